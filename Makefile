@@ -1,0 +1,43 @@
+# Two commands do everything on a fresh machine: `make grade` and `make test`.
+# Each sets up .venv from pyproject.toml on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+NOTEBOOK ?= assignments/ch04_learning.ipynb
+ASSIGNMENT ?= ch04_learning
+
+.PHONY: grade check publish test lint bench mutants setup sandbox-tools clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+grade: $(STAMP)
+	$(PY) -m grader grade $(NOTEBOOK) --assignment $(ASSIGNMENT)
+
+check: $(STAMP)
+	$(PY) -m grader grade $(NOTEBOOK) --assignment $(ASSIGNMENT) --public-only
+
+publish: $(STAMP)
+	$(PY) -m grader publish --assignment $(ASSIGNMENT)
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check grader tests_public tests_hidden
+	$(PY) -m ruff format --check grader tests_public tests_hidden
+
+# Optional kernel layers for the sandbox (root only): bubblewrap namespaces, libseccomp.
+sandbox-tools:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && apt-get install -y -qq bubblewrap libseccomp2 >/dev/null; \
+	else echo "run as root (or with sudo) on Debian/Ubuntu to install bubblewrap and libseccomp2"; fi
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,103 @@
+"""An assignment: its notebooks, suites, units and the rubric instructors edit (``rubrics/<id>.toml``)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+KIT_ROOT = Path(__file__).resolve().parent.parent
+SUITES = ("public", "hidden")
+
+
+class AssignmentError(Exception):
+    """The assignment or its rubric is unknown or inconsistent; the message says where."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A graded unit, the trusted units it calls, and its tests' points per suite."""
+
+    name: str
+    uses: tuple[str, ...]
+    points: dict[str, dict[str, float]]  # suite -> test function name -> points
+
+    def max_score(self, suites: tuple[str, ...]) -> float:
+        """The unit's maximum over the given suites."""
+        return float(sum(sum(self.points.get(suite, {}).values()) for suite in suites))
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Everything the grader needs to know about one assignment."""
+
+    id: str
+    root: Path
+    title: str
+    given: tuple[str, ...]
+    units: tuple[Unit, ...]
+    rubric_path: Path
+
+    @property
+    def student_notebook(self) -> Path:
+        """The published stub notebook students fill in."""
+        return self.root / "assignments" / f"{self.id}.ipynb"
+
+    @property
+    def solution_notebook(self) -> Path:
+        """The instructor's notebook with solution regions."""
+        return self.root / "solutions" / f"{self.id}.ipynb"
+
+    def suite_dir(self, suite: str) -> Path:
+        """The folder of one suite's test files."""
+        return self.root / f"tests_{suite}" / self.id
+
+    def available_suites(self) -> tuple[str, ...]:
+        """The suites this checkout has (a student repository has no hidden suite)."""
+        return tuple(suite for suite in SUITES if self.suite_dir(suite).is_dir())
+
+    def unit(self, name: str) -> Unit:
+        """The unit called ``name``; ``TwoLayerNet.predict`` finds ``TwoLayerNet``."""
+        for unit in self.units:
+            if unit.name == name.split(".", 1)[0]:
+                return unit
+        known = ", ".join(u.name for u in self.units)
+        raise AssignmentError(f"{self.id} has no unit {name!r}; its units are {known}")
+
+    def hidden_dirs(self) -> list[Path]:
+        """Folders a worker must never read."""
+        return [self.root / "solutions", self.root / "tests_hidden", self.root / "rubrics"]
+
+
+def load_assignment(assignment_id: str, root: Path = KIT_ROOT) -> Assignment:
+    """Read ``rubrics/<id>.toml`` and check it."""
+    path = root / "rubrics" / f"{assignment_id}.toml"
+    if not path.is_file():
+        known = sorted(p.stem for p in (root / "rubrics").glob("*.toml"))
+        raise AssignmentError(f"unknown assignment {assignment_id!r} (no {path}); known: {', '.join(known) or 'none'}")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise AssignmentError(f"{path}: {error}") from None
+    units = []
+    for name, table in data.get("units", {}).items():
+        points = {suite: {test: float(value) for test, value in table.get(suite, {}).items()} for suite in SUITES}
+        for suite, tests in points.items():
+            bad = [test for test, value in tests.items() if value < 0]
+            if bad:
+                raise AssignmentError(f"{path}: negative points for {name}.{suite}: {', '.join(bad)}")
+        units.append(Unit(name=name, uses=tuple(table.get("uses", [])), points=points))
+    meta = data.get("assignment", {})
+    return Assignment(
+        id=assignment_id,
+        root=root,
+        title=str(meta.get("title", assignment_id)),
+        given=tuple(meta.get("given", [])),
+        units=tuple(units),
+        rubric_path=path,
+    )
+
+
+def known_assignments(root: Path = KIT_ROOT) -> list[str]:
+    """Ids of every assignment with a rubric in this checkout."""
+    return sorted(p.stem for p in (root / "rubrics").glob("*.toml"))

@@ -1,0 +1,162 @@
+"""One call into a graded unit, described as plain data and run the same way on both sides.
+
+The trusted side runs a Call against the reference namespace; the worker runs the
+same Call against the student's namespace. Because :func:`execute` is shared,
+the two results differ only by the code under test.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from grader import testfuncs
+
+OBSERVE_ARGS = "args_after"
+OBSERVE_PARAMS = "params"
+
+
+@dataclass(frozen=True)
+class Call:
+    """A function call, or a method call on a freshly built object.
+
+    ``target`` is ``"name"`` for a function, ``"Class.method"`` for a method, or
+    ``"Class"`` to build an object and look at it. Objects are built after
+    ``np.random.seed(seed)``; ``params`` are written into ``obj.params`` in
+    place (``obj.params[key][...] = value``) before the method runs.
+    """
+
+    target: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    init_args: tuple = ()
+    init_kwargs: dict = field(default_factory=dict)
+    seed: int | None = None
+    params: dict | None = None
+    observe: tuple[str, ...] = ()
+
+    @property
+    def unit(self) -> str:
+        """The name the call resolves first: the function or class."""
+        return self.target.split(".", 1)[0]
+
+    def to_data(self) -> dict:
+        """The call as plain data for the protocol."""
+        return {
+            "target": self.target,
+            "args": tuple(self.args),
+            "kwargs": dict(self.kwargs),
+            "init_args": tuple(self.init_args),
+            "init_kwargs": dict(self.init_kwargs),
+            "seed": self.seed,
+            "params": self.params,
+            "observe": list(self.observe),
+        }
+
+    @classmethod
+    def from_data(cls, data: dict) -> Call:
+        """Rebuild a call from :meth:`to_data` output."""
+        return cls(
+            target=data["target"],
+            args=tuple(data["args"]),
+            kwargs=dict(data["kwargs"]),
+            init_args=tuple(data["init_args"]),
+            init_kwargs=dict(data["init_kwargs"]),
+            seed=data["seed"],
+            params=data["params"],
+            observe=tuple(data["observe"]),
+        )
+
+    def describe(self) -> str:
+        """A short rendering of the call for feedback, e.g. ``numerical_diff(sin_100, 0.3)``."""
+        arguments = [describe_value(value) for value in self.args]
+        arguments += [f"{key}={describe_value(value)}" for key, value in self.kwargs.items()]
+        if "." in self.target:
+            cls, method = self.target.split(".", 1)
+            init = ", ".join(describe_value(value) for value in self.init_args)
+            return f"{cls}({init}).{method}({', '.join(arguments)})"
+        if self.target == self.unit and self.init_args:
+            return f"{self.target}({', '.join(describe_value(v) for v in self.init_args)})"
+        return f"{self.target}({', '.join(arguments)})"
+
+
+def describe_value(value: object) -> str:
+    """Short text for a value: small arrays in full, larger ones by shape and dtype."""
+    if type(value) is np.ndarray:
+        if value.size <= 12:
+            text = np.array2string(value, precision=4, separator=", ", threshold=12)
+            return f"np.array({text})"
+        return f"<array shape={value.shape} dtype={value.dtype}>"
+    if isinstance(value, np.generic):
+        return f"np.{type(value).__name__}({value!r})" if not isinstance(value, np.floating) else repr(float(value))
+    if callable(value) or type(value).__name__ == "FunctionRef":
+        return getattr(value, "__name__", None) or repr(value)
+    return repr(value)
+
+
+def _resolve(value: object) -> object:
+    """Replace function references by the library functions they name."""
+    name = getattr(value, "name", None)
+    if type(value).__name__ == "FunctionRef" and isinstance(name, str):
+        return testfuncs.lookup(name)
+    if type(value) is tuple:
+        return tuple(_resolve(item) for item in value)
+    if type(value) is list:
+        return [_resolve(item) for item in value]
+    if type(value) is dict:
+        return {key: _resolve(item) for key, item in value.items()}
+    return value
+
+
+def _fresh(value: object) -> object:
+    """A private copy of an argument, so a callee cannot change the caller's data."""
+    return copy.deepcopy(_resolve(value))
+
+
+def execute(namespace: dict, call: Call) -> dict:
+    """Run ``call`` against the definitions in ``namespace``; return what it asked to observe.
+
+    Raises whatever the code under test raises; :class:`LookupError` subclasses
+    :class:`MissingDefinition` when the target is not defined.
+    """
+    head, _, method = call.target.partition(".")
+    if head not in namespace:
+        raise MissingDefinition(head)
+    args = [_fresh(value) for value in call.args]
+    kwargs = {key: _fresh(value) for key, value in call.kwargs.items()}
+    outcome: dict = {}
+    if call.seed is not None:
+        np.random.seed(call.seed)
+    if not method and not call.init_args and not call.init_kwargs and call.params is None:
+        outcome["result"] = namespace[head](*args, **kwargs)
+    else:
+        obj = namespace[head](*_fresh(call.init_args), **_fresh(call.init_kwargs))
+        if call.params is not None:
+            write_params(obj, call.params)
+        if method:
+            outcome["result"] = getattr(obj, method)(*args, **kwargs)
+        if OBSERVE_PARAMS in call.observe:
+            outcome["params"] = {key: np.array(value, copy=True) for key, value in dict(obj.params).items()}
+    if OBSERVE_ARGS in call.observe:
+        outcome["args_after"] = tuple(args)
+    return outcome
+
+
+def write_params(obj: object, params: dict) -> None:
+    """Write parameter values into ``obj.params`` in place, keeping the student's arrays."""
+    current = getattr(obj, "params", None)
+    if not isinstance(current, dict):
+        raise AttributeError("the object has no params dict (self.params)")
+    for key, value in params.items():
+        if key not in current:
+            raise KeyError(f"params has no key {key!r}")
+        target = current[key]
+        if np.shape(target) != np.shape(value):
+            raise ValueError(f"params[{key!r}] has shape {np.shape(target)}, expected {np.shape(value)}")
+        target[...] = value
+
+
+class MissingDefinition(LookupError):
+    """The submission does not define the name a call needs."""

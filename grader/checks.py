@@ -1,0 +1,154 @@
+"""What the tests use to compare a student's raw result with the reference's, on the trusted side.
+
+Every value that came back from a worker is checked before it is compared: exact
+type (``type(x) is np.ndarray``), numeric dtype, finite, exact shape. Failures
+are raised as :class:`Mismatch` with bilingual text; the plugin decides how much
+of it a student may see (a hidden test never shows its inputs or expected values).
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.calls import Call
+from grader.protocol import Unsupported
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message in Korean and English."""
+
+    ko: str
+    en: str
+
+    def render(self, lang: str) -> str:
+        """The message in one language, or both (``"both"``)."""
+        if lang == "ko":
+            return self.ko
+        if lang == "en":
+            return self.en
+        return f"{self.ko} / {self.en}"
+
+
+class Mismatch(AssertionError):
+    """The student's result is wrong: what was checked, the call, expected vs got, and a hint."""
+
+    def __init__(self, problem: Text, call: Call | None = None, expected: object = None, got: object = None,
+                 hint: Text | None = None) -> None:  # fmt: skip
+        super().__init__(problem.en)
+        self.problem = problem
+        self.call = call
+        self.expected = expected
+        self.got = got
+        self.hint = hint
+
+
+def show(value: object) -> str:
+    """A short rendering of a value for feedback."""
+    if isinstance(value, Unsupported):
+        return f"a {value.type_name}"
+    if type(value) is np.ndarray:
+        if value.size <= 24:
+            return np.array2string(value, precision=6, separator=", ", threshold=24)
+        return f"array of shape {value.shape}, dtype {value.dtype}, first values {value.ravel()[:4]}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {show(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(show(v) for v in value) + ")"
+    return repr(value)
+
+
+def describe_type(value: object) -> str:
+    """What kind of value this is, for "expected X, got Y" messages."""
+    if isinstance(value, Unsupported):
+        return value.type_name
+    if type(value) is np.ndarray:
+        return f"ndarray of shape {value.shape} and dtype {value.dtype}"
+    return type(value).__name__
+
+
+def as_scalar(got: object, call: Call, hint: Text | None = None) -> float:
+    """A real number, or Mismatch. NumPy scalars, Python numbers and 0-d arrays count."""
+    if type(got) is np.ndarray and got.shape == () and got.dtype.kind in "fiu":
+        got = got[()]
+    if isinstance(got, (np.floating, np.integer)) or type(got) in (int, float):
+        value = float(got)
+        if not np.isfinite(value):
+            raise Mismatch(Text("결과가 유한한 수가 아닙니다 (nan 또는 inf).", "the result is not finite (nan or inf)."),
+                           call, got=got, hint=hint)  # fmt: skip
+        return value
+    raise Mismatch(
+        Text(f"스칼라 하나를 반환해야 하는데 {describe_type(got)}을(를) 반환했습니다.",
+             f"should return one number (a scalar), but returned {describe_type(got)}."),
+        call, got=got, hint=hint,
+    )  # fmt: skip
+
+
+def as_array(
+    got: object, shape: tuple[int, ...], call: Call, what: str = "the result", hint: Text | None = None
+) -> np.ndarray:
+    """A finite float/int ndarray of exactly ``shape``, or Mismatch."""
+    if type(got) is not np.ndarray or got.dtype.kind not in "fiu":
+        raise Mismatch(
+            Text(f"{what}은(는) 모양 {shape}의 NumPy 배열이어야 하는데 {describe_type(got)}입니다.",
+                 f"{what} should be a NumPy array of shape {shape}, but is {describe_type(got)}."),
+            call, got=got, hint=hint,
+        )  # fmt: skip
+    if got.shape != shape:
+        raise Mismatch(
+            Text(f"{what}의 모양이 {got.shape}입니다. {shape}이어야 합니다.",
+                 f"{what} has shape {got.shape}; expected shape {shape}."),
+            call, got=got, hint=hint,
+        )  # fmt: skip
+    if not np.isfinite(got).all():
+        raise Mismatch(
+            Text(f"{what}에 nan 또는 inf가 있습니다.", f"{what} contains nan or inf."), call, got=got, hint=hint
+        )
+    return got
+
+
+def assert_close(got: object, expected: object, call: Call, rtol: float, atol: float, what: str = "the result",
+                 hint: Text | None = None) -> None:  # fmt: skip
+    """Compare a checked result with the reference within tolerances."""
+    if isinstance(expected, np.ndarray):
+        got_array = as_array(got, expected.shape, call, what, hint)
+        close = np.allclose(got_array, expected, rtol=rtol, atol=atol)
+    else:
+        got_array = as_scalar(got, call, hint)
+        close = bool(np.isclose(got_array, float(expected), rtol=rtol, atol=atol))
+    if not close:
+        raise Mismatch(Text(f"{what}이(가) 기대값과 다릅니다.", f"{what} differs from the expected value."),
+                       call, expected=expected, got=got, hint=hint)  # fmt: skip
+
+
+def as_pair(got: object, call: Call, hint: Text | None = None) -> tuple[object, object]:
+    """A tuple or list of exactly two items (e.g. ``(x, x_history)``), or Mismatch."""
+    if type(got) in (tuple, list) and len(got) == 2:
+        return got[0], got[1]
+    raise Mismatch(
+        Text(f"(x, x_history) 두 값을 반환해야 하는데 {describe_type(got)}을(를) 반환했습니다.",
+             f"should return two values (x, x_history), but returned {describe_type(got)}."),
+        call, got=got, hint=hint,
+    )  # fmt: skip
+
+
+def as_dict(got: object, keys: tuple[str, ...], call: Call, hint: Text | None = None) -> dict:
+    """A dict with exactly ``keys``, or Mismatch."""
+    if type(got) is not dict:
+        raise Mismatch(Text(f"딕셔너리를 반환해야 하는데 {describe_type(got)}을(를) 반환했습니다.",
+                            f"should return a dict, but returned {describe_type(got)}."), call, got=got, hint=hint)  # fmt: skip
+    if set(got) != set(keys):
+        raise Mismatch(
+            Text(f"딕셔너리의 키가 {sorted(got)}입니다. {list(keys)}이어야 합니다.",
+                 f"the dict has keys {sorted(got)}; expected {list(keys)}."),
+            call, got=sorted(got), expected=list(keys), hint=hint,
+        )  # fmt: skip
+    return got
+
+
+def is_number(value: object) -> bool:
+    """True for real numbers of any kind (not bool)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)

@@ -1,0 +1,155 @@
+"""Notebook -> the definitions that are graded, selected with ``ast``; nothing here runs student code.
+
+Kept, in cell order: imports, function and class definitions, and plain constant
+assignments (``h = 1e-4``). Everything else at top level (training loops, plots,
+``os.chdir(...)``, prints, shell escapes) is never run. IPython syntax is first
+turned into Python by IPython's own transformer, so ``%magic`` and ``!shell``
+lines become ordinary calls that the selection then drops.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from dataclasses import dataclass, field
+
+from grader.notebook import CodeCell, code_cells
+
+# Cell magics whose body is ordinary Python that runs in the notebook's namespace.
+PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
+_CONSTANT_NODES = (ast.Constant, ast.UnaryOp, ast.BinOp, ast.Tuple, ast.List, ast.Set, ast.Dict,
+                   ast.unaryop, ast.operator, ast.Load, ast.expr_context)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """One kept top-level statement: where it came from and the names it binds."""
+
+    cell: int
+    line: int
+    source: str
+    kind: str  # import | def | class | constant
+    names: tuple[str, ...]
+
+    def to_data(self) -> dict:
+        """As plain data for the worker."""
+        return {"cell": self.cell, "line": self.line, "source": self.source, "kind": self.kind,
+                "names": list(self.names)}  # fmt: skip
+
+
+@dataclass
+class Extraction:
+    """What a notebook defines, and what could not be read."""
+
+    snippets: list[Snippet] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def names(self) -> set[str]:
+        """Every name the kept statements bind."""
+        return {name for snippet in self.snippets for name in snippet.names}
+
+    def close_name(self, wanted: str) -> str | None:
+        """A defined function or class name close to ``wanted``, for "did you mean".
+
+        Also matches case-insensitively (``Twolayernet``) and by prefix
+        (``numerical_differential`` for ``numerical_diff``).
+        """
+        defined = [name for s in self.snippets if s.kind in ("def", "class") for name in s.names]
+        for name in defined:
+            if name.lower() == wanted.lower() or name.startswith(wanted) or wanted.startswith(name):
+                return name
+        matches = difflib.get_close_matches(wanted, defined, n=1, cutoff=0.75)
+        return matches[0] if matches else None
+
+
+def extract_definitions(notebook) -> Extraction:
+    """Select the graded definitions of a notebook (an nbformat v4 node)."""
+    extraction = Extraction()
+    transformer = _transformer()
+    for cell in code_cells(notebook):
+        _extract_cell(cell, cell.source, 0, transformer, extraction)
+    return extraction
+
+
+def _transformer():
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager()
+
+
+def _extract_cell(cell: CodeCell, source: str, line_offset: int, transformer, extraction: Extraction) -> None:
+    try:
+        python = transformer.transform_cell(source)
+        tree = ast.parse(python)
+    except (SyntaxError, ValueError) as error:  # the transformer tokenizes, so it raises these too
+        line = (getattr(error, "lineno", None) or 1) + line_offset
+        message = getattr(error, "msg", str(error))
+        extraction.errors.append(f"cell {cell.number}: SyntaxError: {message} (line {line})")
+        return
+    except (RecursionError, MemoryError):
+        extraction.errors.append(f"cell {cell.number}: the code is nested too deeply to read")
+        return
+    except Exception as error:  # noqa: BLE001  IPython's transformer on arbitrary text
+        extraction.errors.append(f"cell {cell.number}: could not read IPython syntax: {error}")
+        return
+    lines = python.splitlines(keepends=True)
+    for statement in tree.body:
+        body = _python_cell_magic_body(statement)
+        if body is not None:
+            _extract_cell(cell, body, line_offset + statement.lineno, transformer, extraction)
+            continue
+        kind = _kind(statement)
+        if kind is None:
+            continue
+        start = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
+        text = "".join(lines[start - 1 : statement.end_lineno])
+        extraction.snippets.append(Snippet(cell.number, start + line_offset, text, kind, _bound_names(statement)))
+
+
+def _kind(statement: ast.stmt) -> str | None:
+    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+        return "import"
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return "def"
+    if isinstance(statement, ast.ClassDef):
+        return "class"
+    if _is_constant_assignment(statement):
+        return "constant"
+    return None
+
+
+def _is_constant_assignment(statement: ast.stmt) -> bool:
+    if isinstance(statement, ast.Assign):
+        targets, value = statement.targets, statement.value
+    elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        targets, value = [statement.target], statement.value
+    else:
+        return False
+    names_only = all(isinstance(node, (ast.Name, ast.Tuple, ast.Store)) for t in targets for node in ast.walk(t))
+    return names_only and all(isinstance(node, _CONSTANT_NODES) for node in ast.walk(value))
+
+
+def _bound_names(statement: ast.stmt) -> tuple[str, ...]:
+    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+        return tuple((alias.asname or alias.name).split(".")[0] for alias in statement.names)
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return (statement.name,)
+    targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+    return tuple(node.id for t in targets for node in ast.walk(t) if isinstance(node, ast.Name))
+
+
+def _python_cell_magic_body(statement: ast.stmt) -> str | None:
+    """The body of ``%%time``-like cells, which IPython turns into ``run_cell_magic(name, line, body)``."""
+    if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+        return None
+    call = statement.value
+    function = call.func
+    if not (isinstance(function, ast.Attribute) and function.attr == "run_cell_magic"):
+        return None
+    if not (isinstance(function.value, ast.Call) and getattr(function.value.func, "id", None) == "get_ipython"):
+        return None
+    if len(call.args) != 3 or not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in call.args):
+        return None
+    name, _, body = (a.value for a in call.args)
+    return body if name in PYTHON_CELL_MAGICS else None

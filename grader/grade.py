@@ -1,0 +1,144 @@
+"""One grading run, start to end: notebook -> extraction -> pytest with the grading plugin -> GradeReport."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import traceback
+from pathlib import Path
+
+from grader import sandbox
+from grader.assignment import Assignment, AssignmentError, known_assignments, load_assignment
+from grader.extract import Extraction, extract_definitions
+from grader.notebook import NotebookError, notebook_metadata, read_notebook
+from grader.plugin import GradingPlugin, GradingSession
+from grader.reference import Reference, load_reference, substitute_source
+from grader.scoring import GradeReport, TestResult, UnitScore
+
+TRUSTED_INI = Path(__file__).resolve().parent / "pytest-grading.ini"
+
+
+def guess_assignment(notebook_path: Path, notebook) -> str | None:
+    """The assignment a notebook belongs to: its metadata, else its file name."""
+    from_metadata = notebook_metadata(notebook, "assignment") if notebook is not None else None
+    if isinstance(from_metadata, str) and from_metadata in known_assignments():
+        return from_metadata
+    for assignment_id in known_assignments():
+        if assignment_id in notebook_path.stem:
+            return assignment_id
+    return None
+
+
+def grade_notebook(notebook_path: Path, *, assignment_id: str | None = None, units: list[str] | None = None,
+                   lang: str = "both", suites: tuple[str, ...] | None = None, limits: sandbox.Limits | None = None,
+                   grading_seed: int | None = None, reference: Reference | None = None) -> GradeReport:  # fmt: skip
+    """Grade one notebook. Raises AssignmentError only for misuse (unknown assignment or unit)."""
+    notebook, unreadable = None, None
+    try:
+        notebook = read_notebook(notebook_path)
+    except NotebookError as error:
+        unreadable = str(error)
+    assignment_id = assignment_id or guess_assignment(notebook_path, notebook)
+    if assignment_id is None:
+        raise AssignmentError(f"cannot tell which assignment {notebook_path} is; pass --assignment "
+                              f"({', '.join(known_assignments())})")  # fmt: skip
+    assignment = load_assignment(assignment_id)
+    selected = _select_units(assignment, units)
+    suites = suites or assignment.available_suites()
+    if unreadable is not None:
+        return _report_without_running(assignment, notebook_path, selected, suites, lang, [unreadable])
+    extraction = extract_definitions(notebook)
+    try:
+        return _run_suites(
+            assignment, notebook_path, extraction, selected, suites, lang, limits, grading_seed, reference
+        )
+    except Exception:  # noqa: BLE001  a bug in the kit: still write a report, marked loudly
+        report = _report_without_running(assignment, notebook_path, selected, suites, lang, extraction.errors)
+        report.internal_errors.append("internal error in the grader:\n" + traceback.format_exc(limit=8))
+        return report
+
+
+def _select_units(assignment: Assignment, units: list[str] | None) -> tuple[str, ...]:
+    if not units:
+        return tuple(unit.name for unit in assignment.units)
+    return tuple(dict.fromkeys(assignment.unit(name).name for name in units))
+
+
+def _run_suites(assignment: Assignment, notebook_path: Path, extraction: Extraction, selected: tuple[str, ...],
+                suites: tuple[str, ...], lang: str, limits: sandbox.Limits | None, grading_seed: int | None,
+                reference: Reference | None) -> GradeReport:  # fmt: skip
+    import pytest
+
+    reference = reference or load_reference(assignment)
+    isolation = sandbox.detect_isolation()
+    session = GradingSession(
+        assignment=assignment,
+        extraction=extraction,
+        reference=reference,
+        substitutes={unit.name: _substitutes(assignment, reference, unit.name) for unit in assignment.units},
+        units=selected,
+        limits=limits or sandbox.Limits(),
+        isolation=isolation,
+        lang=lang,
+    )
+    if grading_seed is not None:
+        session.grading_seed = grading_seed
+    arguments = [str(assignment.suite_dir(suite)) for suite in suites]
+    arguments += ["-c", str(TRUSTED_INI), "--rootdir", str(assignment.root), "--noconftest", "-p", "no:cacheprovider",
+                  "-p", "pytest_timeout", "-p", "no:terminal", "-p", "no:stepwise", "--import-mode=importlib"]  # fmt: skip
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    with contextlib.redirect_stdout(io.StringIO()) as noise, contextlib.redirect_stderr(noise):
+        status = pytest.main(arguments, plugins=[GradingPlugin(session)])
+    if int(status) not in (0, 1):
+        session.internal_errors.append(f"pytest ended with status {int(status)}: {noise.getvalue()[-2000:]}")
+    report = _assemble(assignment, notebook_path, selected, suites, lang, session.results)
+    report.errors = extraction.errors + session.load_problems
+    report.isolation = isolation.layers()
+    report.isolation_missing = dict(isolation.missing)
+    report.internal_errors = session.internal_errors
+    return report
+
+
+def _substitutes(assignment: Assignment, reference: Reference, unit: str) -> tuple[str, list[str]]:
+    """Trusted versions of the given helpers and of the other units this unit calls."""
+    names = set(assignment.given) | set(assignment.unit(unit).uses)
+    names.discard(unit)
+    return substitute_source(reference.extraction, names)
+
+
+def _assemble(assignment: Assignment, notebook_path: Path, selected: tuple[str, ...], suites: tuple[str, ...],
+              lang: str, results: list[TestResult]) -> GradeReport:  # fmt: skip
+    units = [UnitScore(name, [r for r in results if r.unit == name]) for name in selected]
+    for unit_score in units:
+        _add_uncollected(assignment, unit_score, suites)
+    return GradeReport(assignment.id, str(notebook_path), units, suites=list(suites), lang=lang)
+
+
+def _add_uncollected(assignment: Assignment, unit_score: UnitScore, suites: tuple[str, ...]) -> None:
+    """Rubric tests that produced no result count as missing: every expected case needs a result."""
+    seen = {(r.suite, r.name.split("[", 1)[0]) for r in unit_score.tests}
+    for suite in suites:
+        for function, points in assignment.unit(unit_score.name).points.get(suite, {}).items():
+            if (suite, function.removeprefix("test_")) not in seen:
+                unit_score.tests.append(TestResult(unit_score.name, function.removeprefix("test_"), suite, "missing",
+                                                   0.0, points, "no result was recorded for this test"))  # fmt: skip
+
+
+def _report_without_running(assignment: Assignment, notebook_path: Path, selected: tuple[str, ...],
+                            suites: tuple[str, ...], lang: str, errors: list[str]) -> GradeReport:  # fmt: skip
+    report = _assemble(assignment, notebook_path, selected, suites, lang, [])
+    for unit_score in report.units:
+        for test in unit_score.tests:
+            test.outcome, test.message = "error", "the notebook could not be graded (see errors)"
+    report.errors = list(errors)
+    return report
+
+
+def notebook_language(notebook_path: Path) -> str | None:
+    """The feedback language a notebook's metadata asks for (``grader.lang``), if any."""
+    try:
+        lang = notebook_metadata(read_notebook(notebook_path), "lang")
+    except (NotebookError, OSError):
+        return None
+    return lang if lang in ("ko", "en", "both") else None

@@ -1,0 +1,303 @@
+"""The pytest side: fixtures that reach the student's worker and the reference, and outcome collection.
+
+Tests live in ``tests_<suite>/<assignment>/test_<unit>.py``; the file name says the
+unit, the rubric says the points. A test passes only by returning normally; a
+skip, an xfail, a crash in the grader or a missing result all count as not passed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from grader import sandbox
+from grader.assignment import Assignment
+from grader.calls import Call
+from grader.checks import Mismatch, Text, show
+from grader.extract import Extraction
+from grader.reference import Reference, ReferenceFailure
+from grader.scoring import TestResult, points_for
+
+OUTPUT_SHOWN_BYTES = 2000
+
+
+class StudentRaised(Exception):
+    """The student's code raised an exception during a call."""
+
+    def __init__(self, call: Call, raised: dict) -> None:
+        super().__init__(raised.get("type"))
+        self.call = call
+        self.type = str(raised.get("type", "Exception"))
+        self.text = str(raised.get("message", ""))
+        self.where = [str(w) for w in raised.get("where", [])]
+
+
+class StudentMissing(Exception):
+    """The student's notebook does not define what the call needs."""
+
+    def __init__(self, name: str, close: str | None) -> None:
+        super().__init__(name)
+        self.name = name
+        self.close = close
+
+
+@dataclass
+class UnitHarness:
+    """What a test gets as ``unit``: run a call on the student's code and on the reference."""
+
+    name: str
+    suite: str
+    session: GradingSession
+
+    def expected(self, call: Call) -> dict:
+        """The reference's observations for ``call``."""
+        return self.session.reference.run(call)
+
+    def got(self, call: Call) -> dict:
+        """The student's observations for ``call``, or StudentRaised / StudentMissing / WorkerFailure."""
+        return self.session.run_student(self.name, call)
+
+    def both(self, call: Call) -> tuple[dict, dict]:
+        """(student's, reference's) observations of the same call; the reference runs first."""
+        expected = self.expected(call)
+        return self.got(call), expected
+
+
+@dataclass
+class GradingSession:
+    """Everything one grading run shares between tests; configured by :mod:`grader.grade`."""
+
+    assignment: Assignment
+    extraction: Extraction
+    reference: Reference
+    substitutes: dict[str, tuple[str, list[str]]]  # unit -> (source, names)
+    units: tuple[str, ...]
+    limits: sandbox.Limits
+    isolation: sandbox.Isolation
+    lang: str = "both"
+    grading_seed: int = field(default_factory=lambda: secrets.randbits(31))
+    results: list[TestResult] = field(default_factory=list)
+    load_problems: list[str] = field(default_factory=list)
+    internal_errors: list[str] = field(default_factory=list)
+    _workers: dict[str, sandbox.Worker] = field(default_factory=dict)
+    _loaded: set[str] = field(default_factory=set)
+    _cases: dict[tuple[str, str, str], int] = field(default_factory=dict)
+
+    # -- workers ---------------------------------------------------------------------------
+    def worker(self, unit: str) -> sandbox.Worker:
+        """The worker for ``unit``; a new one after a crash or timeout."""
+        if unit not in self._workers:
+            self._workers[unit] = sandbox.Worker(self.limits, self.isolation, self.assignment.hidden_dirs())
+        worker = self._workers[unit]
+        if worker.process is None:
+            self._loaded.discard(unit)
+            worker.start()
+        return worker
+
+    def prestart(self) -> None:
+        """Start every unit's worker at once so their start-up overlaps."""
+        for unit in self.units:
+            self.worker(unit)
+
+    def run_student(self, unit: str, call: Call) -> dict:
+        """Run a call in the unit's worker and return its raw observations."""
+        if call.unit not in self.extraction.names:
+            raise StudentMissing(call.unit, self.extraction.close_name(call.unit))
+        worker = self.worker(unit)
+        if unit not in self._loaded:
+            source, names = self.substitutes.get(unit, ("", []))
+            report = worker.load([s.to_data() for s in self.extraction.snippets], source, names)
+            self._record_load_problems(report)
+            self._loaded.add(unit)
+        reply = worker.call(call.to_data(), call.target)
+        if "missing" in reply:
+            raise StudentMissing(call.unit, self.extraction.close_name(call.unit))
+        if "raised" in reply and type(reply["raised"]) is dict:
+            raise StudentRaised(call, reply["raised"])
+        outcome = reply.get("outcome")
+        if type(outcome) is not dict:
+            raise sandbox.WorkerFailure(f"no result came back from {call.target}")
+        return outcome
+
+    def _record_load_problems(self, report: dict) -> None:
+        for problem in report.get("problems", []) if type(report) is dict else []:
+            where = f"cell {problem.get('cell')}, line {problem.get('line')}"
+            error = problem.get("error", {})
+            names = ", ".join(problem.get("names", []))
+            kind = "import" if problem.get("kind") == "import" else "definition"
+            text = (f"{where}: {kind} of {names} skipped: {error.get('type')}: {error.get('message')}"
+                    if kind == "import" else f"{where}: defining {names} failed: {error.get('type')}: {error.get('message')}")  # fmt: skip
+            if text not in self.load_problems:
+                self.load_problems.append(text)
+
+    def stop_workers(self) -> None:
+        """Stop every worker and remove their scratch folders."""
+        for worker in self._workers.values():
+            worker.stop()
+
+    # -- outcomes --------------------------------------------------------------------------
+    def points(self, unit: str, suite: str, function: str) -> float:
+        """A test case's maximum points from the rubric."""
+        rubric = self.assignment.unit(unit).points.get(suite, {})
+        return points_for(rubric.get(function, 0.0), self._cases.get((unit, suite, function), 1))
+
+
+def test_identity(item: pytest.Item) -> tuple[str, str, str]:
+    """(unit, suite, test function name) of a collected test, from its path and name."""
+    path = Path(str(item.path))
+    suite = path.parent.parent.name.removeprefix("tests_")
+    unit = path.stem.removeprefix("test_")
+    return unit, suite, getattr(item, "originalname", item.name)
+
+
+class GradingPlugin:
+    """Registered with ``pytest.main(plugins=[...])`` by :mod:`grader.grade`."""
+
+    def __init__(self, session: GradingSession) -> None:
+        self.session = session
+
+    @pytest.fixture
+    def unit(self, request: pytest.FixtureRequest) -> UnitHarness:
+        """The harness for the unit this test file grades."""
+        unit, suite, _ = test_identity(request.node)
+        return UnitHarness(unit, suite, self.session)
+
+    @pytest.fixture
+    def grading_seed(self) -> int:
+        """A seed chosen when grading starts: hidden inputs no list of answers can anticipate."""
+        return self.session.grading_seed
+
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        """Keep the selected units' tests; count cases per test function; check the rubric."""
+        selected, deselected = [], []
+        for item in items:
+            unit, suite, function = test_identity(item)
+            if unit not in self.session.units:
+                deselected.append(item)
+                continue
+            selected.append(item)
+            key = (unit, suite, function)
+            self.session._cases[key] = self.session._cases.get(key, 0) + 1
+            if function not in self.session.assignment.unit(unit).points.get(suite, {}):
+                self.session.internal_errors.append(
+                    f"{item.nodeid} has no points in {self.session.assignment.rubric_path.name}"
+                )
+        for unit in self.session.units:
+            for suite, tests in self.session.assignment.unit(unit).points.items():
+                for function in tests:
+                    if (unit, suite, function) not in self.session._cases and self._suite_present(suite):
+                        self.session.internal_errors.append(
+                            f"{unit}.{suite}.{function} is in the rubric but no such test was collected"
+                        )
+        items[:] = selected
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+
+    def _suite_present(self, suite: str) -> bool:
+        return suite in self.session.assignment.available_suites()
+
+    def pytest_sessionstart(self) -> None:
+        """Start the workers early."""
+        self.session.prestart()
+
+    def pytest_sessionfinish(self) -> None:
+        """Stop every worker, whatever happened."""
+        self.session.stop_workers()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        """Turn each test's end into one TestResult."""
+        report = (yield).get_result()
+        failed_setup = report.when == "setup" and not report.passed
+        if report.when != "call" and not failed_setup:
+            return
+        unit, suite, function = test_identity(item)
+        outcome, message, internal = self.classify(call.excinfo, suite)
+        if report.skipped or hasattr(report, "wasxfail"):
+            outcome, message = "error", "the test was skipped (skips count as not passed)"
+        if outcome != "passed" and suite == "public":
+            printed = self.session._workers.get(unit).take_output() if unit in self.session._workers else ""
+            if printed.strip():
+                message += (
+                    "\n" + _label("출력", "printed output", self.session.lang) + ":\n" + printed[:OUTPUT_SHOWN_BYTES]
+                )
+        elif unit in self.session._workers:
+            self.session._workers[unit].take_output()  # discard: hidden output could carry inputs out
+        maximum = self.session.points(unit, suite, function)
+        name = item.name.removeprefix("test_")
+        doc = (getattr(item.obj, "__doc__", None) or "").strip().splitlines()
+        self.session.results.append(TestResult(unit, name, suite, outcome, maximum if outcome == "passed" else 0.0,
+                                               maximum, message, doc[0] if doc else "", internal))  # fmt: skip
+        if internal:
+            self.session.internal_errors.append(f"{item.nodeid}: {message}")
+
+    def classify(self, excinfo: pytest.ExceptionInfo | None, suite: str) -> tuple[str, str, bool]:
+        """(outcome, message, internal) for how a test ended."""
+        lang = self.session.lang
+        if excinfo is None:
+            return "passed", "", False
+        error = excinfo.value
+        if isinstance(error, Mismatch):
+            return "failed", render_mismatch(error, suite, lang), False
+        if isinstance(error, StudentMissing):
+            return "missing", render_missing(error, lang), False
+        if isinstance(error, StudentRaised):
+            return "error", render_raised(error, suite, lang), False
+        if isinstance(error, sandbox.WorkerTimeout):
+            return "timeout", str(error), False
+        if isinstance(error, sandbox.WorkerFailure):
+            return "error", str(error), False
+        if excinfo.typename == "Failed" and "Timeout" in str(error):
+            return "timeout", "the test ran past the grader's time limit", False
+        reason = error.args[0] if isinstance(error, ReferenceFailure) else f"{excinfo.typename}: {error}"
+        return "error", f"internal error in the grader, not your fault; tell your instructor: {reason}", True
+
+
+def _label(ko: str, en: str, lang: str) -> str:
+    return Text(ko, en).render(lang)
+
+
+def render_mismatch(error: Mismatch, suite: str, lang: str) -> str:
+    """A failing check: for public tests the call, expected and got; for hidden tests only the hint."""
+    if suite == "hidden":
+        lines = [Text("숨은 테스트에서 결과가 틀렸습니다.", "a hidden test got a wrong result.").render(lang)]
+    else:
+        lines = [error.problem.render(lang)]
+        if error.call is not None:
+            lines.append(f"{_label('호출', 'call', lang)}: {error.call.describe()}")
+        if error.expected is not None:
+            lines.append(f"{_label('기대값', 'expected', lang)}: {show(error.expected)}")
+        if error.got is not None:
+            lines.append(f"{_label('받은 값', 'got', lang)}: {show(error.got)}")
+    if error.hint is not None:
+        lines.append(f"{_label('힌트', 'hint', lang)}: {error.hint.render(lang)}")
+    return "\n".join(lines)
+
+
+def render_raised(error: StudentRaised, suite: str, lang: str) -> str:
+    """An exception from the student's code; its text is kept out of hidden tests (it could carry inputs)."""
+    where = f" ({'; '.join(error.where)})" if error.where else ""
+    if error.type == "NotImplementedError":
+        return (
+            Text(
+                "아직 구현되지 않았습니다 (NotImplementedError).", "not implemented yet (NotImplementedError)."
+            ).render(lang)
+            + where
+        )
+    if suite == "hidden":
+        return f"{error.call.target} raised {error.type}{where}"
+    return f"{error.call.describe()} raised {error.type}: {error.text}{where}"
+
+
+def render_missing(error: StudentMissing, lang: str) -> str:
+    """ "not found", with a did-you-mean when a close name exists."""
+    text = Text(f"{error.name}을(를) 노트북에서 찾을 수 없습니다.", f"{error.name} not found in the notebook.").render(
+        lang
+    )
+    if error.close:
+        text += " " + Text(f"혹시 {error.close}인가요? 이름을 {error.name}(으)로 바꾸세요.",
+                           f"Did you mean {error.close}? Rename it to {error.name}.").render(lang)  # fmt: skip
+    return text

@@ -1,0 +1,200 @@
+"""Plain-data messages between the trusted grader and an untrusted worker.
+
+A message is a JSON header plus a list of ``.npy`` blobs, framed by its length.
+Only plain data crosses: None, bool, int, float, str, NumPy arrays and scalars
+of numeric or bool dtype (through ``np.save``/``np.load(allow_pickle=False)``),
+tuples, lists, dicts with string keys, and references to test functions by name.
+Anything else is encoded as ``{"__unsupported__": "<type name>"}`` so the
+trusted side can say what came back without ever holding the foreign object.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import struct
+
+import numpy as np
+
+MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+_LENGTH = struct.Struct("!Q")
+_ALLOWED_KINDS = "biuf"
+
+
+class ProtocolError(Exception):
+    """A message could not be read: truncated, oversized or malformed."""
+
+
+class FunctionRef:
+    """A function from the shared test-function library, sent by name."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is FunctionRef and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(("FunctionRef", self.name))
+
+
+class Unsupported:
+    """Stands for a value of a type that may not cross the boundary."""
+
+    __slots__ = ("type_name",)
+
+    def __init__(self, type_name: str) -> None:
+        self.type_name = type_name
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name} object>"
+
+
+def _array_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _encode(value: object, blobs: list[bytes], resolve_function) -> object:
+    kind = type(value)
+    if value is None or kind in (bool, int, str):
+        return value
+    if kind is float:
+        return {"__float__": repr(value)}
+    if kind is np.ndarray and value.dtype.kind in _ALLOWED_KINDS:
+        blobs.append(_array_bytes(value))
+        return {"__ndarray__": len(blobs) - 1}
+    if isinstance(value, np.generic) and kind.__module__ == "numpy" and value.dtype.kind in _ALLOWED_KINDS:
+        blobs.append(_array_bytes(np.asarray(value)))
+        return {"__npscalar__": len(blobs) - 1}
+    if kind is tuple:
+        return {"__tuple__": [_encode(item, blobs, resolve_function) for item in value]}
+    if kind is list:
+        return [_encode(item, blobs, resolve_function) for item in value]
+    if kind is dict and all(type(key) is str for key in value):
+        return {"__dict__": {key: _encode(item, blobs, resolve_function) for key, item in value.items()}}
+    if kind is FunctionRef:
+        return {"__func__": value.name}
+    name = resolve_function(value) if resolve_function else None
+    if name is not None:
+        return {"__func__": name}
+    return {"__unsupported__": _type_name(value)}
+
+
+def _type_name(value: object) -> str:
+    kind = type(value)
+    if kind is np.ndarray:
+        return f"ndarray of dtype {value.dtype}"
+    module = getattr(kind, "__module__", "") or ""
+    qualname = getattr(kind, "__qualname__", "object")
+    return qualname if module in ("builtins", "") else f"{module}.{qualname}"
+
+
+def encode(value: object, resolve_function=None) -> bytes:
+    """Serialise plain data into one framed message body."""
+    blobs: list[bytes] = []
+    header = json.dumps(_encode(value, blobs, resolve_function)).encode()
+    parts = [_LENGTH.pack(len(header)), header, _LENGTH.pack(len(blobs))]
+    for blob in blobs:
+        parts += [_LENGTH.pack(len(blob)), blob]
+    return b"".join(parts)
+
+
+def _decode(node: object, blobs: list[bytes], make_function) -> object:
+    if node is None or type(node) in (bool, int, str, float):
+        return node
+    if type(node) is list:
+        return [_decode(item, blobs, make_function) for item in node]
+    if type(node) is not dict or len(node) != 1:
+        raise ProtocolError("malformed value")
+    ((marker, payload),) = node.items()
+    if marker == "__float__":
+        return float(payload)
+    if marker in ("__ndarray__", "__npscalar__"):
+        array = _load_array(blobs, payload)
+        return array if marker == "__ndarray__" else array[()]
+    if marker == "__tuple__":
+        return tuple(_decode(item, blobs, make_function) for item in payload)
+    if marker == "__dict__":
+        return {str(key): _decode(item, blobs, make_function) for key, item in payload.items()}
+    if marker == "__func__":
+        return make_function(str(payload)) if make_function else FunctionRef(str(payload))
+    if marker == "__unsupported__":
+        return Unsupported(str(payload))
+    raise ProtocolError(f"unknown marker {marker!r}")
+
+
+def _load_array(blobs: list[bytes], index: object) -> np.ndarray:
+    if type(index) is not int or not 0 <= index < len(blobs):
+        raise ProtocolError("bad array reference")
+    try:
+        array = np.load(io.BytesIO(blobs[index]), allow_pickle=False)
+    except Exception as error:  # any malformed .npy is the sender's fault
+        raise ProtocolError(f"unreadable array: {error}") from None
+    if type(array) is not np.ndarray or array.dtype.kind not in _ALLOWED_KINDS:
+        raise ProtocolError("array of a type that may not cross")
+    return array
+
+
+def decode(body: bytes, make_function=None) -> object:
+    """Parse one message body produced by :func:`encode`."""
+    view = memoryview(body)
+    position = 0
+
+    def take(size: int) -> bytes:
+        nonlocal position
+        if position + size > len(view):
+            raise ProtocolError("truncated message")
+        chunk = bytes(view[position : position + size])
+        position += size
+        return chunk
+
+    def take_length() -> int:
+        return _LENGTH.unpack(take(_LENGTH.size))[0]
+
+    try:
+        header = json.loads(take(take_length()))
+    except (ValueError, RecursionError):
+        raise ProtocolError("malformed header") from None
+    blobs = [take(take_length()) for _ in range(take_length())]
+    try:
+        return _decode(header, blobs, make_function)
+    except RecursionError:
+        raise ProtocolError("value nested too deeply") from None
+
+
+def write_message(fd: int, value: object, resolve_function=None) -> None:
+    """Write one framed message to a file descriptor."""
+    body = encode(value, resolve_function)
+    data = memoryview(_LENGTH.pack(len(body)) + body)
+    while data:
+        written = os.write(fd, data)
+        data = data[written:]
+
+
+def read_exactly(fd: int, size: int) -> bytes:
+    """Read exactly ``size`` bytes or raise ProtocolError at end of stream."""
+    chunks: list[bytes] = []
+    remaining = size
+    while remaining:
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise ProtocolError("the other side closed the channel")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_message(fd: int, make_function=None) -> object:
+    """Read one framed message from a blocking file descriptor."""
+    (size,) = _LENGTH.unpack(read_exactly(fd, _LENGTH.size))
+    if size > MAX_MESSAGE_BYTES:
+        raise ProtocolError(f"message of {size} bytes is over the limit")
+    return decode(read_exactly(fd, size), make_function)

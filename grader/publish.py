@@ -1,0 +1,107 @@
+"""Instructor notebook -> student notebook: an ordered list of small steps, each with one job."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from grader.assignment import Assignment
+
+BEGIN = "### BEGIN SOLUTION"
+END = "### END SOLUTION"
+INSTRUCTOR_TAG = "instructor-only"
+_DEFINITION = re.compile(r"^(\s*)(?:def|class)\s+([A-Za-z_]\w*)")
+
+
+class PublishError(Exception):
+    """The instructor notebook's markers are inconsistent; the message names the cell and line."""
+
+
+def drop_instructor_cells(notebook) -> None:
+    """Remove cells tagged ``instructor-only``."""
+    notebook.cells = [c for c in notebook.cells if INSTRUCTOR_TAG not in c.get("metadata", {}).get("tags", [])]
+
+
+def stub_solution_regions(notebook) -> None:
+    """Replace each BEGIN/END SOLUTION region by a bilingual ``raise NotImplementedError``."""
+    for number, cell in enumerate(notebook.cells, start=1):
+        if cell.cell_type == "code" and BEGIN in cell.source:
+            cell.source = _stub_source(cell.source, number)
+
+
+def _stub_source(source: str, cell_number: int) -> str:
+    lines, out, region_start = source.splitlines(), [], None
+    for index, line in enumerate(lines):
+        marker = line.strip()
+        if marker == BEGIN:
+            if region_start is not None:
+                raise PublishError(f"cell {cell_number}, line {index + 1}: BEGIN SOLUTION inside another region")
+            region_start = index
+            indent = line[: len(line) - len(line.lstrip())]
+            name = _enclosing_name(lines[:index], len(indent))
+            out += [f"{indent}# 여기에 코드를 작성하세요 / YOUR CODE HERE",
+                    f'{indent}raise NotImplementedError("{name}을(를) 구현하세요 / implement {name}")']  # fmt: skip
+        elif marker == END:
+            if region_start is None:
+                raise PublishError(f"cell {cell_number}, line {index + 1}: END SOLUTION without BEGIN")
+            region_start = None
+        elif region_start is None:
+            out.append(line)
+    if region_start is not None:
+        raise PublishError(f"cell {cell_number}, line {region_start + 1}: BEGIN SOLUTION is never ended")
+    return "\n".join(out)
+
+
+def _enclosing_name(lines_above: list[str], indent: int) -> str:
+    """``function`` or ``Class.method`` around a marker at this indentation."""
+    names = []
+    for line in reversed(lines_above):
+        match = _DEFINITION.match(line)
+        if match and len(match.group(1)) < indent:
+            names.insert(0, match.group(2))
+            indent = len(match.group(1))
+    return ".".join(names) or "this function"
+
+
+def clear_outputs(notebook) -> None:
+    """Clear outputs and execution counts with nbconvert's own preprocessor."""
+    from nbconvert.preprocessors import ClearOutputPreprocessor
+
+    ClearOutputPreprocessor().preprocess(notebook, {})
+
+
+def mark_as_student_copy(notebook) -> None:
+    """Record in the metadata that this is the published student notebook."""
+    notebook.metadata.setdefault("grader", {})["role"] = "student"
+
+
+# NB: instructor cells go first, so a region inside an instructor-only cell needs no valid markers.
+STEPS = (drop_instructor_cells, stub_solution_regions, clear_outputs, mark_as_student_copy)
+
+
+def render_student_notebook(assignment: Assignment) -> str:
+    """The student notebook's exact text, built from the instructor notebook."""
+    import nbformat
+
+    notebook = nbformat.read(assignment.solution_notebook, as_version=4)
+    for step in STEPS:
+        step(notebook)
+    return nbformat.writes(notebook) + "\n"
+
+
+def publish_notebook(assignment: Assignment, out: Path | None = None) -> Path:
+    """Write the student notebook (``assignments/<id>.ipynb`` unless ``out`` is given)."""
+    path = out or assignment.student_notebook
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_student_notebook(assignment), encoding="utf-8")
+    return path
+
+
+def stale_message(assignment: Assignment) -> str | None:
+    """Why the committed student notebook differs from a fresh publish, or None."""
+    path = assignment.student_notebook
+    if not path.is_file():
+        return f"{path} is missing: run `make publish`"
+    if path.read_text(encoding="utf-8") != render_student_notebook(assignment):
+        return f"{path} is stale: the instructor notebook changed; run `make publish` and commit the result"
+    return None

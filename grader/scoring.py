@@ -1,0 +1,75 @@
+"""Pure data: test outcomes and the rubric -> per-unit scores. No I/O, no pytest, no nbformat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+OUTCOMES = ("passed", "failed", "error", "timeout", "missing")
+
+
+@dataclass
+class TestResult:
+    """One test of one unit."""
+
+    unit: str  # the graded unit, e.g. "cross_entropy_error"
+    name: str  # the test's name in the report, e.g. "one_hot_batch[2d]"
+    suite: str  # "public" or "hidden"
+    outcome: str  # one of OUTCOMES
+    score: float  # points earned
+    max_score: float  # points possible (from the rubric)
+    message: str = ""  # what failed and how to look into it; never hidden inputs
+    description: str = ""  # what the test checks, one line
+    internal: bool = False  # True when the kit itself failed, not the student
+
+
+@dataclass
+class UnitScore:
+    """A unit's tests and their sum."""
+
+    name: str
+    tests: list[TestResult] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        """Sum of the tests' scores."""
+        return round(sum(t.score for t in self.tests), 6)
+
+    @property
+    def max_score(self) -> float:
+        """Sum of the tests' maxima."""
+        return round(sum(t.max_score for t in self.tests), 6)
+
+    @property
+    def passed(self) -> int:
+        """How many tests passed."""
+        return sum(t.outcome == "passed" for t in self.tests)
+
+
+@dataclass
+class GradeReport:
+    """A whole grading run: every unit, notebook-level errors and the sandbox in use."""
+
+    assignment: str
+    notebook: str
+    units: list[UnitScore]
+    errors: list[str] = field(default_factory=list)  # notebook problems: syntax errors, failed imports
+    isolation: list[str] = field(default_factory=list)  # active protection layers
+    isolation_missing: dict[str, str] = field(default_factory=dict)  # layer -> why it is missing
+    internal_errors: list[str] = field(default_factory=list)  # bugs in the kit, never the student's fault
+    suites: list[str] = field(default_factory=list)
+    lang: str = "both"
+
+    @property
+    def score(self) -> float:
+        """Sum of the units' scores."""
+        return round(sum(u.score for u in self.units), 6)
+
+    @property
+    def max_score(self) -> float:
+        """Sum of the units' maxima."""
+        return round(sum(u.max_score for u in self.units), 6)
+
+
+def points_for(rubric_points: float, cases: int) -> float:
+    """A test function's points split evenly over its parametrised cases."""
+    return rubric_points / cases if cases else 0.0

@@ -1,0 +1,110 @@
+"""Extraction: what is kept from a notebook, what is reported, and what never runs."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import nbformat
+import pytest
+
+from grader.extract import extract_definitions
+from grader.notebook import NotebookError, read_notebook
+from grader.tests.conftest import scores
+from grader.tests.helpers import notebook_from_cells, solution_cell_source, write_notebook
+
+
+def kinds(extraction) -> list[tuple[str, tuple[str, ...]]]:
+    return [(s.kind, s.names) for s in extraction.snippets]
+
+
+def test_keeps_imports_definitions_and_constants_only():
+    notebook = notebook_from_cells([
+        "import numpy as np\nfrom math import pi as PI\nh = 1e-4\nN, K = 3, -2 * 5\nx = np.zeros(3)\nprint(h)",
+        "def f(x):\n    return x\n\nclass C:\n    pass\nfor i in range(10**9):\n    pass\nimport os\nos.chdir('/')",
+    ])  # fmt: skip
+    extraction = extract_definitions(notebook)
+    assert kinds(extraction) == [("import", ("np",)), ("import", ("PI",)), ("constant", ("h",)),
+                                 ("constant", ("N", "K")), ("def", ("f",)), ("class", ("C",)), ("import", ("os",))]  # fmt: skip
+    assert extraction.errors == []
+
+
+def test_magics_and_shell_escapes_become_python_and_are_dropped():
+    notebook = notebook_from_cells([
+        "%matplotlib inline\n!pip install numpy\nfiles = !ls\nimport numpy as np\ndef f(x):\n    return 2 * x",
+        "%%bash\nrm -rf /\n",
+        "%%time\ndef g(x):\n    return 3 * x\n",
+    ])  # fmt: skip
+    extraction = extract_definitions(notebook)
+    assert kinds(extraction) == [("import", ("np",)), ("def", ("f",)), ("def", ("g",))]
+    assert not any("rm -rf" in s.source or "pip" in s.source for s in extraction.snippets)
+
+
+def test_syntax_error_cell_is_reported_and_the_rest_still_counts():
+    notebook = notebook_from_cells(
+        ["def good():\n    return 1", "def cross_entropy_error(y, t):eee\n    return 0\n  x"]
+    )
+    extraction = extract_definitions(notebook)
+    assert kinds(extraction) == [("def", ("good",))]
+    assert len(extraction.errors) == 1 and extraction.errors[0].startswith("cell 2: SyntaxError")
+    assert "(line " in extraction.errors[0]
+
+
+def test_line_numbers_point_into_the_cell():
+    extraction = extract_definitions(notebook_from_cells(["x = 1\n\n\ndef f():\n    pass"]))
+    assert extraction.snippets[-1].line == 4 and extraction.snippets[-1].cell == 1
+
+
+def test_redefinition_keeps_both_in_order_so_the_last_wins(grade):
+    wrong = "def numerical_diff(f, x):\n    h = 1e-4\n    return (f(x + h) - f(x)) / h"
+    right = solution_cell_source("numerical_diff")
+    report = grade(notebook_from_cells(["import numpy as np", right, wrong]), units=["numerical_diff"])
+    assert scores(report)["numerical_diff"] < 10
+    report = grade(notebook_from_cells(["import numpy as np", wrong, right]), units=["numerical_diff"])
+    assert scores(report)["numerical_diff"] == 10
+
+
+def test_nbformat_v3_is_upgraded(tmp_path):
+    v3 = {"nbformat": 3, "nbformat_minor": 0, "metadata": {"name": ""},
+          "worksheets": [{"cells": [{"cell_type": "code", "input": "def f(x):\n    return x", "language": "python",
+                                     "metadata": {}, "outputs": []}], "metadata": {}}]}  # fmt: skip
+    path = tmp_path / "old.ipynb"
+    path.write_text(json.dumps(v3))
+    assert kinds(extract_definitions(read_notebook(path))) == [("def", ("f",))]
+
+
+def test_large_image_outputs_are_ignored(tmp_path):
+    notebook = notebook_from_cells(["def f(x):\n    return x"])
+    image = base64.b64encode(b"\x89PNG" + bytes(8 * 1024 * 1024)).decode()
+    notebook.cells[0].outputs = [nbformat.v4.new_output("display_data", data={"image/png": image})]
+    path = write_notebook(notebook, tmp_path / "big.ipynb")
+    assert kinds(extract_definitions(read_notebook(path))) == [("def", ("f",))]
+
+
+def test_empty_notebook_defines_nothing():
+    assert extract_definitions(notebook_from_cells([])).snippets == []
+
+
+@pytest.mark.parametrize("content", ["not json at all", '{"cells": 5}', "\udcff"])
+def test_files_that_are_not_notebooks_raise_a_clear_error(tmp_path, content):
+    path = tmp_path / "broken.ipynb"
+    path.write_bytes(content.encode("utf-8", "surrogateescape"))
+    with pytest.raises(NotebookError):
+        read_notebook(path)
+
+
+def test_failing_import_is_a_warning_and_costs_nothing_else(grade):
+    cells = ["import numpy as np\nimport matplotlib_that_is_not_installed.pyplot as plt\nfrom dataset.mnist import load_mnist",
+             solution_cell_source("numerical_diff")]  # fmt: skip
+    report = grade(notebook_from_cells(cells), units=["numerical_diff"])
+    assert scores(report)["numerical_diff"] == 10
+    assert any("matplotlib_that_is_not_installed" in e and "skipped" in e for e in report.errors)
+    assert any("dataset" in e for e in report.errors)
+
+
+def test_missing_unit_says_not_found_with_did_you_mean(grade):
+    source = solution_cell_source("numerical_diff").replace("def numerical_diff(", "def numerical_differential(")
+    report = grade(notebook_from_cells(["import numpy as np", source]), units=["numerical_diff"])
+    tests = report.units[0].tests
+    assert all(t.outcome == "missing" for t in tests)
+    assert "numerical_differential" in tests[0].message and "not found" in tests[0].message

@@ -1,0 +1,71 @@
+"""The command line end to end: the instructor notebook scores full marks, the stub scores zero."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from grader.tests.helpers import SOLUTION, STUDENT
+
+UNITS = ["cross_entropy_error", "numerical_diff", "numerical_gradient", "gradient_descent", "TwoLayerNet"]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_solution_scores_full_marks(tmp_path):
+    result = run_cli("grade", str(SOLUTION), "--assignment", "ch04_learning", "--json", str(tmp_path / "r.json"))
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["max_score"] == 100.0
+    assert report["score"] == 100.0, [t for f in report["functions"] for t in f["tests"] if t["outcome"] != "passed"]
+    assert [f["name"] for f in report["functions"]] == UNITS
+    assert report["internal_errors"] == []
+
+
+def test_stub_scores_zero_with_every_unit_listed(tmp_path):
+    result = run_cli("grade", str(STUDENT), "--json", str(tmp_path / "r.json"), "--markdown", str(tmp_path / "r.md"))
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["score"] == 0.0
+    assert report["max_score"] == 100.0
+    assert [f["name"] for f in report["functions"]] == UNITS
+    assert all(f["max_score"] > 0 and f["score"] == 0 for f in report["functions"])
+    assert "NotImplementedError" in result.stdout
+    assert "| ❌ `TwoLayerNet` | 0 / 35 |" in (tmp_path / "r.md").read_text()
+
+
+def test_json_report_matches_the_contract(tmp_path):
+    run_cli("grade", str(STUDENT), "--unit", "numerical_diff", "--json", str(tmp_path / "r.json"))
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert {"assignment", "notebook", "score", "max_score", "functions", "errors"} <= set(report)
+    assert report["assignment"] == "ch04_learning"
+    assert report["notebook"] == str(STUDENT)
+    assert [f["name"] for f in report["functions"]] == ["numerical_diff"]
+    for function in report["functions"]:
+        assert set(function) == {"name", "score", "max_score", "tests"}
+        assert function["score"] == sum(t["score"] for t in function["tests"])
+        for test in function["tests"]:
+            assert set(test) == {"name", "suite", "outcome", "score", "max_score", "message"}
+            assert test["outcome"] in {"passed", "failed", "error", "timeout", "missing"}
+            assert test["suite"] in {"public", "hidden"}
+    assert report["score"] == sum(f["score"] for f in report["functions"])
+
+
+def test_misuse_exits_non_zero(tmp_path):
+    assert run_cli("grade", str(tmp_path / "nope.ipynb")).returncode == 2
+    assert run_cli("grade", str(STUDENT), "--assignment", "ch99").returncode == 2
+    result = run_cli("grade", str(STUDENT), "--unit", "softmaxx")
+    assert result.returncode == 2 and "softmaxx" in result.stderr
+
+
+def test_unreadable_notebook_is_a_graded_zero(tmp_path):
+    path = tmp_path / "ch04_learning.ipynb"
+    path.write_text("this is not json")
+    result = run_cli("grade", str(path), "--json", str(tmp_path / "r.json"))
+    assert result.returncode == 0
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["score"] == 0 and "not valid JSON" in report["errors"][0]
+    assert len(report["functions"]) == 5

@@ -1,0 +1,90 @@
+"""Hidden tests of TwoLayerNet on other sizes, float32 inputs and nets drawn from the grading-time seed."""
+
+import numpy as np
+import pytest
+
+from grader.course.ch04_learning import (
+    ATOL_DIFF,
+    ATOL_FLOAT32,
+    NET_ACCURACY,
+    NET_BACKPROP,
+    NET_LOSS,
+    NET_NUMERICAL,
+    NET_PREDICT,
+    RTOL_DIFF,
+    RTOL_FLOAT32,
+    batch,
+    check_init_scale,
+    check_net,
+    initial_params,  # fmt: skip
+    net_params,
+    rng_for,
+)
+
+SIZES = [(3, 6, 2), (7, 5, 4)]
+
+
+@pytest.mark.parametrize("sizes", SIZES)
+def test_init_other_sizes(unit, sizes):
+    """다른 크기의 params / params of other sizes"""
+    initial_params(unit, sizes)
+
+
+def test_init_scale_other(unit):
+    """weight_init_std = 0.1"""
+    check_init_scale(unit, (60, 40, 20), 0.1)
+
+
+@pytest.mark.parametrize("sizes", SIZES)
+def test_predict_random(unit, grading_seed, sizes):
+    """무작위 망의 predict / predict on random nets"""
+    rng = rng_for(1501, sum(sizes), grading_seed)
+    x, _ = batch(rng, 5, sizes[0], sizes[2])
+    check_net(unit, "predict", sizes, net_params(rng, sizes), (x,), NET_PREDICT)
+
+
+@pytest.mark.parametrize("sizes", SIZES)
+def test_loss_random(unit, grading_seed, sizes):
+    """무작위 망의 loss / loss on random nets"""
+    rng = rng_for(1502, sum(sizes), grading_seed)
+    x, t = batch(rng, 6, sizes[0], sizes[2])
+    check_net(unit, "loss", sizes, net_params(rng, sizes), (x, t), NET_LOSS)
+
+
+def test_accuracy_random(unit, grading_seed):
+    """무작위 망의 accuracy / accuracy on a random net"""
+    rng = rng_for(1503, grading_seed)
+    x, t = batch(rng, 20, 7, 4)
+    check_net(unit, "accuracy", (7, 5, 4), net_params(rng, (7, 5, 4), scale=1.5), (x, t), NET_ACCURACY)
+
+
+def test_numerical_gradient_random(unit, grading_seed):
+    """무작위 망의 수치 기울기 / numerical gradient on a random net"""
+    rng = rng_for(1504, grading_seed)
+    x, t = batch(rng, 2, 3, 2)
+    check_net(
+        unit, "numerical_gradient", (3, 4, 2), net_params(rng, (3, 4, 2)), (x, t), NET_NUMERICAL, RTOL_DIFF, ATOL_DIFF
+    )
+
+
+@pytest.mark.parametrize("sizes", SIZES)
+def test_gradient_random(unit, grading_seed, sizes):
+    """무작위 망의 역전파 / backprop on random nets"""
+    rng = rng_for(1505, sum(sizes), grading_seed)
+    x, t = batch(rng, 5, sizes[0], sizes[2])
+    check_net(unit, "gradient", sizes, net_params(rng, sizes), (x, t), NET_BACKPROP)
+
+
+def test_gradient_single_row(unit, grading_seed):
+    """배치 크기 1 / a batch of one"""
+    rng = rng_for(1506, grading_seed)
+    x, t = batch(rng, 1, 5, 3)
+    check_net(unit, "gradient", (5, 4, 3), net_params(rng, (5, 4, 3)), (x, t), NET_BACKPROP)
+
+
+def test_gradient_float32(unit, grading_seed):
+    """float32 입력 (load_mnist처럼) / float32 inputs, as load_mnist gives"""
+    rng = rng_for(1507, grading_seed)
+    x, t = batch(rng, 4, 5, 3)
+    check_net(unit, "gradient", (5, 4, 3), net_params(rng, (5, 4, 3)), (x.astype(np.float32), t), NET_BACKPROP,
+              RTOL_FLOAT32, ATOL_FLOAT32)  # fmt: skip

@@ -1,0 +1,89 @@
+"""Public tests of TwoLayerNet on a tiny 5-4-3 network (the 784-50-10 one is far too slow numerically)."""
+
+from grader.course.ch04_learning import (
+    ATOL_DIFF,
+    NET_ACCURACY,
+    NET_BACKPROP,
+    NET_LOSS,
+    NET_NUMERICAL,
+    NET_PREDICT,
+    NET_STABLE,
+    RTOL_DIFF,
+    batch,
+    check_gradcheck,
+    check_init_scale,
+    check_net,
+    check_rows_sum_to_one,  # fmt: skip
+    initial_params,
+    net_params,
+    rng_for,
+)
+
+SIZES = (5, 4, 3)
+
+
+def test_init_shapes(unit):
+    """params의 키와 형상 / params keys and shapes"""
+    initial_params(unit, SIZES)
+
+
+def test_init_scale(unit):
+    """가중치 표준편차 weight_init_std, 편향 0 / weight spread and zero biases"""
+    check_init_scale(unit, (100, 50, 10), None)
+    check_init_scale(unit, (100, 50, 10), 0.5)
+
+
+def test_predict(unit):
+    """predict = softmax(sigmoid(x W1 + b1) W2 + b2)"""
+    rng = rng_for(301)
+    x, _ = batch(rng, 4, 5, 3)
+    check_net(unit, "predict", SIZES, net_params(rng, SIZES), (x,), NET_PREDICT)
+
+
+def test_predict_rows_sum_to_one(unit):
+    """predict의 각 행의 합은 1 / each row of predict sums to 1"""
+    rng = rng_for(302)
+    x, _ = batch(rng, 6, 5, 3)
+    check_rows_sum_to_one(unit, SIZES, net_params(rng, SIZES), x)
+
+
+def test_predict_large_inputs(unit):
+    """큰 입력에서도 오버플로 없이 / stable for large inputs"""
+    rng = rng_for(303)
+    x, _ = batch(rng, 3, 5, 3)
+    check_net(unit, "predict", SIZES, net_params(rng, SIZES, scale=300.0), (x * 10,), NET_STABLE)
+
+
+def test_loss(unit):
+    """loss = cross_entropy_error(predict(x), t)"""
+    rng = rng_for(304)
+    x, t = batch(rng, 4, 5, 3)
+    check_net(unit, "loss", SIZES, net_params(rng, SIZES), (x, t), NET_LOSS)
+
+
+def test_accuracy(unit):
+    """accuracy: argmax(y)와 argmax(t)가 같은 행의 비율 / share of matching argmax"""
+    rng = rng_for(305)
+    x, t = batch(rng, 8, 5, 3)
+    check_net(unit, "accuracy", SIZES, net_params(rng, SIZES, scale=1.5), (x, t), NET_ACCURACY)
+
+
+def test_numerical_gradient(unit):
+    """numerical_gradient(x, t): W1 b1 W2 b2의 수치 기울기 / numerical gradients of every parameter"""
+    rng = rng_for(306)
+    x, t = batch(rng, 3, 5, 3)
+    check_net(unit, "numerical_gradient", SIZES, net_params(rng, SIZES), (x, t), NET_NUMERICAL, RTOL_DIFF, ATOL_DIFF)
+
+
+def test_gradient(unit):
+    """gradient(x, t): 오차역전파법 / backpropagation"""
+    rng = rng_for(307)
+    x, t = batch(rng, 4, 5, 3)
+    check_net(unit, "gradient", SIZES, net_params(rng, SIZES), (x, t), NET_BACKPROP)
+
+
+def test_gradient_matches_numerical(unit):
+    """gradient와 수치 기울기가 일치 (기울기 확인) / backprop agrees with the numerical gradient"""
+    rng = rng_for(308)
+    x, t = batch(rng, 3, 5, 3)
+    check_gradcheck(unit, SIZES, net_params(rng, SIZES, scale=0.1), x, t)

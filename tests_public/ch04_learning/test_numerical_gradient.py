@@ -1,0 +1,30 @@
+"""Public tests of numerical_gradient(f, x): any shape, whole-array f, x restored."""
+
+import numpy as np
+
+from grader.course.ch04_learning import check_gradient, check_restored, rng_for
+
+
+def test_book_function_2(unit):
+    """책의 function_2, x = [3, 4] / the book's function_2 at [3, 4]"""
+    check_gradient(unit, "function_2", np.array([3.0, 4.0]))
+
+
+def test_wavy_1d(unit):
+    """1차원 x, 3차 도함수가 큰 함수 / 1-D x, a function with a large third derivative"""
+    check_gradient(unit, "wavy_sum", rng_for(201).uniform(-1, 1, 5))
+
+
+def test_matrix_2d(unit):
+    """2차원 x (2x3), f는 배열 전체를 받음 / 2-D x (2x3); f takes the whole array"""
+    check_gradient(unit, "wavy_sum", rng_for(202).uniform(-1, 1, (2, 3)))
+
+
+def test_tensor_3d(unit):
+    """3차원 x (2x2x3) / 3-D x (2x2x3)"""
+    check_gradient(unit, "cubic_bowl", rng_for(203).uniform(-1, 1, (2, 2, 3)))
+
+
+def test_x_restored(unit):
+    """호출 뒤 x가 원래 값 그대로 / x holds its original values afterwards"""
+    check_restored(unit, "cubic_bowl", rng_for(204).uniform(-1, 1, (3, 2)))
