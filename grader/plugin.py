@@ -207,25 +207,24 @@ class GradingPlugin:
         """Stop every worker, whatever happened."""
         self.session.stop_workers()
 
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
-        """Turn each test's end into one TestResult."""
-        report = (yield).get_result()
-        failed_setup = report.when == "setup" and not report.passed
-        if report.when != "call" and not failed_setup:
-            return
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
+        """Turn each test's end into one TestResult; skip pytest's costly traceback rendering."""
+        failed = call.excinfo is not None
+        if call.when == "call" or (call.when == "setup" and failed):
+            self.record(item, call)
+        return pytest.TestReport(item.nodeid, item.location, {}, "failed" if failed else "passed",
+                                 "see the grading report" if failed else None, call.when, duration=call.duration,
+                                 start=call.start, stop=call.stop)  # fmt: skip
+
+    def record(self, item: pytest.Item, call: pytest.CallInfo) -> None:
+        """Append the TestResult of one test."""
         unit, suite, function = test_identity(item)
         outcome, message, internal = self.classify(call.excinfo, suite)
-        if report.skipped or hasattr(report, "wasxfail"):
-            outcome, message = "error", "the test was skipped (skips count as not passed)"
-        if outcome != "passed" and suite == "public":
-            printed = self.session._workers.get(unit).take_output() if unit in self.session._workers else ""
-            if printed.strip():
-                message += (
-                    "\n" + _label("출력", "printed output", self.session.lang) + ":\n" + printed[:OUTPUT_SHOWN_BYTES]
-                )
-        elif unit in self.session._workers:
-            self.session._workers[unit].take_output()  # discard: hidden output could carry inputs out
+        worker = self.session._workers.get(unit)
+        printed = worker.take_output() if worker is not None else ""
+        if outcome != "passed" and suite == "public" and printed.strip():  # hidden output could carry inputs out
+            message += "\n" + _label("출력", "printed output", self.session.lang) + ":\n" + printed[:OUTPUT_SHOWN_BYTES]
         maximum = self.session.points(unit, suite, function)
         name = item.name.removeprefix("test_")
         doc = (getattr(item.obj, "__doc__", None) or "").strip().splitlines()
@@ -252,6 +251,8 @@ class GradingPlugin:
             return "error", str(error), False
         if excinfo.typename == "Failed" and "Timeout" in str(error):
             return "timeout", "the test ran past the grader's time limit", False
+        if excinfo.typename in ("Skipped", "XFailed"):
+            return "error", "internal error in the grader: the test was skipped (skips count as not passed)", True
         reason = error.args[0] if isinstance(error, ReferenceFailure) else f"{excinfo.typename}: {error}"
         return "error", f"internal error in the grader, not your fault; tell your instructor: {reason}", True
 
