@@ -123,6 +123,10 @@ def _probe_identity() -> None:
 
 def _bwrap_flags(scratch: Path, hidden: list[Path]) -> list[str]:
     flags = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    # The kit and Python may themselves live under /tmp (a CI clone): bind them back over the tmpfs.
+    for keep in sorted({KIT_ROOT, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}):
+        if keep.is_relative_to("/tmp"):
+            flags += ["--ro-bind", str(keep), str(keep)]
     flags += ["--bind", str(scratch), str(scratch), "--chdir", str(scratch)]
     for path in hidden:
         if path.is_dir():
