@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument(
         "--check", action="store_true", help="only check that the committed student notebook is current"
     )
+    publish.add_argument("--out", type=Path, metavar="DIR", help="write a whole student repository into DIR")
     return parser
 
 
@@ -90,6 +91,17 @@ def _publish(options: argparse.Namespace) -> int:
     from grader.publish import publish_notebook, stale_message
 
     assignment = load_assignment(options.assignment)
+    if options.out:
+        from grader.publish import PublishError
+        from grader.student_repo import publish_repository
+
+        try:
+            publish_repository(options.out, assignment.id)
+        except PublishError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        print(f"wrote the student repository {options.out}")
+        return 0
     if options.check:
         problem = stale_message(assignment)
         if problem:

@@ -13,10 +13,18 @@ from grader.assignment import Assignment, AssignmentError, known_assignments, lo
 from grader.extract import Extraction, extract_definitions
 from grader.notebook import NotebookError, notebook_metadata, read_notebook
 from grader.plugin import GradingPlugin, GradingSession
-from grader.reference import Reference, load_reference, substitute_source
+from grader.reference import RecordedReference, Reference, ReferenceFailure, load_reference, substitute_source
 from grader.scoring import GradeReport, TestResult, UnitScore
 
 TRUSTED_INI = Path(__file__).resolve().parent / "pytest-grading.ini"
+RECORDED_NOTE = (
+    "이 저장소에는 정답 풀이가 없어 공개 테스트의 기대값은 과제를 배포할 때 기록된 값입니다. 한 단위가 부르는 다른 단위"
+    "(예: gradient_descent가 부르는 numerical_gradient)는 여기서는 여러분의 코드가 쓰이므로 실수 하나가 여러 단위에서 "
+    "점수를 잃을 수 있습니다. 과목의 채점에서는 참조 구현으로 바뀝니다. / This repository has no solutions: expected "
+    "values are the answers recorded when the assignment was published. The other units a unit calls (e.g. "
+    "numerical_gradient inside gradient_descent) are your own code here, so one mistake can cost points in more "
+    "than one unit; the course's grading substitutes the reference versions."
+)
 
 
 def guess_assignment(notebook_path: Path, notebook) -> str | None:
@@ -32,7 +40,7 @@ def guess_assignment(notebook_path: Path, notebook) -> str | None:
 
 def grade_notebook(notebook_path: Path, *, assignment_id: str | None = None, units: list[str] | None = None,
                    lang: str = "both", suites: tuple[str, ...] | None = None, limits: sandbox.Limits | None = None,
-                   grading_seed: int | None = None, reference: Reference | None = None) -> GradeReport:  # fmt: skip
+                   grading_seed: int | None = None, reference: Reference | RecordedReference | None = None) -> GradeReport:  # fmt: skip
     """Grade one notebook. Raises AssignmentError only for misuse (unknown assignment or unit)."""
     notebook, unreadable = None, None
     try:
@@ -53,6 +61,10 @@ def grade_notebook(notebook_path: Path, *, assignment_id: str | None = None, uni
         return _run_suites(
             assignment, notebook_path, extraction, selected, suites, lang, limits, grading_seed, reference
         )
+    except ReferenceFailure as error:  # no reference answers here: never a wrong score, an internal error
+        report = _report_without_running(assignment, notebook_path, selected, suites, lang, extraction.errors)
+        report.internal_errors.append(str(error))
+        return report
     except Exception:  # noqa: BLE001  a bug in the kit: still write a report, marked loudly
         report = _report_without_running(assignment, notebook_path, selected, suites, lang, extraction.errors)
         report.internal_errors.append("internal error in the grader:\n" + traceback.format_exc(limit=8))
@@ -67,7 +79,7 @@ def _select_units(assignment: Assignment, units: list[str] | None) -> tuple[str,
 
 def _run_suites(assignment: Assignment, notebook_path: Path, extraction: Extraction, selected: tuple[str, ...],
                 suites: tuple[str, ...], lang: str, limits: sandbox.Limits | None, grading_seed: int | None,
-                reference: Reference | None) -> GradeReport:  # fmt: skip
+                reference: Reference | RecordedReference | None) -> GradeReport:  # fmt: skip
     import pytest
 
     reference = reference or load_reference(assignment)
@@ -81,6 +93,7 @@ def _run_suites(assignment: Assignment, notebook_path: Path, extraction: Extract
         limits=limits or sandbox.Limits(),
         isolation=isolation,
         lang=lang,
+        suites=tuple(suites),
     )
     if grading_seed is not None:
         session.grading_seed = grading_seed
@@ -97,10 +110,12 @@ def _run_suites(assignment: Assignment, notebook_path: Path, extraction: Extract
     report.isolation = isolation.layers()
     report.isolation_missing = dict(isolation.missing)
     report.internal_errors = session.internal_errors
+    if isinstance(reference, RecordedReference):
+        report.notes.append(RECORDED_NOTE)
     return report
 
 
-def _substitutes(assignment: Assignment, reference: Reference, unit: str) -> tuple[str, list[str]]:
+def _substitutes(assignment: Assignment, reference: Reference | RecordedReference, unit: str) -> tuple[str, list[str]]:
     """Trusted versions of the given helpers and of the other units this unit calls."""
     names = set(assignment.given) | set(assignment.unit(unit).uses)
     names.discard(unit)

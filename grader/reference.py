@@ -4,19 +4,36 @@ The reference is read from ``solutions/<id>.ipynb`` with the same extraction the
 students' notebooks go through, executed once per process, and asked the same
 :class:`~grader.calls.Call` the student's code gets. It also supplies the
 trusted substitutes a worker puts in place of the student's other units.
+
+A published student repository has no ``solutions/``: there the reference is a
+:class:`RecordedReference` that answers the public suite's calls from
+``tests_public/<id>/expected.npz``, recorded when the repository was published.
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
+import io
+import json
+import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
 
 from grader import calls, protocol
 from grader.assignment import Assignment
 from grader.extract import Extraction, extract_definitions
 from grader.notebook import read_notebook
 from grader.worker import load_definitions
+
+RECORDING_NAME = "expected.npz"
+RECORDING_FORMAT = "ch04-grader-recording/1"
+MAX_RECORDING_BYTES = 64 * 1024 * 1024
+_META_KEY = "__meta__"
+_GIVEN_KEY = "__given__"
+ASK_INSTRUCTOR = "this is not your fault; ask your instructor for an updated repository (강사에게 문의하세요)"
 
 
 class ReferenceFailure(Exception):
@@ -47,7 +64,14 @@ class Reference:
         return copy.deepcopy(self._answers[key])
 
 
-def load_reference(assignment: Assignment) -> Reference:
+def load_reference(assignment: Assignment) -> Reference | RecordedReference:
+    """The instructor's solution where this checkout has it, else the answers recorded at publishing."""
+    if not assignment.solution_notebook.is_file():
+        return load_recorded_reference(assignment)
+    return load_solution_reference(assignment)
+
+
+def load_solution_reference(assignment: Assignment) -> Reference:
     """Extract and run the instructor notebook's definitions in this (trusted) process."""
     extraction = extract_definitions(read_notebook(assignment.solution_notebook))
     if extraction.errors:
@@ -67,3 +91,88 @@ def substitute_source(extraction: Extraction, names: set[str]) -> tuple[str, lis
             parts.append(snippet.source)
             found += [n for n in snippet.names if n in names and n not in found]
     return "\n".join(parts), sorted(found)
+
+
+# -- recorded answers (student repositories) ---------------------------------------------------
+
+
+def recording_path(assignment: Assignment) -> Path:
+    """Where a student repository keeps the reference's answers to the public suite."""
+    return assignment.suite_dir("public") / RECORDING_NAME
+
+
+def given_source(extraction: Extraction, given: tuple[str, ...]) -> str:
+    """The imports and the given helpers' definitions only (never a graded unit)."""
+    parts = [s.source for s in extraction.snippets if s.kind == "import"]
+    parts += [s.source for s in extraction.snippets if s.kind in ("def", "class") and set(s.names) <= set(given)]
+    return "\n".join(parts)
+
+
+def save_recording(path: Path, answers: dict[str, dict], given: str, assignment_id: str) -> None:
+    """Write recorded answers: one protocol-encoded entry per call key, plus the given helpers' source."""
+    entries = {key: np.frombuffer(protocol.encode(answers[key]), dtype=np.uint8) for key in sorted(answers)}
+    meta = {"format": RECORDING_FORMAT, "assignment": assignment_id, "calls": len(answers)}
+    entries[_META_KEY] = np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8)
+    entries[_GIVEN_KEY] = np.frombuffer(given.encode(), dtype=np.uint8)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:  # fixed dates: reproducible bytes
+        for name, array in entries.items():
+            data = io.BytesIO()
+            np.save(data, array, allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data.getvalue())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buffer.getvalue())
+
+
+def _entry_bytes(archive, name: str) -> bytes:
+    array = archive[name]
+    if type(array) is not np.ndarray or array.dtype != np.uint8 or array.ndim != 1:
+        raise ReferenceFailure(f"recorded answers: entry {name} is malformed")
+    return array.tobytes()
+
+
+@dataclass
+class RecordedReference:
+    """Answers recorded from the instructor's solution when the repository was published.
+
+    ``extraction`` holds only the given helpers (from the published notebook), so the
+    workers substitute those; the graded units a unit calls are the student's own here.
+    """
+
+    extraction: Extraction
+    answers: dict[str, bytes]
+    path: Path
+
+    def run(self, call: calls.Call) -> dict:
+        """The recorded observations for ``call``; a call nobody recorded is an internal error."""
+        blob = self.answers.get(call_key(call))
+        if blob is None:
+            raise ReferenceFailure(f"no recorded answer for {call.describe()} in {self.path.name}; {ASK_INSTRUCTOR}")
+        try:
+            return protocol.decode(blob)
+        except protocol.ProtocolError as error:
+            raise ReferenceFailure(f"{self.path.name} is damaged ({error}); {ASK_INSTRUCTOR}") from None
+
+
+def load_recorded_reference(assignment: Assignment) -> RecordedReference:
+    """Read ``tests_public/<id>/expected.npz`` (``allow_pickle=False``); ReferenceFailure if absent or bad."""
+    path = recording_path(assignment)
+    if not path.is_file():
+        raise ReferenceFailure(f"this checkout has neither {assignment.solution_notebook.name} in solutions/ nor "
+                               f"the recorded answers {path}; {ASK_INSTRUCTOR}")  # fmt: skip
+    if path.stat().st_size > MAX_RECORDING_BYTES:
+        raise ReferenceFailure(f"{path} is too large to be a recording; {ASK_INSTRUCTOR}")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            meta = json.loads(_entry_bytes(archive, _META_KEY).decode())
+            given = _entry_bytes(archive, _GIVEN_KEY).decode()
+            answers = {name: _entry_bytes(archive, name) for name in archive.files if not name.startswith("__")}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+        raise ReferenceFailure(f"{path} cannot be read ({error}); {ASK_INSTRUCTOR}") from None
+    if meta.get("format") != RECORDING_FORMAT or meta.get("assignment") != assignment.id:
+        raise ReferenceFailure(f"{path} was recorded for {meta.get('assignment')!r} in format "
+                               f"{meta.get('format')!r}; {ASK_INSTRUCTOR}")  # fmt: skip
+    extraction = extract_definitions({"cells": [{"cell_type": "code", "source": given}]})
+    return RecordedReference(extraction, answers, path)

@@ -43,6 +43,7 @@ def to_json_data(report: GradeReport) -> dict:
         "internal_errors": list(report.internal_errors),
         "suites": list(report.suites),
         "isolation": {"layers": list(report.isolation), "missing": dict(report.isolation_missing)},
+        "notes": list(report.notes),
     }
 
 
@@ -70,7 +71,7 @@ def render_text(report: GradeReport) -> str:
 
 
 def _notes(report: GradeReport) -> list[str]:
-    lines = []
+    lines = ["", "Notes / 참고:"] + [f"  - {note}" for note in report.notes] if report.notes else []
     if report.errors:
         lines += ["", "Notebook problems / 노트북 문제:"] + [f"  - {e}" for e in report.errors]
     if report.internal_errors:
@@ -103,6 +104,8 @@ def render_markdown(report: GradeReport) -> str:
         lines.append("</details>")
     if report.errors:
         lines += ["", "**Notebook problems / 노트북 문제**", ""] + [f"- {_md_escape(e)}" for e in report.errors]
+    if report.notes:
+        lines += ["", "**Notes / 참고**", ""] + [f"- {_md_escape(note)}" for note in report.notes]
     if report.internal_errors:
         lines += [
             "",

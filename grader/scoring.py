@@ -58,6 +58,7 @@ class GradeReport:
     internal_errors: list[str] = field(default_factory=list)  # bugs in the kit, never the student's fault
     suites: list[str] = field(default_factory=list)
     lang: str = "both"
+    notes: list[str] = field(default_factory=list)  # how this run differs from the course's grading, for the reader
 
     @property
     def score(self) -> float:

@@ -1,0 +1,242 @@
+"""Kit -> a ready student repository: an ordered list of small steps, then an audit for leaks.
+
+The repository holds the student notebook, the public suite with the reference's
+answers to it recorded (``expected.npz``), the grader package, a public-only
+rubric, a Makefile, a bilingual README and the feedback workflows. It never holds
+``solutions/``, ``tests_hidden/``, hidden rubric entries or anything derived from
+them: :func:`audit_student_repo` checks that before :func:`publish_repository`
+returns.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.assignment import KIT_ROOT, Assignment, load_assignment
+from grader.publish import BEGIN, END, PublishError, render_student_notebook
+from grader.reference import (
+    RecordedReference,
+    given_source,
+    load_recorded_reference,
+    load_solution_reference,
+    recording_path,
+    save_recording,
+)
+
+TEMPLATE_DIR = KIT_ROOT / "templates" / "student-repo"
+PACKAGE_SKIP = {"tests", "mutants", "__pycache__"}  # the kit's tests and mutants hold instructor code
+AUDIT_SKIP = {".git", ".venv", "__pycache__"}
+PUBLIC_SUITE_SUFFIXES = {".py"}
+MIN_LEAK_LINE = 24  # solution lines at least this long (stripped) must not appear in the repository
+RECORDING_SEED, CHECK_SEED = 1, 2
+
+
+@dataclass(frozen=True)
+class StudentRepo:
+    """Where a repository is being written, and for which assignment."""
+
+    out: Path
+    assignment: Assignment
+
+
+def check_destination(repo: StudentRepo) -> None:
+    """Refuse to write into the kit itself or into any folder that holds instructor material."""
+    out = repo.out.resolve()
+    if out == KIT_ROOT.resolve() or KIT_ROOT.resolve().is_relative_to(out):
+        raise PublishError(f"--out {repo.out} is the kit's own checkout (or holds it); choose a new folder")
+    for forbidden in ("solutions", "tests_hidden"):
+        if (out / forbidden).exists():
+            raise PublishError(f"{out / forbidden} exists: a student repository must never hold it; use a new folder")
+
+
+def write_notebook(repo: StudentRepo) -> None:
+    """The published stub notebook at ``assignments/<id>.ipynb``."""
+    path = repo.out / "assignments" / f"{repo.assignment.id}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_student_notebook(repo.assignment), encoding="utf-8")
+
+
+def copy_public_suite(repo: StudentRepo) -> None:
+    """The public test files (a fresh folder: files removed from the kit disappear here too)."""
+    target = repo.out / "tests_public" / repo.assignment.id
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for source in sorted(repo.assignment.suite_dir("public").iterdir()):
+        if source.is_file() and source.suffix in PUBLIC_SUITE_SUFFIXES:
+            shutil.copyfile(source, target / source.name)
+
+
+def copy_grader_package(repo: StudentRepo) -> None:
+    """The grader package without the kit's own tests (they read solutions/)."""
+    target = repo.out / "grader"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(KIT_ROOT / "grader", target, ignore=shutil.ignore_patterns(*PACKAGE_SKIP, "*.pyc"))
+
+
+def write_public_rubric(repo: StudentRepo) -> None:
+    """``rubrics/<id>.toml`` with the assignment table and only the public points of every unit."""
+    data = tomllib.loads(repo.assignment.rubric_path.read_text(encoding="utf-8"))
+    meta = data.get("assignment", {})
+    lines = [f"# The public part of the {repo.assignment.id} rubric, written by `python -m grader publish --out`.",
+             "# Your grade also counts hidden tests, graded by the course.", "", "[assignment]",
+             f"title = {_toml_string(str(meta.get('title', repo.assignment.id)))}",
+             f"given = [{', '.join(_toml_string(str(name)) for name in meta.get('given', []))}]"]  # fmt: skip
+    for unit in repo.assignment.units:
+        lines += ["", f"[units.{unit.name}]", f"uses = [{', '.join(_toml_string(u) for u in unit.uses)}]",
+                  f"[units.{unit.name}.public]"]  # fmt: skip
+        lines += [f"{test} = {points:g}" for test, points in unit.points.get("public", {}).items()]
+    path = repo.out / "rubrics" / f"{repo.assignment.id}.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_recording(repo: StudentRepo) -> None:
+    """Record the reference's answers to the public suite, then prove the recording grades the solution fully."""
+    from grader.extract import extract_definitions
+    from grader.grade import grade_notebook
+    from grader.notebook import read_notebook
+
+    assignment = repo.assignment
+    reference = load_solution_reference(assignment)
+    report = grade_notebook(assignment.solution_notebook, assignment_id=assignment.id, suites=("public",),
+                            reference=reference, grading_seed=RECORDING_SEED)  # fmt: skip
+    _require_full_marks(report, "the instructor's solution on the public suite")
+    published = extract_definitions(read_notebook(repo.out / "assignments" / f"{assignment.id}.ipynb"))
+    path = recording_path(load_assignment(assignment.id, root=repo.out))
+    save_recording(path, reference._answers, given_source(published, assignment.given), assignment.id)
+    recorded = load_recorded_reference(load_assignment(assignment.id, root=repo.out))
+    report = grade_notebook(assignment.solution_notebook, assignment_id=assignment.id, suites=("public",),
+                            reference=recorded, grading_seed=CHECK_SEED)  # fmt: skip
+    _require_full_marks(report, f"the instructor's solution against the recorded answers in {path.name}")
+
+
+def _require_full_marks(report, what: str) -> None:
+    if report.internal_errors or report.score != report.max_score:
+        failing = [
+            f"{u.name}.{t.name}: {t.message[:200]}" for u in report.units for t in u.tests if t.outcome != "passed"
+        ]
+        raise PublishError(f"{what} scored {report.score:g} / {report.max_score:g}; fix this before publishing: "
+                           + "; ".join(report.internal_errors[:3] + failing[:5]))  # fmt: skip
+
+
+def write_project_files(repo: StudentRepo) -> None:
+    """README, Makefile, pyproject.toml, .gitignore and the workflows, from ``templates/student-repo``."""
+    values = {"@ASSIGNMENT@": repo.assignment.id, "@TITLE@": repo.assignment.title,
+              "@DEPENDENCIES@": _dependencies(), "@PUBLIC_MAX@": f"{_public_max(repo.assignment):g}"}  # fmt: skip
+    for source in sorted(TEMPLATE_DIR.rglob("*")):
+        if not source.is_file():
+            continue
+        relative = source.relative_to(TEMPLATE_DIR)
+        target = repo.out / str(relative).replace("dot-", ".", 1)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = source.read_text(encoding="utf-8")
+        for placeholder, value in values.items():
+            text = text.replace(placeholder, value)
+        target.write_text(text, encoding="utf-8")
+
+
+def _dependencies() -> str:
+    """The kit's runtime dependencies, as TOML list items."""
+    project = tomllib.loads((KIT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return "\n".join(f"    {_toml_string(dependency)}," for dependency in project["dependencies"])
+
+
+def _public_max(assignment: Assignment) -> float:
+    return sum(unit.max_score(("public",)) for unit in assignment.units)
+
+
+# NB: the notebook comes before the recording, whose given helpers are read from it; the audit comes last.
+STEPS = (check_destination, write_notebook, copy_public_suite, copy_grader_package, write_public_rubric,
+         write_recording, write_project_files)  # fmt: skip
+
+
+def publish_repository(out: Path, assignment_id: str = "ch04_learning") -> Path:
+    """Write a student repository into ``out`` and audit it; returns ``out``."""
+    repo = StudentRepo(out, load_assignment(assignment_id))
+    repo.out.mkdir(parents=True, exist_ok=True)
+    for step in STEPS:
+        step(repo)
+    problems = audit_student_repo(out, repo.assignment)
+    if problems:
+        raise PublishError(f"the repository in {out} would leak instructor material: " + "; ".join(problems))
+    return out
+
+
+def audit_student_repo(out: Path, assignment: Assignment) -> list[str]:
+    """What in ``out`` comes from solutions/, tests_hidden/ or hidden rubric entries (empty: nothing)."""
+    problems = [f"{name}/ exists" for name in ("solutions", "tests_hidden") if (out / name).exists()]
+    secret_lines = _solution_lines(assignment) | _hidden_suite_lines(assignment)
+    hidden_tests = {test for unit in assignment.units for test in unit.points.get("hidden", {})}
+    public_tests = {test for unit in assignment.units for test in unit.points.get("public", {})}
+    hidden_only = hidden_tests - public_tests
+    for path in sorted(p for p in out.rglob("*") if p.is_file() and not AUDIT_SKIP & set(p.relative_to(out).parts)):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue  # binary: the recording holds only public answers, checked by construction
+        relative = path.relative_to(out)
+        if any(line.strip() in (BEGIN, END) for line in text.splitlines()):
+            problems.append(f"{relative} contains a solution marker")
+        leaked = sorted(line for line in secret_lines if line in text)
+        if leaked:
+            problems.append(f"{relative} contains instructor-only code: {leaked[0]!r}")
+        if relative.parts[0] == "rubrics" and any(f"{test} =" in text for test in hidden_only):
+            problems.append(f"{relative} lists hidden tests")
+        if relative.parts[0] == "rubrics" and ".hidden]" in text:
+            problems.append(f"{relative} has a hidden table")
+    return problems
+
+
+def _solution_lines(assignment: Assignment) -> set[str]:
+    """Distinctive lines inside the instructor notebook's solution regions and instructor-only cells."""
+    import nbformat
+
+    from grader.publish import INSTRUCTOR_TAG
+
+    notebook = nbformat.read(assignment.solution_notebook, as_version=4)
+    student = render_student_notebook(assignment) + _public_text(assignment)
+    lines: set[str] = set()
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        instructor = INSTRUCTOR_TAG in cell.get("metadata", {}).get("tags", [])
+        inside = False
+        for line in cell.source.splitlines():
+            marker = line.strip()
+            inside = (inside or marker == BEGIN) and marker != END
+            if (inside or instructor) and len(marker) >= MIN_LEAK_LINE and marker not in student:
+                lines.add(marker)
+    return lines
+
+
+def _hidden_suite_lines(assignment: Assignment) -> set[str]:
+    """Distinctive lines of the hidden suite that the public suite does not share."""
+    hidden_dir = assignment.suite_dir("hidden")
+    if not hidden_dir.is_dir():
+        return set()
+    public = _public_text(assignment)
+    lines = set()
+    for path in hidden_dir.glob("*.py"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            marker = line.strip()
+            if len(marker) >= MIN_LEAK_LINE and marker not in public:
+                lines.add(marker)
+    return lines
+
+
+def _public_text(assignment: Assignment) -> str:
+    """What students may see anyway: the public suite and the course's hints (shown on failures)."""
+    files = sorted(assignment.suite_dir("public").glob("*.py")) + sorted((KIT_ROOT / "grader" / "course").glob("*.py"))
+    return "\n".join(path.read_text(encoding="utf-8") for path in files)
+
+
+def recorded_reference_of(out: Path, assignment_id: str = "ch04_learning") -> RecordedReference:
+    """The recorded reference of a published repository (for tests and for instructors checking one)."""
+    return load_recorded_reference(load_assignment(assignment_id, root=out))

@@ -1,0 +1,128 @@
+"""A published student repository: what it holds, what it never holds, and its own `make check`."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.assignment import load_assignment
+from grader.calls import Call
+from grader.publish import INSTRUCTOR_TAG
+from grader.reference import ReferenceFailure
+from grader.student_repo import audit_student_repo, publish_repository, recorded_reference_of
+from grader.tests.helpers import solution_notebook
+
+PUBLIC_MAX = 52
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    """One student repository for the module, committed to git as an instructor would."""
+    out = publish_repository(tmp_path_factory.mktemp("student") / "repo")
+    git = ["git", "-c", "user.name=kit", "-c", "user.email=kit@example.invalid"]
+    subprocess.run(["git", "init", "-q", str(out)], check=True)
+    subprocess.run([*git, "-C", str(out), "add", "."], check=True)
+    subprocess.run([*git, "-C", str(out), "commit", "-qm", "publish"], check=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def clone(published, tmp_path_factory) -> Path:
+    """A student's fresh clone of the published repository."""
+    target = tmp_path_factory.mktemp("clone") / "repo"
+    subprocess.run(["git", "clone", "-q", str(published), str(target)], check=True)
+    return target
+
+
+def make_check(repo: Path) -> tuple[str, float, float]:
+    """Run the repository's own `make check` with this interpreter; (output, score, maximum)."""
+    result = subprocess.run(["make", "-s", "check", f"PY={sys.executable}"], cwd=repo, capture_output=True,
+                            text=True, timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    match = re.search(r"^\s+total\s+([\d.]+) / ([\d.]+)", result.stdout, re.M)
+    assert match, result.stdout
+    return result.stdout, float(match.group(1)), float(match.group(2))
+
+
+def test_repository_has_everything_a_student_needs(published):
+    for path in ["assignments/ch04_learning.ipynb", "tests_public/ch04_learning/test_numerical_diff.py",
+                 "tests_public/ch04_learning/expected.npz", "grader/cli.py", "grader/course/ch04_learning.py",
+                 "Makefile", "pyproject.toml", "README.md", ".gitignore", ".github/workflows/autograde.yml",
+                 ".github/workflows/feedback-comment.yml", "rubrics/ch04_learning.toml"]:  # fmt: skip
+        assert (published / path).is_file(), path
+    readme = (published / "README.md").read_text()
+    assert "make check" in readme and "from grader import check" in readme
+    assert "스스로 점검" in readme and "How to submit" in readme and "feedback" in readme
+    assert "@" + "ASSIGNMENT@" not in readme + (published / "Makefile").read_text()
+
+
+def test_repository_never_holds_instructor_material(published):
+    assert not (published / "solutions").exists() and not (published / "tests_hidden").exists()
+    assert not (published / "grader" / "tests").exists() and not (published / "grader" / "mutants").exists()
+    rubric = load_assignment("ch04_learning", root=published)
+    assert all(unit.points["hidden"] == {} for unit in rubric.units)
+    assert sum(unit.max_score(("public",)) for unit in rubric.units) == PUBLIC_MAX
+    assert rubric.available_suites() == ("public",)
+    assert audit_student_repo(published, load_assignment("ch04_learning")) == []
+
+
+def test_audit_catches_a_planted_solution_line(published, tmp_path):
+    copy = tmp_path / "repo"
+    shutil.copytree(published, copy, ignore=shutil.ignore_patterns(".git"))
+    instructor = "\n".join(c.source for c in solution_notebook().cells if c.cell_type == "code")
+    line = next(x.strip() for x in instructor.splitlines() if "np.arange(batch_size), t]" in x)
+    (copy / "grader" / "notes.py").write_text(f"# {line}\n")
+    assert any(
+        "instructor-only code" in problem for problem in audit_student_repo(copy, load_assignment("ch04_learning"))
+    )
+
+
+def test_recording_answers_public_calls_and_refuses_unknown_ones(published):
+    recorded = recorded_reference_of(published)
+    assert {n for s in recorded.extraction.snippets for n in s.names} >= {"sigmoid", "sigmoid_grad", "softmax"}
+    assert "cross_entropy_error" not in recorded.extraction.names  # the stub is never a substitute
+    with pytest.raises(ReferenceFailure, match="ask your instructor"):
+        recorded.run(Call("numerical_diff", (1.0, 2.0)))
+
+
+def test_make_check_in_a_fresh_clone_scores_stub_zero_and_solution_full(clone):
+    output, score, maximum = make_check(clone)
+    assert (score, maximum) == (0, PUBLIC_MAX)
+    assert "This repository has no solutions" in output  # graded by the clone's own grader, not the kit's
+    assert "INTERNAL ERROR" not in output
+    stub = nbformat.read(clone / "assignments" / "ch04_learning.ipynb", as_version=4)
+    stub.cells += [nbformat.v4.new_code_cell(cell.source) for cell in solution_notebook().cells
+                   if cell.cell_type == "code" and INSTRUCTOR_TAG not in cell.metadata.get("tags", [])]  # fmt: skip
+    nbformat.write(stub, clone / "assignments" / "ch04_learning.ipynb")
+    output, score, maximum = make_check(clone)
+    assert (score, maximum) == (PUBLIC_MAX, PUBLIC_MAX), output
+    assert "INTERNAL ERROR" not in output
+
+
+def test_missing_recording_is_an_internal_error_not_a_score(published, tmp_path):
+    copy = tmp_path / "repo"
+    shutil.copytree(published, copy, ignore=shutil.ignore_patterns(".git"))
+    (copy / "tests_public" / "ch04_learning" / "expected.npz").unlink()
+    result = subprocess.run([sys.executable, "-m", "grader", "grade", "assignments/ch04_learning.ipynb", "--public-only",
+                             "--json", "r.json"], cwd=copy, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "INTERNAL ERROR" in result.stdout and "ask your instructor" in result.stdout
+    report = (copy / "r.json").read_text()
+    assert '"outcome": "passed"' not in report and "expected.npz" in report
+
+
+def test_publishing_into_the_kit_or_a_folder_with_solutions_is_refused(tmp_path):
+    from grader.assignment import KIT_ROOT
+    from grader.publish import PublishError
+
+    with pytest.raises(PublishError, match="kit's own checkout"):
+        publish_repository(KIT_ROOT)
+    (tmp_path / "solutions").mkdir()
+    with pytest.raises(PublishError, match="never hold"):
+        publish_repository(tmp_path)
