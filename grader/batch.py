@@ -1,0 +1,271 @@
+"""Grade a whole class: one notebook per student, in parallel, resumable, into a results folder with a gradebook.
+
+Each of ``jobs`` processes loads the reference once and grades many notebooks;
+the main process writes every result atomically as it arrives, so a rerun
+skips what is finished (same notebook bytes, same batch settings) and ``--force``
+redoes everything. A notebook that cannot be graded is recorded as such and the
+batch goes on; the failures are listed at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import secrets
+import sys
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from grader import gradebook
+from grader.assignment import AssignmentError, load_assignment
+
+MAX_ATTEMPTS = 2  # a notebook in flight when a grading process died twice is recorded as ungradable
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One student's notebook, or why there is none to grade."""
+
+    student: str
+    notebook: Path | None
+    problem: str = ""
+
+
+@dataclass
+class BatchSummary:
+    """What one batch run did."""
+
+    graded: list[str] = field(default_factory=list)  # graded in this run
+    skipped: list[str] = field(default_factory=list)  # finished in an earlier run
+    failed: dict[str, str] = field(default_factory=dict)  # student -> why it could not be graded
+    gradebook: Path | None = None
+
+
+def find_submissions(directory: Path, assignment_id: str) -> list[Submission]:
+    """``<student>.ipynb`` files and ``<student>/`` folders holding one notebook, in id order."""
+    if not directory.is_dir():
+        raise AssignmentError(f"{directory} is not a folder of submissions")
+    found = []
+    for entry in sorted(directory.iterdir()):
+        if entry.name.startswith((".", "_")):
+            continue
+        if entry.is_file() and entry.suffix == ".ipynb":
+            found.append(Submission(entry.stem, entry))
+        elif entry.is_dir():
+            found.append(_folder_submission(entry, assignment_id))
+    return found
+
+
+def _folder_submission(folder: Path, assignment_id: str) -> Submission:
+    for preferred in (folder / f"{assignment_id}.ipynb", folder / "assignments" / f"{assignment_id}.ipynb"):
+        if preferred.is_file():
+            return Submission(folder.name, preferred)
+    notebooks = sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    if len(notebooks) == 1:
+        return Submission(folder.name, notebooks[0])
+    if not notebooks:
+        return Submission(folder.name, None, f"no .ipynb notebook in {folder.name}/")
+    names = ", ".join(str(p.relative_to(folder)) for p in notebooks[:5])
+    return Submission(
+        folder.name, None, f"several notebooks in {folder.name}/ ({names}); name one {assignment_id}.ipynb"
+    )
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"I/N"`` -> (I, N) with 1 <= I <= N."""
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise AssignmentError(f"--shard {text!r}: expected I/N, e.g. 1/4") from None
+    if not 1 <= index <= count:
+        raise AssignmentError(f"--shard {text!r}: I must be between 1 and N")
+    return index, count
+
+
+def in_shard(student: str, shard: tuple[int, int] | None) -> bool:
+    """Whether a student belongs to shard I of N: a stable hash of the id, the same on every machine."""
+    if shard is None:
+        return True
+    index, count = shard
+    return int(hashlib.sha256(student.encode("utf-8")).hexdigest()[:12], 16) % count == index - 1
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# -- the grading processes ---------------------------------------------------------------------
+
+_REFERENCE = None
+
+
+def _start_process(assignment_id: str) -> None:
+    """Runs once in each grading process: load the reference a single time."""
+    global _REFERENCE
+    from grader.reference import load_reference
+
+    _REFERENCE = load_reference(load_assignment(assignment_id))
+
+
+def grade_one(student: str, notebook: str, digest: str, batch: dict) -> dict:
+    """Grade one notebook in a grading process; returns the result record (never raises)."""
+    from grader import report as render
+    from grader.grade import grade_notebook
+
+    try:
+        report = grade_notebook(Path(notebook), assignment_id=batch["assignment"], units=batch["units"],
+                                suites=tuple(batch["suites"]), grading_seed=batch["seed"], lang=batch["lang"],
+                                reference=_REFERENCE)  # fmt: skip
+    except Exception as error:  # noqa: BLE001  recorded; one notebook never stops the batch
+        return ungradable_record(student, f"the grader failed on this notebook: {type(error).__name__}: {error}",
+                                 batch, digest)  # fmt: skip
+    data = render.to_json_data(report)
+    data.update(student=student, status="internal-error" if report.internal_errors else "graded",
+                source_sha256=digest, batch=batch, feedback=render.render_markdown(report))  # fmt: skip
+    return data
+
+
+def ungradable_record(student: str, reason: str, batch: dict, digest: str = "") -> dict:
+    """The result of a notebook that could not be graded: zero, with the reason."""
+    return {"assignment": batch["assignment"], "notebook": "", "score": 0.0, "max_score": None, "functions": [],
+            "errors": [reason], "internal_errors": [], "student": student, "status": "ungradable",
+            "source_sha256": digest, "batch": batch,
+            "feedback": f"## {batch['assignment']}: not graded / 채점되지 않음\n\n{reason}\n"}  # fmt: skip
+
+
+# -- the batch ---------------------------------------------------------------------------------
+
+
+def batch_settings(out: Path, *, assignment_id: str, units: list[str] | None, suites: tuple[str, ...] | None,
+                   seed: int | None, lang: str) -> dict:  # fmt: skip
+    """What this batch grades with; the seed is kept from an earlier run into ``out`` unless given."""
+    assignment = load_assignment(assignment_id)
+    selected = [assignment.unit(name).name for name in units] if units else [u.name for u in assignment.units]
+    earlier = gradebook.read_batch(out) or {}
+    if seed is None:
+        seed = earlier.get("seed") if isinstance(earlier.get("seed"), int) else secrets.randbits(31)
+    return {"assignment": assignment_id, "units": list(dict.fromkeys(selected)),
+            "suites": list(suites or assignment.available_suites()), "seed": seed, "lang": lang}  # fmt: skip
+
+
+def is_finished(out: Path, submission: Submission, batch: dict, digest: str) -> bool:
+    """A result exists for the same notebook bytes and the same batch settings."""
+    result = gradebook.read_result(gradebook.result_path(out, submission.student))
+    return result is not None and result.get("batch") == batch and result.get("source_sha256") == digest
+
+
+def record(out: Path, result: dict) -> None:
+    """Write one student's JSON result and Markdown feedback, each atomically."""
+    student = result["student"]
+    gradebook.write_atomic(gradebook.feedback_path(out, student), result.pop("feedback"))
+    gradebook.write_atomic(gradebook.result_path(out, student), json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+
+
+def run_batch(submissions_dir: Path, out: Path, *, assignment_id: str = "ch04_learning", units: list[str] | None = None,
+              suites: tuple[str, ...] | None = None, seed: int | None = None, jobs: int | None = None,
+              force: bool = False, shard: tuple[int, int] | None = None, lang: str = "both",
+              progress: TextIO | None = None) -> BatchSummary:  # fmt: skip
+    """Grade every submission of ``submissions_dir`` (those of one shard) into ``out``."""
+    batch = batch_settings(out, assignment_id=assignment_id, units=units, suites=suites, seed=seed, lang=lang)
+    submissions = [s for s in find_submissions(submissions_dir, assignment_id) if in_shard(s.student, shard)]
+    out.mkdir(parents=True, exist_ok=True)
+    gradebook.write_batch(out, batch)
+    summary, todo = BatchSummary(), []
+    for submission in submissions:
+        if submission.notebook is None:
+            record(out, ungradable_record(submission.student, submission.problem, batch))
+            summary.failed[submission.student] = submission.problem
+            continue
+        digest = file_digest(submission.notebook)
+        if not force and is_finished(out, submission, batch, digest):
+            summary.skipped.append(submission.student)
+        else:
+            todo.append((submission, digest))
+    bar = ProgressBar(len(submissions), progress, done=len(submissions) - len(todo))
+    _grade_all(todo, out, batch, jobs or min(2, os.cpu_count() or 1), summary, bar)
+    bar.finish(summary)
+    summary.gradebook = gradebook.write_gradebook(out, batch["units"], {s.student for s in submissions})
+    return summary
+
+
+def _grade_all(todo: list[tuple[Submission, str]], out: Path, batch: dict, jobs: int, summary: BatchSummary,
+               bar: ProgressBar) -> None:  # fmt: skip
+    attempts: dict[str, int] = {}
+    while todo:
+        context = multiprocessing.get_context("spawn")  # a clean interpreter: no inherited threads or state
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_process,
+                                 initargs=(batch["assignment"],)) as pool:  # fmt: skip
+            pending: dict[Future, tuple[Submission, str]] = {
+                pool.submit(grade_one, s.student, str(s.notebook), digest, batch): (s, digest) for s, digest in todo
+            }
+            todo = []
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    submission, digest = pending.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        attempts[submission.student] = attempts.get(submission.student, 0) + 1
+                        if attempts[submission.student] < MAX_ATTEMPTS:
+                            todo.append((submission, digest))
+                            continue
+                        result = ungradable_record(submission.student, "the grading process died on this notebook "
+                                                   "twice (memory or a crash in the grader)", batch, digest)  # fmt: skip
+                    record(out, result)
+                    _count(summary, result)
+                    bar.advance(result)
+
+
+def _count(summary: BatchSummary, result: dict) -> None:
+    summary.graded.append(result["student"])
+    if result["status"] != "graded":
+        reasons = result.get("internal_errors") or result.get("errors") or [result["status"]]
+        summary.failed[result["student"]] = str(reasons[0]).splitlines()[0]
+
+
+class ProgressBar:
+    """A one-line bar on a terminal; one line per notebook elsewhere (CI logs)."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int, stream: TextIO | None, done: int = 0) -> None:
+        self.total, self.done, self.stream = total, done, stream
+        self.tty = bool(stream is not None and stream.isatty())
+
+    def advance(self, result: dict) -> None:
+        """One more notebook finished."""
+        self.done += 1
+        if self.stream is None:
+            return
+        score = f"{result['score']:g}" if result["status"] != "ungradable" else "-"
+        label = f"{self.done}/{self.total} {result['student']} {score} ({result['status']})"
+        if self.tty:
+            filled = self.WIDTH * self.done // max(self.total, 1)
+            self.stream.write(f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {label[:60]:<60}")
+        else:
+            self.stream.write(f"[{label}]\n")
+        self.stream.flush()
+
+    def finish(self, summary: BatchSummary) -> None:
+        """The closing lines: counts, then every notebook that could not be graded."""
+        if self.stream is None:
+            return
+        if self.tty:
+            self.stream.write("\n")
+        self.stream.write(f"{self.done}/{self.total} done: {len(summary.graded)} graded now, "
+                          f"{len(summary.skipped)} finished earlier (skipped)\n")  # fmt: skip
+        for student, reason in sorted(summary.failed.items()):
+            self.stream.write(f"  not fully graded: {student}: {reason}\n")
+        self.stream.flush()
+
+
+def main_progress() -> TextIO:
+    """Where the CLI draws the progress bar."""
+    return sys.stderr

@@ -1,0 +1,116 @@
+"""A results folder: one JSON report and one Markdown feedback file per student, and the gradebook built from them.
+
+Layout of ``RESULTS_DIR``::
+
+    batch.json              what was graded: assignment, units, suites, grading seed
+    results/<student>.json  the contract's JSON report + student, status, source_sha256, batch
+    feedback/<student>.md   the Markdown feedback for that student
+    gradebook.csv           student, total, one column per unit, status
+
+Every file is written atomically (a temporary file, then ``os.replace``), so an
+interrupted run leaves finished results whole and nothing half-written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+BATCH_FILE = "batch.json"
+GRADEBOOK_FILE = "gradebook.csv"
+STATUSES = ("graded", "internal-error", "ungradable")
+
+
+class GradebookError(Exception):
+    """A results folder is inconsistent (different batches, duplicate students); the message says which."""
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def result_path(out: Path, student: str) -> Path:
+    """Where one student's JSON result lives."""
+    return out / "results" / f"{student}.json"
+
+
+def feedback_path(out: Path, student: str) -> Path:
+    """Where one student's Markdown feedback lives."""
+    return out / "feedback" / f"{student}.md"
+
+
+def read_result(path: Path) -> dict | None:
+    """A finished result, or None if the file is missing or unreadable (then it is graded again)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("status") in STATUSES else None
+
+
+def read_results(out: Path) -> dict[str, dict]:
+    """Every finished result in a results folder, by student id."""
+    results = {}
+    for path in sorted((out / "results").glob("*.json")):
+        data = read_result(path)
+        if data is not None:
+            results[path.stem] = data
+    return results
+
+
+def read_batch(out: Path) -> dict | None:
+    """The folder's batch description, if any."""
+    try:
+        return json.loads((out / BATCH_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_batch(out: Path, batch: dict) -> None:
+    """Record what this folder's results were graded with."""
+    write_atomic(out / BATCH_FILE, json.dumps(batch, indent=2, sort_keys=True) + "\n")
+
+
+def unit_scores(result: dict) -> dict[str, float]:
+    """Unit name -> score of one result."""
+    return {f["name"]: float(f["score"]) for f in result.get("functions", []) if isinstance(f, dict)}
+
+
+def render_gradebook(results: dict[str, dict], units: list[str]) -> str:
+    """``student,total,<unit>...,status``, one row per student in id order."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", "total", *units, "status"])
+    for student in sorted(results):
+        result = results[student]
+        scores = unit_scores(result)
+        writer.writerow([student, f"{float(result.get('score', 0.0)):g}",
+                         *(f"{scores.get(unit, 0.0):g}" for unit in units), result["status"]])  # fmt: skip
+    return buffer.getvalue()
+
+
+def write_gradebook(out: Path, units: list[str], students: set[str] | None = None) -> Path:
+    """Build ``gradebook.csv`` from the results folder (only ``students`` when given)."""
+    results = read_results(out)
+    if students is not None:
+        results = {student: result for student, result in results.items() if student in students}
+    path = out / GRADEBOOK_FILE
+    write_atomic(path, render_gradebook(results, units))
+    return path

@@ -1,0 +1,37 @@
+"""Join the results folders of batch shards into one, with the gradebook a single run would have written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from grader import gradebook
+from grader.gradebook import GradebookError
+
+
+def merge_shards(shard_dirs: list[Path], out: Path) -> Path:
+    """Copy every shard's results into ``out`` and write its gradebook; returns the gradebook's path."""
+    batches = {str(d): gradebook.read_batch(d) for d in shard_dirs}
+    missing = [d for d, batch in batches.items() if batch is None]
+    if missing:
+        raise GradebookError(f"not a batch results folder (no {gradebook.BATCH_FILE}): {', '.join(missing)}")
+    settings = {json.dumps(batch, sort_keys=True) for batch in batches.values()}
+    if len(settings) != 1:
+        raise GradebookError("the shards were graded with different settings (assignment, units, suites or seed): "
+                             + "; ".join(f"{d}: {b}" for d, b in batches.items()))  # fmt: skip
+    batch = next(iter(batches.values()))
+    merged: dict[str, tuple[Path, dict]] = {}
+    for shard in shard_dirs:
+        for student, result in gradebook.read_results(shard).items():
+            if student in merged and merged[student][1] != result:
+                raise GradebookError(f"{student} was graded in both {merged[student][0]} and {shard} with "
+                                     "different results; rerun one shard")  # fmt: skip
+            merged[student] = (shard, result)
+    gradebook.write_batch(out, batch)
+    for student, (shard, result) in merged.items():
+        gradebook.write_atomic(gradebook.result_path(out, student),
+                               json.dumps(result, ensure_ascii=False, indent=2) + "\n")  # fmt: skip
+        feedback = gradebook.feedback_path(shard, student)
+        if feedback.is_file():
+            gradebook.write_atomic(gradebook.feedback_path(out, student), feedback.read_text(encoding="utf-8"))
+    return gradebook.write_gradebook(out, batch["units"], set(merged))
