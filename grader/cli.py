@@ -45,6 +45,22 @@ def _parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="only check that the committed student notebook is current"
     )
     publish.add_argument("--out", type=Path, metavar="DIR", help="write a whole student repository into DIR")
+
+    batch = commands.add_parser("batch", help="grade every student's notebook into a results folder with a gradebook")
+    batch.add_argument("submissions", type=Path, help="a folder of <student>.ipynb files or <student>/ folders")
+    batch.add_argument("--out", type=Path, required=True, metavar="DIR", help="results folder (resumed if present)")
+    batch.add_argument("--assignment", default="ch04_learning")
+    batch.add_argument("--unit", action="append", help="grade only this unit (repeatable)")
+    batch.add_argument("--public-only", action="store_true", help="run only the public suite")
+    batch.add_argument("--seed", type=int, help="hidden-suite seed (default: kept from an earlier run, else random)")
+    batch.add_argument("--jobs", type=int, help="grading processes (default: 2, or 1 on one core)")
+    batch.add_argument("--force", action="store_true", help="grade again what an earlier run finished")
+    batch.add_argument("--shard", metavar="I/N", help="grade only shard I of N (a stable hash of the student id)")
+    batch.add_argument("--lang", choices=["ko", "en", "both"], default="both", help="feedback language")
+
+    merge = commands.add_parser("merge", help="join batch shards into one results folder and gradebook")
+    merge.add_argument("shards", type=Path, nargs="+", metavar="SHARD_DIR")
+    merge.add_argument("--out", type=Path, required=True, metavar="DIR")
     return parser
 
 
@@ -56,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             return _grade(options)
         if options.command == "publish":
             return _publish(options)
+        if options.command in ("batch", "merge"):
+            return _batch(options) if options.command == "batch" else _merge(options)
     except AssignmentError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_MISUSE
@@ -110,5 +128,38 @@ def _publish(options: argparse.Namespace) -> int:
         print(f"{assignment.student_notebook} is up to date")
         return 0
     path = publish_notebook(assignment)
+    print(f"wrote {path}")
+    return 0
+
+
+def _batch(options: argparse.Namespace) -> int:
+    from grader.batch import parse_shard, run_batch
+
+    summary = run_batch(
+        options.submissions,
+        options.out,
+        assignment_id=options.assignment,
+        units=options.unit,
+        suites=("public",) if options.public_only else None,
+        seed=options.seed,
+        jobs=options.jobs,
+        force=options.force,
+        shard=parse_shard(options.shard) if options.shard else None,
+        lang=options.lang,
+        progress=sys.stderr,
+    )
+    print(f"wrote {summary.gradebook}")
+    return 0
+
+
+def _merge(options: argparse.Namespace) -> int:
+    from grader.gradebook import GradebookError
+    from grader.merge import merge_shards
+
+    try:
+        path = merge_shards(options.shards, options.out)
+    except GradebookError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     print(f"wrote {path}")
     return 0
