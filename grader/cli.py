@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("--public-only", action="store_true", help="run only the public suite (what students see)")
     grade.add_argument("--seed", type=int, help="seed for the hidden suite's grading-time inputs (default: random)")
+    grade.add_argument("--gradescope", type=Path, metavar="FILE", help="write Gradescope's results.json here")
 
     publish = commands.add_parser("publish", help="write the student notebook from the instructor's")
     publish.add_argument("--assignment", default="ch04_learning")
@@ -61,6 +62,32 @@ def _parser() -> argparse.ArgumentParser:
     merge = commands.add_parser("merge", help="join batch shards into one results folder and gradebook")
     merge.add_argument("shards", type=Path, nargs="+", metavar="SHARD_DIR")
     merge.add_argument("--out", type=Path, required=True, metavar="DIR")
+
+    ci = commands.add_parser("ci", help="the commands GitHub Actions workflows call").add_subparsers(
+        dest="ci_command", required=True
+    )
+    feedback = ci.add_parser("feedback", help="student repo: public tests, job summary, artifact, check status")
+    feedback.add_argument("--assignment", default="ch04_learning")
+    feedback.add_argument("--notebook", type=Path, help="default: assignments/<assignment>.ipynb")
+    feedback.add_argument("--out", type=Path, default=Path("grader-feedback"), help="the artifact folder")
+    comment = ci.add_parser("comment", help="workflow_run: keep one feedback comment on the pull request updated")
+    comment.add_argument("--artifact", type=Path, required=True, help="the downloaded (untrusted) artifact folder")
+    regrade = ci.add_parser("regrade", help="private grading repo: fetch every roster repository, grade, notify")
+    regrade.add_argument("--roster", type=Path, required=True, help="CSV: student,repository[,url][,ref]")
+    regrade.add_argument("--out", type=Path, required=True, metavar="DIR")
+    regrade.add_argument("--assignment", default="ch04_learning")
+    regrade.add_argument("--stage", choices=["fetch", "grade", "notify", "all"], default="all")
+    regrade.add_argument("--notify", action="store_true", help="with --stage all: post each student's result")
+    regrade.add_argument("--unit", action="append", help="grade only this unit (repeatable)")
+    regrade.add_argument("--seed", type=int)
+    regrade.add_argument("--jobs", type=int)
+
+    export = commands.add_parser("export", help="Gradescope results.json, or a Canvas / Moodle gradebook CSV")
+    export.add_argument("format", choices=["gradescope", "canvas", "moodle"])
+    export.add_argument("source", type=Path, help="a JSON report (gradescope) or a batch results folder")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE")
+    export.add_argument("--roster", type=Path, help="CSV: student,name,canvas_id,sis_user_id,section,email,idnumber")
+    export.add_argument("--name", default="ch04_learning", help="the LMS assignment column's name")
     return parser
 
 
@@ -74,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
             return _publish(options)
         if options.command in ("batch", "merge"):
             return _batch(options) if options.command == "batch" else _merge(options)
+        if options.command in ("ci", "export"):
+            return _ci(options) if options.command == "ci" else _export(options)
     except AssignmentError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_MISUSE
@@ -100,6 +129,13 @@ def _grade(options: argparse.Namespace) -> int:
         options.json.write_text(render.render_json(result), encoding="utf-8")
     if options.markdown:
         options.markdown.write_text(render.render_markdown(result), encoding="utf-8")
+    if options.gradescope:
+        import json
+
+        from grader.exports import gradescope_results
+
+        data = gradescope_results(render.to_json_data(result))
+        options.gradescope.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     sys.stdout.write(render.render_text(result))
     return 0
 
@@ -162,4 +198,49 @@ def _merge(options: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"wrote {path}")
+    return 0
+
+
+def _ci(options: argparse.Namespace) -> int:
+    from grader.ci import CIError
+    from grader.github import GitHubError
+    from grader.regrade import RegradeError
+
+    try:
+        if options.ci_command == "feedback":
+            from grader.ci import feedback
+
+            return feedback(assignment_id=options.assignment, out=options.out, notebook=options.notebook)
+        if options.ci_command == "comment":
+            from grader.ci import comment
+
+            return comment(artifact=options.artifact)
+        from grader.regrade import regrade
+
+        path = regrade(roster=options.roster, out=options.out, assignment_id=options.assignment, stage=options.stage,
+                       notify=options.notify, units=options.unit, seed=options.seed, jobs=options.jobs,
+                       progress=sys.stderr)  # fmt: skip
+        print(f"wrote {path}")
+        return 0
+    except (CIError, GitHubError, RegradeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+def _export(options: argparse.Namespace) -> int:
+    import json
+
+    from grader import exports
+
+    if options.format == "gradescope":
+        report = json.loads(options.source.read_text(encoding="utf-8"))
+        text = json.dumps(exports.gradescope_results(report), ensure_ascii=False, indent=2)
+    elif options.format == "canvas":
+        text = exports.canvas_csv(
+            options.source, assignment_name=options.name, roster=exports.read_roster(options.roster)
+        )
+    else:
+        text = exports.moodle_csv(options.source, grade_column=options.name, roster=exports.read_roster(options.roster))
+    options.out.write_text(text, encoding="utf-8")
+    print(f"wrote {options.out}")
     return 0

@@ -1,0 +1,219 @@
+"""GitHub Actions, one command per workflow: ``ci feedback`` (student repo), ``ci comment`` (its workflow_run)
+and ``ci regrade`` (the course's private grading repository).
+
+Everything a student controls is data here: ``feedback`` prints the student's output
+only between ``::stop-commands::<random token>`` lines; ``comment`` reads the
+uploaded report with size limits, parses it as JSON, checks every field and writes
+Markdown from the checked values, escaped; ``regrade`` fetches each submission's
+notebook with ``git`` as a blob, never a working tree, and never runs anything
+from a student's repository.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import secrets
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from grader.github import GitHubAPI, markdown_text, workflow_command_value
+
+MARKER = "<!-- ch04-grader-feedback -->"
+SUMMARY_LIMIT = 1024 * 1024 - 64 * 1024  # GitHub refuses a step summary over 1 MiB; keep a margin
+COMMENT_LIMIT = 60_000  # GitHub's comment limit is 65,536 characters
+ARTIFACT_LIMIT = 2 * 1024 * 1024
+MAX_UNITS, MAX_TESTS = 50, 500
+BOT_LOGIN = "github-actions[bot]"
+FEEDBACK_BANNER = (
+    "> [!NOTE]\n"
+    "> **피드백입니다 / This is feedback.** 공개 테스트만 돌린 결과입니다. 성적은 과목의 재채점(숨은 테스트 포함)에서 "
+    "정해집니다. / Only the public tests ran here; your grade comes from the course's regrade, which also runs "
+    "hidden tests.\n"
+)
+TRUNCATED = (
+    "\n\n… (보고서가 너무 길어 잘렸습니다 / the report was too long and has been cut; run `make check` for all of it)\n"
+)
+
+
+class CIError(Exception):
+    """A CI command cannot do its job (missing environment, a bad artifact); the message says what."""
+
+
+# -- ci feedback ---------------------------------------------------------------------------------
+
+
+def fit_summary(markdown: str, limit: int = SUMMARY_LIMIT) -> str:
+    """Markdown cut to at most ``limit`` UTF-8 bytes, with a note when it was cut."""
+    data = markdown.encode("utf-8")
+    if len(data) <= limit:
+        return markdown
+    room = limit - len(TRUNCATED.encode("utf-8")) - len("\n```")  # room for the note and a closing fence
+    text = data[:room].decode("utf-8", "ignore")
+    if text.count("```") % 2:  # do not leave a code block open
+        text += "\n```"
+    return text + TRUNCATED
+
+
+def feedback(*, assignment_id: str, out: Path, notebook: Path | None = None, env: dict | None = None,
+             stdout: TextIO | None = None) -> int:  # fmt: skip
+    """Grade with the public suite; job summary, artifact folder, log and exit status (1 when points are lost)."""
+    from grader import report as render
+    from grader.assignment import load_assignment
+    from grader.grade import grade_notebook
+
+    env = os.environ if env is None else env
+    stdout = stdout or sys.stdout
+    load_assignment(assignment_id)  # an unknown assignment fails before grading
+    notebook = notebook or Path("assignments") / f"{assignment_id}.ipynb"
+    report = grade_notebook(notebook, assignment_id=assignment_id, suites=("public",))
+    markdown = fit_summary(FEEDBACK_BANNER + "\n" + render.render_markdown(report))
+    out.mkdir(parents=True, exist_ok=True)
+    data = render.to_json_data(report)
+    data["feedback_only"] = True
+    (out / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (out / "report.md").write_text(markdown, encoding="utf-8")
+    (out / "pr.json").write_text(json.dumps(_pull_request(env)) + "\n", encoding="utf-8")
+    if env.get("GITHUB_STEP_SUMMARY"):
+        with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
+            summary.write(markdown)
+    token = secrets.token_hex(16)  # unguessable, and never given to the workers
+    stdout.write(f"::stop-commands::{token}\n{render.render_text(report)}::{token}::\n")
+    complete = report.score == report.max_score and not report.internal_errors
+    level = "notice" if complete else "error"
+    stdout.write(f"::{level} title=Public tests (feedback only)::"
+                 + workflow_command_value(f"{report.score:g} / {report.max_score:g} points on the public tests; "
+                                          "the grade comes from the course's regrade") + "\n")  # fmt: skip
+    stdout.flush()
+    return 0 if complete else 1
+
+
+def _pull_request(env: dict) -> dict:
+    """The pull request this run is for, from the (trusted) event payload; empty for a push."""
+    try:
+        event = json.loads(Path(env["GITHUB_EVENT_PATH"]).read_text(encoding="utf-8"))
+    except (KeyError, OSError, ValueError):
+        return {}
+    pull = event.get("pull_request") if isinstance(event, dict) else None
+    if not isinstance(pull, dict):
+        return {}
+    return {"number": pull.get("number"), "head_sha": (pull.get("head") or {}).get("sha")}
+
+
+# -- ci comment ----------------------------------------------------------------------------------
+
+
+@dataclass
+class UnitLine:
+    """One unit of an untrusted report, checked."""
+
+    name: str
+    score: float
+    max_score: float
+    passed: int
+    tests: int
+    failing: list[str] = field(default_factory=list)
+
+
+def read_untrusted_report(path: Path) -> list[UnitLine]:
+    """The units of an uploaded report.json: size-limited, parsed as JSON, every field checked (CIError if not)."""
+    if not path.is_file() or path.is_symlink():
+        raise CIError("the run uploaded no report")
+    if path.stat().st_size > ARTIFACT_LIMIT:
+        raise CIError("the uploaded report is too large")
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise CIError("the uploaded report is not valid JSON") from None
+    functions = data.get("functions") if isinstance(data, dict) else None
+    if not isinstance(functions, list) or len(functions) > MAX_UNITS:
+        raise CIError("the uploaded report has no list of units")
+    return [_unit_line(item) for item in functions]
+
+
+def _unit_line(item: object) -> UnitLine:
+    if not isinstance(item, dict) or not isinstance(item.get("tests"), list) or len(item["tests"]) > MAX_TESTS:
+        raise CIError("the uploaded report has a malformed unit")
+    tests = [t for t in item["tests"] if isinstance(t, dict)]
+    failing = [str(t.get("name", "?")) for t in tests if t.get("outcome") != "passed"]
+    return UnitLine(str(item.get("name", "?")), _number(item.get("score")), _number(item.get("max_score")),
+                    len(tests) - len(failing), len(tests), failing)  # fmt: skip
+
+
+def _number(value: object) -> float:
+    if type(value) not in (int, float) or not math.isfinite(value) or not 0 <= value <= 1e6:
+        raise CIError("the uploaded report has a score that is not a number")
+    return float(value)
+
+
+def render_comment(units: list[UnitLine] | None, problem: str, run_url: str, head_sha: str) -> str:
+    """The PR comment: the marker, the banner, a table built from checked values only, and a link to the run."""
+    lines = [MARKER, FEEDBACK_BANNER]
+    if units is None:
+        lines.append(f"⚠️ {markdown_text(problem)}")
+    else:
+        score, maximum = sum(u.score for u in units), sum(u.max_score for u in units)
+        lines += [f"### Public tests / 공개 테스트: {score:g} / {maximum:g}", "",
+                  "| unit / 단위 | score / 점수 | tests / 테스트 | failing / 실패 |", "|---|---:|---:|---|"]  # fmt: skip
+        for unit in units:
+            icon = "✅" if unit.score == unit.max_score else ("❌" if unit.score == 0 else "🟡")
+            failing = ", ".join(markdown_text(name, 60) for name in unit.failing[:8])
+            failing += " …" if len(unit.failing) > 8 else ""
+            lines.append(f"| {icon} {markdown_text(unit.name, 60)} | {unit.score:g} / {unit.max_score:g} | "
+                         f"{unit.passed} / {unit.tests} | {failing} |")  # fmt: skip
+    lines += ["", f"Commit `{markdown_text(head_sha[:12], 12)}` · [full report / 전체 보고서]({run_url})"]
+    body = "\n".join(lines) + "\n"
+    return body if len(body) <= COMMENT_LIMIT else body[:COMMENT_LIMIT] + "\n…\n"
+
+
+def comment(*, artifact: Path, env: dict | None = None, api: GitHubAPI | None = None,
+            bot_login: str = BOT_LOGIN) -> int:  # fmt: skip
+    """Keep one feedback comment on the pull request of the finished autograde run up to date."""
+    env = os.environ if env is None else env
+    try:
+        event = json.loads(Path(env["GITHUB_EVENT_PATH"]).read_text(encoding="utf-8"))
+        run, repository = event["workflow_run"], env["GITHUB_REPOSITORY"]
+    except (KeyError, OSError, ValueError, TypeError) as error:
+        raise CIError(
+            f"not a workflow_run event ({error!r}); this command runs in the feedback-comment workflow"
+        ) from None
+    api = api or GitHubAPI(env.get("GITHUB_TOKEN", ""), env.get("GITHUB_API_URL"))
+    head_sha = str(run.get("head_sha", ""))
+    number = _pull_number(run, artifact, repository, head_sha, api)
+    if number is None:
+        print("no pull request belongs to this run: nothing to post")
+        return 0
+    try:
+        units, problem = read_untrusted_report(artifact / "report.json"), ""
+    except CIError as error:
+        units, problem = None, f"the autograde run left no readable report: {error}"
+    body = render_comment(units, problem, str(run.get("html_url", "")), head_sha)
+    existing = [c for c in api.list(f"/repos/{repository}/issues/{number}/comments")
+                if MARKER in str(c.get("body", "")) and (c.get("user") or {}).get("login") == bot_login]  # fmt: skip
+    if existing:
+        api.request("PATCH", f"/repos/{repository}/issues/comments/{existing[0]['id']}", {"body": body})
+        print(f"updated the feedback comment on #{number}")
+    else:
+        api.request("POST", f"/repos/{repository}/issues/{number}/comments", {"body": body})
+        print(f"posted the feedback comment on #{number}")
+    return 0
+
+
+def _pull_number(run: dict, artifact: Path, repository: str, head_sha: str, api: GitHubAPI) -> int | None:
+    """The PR number from the event; for forks (empty list) from the artifact, verified against the API."""
+    for pull in run.get("pull_requests") or []:
+        if isinstance(pull, dict) and type(pull.get("number")) is int:
+            return pull["number"]
+    try:
+        claimed = json.loads((artifact / "pr.json").read_text(encoding="utf-8")[:1000]).get("number")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if type(claimed) is not int or claimed <= 0:
+        return None
+    pull = api.request("GET", f"/repos/{repository}/pulls/{claimed}")
+    if not isinstance(pull, dict) or (pull.get("head") or {}).get("sha") != head_sha:
+        raise CIError(f"the artifact names pull request #{claimed}, whose head is not this run's commit")
+    return claimed
