@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOK ?= assignments/ch04_learning.ipynb
 ASSIGNMENT ?= ch04_learning
 
-.PHONY: grade check publish test lint bench mutants setup sandbox-tools clean
+.PHONY: grade check publish test lint bench mutants setup sandbox-tools clean student-repo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ check: $(STAMP)
 
 publish: $(STAMP)
 	$(PY) -m grader publish --assignment $(ASSIGNMENT)
+
+# A ready student repository (notebook, public tests with recorded answers, grader, workflows).
+student-repo: $(STAMP)
+	$(PY) -m grader publish --assignment $(ASSIGNMENT) --out student-repo
 
 test: $(STAMP)
 	$(PY) -m pytest -q
