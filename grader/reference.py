@@ -41,8 +41,32 @@ class ReferenceFailure(Exception):
 
 
 def call_key(call: calls.Call) -> str:
-    """A stable key for a call: the hash of its plain-data encoding."""
-    return hashlib.sha256(protocol.encode(call.to_data())).hexdigest()
+    """A stable key for a call: the hash of a canonical form of its plain data.
+
+    Arrays count by dtype, shape and bytes (not by ``.npy`` headers), so a recording made
+    with one NumPy version is found again with another.
+    """
+    text = json.dumps(_canonical(call.to_data()), separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _canonical(value: object) -> object:
+    if type(value) is np.ndarray or isinstance(value, np.generic):
+        array = np.ascontiguousarray(value)
+        digest = hashlib.sha256(array.astype(array.dtype.newbyteorder("<")).tobytes()).hexdigest()
+        return ["ndarray" if type(value) is np.ndarray else "scalar", array.dtype.kind, array.dtype.itemsize,
+                list(array.shape), digest]  # fmt: skip
+    if type(value) is float:
+        return ["float", repr(value)]
+    if type(value) in (tuple, list):
+        return [type(value).__name__, [_canonical(item) for item in value]]
+    if type(value) is dict:
+        return ["dict", [[str(key), _canonical(item)] for key, item in value.items()]]
+    if type(value) is protocol.FunctionRef:
+        return ["function", value.name]
+    if value is None or type(value) in (bool, int, str):
+        return value
+    return ["other", type(value).__name__, repr(value)]
 
 
 @dataclass
