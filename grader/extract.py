@@ -104,6 +104,8 @@ def _extract_cell(cell: CodeCell, source: str, line_offset: int, transformer, ex
             continue
         start = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
         text = "".join(lines[start - 1 : statement.end_lineno])
+        if kind in ("import", "constant"):  # only this statement: `import x; run()` on one line must not run run()
+            text = ast.get_source_segment(python, statement) or text
         extraction.snippets.append(Snippet(cell.number, start + line_offset, text, kind, _bound_names(statement)))
 
 

@@ -60,3 +60,15 @@ def test_one_line_in_a_running_jupyter_kernel_shows_an_html_table(tmp_path, monk
     html = output["data"]["text/html"]
     assert "numerical_diff" in html and "5 / 5" in html and "<table" in html
     assert "unsaved edits" in output["data"]["text/plain"]
+
+
+def test_the_check_line_in_a_graded_notebook_is_an_import_only_and_never_runs(grade):
+    from grader.extract import extract_definitions
+    from grader.tests.helpers import notebook_from_cells
+
+    line = 'from grader import check; check("numerical_diff")'
+    extraction = extract_definitions(notebook_from_cells(["import os; os.system('touch /tmp/x')", line]))
+    assert [s.source for s in extraction.snippets] == ["import os", "from grader import check"]
+    report = grade(notebook_from_cells(["import numpy as np", solution_cell_source("numerical_diff"), line]),
+                   units=["numerical_diff"])  # fmt: skip
+    assert report.errors == [] and report.units[0].score == 10
