@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader import testfuncs
+from grader import procedures, testfuncs
 
 OBSERVE_ARGS = "args_after"
 OBSERVE_PARAMS = "params"
@@ -26,6 +26,12 @@ class Call:
     ``"Class"`` to build an object and look at it. Objects are built after
     ``np.random.seed(seed)``; ``params`` are written into ``obj.params`` in
     place (``obj.params[key][...] = value``) before the method runs.
+
+    ``procedure`` names a kit procedure from :mod:`grader.procedures` (e.g. a
+    training loop) to run with the class ``target`` names, after seeding; its
+    arguments are ``args`` and ``kwargs``. ``seconds`` asks the sandbox for a
+    longer (or shorter) wall-clock limit than ``Limits.call_seconds``; it stays on
+    the trusted side (not in :meth:`to_data`: a limit does not change the answer).
     """
 
     target: str
@@ -36,6 +42,8 @@ class Call:
     seed: int | None = None
     params: dict | None = None
     observe: tuple[str, ...] = ()
+    procedure: str | None = None
+    seconds: float | None = field(default=None, compare=False)
 
     @property
     def unit(self) -> str:
@@ -44,7 +52,7 @@ class Call:
 
     def to_data(self) -> dict:
         """The call as plain data for the protocol."""
-        return {
+        data = {
             "target": self.target,
             "args": tuple(self.args),
             "kwargs": dict(self.kwargs),
@@ -54,6 +62,9 @@ class Call:
             "params": self.params,
             "observe": list(self.observe),
         }
+        if self.procedure is not None:  # only when set, so other calls' data and recorded keys stay as they were
+            data["procedure"] = self.procedure
+        return data
 
     @classmethod
     def from_data(cls, data: dict) -> Call:
@@ -67,12 +78,15 @@ class Call:
             seed=data["seed"],
             params=data["params"],
             observe=tuple(data["observe"]),
+            procedure=data.get("procedure"),
         )
 
     def describe(self) -> str:
         """A short rendering of the call for feedback, e.g. ``numerical_diff(sin_100, 0.3)``."""
         arguments = [describe_value(value) for value in self.args]
         arguments += [f"{key}={describe_value(value)}" for key, value in self.kwargs.items()]
+        if self.procedure:
+            return f"{self.procedure}({', '.join([self.target, *arguments])})"
         if "." in self.target:
             cls, method = self.target.split(".", 1)
             init = ", ".join(describe_value(value) for value in self.init_args)
@@ -129,7 +143,9 @@ def execute(namespace: dict, call: Call) -> dict:
     outcome: dict = {}
     if call.seed is not None:
         np.random.seed(call.seed)
-    if not method and not call.init_args and not call.init_kwargs and call.params is None:
+    if call.procedure:
+        outcome["result"] = procedures.lookup(call.procedure)(namespace[head], *args, **kwargs)
+    elif not method and not call.init_args and not call.init_kwargs and call.params is None:
         outcome["result"] = namespace[head](*args, **kwargs)
     else:
         obj = namespace[head](*_fresh(call.init_args), **_fresh(call.init_kwargs))

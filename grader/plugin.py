@@ -113,7 +113,7 @@ class GradingSession:
             report = worker.load([s.to_data() for s in self.extraction.snippets], source, names)
             self._record_load_problems(report)
             self._loaded.add(unit)
-        reply = worker.call(call.to_data(), call.target)
+        reply = worker.call(call.to_data(), call.procedure or call.target, call.seconds)
         if "missing" in reply:
             raise StudentMissing(call.unit, self.extraction.close_name(call.unit))
         if "raised" in reply and type(reply["raised"]) is dict:
@@ -230,7 +230,8 @@ class GradingPlugin:
         name = item.name.removeprefix("test_")
         doc = (getattr(item.obj, "__doc__", None) or "").strip().splitlines()
         self.session.results.append(TestResult(unit, name, suite, outcome, maximum if outcome == "passed" else 0.0,
-                                               maximum, message, doc[0] if doc else "", internal))  # fmt: skip
+                                               maximum, message, doc[0] if doc else "", internal,
+                                               {str(key): value for key, value in item.user_properties}))  # fmt: skip
         if internal:
             self.session.internal_errors.append(f"{item.nodeid}: {message}")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from grader.curves import learning_curves_markdown
 from grader.scoring import GradeReport
 
 _MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "missing": "?"}
@@ -102,6 +103,7 @@ def render_markdown(report: GradeReport) -> str:
             lines += [f"**`{unit_name}` · {_md_escape(test.name)}** ({test.suite}, {test.outcome})", "", "```text",
                       test.message.replace("```", "ˋˋˋ"), "```", ""]  # fmt: skip
         lines.append("</details>")
+    lines += learning_curves_markdown(report)  # the training unit's curves, student next to reference
     if report.errors:
         lines += ["", "**Notebook problems / 노트북 문제**", ""] + [f"- {_md_escape(e)}" for e in report.errors]
     if report.notes:

@@ -256,10 +256,11 @@ class Worker:
                    "substitute_names": substitute_names}  # fmt: skip
         return self._exchange(request, self.limits.load_seconds, "loading your definitions")
 
-    def call(self, call_data: dict, what: str) -> dict:
-        """Run one call; returns the worker's raw reply (validated by the caller)."""
+    def call(self, call_data: dict, what: str, seconds: float | None = None) -> dict:
+        """Run one call within ``seconds`` (default ``limits.call_seconds``); returns the worker's raw reply."""
         self._seq += 1
-        reply = self._exchange({"op": "call", "seq": self._seq, "call": call_data}, self.limits.call_seconds, what)
+        seconds = seconds or self.limits.call_seconds
+        reply = self._exchange({"op": "call", "seq": self._seq, "call": call_data}, seconds, what)
         if type(reply) is not dict or reply.get("seq") != self._seq:
             self.stop()
             raise WorkerFailure(f"the worker sent an answer that does not belong to this call while running {what}")

@@ -20,6 +20,7 @@ class TestResult:
     message: str = ""  # what failed and how to look into it; never hidden inputs
     description: str = ""  # what the test checks, one line
     internal: bool = False  # True when the kit itself failed, not the student
+    details: dict = field(default_factory=dict)  # data the test recorded (record_property), e.g. learning curves
 
 
 @dataclass

@@ -76,6 +76,13 @@ def copy_grader_package(repo: StudentRepo) -> None:
     shutil.copytree(KIT_ROOT / "grader", target, ignore=shutil.ignore_patterns(*PACKAGE_SKIP, "*.pyc"))
 
 
+def copy_dataset(repo: StudentRepo) -> None:
+    """``dataset/``: the book's ``load_mnist`` and the bundled MNIST subset the training section and its test use."""
+    target = repo.out / "dataset"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(KIT_ROOT / "dataset", target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+
+
 def write_public_rubric(repo: StudentRepo) -> None:
     """``rubrics/<id>.toml`` with the assignment table and only the public points of every unit."""
     data = tomllib.loads(repo.assignment.rubric_path.read_text(encoding="utf-8"))
@@ -153,7 +160,7 @@ def _public_max(assignment: Assignment) -> float:
 
 
 # NB: the notebook comes before the recording, whose given helpers are read from it; the audit comes last.
-STEPS = (check_destination, write_notebook, copy_public_suite, copy_grader_package, write_public_rubric,
+STEPS = (check_destination, write_notebook, copy_public_suite, copy_grader_package, copy_dataset, write_public_rubric,
          write_recording, write_project_files)  # fmt: skip
 
 

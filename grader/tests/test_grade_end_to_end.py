@@ -8,7 +8,14 @@ import sys
 
 from grader.tests.helpers import SOLUTION, STUDENT
 
-UNITS = ["cross_entropy_error", "numerical_diff", "numerical_gradient", "gradient_descent", "TwoLayerNet"]
+UNITS = [
+    "cross_entropy_error",
+    "numerical_diff",
+    "numerical_gradient",
+    "gradient_descent",
+    "TwoLayerNet",
+    "train_neuralnet",
+]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -19,8 +26,8 @@ def test_solution_scores_full_marks(tmp_path):
     result = run_cli("grade", str(SOLUTION), "--assignment", "ch04_learning", "--json", str(tmp_path / "r.json"))
     assert result.returncode == 0, result.stderr
     report = json.loads((tmp_path / "r.json").read_text())
-    assert report["max_score"] == 100.0
-    assert report["score"] == 100.0, [t for f in report["functions"] for t in f["tests"] if t["outcome"] != "passed"]
+    assert report["max_score"] == 110.0
+    assert report["score"] == 110.0, [t for f in report["functions"] for t in f["tests"] if t["outcome"] != "passed"]
     assert [f["name"] for f in report["functions"]] == UNITS
     assert report["internal_errors"] == []
 
@@ -30,7 +37,7 @@ def test_stub_scores_zero_with_every_unit_listed(tmp_path):
     assert result.returncode == 0, result.stderr
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["score"] == 0.0
-    assert report["max_score"] == 100.0
+    assert report["max_score"] == 110.0
     assert [f["name"] for f in report["functions"]] == UNITS
     assert all(f["max_score"] > 0 and f["score"] == 0 for f in report["functions"])
     assert "NotImplementedError" in result.stdout
@@ -68,4 +75,4 @@ def test_unreadable_notebook_is_a_graded_zero(tmp_path):
     assert result.returncode == 0
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["score"] == 0 and "not valid JSON" in report["errors"][0]
-    assert len(report["functions"]) == 5
+    assert len(report["functions"]) == 6

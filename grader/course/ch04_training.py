@@ -1,0 +1,190 @@
+"""The train_neuralnet unit: the book's training loop run on the student's TwoLayerNet, and its checks.
+
+The loop itself is kit code (:func:`grader.procedures.train_two_layer_net`); the
+student's ``__init__`` and ``gradient`` steer it. The data are the real MNIST
+subset bundled in ``dataset/mnist_5k`` (4,000 training / 1,000 test images), sent
+to the worker as plain arrays. Pass or fail is decided here, on the trusted side,
+from the parameters that come back; the learning curves go to the report.
+
+Calibration (reference solution, this kit's 2-core machine, scripts in the README):
+2,000 iterations reach test accuracy 0.90-0.91 over seeds in about 1.5 s; 400
+iterations reach 0.80-0.82 in about 0.3 s. Gradients that are wrong in the usual
+ways stay far below the thresholds (see the README's MNIST section).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import importlib.util
+from collections.abc import Iterator
+from functools import cache
+
+import numpy as np
+
+from grader import procedures, sandbox
+from grader.assignment import KIT_ROOT
+from grader.calls import Call
+from grader.checks import Mismatch, Text, as_dict
+
+DATASET_MODULE = KIT_ROOT / "dataset" / "mnist.py"
+HIDDEN_SIZE, BATCH_SIZE, LEARNING_RATE = 50, 100, 0.1  # the book's train_neuralnet
+SEED = 2024
+PARAM_SHAPES = {"W1": (784, HIDDEN_SIZE), "b1": (HIDDEN_SIZE,), "W2": (HIDDEN_SIZE, 10), "b2": (10,)}
+CURVE_KEYS = ("train_loss", "epochs", "train_acc", "test_acc", "params", "seconds")
+
+TRAIN_GRADIENT = Text(
+    "학습은 여러분의 TwoLayerNet.gradient(오차역전파법)로 매개변수를 갱신합니다. gradient가 W1 b1 W2 b2 기울기를 "
+    "params와 같은 형상으로 돌려주는지, dy = (y - t) / batch_num과 sigmoid_grad(a1)을 확인하세요.",
+    "training updates the parameters with your TwoLayerNet.gradient (backpropagation): check that it returns the "
+    "W1 b1 W2 b2 gradients shaped like params, with dy = (y - t) / batch_num and sigmoid_grad(a1).",
+)
+TRAIN_TOO_SLOW = Text(
+    "gradient 안에서 numerical_gradient를 쓰면 784-50-10 신경망(매개변수 39,760개)에서는 한 번에 수십 초가 걸립니다. "
+    "오차역전파법으로 구현하세요.",
+    "numerical_gradient inside gradient takes tens of seconds per step on the 784-50-10 network (39,760 parameters); "
+    "implement gradient by backpropagation.",
+)
+
+
+_OPENBLAS_THREADS = ("scipy_openblas_{}_num_threads64_", "scipy_openblas_{}_num_threads", "openblas_{}_num_threads64_",
+                     "openblas_{}_num_threads")  # fmt: skip
+
+
+@cache
+def _openblas() -> tuple | None:
+    """(get, set) of the OpenBLAS that NumPy loaded, or None (another BLAS, or not Linux)."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            paths = sorted({line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line})
+        for path in paths:
+            library = ctypes.CDLL(path)
+            for pattern in _OPENBLAS_THREADS:
+                if hasattr(library, pattern.format("set")) and hasattr(library, pattern.format("get")):
+                    return getattr(library, pattern.format("get")), getattr(library, pattern.format("set"))
+    except OSError:
+        pass
+    return None
+
+
+@contextlib.contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """Run the block with one OpenBLAS thread (trusted side only; workers have one already).
+
+    The training multiplies small matrices, which threads do not speed up; on a busy machine the
+    spinning threads made the reference's 2,000 iterations five times slower (37 s against 7 s).
+    """
+    functions = _openblas()
+    if functions is None:
+        yield
+        return
+    get, set_threads = functions
+    before = get()
+    set_threads(1)
+    try:
+        yield
+    finally:
+        set_threads(before)
+
+
+@cache
+def _dataset_module():
+    """dataset/mnist.py, loaded by path: it ships with the assignment, not as an installed package."""
+    spec = importlib.util.spec_from_file_location("_ch04_dataset_mnist", DATASET_MODULE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@cache
+def bundled_mnist() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(x_train, t_train, x_test, t_test) of the bundled subset: float32 images in [0, 1], one-hot labels."""
+    (x_train, t_train), (x_test, t_test) = _dataset_module().load_mnist(
+        normalize=True, one_hot_label=True, source="bundled"
+    )
+    return x_train, t_train, x_test, t_test
+
+
+def training_call(iters_num: int, seconds: float) -> Call:
+    """train_two_layer_net on the bundled data with the book's hyperparameters and a fixed seed."""
+    kwargs = {"hidden_size": HIDDEN_SIZE, "iters_num": iters_num, "batch_size": BATCH_SIZE,
+              "learning_rate": LEARNING_RATE}  # fmt: skip
+    return Call("TwoLayerNet", bundled_mnist(), kwargs, seed=SEED, procedure="train_two_layer_net", seconds=seconds)
+
+
+def accuracy_on_test_set(params: dict) -> float:
+    """Accuracy of ``params`` on the bundled test images, computed here (trusted)."""
+    _, _, x_test, t_test = bundled_mnist()
+    return procedures.accuracy_of(params, x_test.astype(np.float64), np.argmax(t_test, axis=1))
+
+
+def checked_run(result: object, reference: dict, call: Call) -> dict:
+    """The student's training result, every array checked for type and shape, or Mismatch.
+
+    nan and inf are let through: a run that diverged is drawn as such and fails on accuracy.
+    """
+    result = as_dict(result, CURVE_KEYS, call, TRAIN_GRADIENT)
+    params = as_dict(result["params"], tuple(PARAM_SHAPES), call, TRAIN_GRADIENT)
+    checked = {
+        "params": {key: _array(params[key], shape, call, f"params['{key}']") for key, shape in PARAM_SHAPES.items()}
+    }
+    for key in ("train_loss", "epochs", "train_acc", "test_acc"):
+        checked[key] = _array(result[key], reference[key].shape, call, key)
+    seconds = result["seconds"]
+    checked["seconds"] = float(seconds) if type(seconds) is float else float("nan")
+    return checked
+
+
+def _array(value: object, shape: tuple[int, ...], call: Call, what: str) -> np.ndarray:
+    """A numeric ndarray of exactly ``shape`` (finite or not), or Mismatch."""
+    if type(value) is not np.ndarray or value.dtype.kind not in "fiu" or value.shape != shape:
+        raise Mismatch(Text(f"학습 결과의 {what}이(가) 모양 {shape}의 숫자 배열이 아닙니다.",
+                            f"{what} of the training result is not a numeric array of shape {shape}."),
+                       call, hint=TRAIN_GRADIENT)  # fmt: skip
+    return value.astype(np.float64)
+
+
+def curve(run: dict, iters_num: int) -> dict:
+    """What the report draws: plain floats only (the worker's values were checked, never strings)."""
+    return {
+        "iters_num": iters_num,
+        "epochs": [int(v) for v in run["epochs"]],
+        "train_loss": [float(v) for v in run["train_loss"]],
+        "train_acc": [float(v) for v in run["train_acc"]],
+        "test_acc": [float(v) for v in run["test_acc"]],
+        "final_test_acc": accuracy_on_test_set(run["params"]),
+        "seconds": float(run["seconds"]),
+    }
+
+
+def check_training(unit, record_property, iters_num: int, threshold: float, seconds: float) -> tuple[dict, dict]:
+    """Train the reference and the student's net; record both curves; require test accuracy >= threshold.
+
+    Returns (student's curve, reference's curve) for further checks.
+    """
+    call = training_call(iters_num, seconds)
+    try:  # the student first: when their code raises or hangs there is no curve to compare with
+        got = unit.got(call)["result"]
+    except sandbox.WorkerTimeout as error:
+        raise sandbox.WorkerTimeout(f"{error}. {TRAIN_TOO_SLOW.render(unit.session.lang)}") from None
+    with single_threaded_blas():
+        reference = unit.expected(call)["result"]
+    reference_curve = curve(reference, iters_num)
+    record_property("reference_curve", reference_curve)
+    student_curve = curve(checked_run(got, reference, call), iters_num)
+    record_property("student_curve", student_curve)
+    accuracy = student_curve["final_test_acc"]
+    if not accuracy >= threshold:
+        problem = Text(
+            f"학습 후 시험 정확도가 {accuracy:.3f}입니다 ({threshold:g} 이상이어야 함; 기준 풀이 {reference_curve['final_test_acc']:.3f}).",
+            f"test accuracy after training is {accuracy:.3f}; at least {threshold:g} is required "
+            f"(reference solution: {reference_curve['final_test_acc']:.3f}).",
+        )
+        # A hidden failure shows only its hint, so there the hint carries the accuracy (it reveals no input).
+        hint = (
+            TRAIN_GRADIENT
+            if unit.suite == "public"
+            else Text(f"{problem.ko} {TRAIN_GRADIENT.ko}", f"{problem.en} {TRAIN_GRADIENT.en}")
+        )
+        raise Mismatch(problem, call, expected=reference_curve["final_test_acc"], got=accuracy, hint=hint)
+    return student_curve, reference_curve

@@ -1,0 +1,19 @@
+"""Public test of train_neuralnet: a short run of the book's training loop with your TwoLayerNet.gradient."""
+
+import numpy as np
+
+from grader.checks import Mismatch, Text
+from grader.course.ch04_training import TRAIN_GRADIENT, check_training, training_call
+
+ITERS = 400  # 10 epochs of the 4,000 bundled training images; the reference reaches 0.65-0.69
+THRESHOLD = 0.5
+
+
+def test_short_training(unit, record_property):
+    """400회 미니배치 학습으로 손실이 줄고 시험 정확도 0.5 이상 / 400 SGD steps: the loss falls, test accuracy >= 0.5"""
+    student, _ = check_training(unit, record_property, ITERS, THRESHOLD, seconds=10.0)
+    first, last = np.mean(student["train_loss"][:40]), np.mean(student["train_loss"][-40:])
+    if not last < 0.8 * first:
+        raise Mismatch(Text(f"훈련 손실이 줄지 않았습니다 (처음 40회 평균 {first:.3f}, 마지막 40회 평균 {last:.3f}).",
+                            f"the training loss did not fall (mean of the first 40 steps {first:.3f}, "
+                            f"of the last 40 {last:.3f})."), training_call(ITERS, 10.0), hint=TRAIN_GRADIENT)  # fmt: skip
