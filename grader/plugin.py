@@ -7,6 +7,7 @@ skip, an xfail, a crash in the grader or a missing result all count as not passe
 
 from __future__ import annotations
 
+import builtins
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,6 +85,7 @@ class GradingSession:
     load_problems: list[str] = field(default_factory=list)
     internal_errors: list[str] = field(default_factory=list)
     _workers: dict[str, sandbox.Worker] = field(default_factory=dict)
+    run_state: sandbox.RunState = field(default_factory=sandbox.RunState)  # the time budget all workers share
     _loaded: set[str] = field(default_factory=set)
     _cases: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
@@ -91,7 +93,8 @@ class GradingSession:
     def worker(self, unit: str) -> sandbox.Worker:
         """The worker for ``unit``; a new one after a crash or timeout."""
         if unit not in self._workers:
-            self._workers[unit] = sandbox.Worker(self.limits, self.isolation, self.assignment.hidden_dirs())
+            self._workers[unit] = sandbox.Worker(self.limits, self.isolation, self.assignment.hidden_dirs(),
+                                                 self.run_state)  # fmt: skip
         worker = self._workers[unit]
         if worker.process is None:
             self._loaded.discard(unit)
@@ -247,10 +250,8 @@ class GradingPlugin:
             return "missing", render_missing(error, lang), False
         if isinstance(error, StudentRaised):
             return "error", render_raised(error, suite, lang), False
-        if isinstance(error, sandbox.WorkerTimeout):
-            return "timeout", str(error), False
-        if isinstance(error, sandbox.WorkerFailure):
-            return "error", str(error), False
+        if isinstance(error, sandbox.WorkerFailure):  # hidden tests: no exit status or other student-chosen text
+            return error.kind, error.message_for(suite), error.internal
         if excinfo.typename == "Failed" and "Timeout" in str(error):
             return "timeout", "the test ran past the grader's time limit", False
         if excinfo.typename in ("Skipped", "XFailed"):
@@ -282,7 +283,9 @@ def render_mismatch(error: Mismatch, suite: str, lang: str) -> str:
 
 def render_raised(error: StudentRaised, suite: str, lang: str) -> str:
     """An exception from the student's code; its text is kept out of hidden tests (it could carry inputs)."""
-    where = f" ({'; '.join(error.where)})" if error.where else ""
+    # Hidden tests: the type name and frames come from student code too (a class or function can be named
+    # after an input), so only a built-in exception's name is shown, and no frames.
+    where = f" ({'; '.join(error.where)})" if error.where and suite != "hidden" else ""
     if error.type == "NotImplementedError":
         return (
             Text(
@@ -291,7 +294,9 @@ def render_raised(error: StudentRaised, suite: str, lang: str) -> str:
             + where
         )
     if suite == "hidden":
-        return f"{error.call.target} raised {error.type}{where}"
+        known = getattr(builtins, error.type, None)
+        shown = error.type if isinstance(known, type) and issubclass(known, BaseException) else "an exception"
+        return f"{error.call.target} raised {shown}"
     return f"{error.call.describe()} raised {error.type}: {error.text}{where}"
 
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import struct
 
 import numpy as np
 
-MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # the largest ch04 result is a few MiB; more is an attack on memory
 _LENGTH = struct.Struct("!Q")
 _ALLOWED_KINDS = "biuf"
 
@@ -69,6 +70,8 @@ def _encode(value: object, blobs: list[bytes], resolve_function) -> object:
     if kind is float:
         return {"__float__": repr(value)}
     if kind is np.ndarray and value.dtype.kind in _ALLOWED_KINDS:
+        if sum(map(len, blobs)) + value.nbytes > MAX_MESSAGE_BYTES:  # refuse before copying it
+            raise ProtocolError(f"the result is larger than {MAX_MESSAGE_BYTES // 2**20} MiB")
         blobs.append(_array_bytes(value))
         return {"__ndarray__": len(blobs) - 1}
     if isinstance(value, np.generic) and kind.__module__ == "numpy" and value.dtype.kind in _ALLOWED_KINDS:
@@ -134,13 +137,37 @@ def _decode(node: object, blobs: list[bytes], make_function) -> object:
 def _load_array(blobs: list[bytes], index: object) -> np.ndarray:
     if type(index) is not int or not 0 <= index < len(blobs):
         raise ProtocolError("bad array reference")
+    blob = blobs[index]
+    _check_npy_header(blob)
     try:
-        array = np.load(io.BytesIO(blobs[index]), allow_pickle=False)
+        array = np.load(io.BytesIO(blob), allow_pickle=False)
     except Exception as error:  # any malformed .npy is the sender's fault
-        raise ProtocolError(f"unreadable array: {error}") from None
+        raise ProtocolError(f"unreadable array: {type(error).__name__}") from None
     if type(array) is not np.ndarray or array.dtype.kind not in _ALLOWED_KINDS:
         raise ProtocolError("array of a type that may not cross")
     return array
+
+
+def _check_npy_header(blob: bytes) -> None:
+    """Refuse a .npy whose header promises another dtype or more data than the blob holds, before loading it."""
+    stream = io.BytesIO(blob)
+    try:
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
+        else:
+            raise ValueError(f"npy version {version}")
+    except Exception as error:  # noqa: BLE001  whatever numpy says about a malformed header
+        raise ProtocolError(f"unreadable array header: {type(error).__name__}") from None
+    if dtype.kind not in _ALLOWED_KINDS or dtype.hasobject:
+        raise ProtocolError("array of a type that may not cross")
+    if (
+        any(type(n) is not int or n < 0 for n in shape)
+        or math.prod(shape) * dtype.itemsize != len(blob) - stream.tell()
+    ):
+        raise ProtocolError("array header does not match its data")
 
 
 def decode(body: bytes, make_function=None) -> object:
@@ -163,17 +190,26 @@ def decode(body: bytes, make_function=None) -> object:
         header = json.loads(take(take_length()))
     except (ValueError, RecursionError):
         raise ProtocolError("malformed header") from None
-    blobs = [take(take_length()) for _ in range(take_length())]
     try:
+        blobs = [take(take_length()) for _ in range(take_length())]
         return _decode(header, blobs, make_function)
+    except ProtocolError:
+        raise
     except RecursionError:
         raise ProtocolError("value nested too deeply") from None
+    except Exception as error:  # noqa: BLE001  a malformed message may fail anywhere: it is the sender's fault
+        raise ProtocolError(f"malformed message ({type(error).__name__})") from None
+
+
+def frame(value: object, resolve_function=None) -> bytes:
+    """One message as the bytes that go on the channel: its length, then its body."""
+    body = encode(value, resolve_function)
+    return _LENGTH.pack(len(body)) + body
 
 
 def write_message(fd: int, value: object, resolve_function=None) -> None:
-    """Write one framed message to a file descriptor."""
-    body = encode(value, resolve_function)
-    data = memoryview(_LENGTH.pack(len(body)) + body)
+    """Write one framed message to a (blocking) file descriptor."""
+    data = memoryview(frame(value, resolve_function))
     while data:
         written = os.write(fd, data)
         data = data[written:]

@@ -24,28 +24,47 @@ import numpy as np  # noqa: E402  (imported before any confinement: numpy dlopen
 from grader import calls, confine, protocol, testfuncs  # noqa: E402
 
 CELL_FILENAME = "<cell {cell}>"
+CONFINEMENT_FAILED = 70  # exit status when a layer could not be applied (no student code ran)
+_observed: dict = {}
+
+
+def new_namespace() -> dict:
+    """The module namespace a submission's definitions run in."""
+    return {"__name__": "submission", "__builtins__": builtins}
+
+
+def define(namespace: dict, snippet: dict) -> dict | None:
+    """Execute one extracted snippet; the problem it caused, or None."""
+    try:
+        tree = ast.parse(snippet["source"])
+        ast.increment_lineno(tree, snippet["line"] - 1)
+        exec(compile(tree, CELL_FILENAME.format(cell=snippet["cell"]), "exec"), namespace)
+    except BaseException as error:  # noqa: BLE001  student code may raise anything
+        return {
+            "cell": snippet["cell"],
+            "line": snippet["line"],
+            "kind": snippet["kind"],
+            "names": snippet["names"],
+            "error": describe_exception(error),
+        }
+    return None
 
 
 def load_definitions(snippets: list[dict]) -> tuple[dict, list[dict]]:
     """Execute the extracted snippets in order; a failing one is reported and skipped."""
-    namespace: dict = {"__name__": "submission", "__builtins__": builtins}
-    problems: list[dict] = []
-    for snippet in snippets:
-        try:
-            tree = ast.parse(snippet["source"])
-            ast.increment_lineno(tree, snippet["line"] - 1)
-            exec(compile(tree, CELL_FILENAME.format(cell=snippet["cell"]), "exec"), namespace)
-        except BaseException as error:  # noqa: BLE001  student code may raise anything
-            problems.append(
-                {
-                    "cell": snippet["cell"],
-                    "line": snippet["line"],
-                    "kind": snippet["kind"],
-                    "names": snippet["names"],
-                    "error": describe_exception(error),
-                }
-            )
+    namespace = new_namespace()
+    problems = [problem for snippet in snippets if (problem := define(namespace, snippet)) is not None]
     return namespace, problems
+
+
+def skipped_definition(name: str, reason: str):
+    """Stands for a definition the grader skipped because running it ended or hung the worker."""
+
+    def skipped(*args: object, **kwargs: object) -> None:
+        raise NameError(f"{name} is not available: {reason}")
+
+    skipped.__name__ = skipped.__qualname__ = name
+    return skipped
 
 
 def install_substitutes(namespace: dict, source: str, names: list[str]) -> None:
@@ -74,8 +93,14 @@ def describe_exception(error: BaseException) -> dict:
 
 
 def serve(request_fd: int, response_fd: int) -> None:
-    """Answer requests until told to stop or the channel closes."""
-    namespace: dict = {}
+    """Answer requests until told to stop or the channel closes.
+
+    ``define`` runs the student's snippets in order and announces each before it runs
+    it, so the grader knows which one was running if the process ends or hangs;
+    ``finish`` then stubs the skipped names and puts the substitutes in place.
+    ``load`` does both in one request, without announcements.
+    """
+    namespace = new_namespace()
     while True:
         try:
             request = protocol.read_message(request_fd)
@@ -84,7 +109,20 @@ def serve(request_fd: int, response_fd: int) -> None:
         op = request.get("op")
         if op == "exit":
             return
-        if op == "load":
+        if op == "define":
+            problems = []
+            for index, snippet in enumerate(request["snippets"]):
+                send(response_fd, {"progress": index})
+                problem = define(namespace, snippet)
+                if problem is not None:
+                    problems.append([index, problem])
+            reply = {"problems": problems}
+        elif op == "finish":
+            for name, reason in request.get("skipped", []):
+                namespace[name] = skipped_definition(name, reason)
+            install_substitutes(namespace, request["substitute_source"], request["substitute_names"])
+            reply = {"names": sorted(k for k in namespace if not k.startswith("__"))}
+        elif op == "load":
             namespace, problems = load_definitions(request["snippets"])
             install_substitutes(namespace, request["substitute_source"], request["substitute_names"])
             reply = {"problems": problems, "names": sorted(k for k in namespace if not k.startswith("__"))}
@@ -117,15 +155,22 @@ def flush_output() -> None:
 
 
 def send(response_fd: int, reply: dict) -> None:
-    """Send a reply; a result that cannot be encoded is reported as such."""
+    """Send a reply; a result that cannot be encoded, or is too large, is reported as such."""
     try:
-        protocol.write_message(response_fd, reply, resolve_function=testfuncs.name_of)
+        data = protocol.frame(reply, resolve_function=testfuncs.name_of)
+        if len(data) > protocol.MAX_MESSAGE_BYTES:
+            raise ResultTooLarge(f"the result is larger than {protocol.MAX_MESSAGE_BYTES // 2**20} MiB")
     except BaseException as error:  # noqa: BLE001  e.g. a hostile __len__ during encoding
-        fallback = {
-            "seq": reply.get("seq"),
-            "raised": {"type": "ResultError", "message": str(type(error).__name__), "where": []},
-        }
-        protocol.write_message(response_fd, fallback)
+        message = str(error) if isinstance(error, (ResultTooLarge, protocol.ProtocolError)) else type(error).__name__
+        data = protocol.frame({"seq": reply.get("seq"), "raised": {"type": "ResultError", "message": message,
+                                                                   "where": []}})  # fmt: skip
+    view = memoryview(data)
+    while view:
+        view = view[os.write(response_fd, view) :]
+
+
+class ResultTooLarge(Exception):
+    """A result over the channel's size limit (the grader would refuse it anyway)."""
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -138,12 +183,30 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--deny", action="append", default=[], help="directories the student may not read")
     options = parser.parse_args(argv)
     np.seterr(all="ignore")
-    if options.seccomp == "on":
-        confine.apply_seccomp()  # fails closed: raises, and the worker exits before any student code
-    if options.audit == "on":
-        confine.install_audit_hook(scratch=Path.cwd(), denied=[Path(p) for p in options.deny])
+    try:
+        confine_self(options.seccomp == "on", options.audit == "on", [Path(p) for p in options.deny])
+        announce(options.response_fd, options.audit == "on")
+    except BaseException:  # noqa: BLE001  fail closed: say why and exit before any student code
+        traceback.print_exc()
+        flush_output()
+        os._exit(CONFINEMENT_FAILED)
     serve(options.request_fd, options.response_fd)
     os._exit(0)
+
+
+def confine_self(seccomp: bool, audit: bool, denied: list[Path]) -> None:
+    """Load seccomp, then the audit hook; raises if a layer cannot be applied."""
+    if seccomp:
+        confine.apply_seccomp()
+    global _observed
+    _observed = confine.observe()  # read before the audit hook, which would refuse /proc
+    if audit:
+        confine.install_audit_hook(scratch=Path.cwd(), denied=denied)
+
+
+def announce(response_fd: int, audit: bool) -> None:
+    """Tell the grader what is in force before any student code runs; it checks and may refuse."""
+    protocol.write_message(response_fd, {"ready": dict(_observed, audit_hook=audit)})
 
 
 if __name__ == "__main__":

@@ -1,0 +1,194 @@
+"""The sandbox's own promises: a time budget per submission, failing closed, sweeping orphans, honest reports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+
+import pytest
+
+from grader import protocol, sandbox
+from grader.tests.helpers import solution_with
+from grader.tests.hostile import CORE_UNITS, running_as_root, worker_processes
+
+SLOW_DIFF = """
+import time
+
+def numerical_diff(f, x):
+    time.sleep(1.2)
+    h = 1e-4
+    return (f(x + h) - f(x - h)) / (2 * h)
+"""
+FORK_THEN_SETSID = """
+import os, time
+
+def numerical_diff(f, x):
+    try:
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                time.sleep(20)
+            os._exit(0)
+    except OSError:
+        pass
+    h = 1e-4
+    return (f(x + h) - f(x - h)) / (2 * h)
+"""
+
+
+def outcomes(report) -> list:
+    """Every test result of a GradeReport, in report order."""
+    return [test for unit in report.units for test in unit.tests]
+
+
+def test_time_budget_stops_the_rest_of_the_submission(grade):
+    limits = sandbox.Limits(call_seconds=3, submission_seconds=6)
+    started = time.monotonic()
+    report = grade(solution_with([SLOW_DIFF]), units=list(CORE_UNITS), limits=limits)
+    elapsed = time.monotonic() - started
+    assert elapsed < 6 + 5, f"grading took {elapsed:.1f} s with a 6 s budget"
+    tests = outcomes(report)
+    stopped = [t for t in tests if "was stopped: the time budget for this submission (6 s) ran out" in t.message]
+    skipped = [t for t in tests if t.message.startswith("not graded: the time budget for this submission (6 s)")]
+    assert len(stopped) == 1 and stopped[0].unit == "numerical_diff", [t.message for t in tests]
+    assert skipped and all(t.outcome == "timeout" and t.score == 0 for t in stopped + skipped)
+    assert any(t.outcome == "passed" for t in tests), "tests before the budget ran out keep their results"
+    assert report.internal_errors == []
+
+
+def test_a_call_that_ends_the_worker_fails_only_that_test(grade):
+    crash = "import os\n\ndef numerical_diff(f, x):\n    if f.__name__ == 'sin_100':\n        os._exit(0)\n" \
+            "    h = 1e-4\n    return (f(x + h) - f(x - h)) / (2 * h)\n"  # fmt: skip
+    report = grade(solution_with([crash]), units=["numerical_diff", "cross_entropy_error"])
+    diff = next(unit for unit in report.units if unit.name == "numerical_diff")
+    failed = [t for t in diff.tests if t.outcome != "passed"]
+    assert {t.name for t in failed} == {"sin_100", "random_points[sin_100]", "negative_point"}
+    assert all(t.outcome == "error" for t in failed)
+    public = next(t for t in failed if t.suite == "public")
+    assert public.message == "the process exited with status 0 while running numerical_diff"
+    assert all(t.message == "the process ended while running numerical_diff" for t in failed if t.suite == "hidden")
+    cee = next(unit for unit in report.units if unit.name == "cross_entropy_error")
+    assert cee.score == cee.max_score
+
+
+def test_a_worker_without_a_claimed_layer_is_refused(grade, monkeypatch):
+    """Fail closed: a worker whose kernel-reported confinement lacks a claimed layer never gets student code."""
+    isolation = sandbox.detect_isolation()
+    if not isolation.seccomp:
+        pytest.skip("seccomp is not available here, so the grader does not claim it")
+    original = sandbox.Worker._command
+
+    def without_seccomp(self, request_read, response_write):
+        command = original(self, request_read, response_write)
+        return [("off" if part == "on" and command[i - 1] == "--seccomp" else part) for i, part in enumerate(command)]
+
+    sent = []
+    send = sandbox.Worker._send
+
+    def spy(self, data, deadline, what):
+        sent.append(protocol.decode(data[8:])["op"])
+        return send(self, data, deadline, what)
+
+    monkeypatch.setattr(sandbox.Worker, "_command", without_seccomp)
+    monkeypatch.setattr(sandbox.Worker, "_send", spy)
+    report = grade(solution_with([]), units=["numerical_diff"])
+    assert sent == [], "a request (with student code) was sent to an unconfined worker"
+    assert report.units[0].score == 0
+    assert all(t.outcome == "error" and "internal error in the grader" in t.message for t in outcomes(report))
+    assert report.internal_errors and "seccomp" in report.internal_errors[0]
+
+
+def test_a_worker_that_cannot_start_is_an_internal_error(grade, monkeypatch):
+    broken = [sys.executable, "-I", "-c", "print('no numpy here'); raise SystemExit(3)"]
+    monkeypatch.setattr(sandbox.Worker, "_command", lambda self, *fds: broken)
+    report = grade(solution_with([]), units=["numerical_diff"])
+    messages = [t.message for t in outcomes(report)]
+    assert all("internal error in the grader" in m and "no numpy here" in m for m in messages), messages
+    assert report.internal_errors
+
+
+@pytest.mark.skipif(not running_as_root(), reason="the uid drop and its sweep need root")
+@pytest.mark.parametrize("off", [("namespaces",), ("namespaces", "seccomp")], ids=["no-bwrap", "no-bwrap-no-seccomp"])
+def test_no_orphan_survives_without_namespaces(grade, monkeypatch, off):
+    """Without bubblewrap's PID namespace, seccomp, RLIMIT_NPROC=0 and the uid sweep must still leave nothing."""
+    isolation = sandbox.detect_isolation()
+    if not isolation.uid_drop:
+        pytest.skip("workers cannot be dropped to other uids here")
+    limited = replace(isolation, **{layer: False for layer in off}, private_filesystem=False, hidden_files=False)
+    monkeypatch.setattr(sandbox, "detect_isolation", lambda: limited)
+    report = grade(solution_with([FORK_THEN_SETSID]), units=["numerical_diff"])
+    assert report.internal_errors == []
+    assert report.units[0].score == report.units[0].max_score
+    assert worker_processes([os.getpid()]) == []
+
+
+@pytest.mark.skipif(not running_as_root(), reason="needs root to run a process as a worker uid")
+def test_the_uid_sweep_kills_a_setsid_orphan():
+    uid = sandbox._allocate_uid()
+    try:
+
+        def become_worker():
+            sandbox._drop_privileges(uid)
+
+        shell = subprocess.Popen(["/bin/sh", "-c", "setsid sleep 30 & echo started"], preexec_fn=become_worker,
+                                 stdout=subprocess.PIPE, text=True)  # fmt: skip
+        assert shell.stdout.readline().strip() == "started"
+        shell.wait(timeout=5)
+        time.sleep(0.1)
+        assert worker_processes([os.getpid()]), "the orphan should be running before the sweep"
+        sandbox.kill_processes_of(uid)
+        time.sleep(0.1)
+        assert worker_processes([os.getpid()]) == []
+    finally:
+        sandbox.kill_processes_of(uid)
+        sandbox._uids_in_use.discard(uid)
+
+
+def test_concurrent_workers_get_distinct_uids():
+    if not sandbox.detect_isolation().uid_drop:
+        pytest.skip("no uid drop here")
+    uids = [sandbox._allocate_uid() for _ in range(20)]
+    try:
+        assert len(set(uids)) == 20
+    finally:
+        sandbox._uids_in_use.difference_update(uids)
+
+
+def test_the_benchmark_switch_turns_kernel_layers_off_and_says_so(monkeypatch):
+    monkeypatch.setenv(sandbox.DISABLE_VARIABLE, "kernel")
+    isolation = sandbox.detect_isolation()
+    assert not (isolation.seccomp or isolation.uid_drop or isolation.namespaces or isolation.private_filesystem)
+    assert {"seccomp", "uid-drop", "namespaces"} <= set(isolation.missing)
+    assert all(sandbox.DISABLE_VARIABLE in isolation.missing[layer] for layer in ("seccomp", "namespaces"))
+    assert isolation.layers()[:3] == ["process", "rlimits", "scrubbed-env"] and "audit-hook" in isolation.layers()
+    monkeypatch.setenv(sandbox.DISABLE_VARIABLE, "seccomp")
+    partial = sandbox.detect_isolation()
+    assert not partial.seccomp and partial.namespaces == sandbox._probe_isolation().namespaces
+
+
+def test_a_lying_npy_header_is_refused_before_it_is_loaded():
+    body = protocol.encode({"result": __import__("numpy").zeros(4)})
+    tampered = body.replace(b"(4,)", b"(9999999999,)")
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode(tampered)
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode(body[:-5])
+    assert protocol.decode(body)["result"].shape == (4,)
+
+
+def test_a_worker_killed_from_outside_is_reported_by_its_signal():
+    worker = sandbox.Worker(sandbox.Limits(), sandbox.detect_isolation(), [])
+    worker.start()
+    try:
+        worker.load([], "", [])
+        os.killpg(worker.process.pid, signal.SIGKILL)
+        with pytest.raises(sandbox.WorkerDied) as died:
+            worker.call({"target": "x"}, "numerical_diff")
+        assert "killed by SIGKILL" in str(died.value) or "stopped answering" in str(died.value)
+        assert died.value.message_for("hidden") == "the process ended while running numerical_diff"
+    finally:
+        worker.stop()
