@@ -62,6 +62,10 @@ class SelfCheck:
 def find_notebook(notebook: str | os.PathLike | None = None) -> Path:
     """The notebook to check: the argument, else the running Jupyter session's file (``__session__``)."""
     candidates = [notebook] if notebook is not None else [_session_name(), os.environ.get("JPY_SESSION_NAME")]
+    if notebook is None:  # a kernel started without a session name (nbclient, some IDEs): the usual file name
+        from grader.assignment import known_assignments
+
+        candidates += [f"{assignment_id}.ipynb" for assignment_id in known_assignments()]
     for candidate in filter(None, candidates):
         path = Path(candidate).expanduser()
         for option in (path, Path.cwd() / path):
