@@ -40,6 +40,7 @@ UID_BASE = 200_000
 UIDS_PER_PROCESS = 64  # distinct uids one grading process hands out to concurrent workers
 DISABLE_VARIABLE = "GRADER_UNSAFE_DISABLE_LAYERS"  # benchmarks only: "kernel" or e.g. "seccomp,namespaces"
 KERNEL_LAYERS = ("seccomp", "uid-drop", "namespaces")
+SWITCHABLE_LAYERS = (*KERNEL_LAYERS, "audit-hook")  # the audit hook only to measure what the kernel layers stop
 SANDBOX_NPROC = 16  # processes a dropped uid may have inside bubblewrap (bwrap itself needs two)
 MAX_SKIPPED_DEFINITIONS = 4  # definitions that end or hang the worker, skipped before giving up
 WORLD_WRITABLE = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"))
@@ -58,6 +59,7 @@ class Limits:
     cpu_seconds: int = 60  # CPU time over the worker's whole life (soft = hard)
     memory_bytes: int = 2 * 1024**3  # address space
     file_bytes: int = 16 * 1024**2  # largest file the worker may write (its printed output included)
+    scratch_bytes: int = 64 * 1024**2  # all it may write together, under bubblewrap (sized tmpfs)
     open_files: int = 64
 
 
@@ -92,15 +94,15 @@ class Isolation:
 
 
 def disabled_layers() -> set[str]:
-    """Kernel layers turned off through GRADER_UNSAFE_DISABLE_LAYERS (benchmarks only)."""
+    """Layers turned off through GRADER_UNSAFE_DISABLE_LAYERS (benchmarks and the layer analysis only)."""
     words = {word.strip() for word in os.environ.get(DISABLE_VARIABLE, "").split(",") if word.strip()}
-    return set(KERNEL_LAYERS) if "kernel" in words else words & set(KERNEL_LAYERS)
+    return (words & set(SWITCHABLE_LAYERS)) | (set(KERNEL_LAYERS) if "kernel" in words else set())
 
 
 def detect_isolation() -> Isolation:
     """The layers that work here (probed once per process), minus any turned off by GRADER_UNSAFE_DISABLE_LAYERS."""
-    probed = _probe_isolation()
     off = disabled_layers()
+    probed = _probe_isolation(frozenset(off))  # a layer turned off is not probed either: its cost is all gone
     if not off:
         return probed
     missing = dict(probed.missing)
@@ -110,15 +112,15 @@ def detect_isolation() -> Isolation:
     namespaces = probed.namespaces and "namespaces" not in off
     isolation = replace(probed, seccomp=probed.seccomp and "seccomp" not in off, uid_drop=uid_drop,
                         namespaces=namespaces, private_filesystem=probed.private_filesystem and namespaces,
-                        missing=missing)  # fmt: skip
+                        audit_hook="audit-hook" not in off, missing=missing)  # fmt: skip
     return _with_hidden_files(isolation)
 
 
 @cache
-def _probe_isolation() -> Isolation:
+def _probe_isolation(skip: frozenset[str] = frozenset()) -> Isolation:
     missing: dict[str, str] = {}
-    seccomp_problem = confine.seccomp_available()
-    if seccomp_problem:
+    seccomp_problem = confine.seccomp_available() if "seccomp" not in skip else "not probed"
+    if seccomp_problem and "seccomp" not in skip:
         missing["seccomp"] = f"{seccomp_problem} (pip install pyseccomp; apt-get install libseccomp2)"
     root = os.geteuid() == 0
     unreachable = _first_unreachable([Path(os.path.realpath(sys.executable)), Path(np.__file__), WORKER_SCRIPT])
@@ -128,7 +130,9 @@ def _probe_isolation() -> Isolation:
         missing["uid-drop"] = f"an unprivileged user cannot reach {unreachable} (e.g. chmod o+x on its folders)"
     uid_drop = root and not unreachable
     namespaces = private = False
-    if not shutil.which("bwrap"):
+    if "namespaces" in skip:
+        pass
+    elif not shutil.which("bwrap"):
         missing["namespaces"] = "bubblewrap is not installed (apt-get install bubblewrap)"
     elif _bwrap_works(minimal=True, drop=uid_drop):
         namespaces = private = True
@@ -137,8 +141,12 @@ def _probe_isolation() -> Isolation:
         missing["private-filesystem"] = "Python does not start with only its own folders mounted; workers see the whole filesystem read-only"  # fmt: skip
     else:
         missing["namespaces"] = "bubblewrap cannot create namespaces here (e.g. unprivileged user namespaces are off)"
-    if not private and "private-filesystem" not in missing:
+    if not private and "private-filesystem" not in missing and "namespaces" not in skip:
         missing["private-filesystem"] = "needs bubblewrap"
+    if namespaces and not _bwrap_sizes_tmpfs():
+        missing["sized-scratch"] = "bubblewrap older than 0.7 cannot size a tmpfs: writes are limited per file only"
+    elif not namespaces and "namespaces" not in skip:
+        missing["sized-scratch"] = "needs bubblewrap: without it, writes are limited per file (RLIMIT_FSIZE) only"
     isolation = Isolation(seccomp=not seccomp_problem, uid_drop=uid_drop, namespaces=namespaces,
                           missing=missing, private_filesystem=private)  # fmt: skip
     return _with_hidden_files(isolation)
@@ -187,7 +195,7 @@ def _bwrap_works(minimal: bool, drop: bool) -> bool:
             return False
 
 
-def _bwrap_flags(scratch: Path, hidden: list[Path], minimal: bool) -> list[str]:
+def _bwrap_flags(scratch: Path, hidden: list[Path], minimal: bool, scratch_bytes: int = 64 * 1024**2) -> list[str]:
     """bubblewrap arguments: new namespaces, a read-only view of what Python needs, the scratch folder."""
     keep = sorted({KIT_ROOT / "grader", Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
                    Path(os.path.realpath(sys.executable)).parent})  # fmt: skip
@@ -202,18 +210,35 @@ def _bwrap_flags(scratch: Path, hidden: list[Path], minimal: bool) -> list[str]:
                 flags += ["--ro-bind", str(top), str(top)]
     else:
         flags = ["--ro-bind", "/", "/"]
-    flags += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    # Every writable place is a tmpfs of at most scratch_bytes (RAM: unsized, it would be half of it);
+    # /dev is read-only after its setup, so only /dev/shm, /tmp and the scratch folder take writes.
+    sized = ["--size", str(scratch_bytes)] if _bwrap_sizes_tmpfs() else []
+    flags += ["--dev", "/dev", *sized, "--tmpfs", "/dev/shm", "--remount-ro", "/dev", "--proc", "/proc",
+              *sized, "--tmpfs", "/tmp"]  # fmt: skip
     for path in keep:  # after /tmp's tmpfs: the kit and Python may live under /tmp (a CI clone)
         if minimal or path.is_relative_to("/tmp"):
             flags += ["--ro-bind", str(path), str(path)]
-    flags += ["--bind", str(scratch), str(scratch), "--chdir", str(scratch)]
+    # The scratch folder inside is a fresh tmpfs: the worker never sees the grader's copy of its output.
+    flags += [*sized, "--tmpfs", str(scratch), "--chdir", str(scratch)]
     visible = keep if minimal else [Path("/")]
     for path in dict.fromkeys([*hidden, *default_hidden()]):
         if path.is_dir() and any(path.is_relative_to(root) for root in visible):
-            flags += ["--tmpfs", str(path)]
+            flags += ["--size", "4096", "--tmpfs", str(path)] if sized else ["--tmpfs", str(path)]
+    if minimal:
+        flags += ["--remount-ro", "/"]  # bubblewrap's own root is a writable tmpfs otherwise
     flags += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
               "--die-with-parent", "--new-session", "--cap-drop", "ALL"]  # fmt: skip
     return flags
+
+
+@cache
+def _bwrap_sizes_tmpfs() -> bool:
+    """bubblewrap 0.7 and later limit a tmpfs's size (--size)."""
+    try:
+        text = subprocess.run([shutil.which("bwrap") or "bwrap", "--help"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "--size" in text.stdout + text.stderr
 
 
 class WorkerFailure(Exception):
@@ -403,7 +428,9 @@ class Worker:
                    "--audit", "on" if self.isolation.audit_hook else "off"]  # fmt: skip
         command += [f"--deny={path}" for path in dict.fromkeys([*self.hidden, *default_hidden()])]
         if self.isolation.namespaces:
-            flags = _bwrap_flags(self.scratch, self.hidden, self.isolation.private_filesystem)
+            flags = _bwrap_flags(
+                self.scratch, self.hidden, self.isolation.private_filesystem, self.limits.scratch_bytes
+            )
             command = [shutil.which("bwrap") or "bwrap", *flags, *command]
         return command
 

@@ -47,7 +47,7 @@ from grader.tests.hostile import (
 
 SEED = 12345
 SUITE_LIMITS = sandbox.Limits(call_seconds=2, load_seconds=8, submission_seconds=90, cpu_seconds=10,
-                              memory_bytes=1024**3)  # fmt: skip
+                              memory_bytes=1024**3, scratch_bytes=16 * 1024**2)  # fmt: skip
 SUBSET = os.environ.get("HOSTILE_SUBSET")  # "unprivileged": only the fixtures marked for that run
 FIXTURES = [fixture for fixture in all_fixtures() if not SUBSET or SUBSET in fixture.subset]
 REQUIRED_THREATS = {f"T{n}" for n in range(1, 34)} - {"T6", "T23", "T24"}  # T6: no pytest in workers; T23/24: CI
@@ -85,7 +85,10 @@ def grade_cli(notebook: Path, kit: Path, out: Path, secret: str) -> tuple[dict, 
     for unit in CORE_UNITS:
         command += ["--unit", unit]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", **{SECRET_VARIABLE: secret})
-    process = subprocess.Popen(command, cwd=kit, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Its own session: an attack that signals the grader's process group reaches no further than the grader.
+    process = subprocess.Popen(
+        command, cwd=kit, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, stderr.decode()[-3000:]
     return json.loads(out.read_text()), process.pid
@@ -121,13 +124,14 @@ def report_tests(data: dict, unit: str | None = None, suite: str | None = None) 
 
 
 def skip_unless_layers(fixture: Fixture) -> None:
-    """Skip an attack whose stopping layer this machine lacks (SECURITY.md says it then works)."""
+    """Skip an attack that only kernel layers this machine lacks can stop (SECURITY.md says it then works)."""
+    if os.environ.get("HOSTILE_IGNORE_NEEDS"):  # bench/layers.py: show what happens without those layers
+        return
     isolation = sandbox.detect_isolation()
     have = {"namespaces": isolation.namespaces, "uid-drop": isolation.uid_drop, "seccomp": isolation.seccomp,
             "hidden-files": isolation.hidden_files}  # fmt: skip
-    lacking = [layer for layer in fixture.needs if not have.get(layer, False)]
-    if lacking:
-        pytest.skip(f"{fixture.name} is stopped only by {', '.join(lacking)}, which this machine lacks")
+    if fixture.needs and not any(have.get(layer, False) for layer in fixture.needs):
+        pytest.skip(f"{fixture.name} is stopped only by {' or '.join(fixture.needs)}, which this machine lacks")
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda fixture: fixture.name)
@@ -183,11 +187,13 @@ def test_attack_is_contained(fixture, on_snapshot, baseline, reference, tmp_path
         leaked = [text for text in hidden_texts if places.fill(token).lower() in text.lower()]
         assert not leaked, f"hidden-suite text carries {token!r}: {leaked}"
     assert len(report_text) < 1_000_000, "the report carries too much of the student's output"
-    assert tree_digest(kit) == before, "a file of the graded checkout changed"
+    after = tree_digest(kit)
+    changed = sorted(path for path in set(before) | set(after) if before.get(path) != after.get(path))
+    assert changed == [], "files of the graded checkout changed"
     assert traces(marker) == [], "the attack left files behind"
     assert arrivals == [], "something reached a listener on this machine"
     assert worker_processes([grader_pid]) == [], "worker processes outlived the grading"
-    if not running_as_root():
+    if not running_as_root() and fixture.expect != "notebook-rejected":  # a refused notebook runs no worker
         assert "uid-drop" in data["isolation"]["missing"], data["isolation"]
 
 

@@ -168,6 +168,7 @@ def test_the_benchmark_switch_turns_kernel_layers_off_and_says_so(monkeypatch):
     monkeypatch.setenv(sandbox.DISABLE_VARIABLE, "seccomp")
     partial = sandbox.detect_isolation()
     assert not partial.seccomp and partial.namespaces == sandbox._probe_isolation().namespaces
+    assert "private-filesystem" not in isolation.missing  # not probed when turned off
 
 
 def test_a_lying_npy_header_is_refused_before_it_is_loaded():
