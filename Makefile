@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOK ?= assignments/ch04_learning.ipynb
 ASSIGNMENT ?= ch04_learning
 
-.PHONY: grade check publish test lint bench mutants setup sandbox-tools clean student-repo
+.PHONY: grade check publish test lint bench bench-isolation mutants setup sandbox-tools clean student-repo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ student-repo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+# Grade every mutant (realistic mistake) and correct style of grader/mutants/ and print the table.
+mutants: $(STAMP)
+	$(PY) -m grader mutants
+
 lint: $(STAMP)
 	$(PY) -m ruff check grader tests_public tests_hidden
 	$(PY) -m ruff format --check grader tests_public tests_hidden
@@ -45,3 +49,7 @@ sandbox-tools:
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# What the kernel layers (seccomp, uid drop, bubblewrap) cost per submission: medians with and without.
+bench-isolation: $(STAMP)
+	$(PY) bench/isolation.py
