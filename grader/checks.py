@@ -61,6 +61,18 @@ def show(value: object) -> str:
     return repr(value)
 
 
+def _ko(what: str, particle: str = "") -> str:
+    """The Korean name of a checked value with its particle: 결과가, but x_history이(가) for code names."""
+    name = "결과" if what == "the result" else what
+    if not particle:
+        return name
+    with_final, without_final = particle.split("(")[0], particle.split("(")[1].rstrip(")")
+    last = name[-1]
+    if "가" <= last <= "힣":  # a Hangul syllable: the particle follows its final consonant
+        return name + (with_final if (ord(last) - ord("가")) % 28 else without_final)
+    return name + particle
+
+
 def describe_type(value: object) -> str:
     """What kind of value this is, for "expected X, got Y" messages."""
     if isinstance(value, Unsupported):
@@ -93,19 +105,19 @@ def as_array(
     """A finite float/int ndarray of exactly ``shape``, or Mismatch."""
     if type(got) is not np.ndarray or got.dtype.kind not in "fiu":
         raise Mismatch(
-            Text(f"{what}은(는) 모양 {shape}의 NumPy 배열이어야 하는데 {describe_type(got)}입니다.",
+            Text(f"{_ko(what, '은(는)')} 모양 {shape}의 NumPy 배열이어야 하는데 {describe_type(got)}입니다.",
                  f"{what} should be a NumPy array of shape {shape}, but is {describe_type(got)}."),
             call, got=got, hint=hint,
         )  # fmt: skip
     if got.shape != shape:
         raise Mismatch(
-            Text(f"{what}의 모양이 {got.shape}입니다. {shape}이어야 합니다.",
+            Text(f"{_ko(what)}의 모양이 {got.shape}입니다. {shape}이어야 합니다.",
                  f"{what} has shape {got.shape}; expected shape {shape}."),
             call, got=got, hint=hint,
         )  # fmt: skip
     if not np.isfinite(got).all():
         raise Mismatch(
-            Text(f"{what}에 nan 또는 inf가 있습니다.", f"{what} contains nan or inf."), call, got=got, hint=hint
+            Text(f"{_ko(what)}에 nan 또는 inf가 있습니다.", f"{what} contains nan or inf."), call, got=got, hint=hint
         )
     return got
 
@@ -120,7 +132,7 @@ def assert_close(got: object, expected: object, call: Call, rtol: float, atol: f
         got_array = as_scalar(got, call, hint)
         close = bool(np.isclose(got_array, float(expected), rtol=rtol, atol=atol))
     if not close:
-        raise Mismatch(Text(f"{what}이(가) 기대값과 다릅니다.", f"{what} differs from the expected value."),
+        raise Mismatch(Text(f"{_ko(what, '이(가)')} 기대값과 다릅니다.", f"{what} differs from the expected value."),
                        call, expected=expected, got=got, hint=hint)  # fmt: skip
 
 

@@ -88,6 +88,13 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, required=True, metavar="FILE")
     export.add_argument("--roster", type=Path, help="CSV: student,name,canvas_id,sis_user_id,section,email,idnumber")
     export.add_argument("--name", default="ch04_learning", help="the LMS assignment column's name")
+
+    mutants = commands.add_parser("mutants", help="grade the mutant catalogue and the correct styles; print a table")
+    mutants.add_argument("--only", action="append", metavar="ID", help="grade only this variant (repeatable)")
+    mutants.add_argument("--processes", type=int, default=2, help="grading processes (default: 2)")
+    mutants.add_argument("--seed", type=int, help="hidden-suite seed (default: the catalogue's fixed seed)")
+    mutants.add_argument("--all-units", action="store_true", help="also grade units outside the catalogue (slower)")
+    mutants.add_argument("--lang", choices=["ko", "en", "both"], default="en", help="language of the descriptions")
     return parser
 
 
@@ -103,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
             return _batch(options) if options.command == "batch" else _merge(options)
         if options.command in ("ci", "export"):
             return _ci(options) if options.command == "ci" else _export(options)
+        if options.command == "mutants":
+            return _mutants(options)
     except AssignmentError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_MISUSE
@@ -244,3 +253,19 @@ def _export(options: argparse.Namespace) -> int:
     options.out.write_text(text, encoding="utf-8")
     print(f"wrote {options.out}")
     return 0
+
+
+def _mutants(options: argparse.Namespace) -> int:
+    """Exit 0 when every mutant is caught in its own unit only and every style scores full marks, else 1."""
+    from grader.mutants import run_catalogue
+    from grader.mutants.run import GRADING_SEED
+    from grader.mutants.table import render_table
+
+    seed = GRADING_SEED if options.seed is None else options.seed
+    try:
+        run = run_catalogue(only=options.only, processes=options.processes, seed=seed, all_units=options.all_units)
+    except KeyError as error:
+        print(f"error: {error.args[0]} (see grader/mutants/catalogue.py and styles.py)", file=sys.stderr)
+        return EXIT_MISUSE
+    sys.stdout.write(render_table(run.results, run.summary, lang=options.lang, processes=options.processes, seed=seed))
+    return 0 if run.holds else 1

@@ -34,6 +34,7 @@ class StudentRaised(Exception):
         self.type = str(raised.get("type", "Exception"))
         self.text = str(raised.get("message", ""))
         self.where = [str(w) for w in raised.get("where", [])]
+        self.hint: Text | None = None  # set by a test that knows what this kind of exception usually means
 
 
 class StudentMissing(Exception):
@@ -296,8 +297,12 @@ def render_raised(error: StudentRaised, suite: str, lang: str) -> str:
     if suite == "hidden":
         known = getattr(builtins, error.type, None)
         shown = error.type if isinstance(known, type) and issubclass(known, BaseException) else "an exception"
-        return f"{error.call.target} raised {shown}"
-    return f"{error.call.describe()} raised {error.type}: {error.text}{where}"
+        return f"{error.call.target} raised {shown}" + _hint_line(error.hint, lang)
+    return f"{error.call.describe()} raised {error.type}: {error.text}{where}" + _hint_line(error.hint, lang)
+
+
+def _hint_line(hint: Text | None, lang: str) -> str:
+    return f"\n{_label('힌트', 'hint', lang)}: {hint.render(lang)}" if hint is not None else ""
 
 
 def render_missing(error: StudentMissing, lang: str) -> str:

@@ -38,6 +38,16 @@ def exp_half(x):
     return 3.0 * np.exp(0.5 * x)
 
 
+def steep_exp(x):
+    """exp(40 x) / 40: each derivative is 40 times the one before, so forward differences and h = 1e-3 show."""
+    return np.exp(40.0 * x) / 40.0
+
+
+def steep_decay(x):
+    """5 exp(-30 x): each derivative is -30 times the one before (decreasing)."""
+    return 5.0 * np.exp(-30.0 * x)
+
+
 def _weights(shape: tuple[int, ...]) -> np.ndarray:
     """Fixed weights of the array's shape: any change of shape is noticed."""
     size = int(np.prod(shape))
@@ -64,7 +74,18 @@ def coupled_quadratic(x):
 
 LIBRARY = {
     function.__name__: function
-    for function in (function_1, function_2, sin_100, quintic, exp_half, wavy_sum, cubic_bowl, coupled_quadratic)
+    for function in (
+        function_1,
+        function_2,
+        sin_100,
+        quintic,
+        exp_half,
+        steep_exp,
+        steep_decay,
+        wavy_sum,
+        cubic_bowl,
+        coupled_quadratic,
+    )
 }
 
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from grader.course.ch04_learning import check_descent_history, check_descent_x
+from grader.course.ch04_learning import check_descent_defaults, check_descent_history, check_descent_x
 
 
 def test_book_function_2(unit):
@@ -17,4 +17,4 @@ def test_history(unit):
 
 def test_defaults(unit):
     """기본값 lr = 0.01, step_num = 100 / default lr and step_num"""
-    check_descent_x(unit, "cubic_bowl", np.array([0.8, -0.6]))
+    check_descent_defaults(unit, "cubic_bowl", np.array([0.8, -0.6]))

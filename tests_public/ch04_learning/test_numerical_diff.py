@@ -2,6 +2,9 @@
 
 from grader.course.ch04_learning import check_diff
 
+# Inputs that expose the step and the scheme (grader/tests/test_tolerances.py measures them).
+STEP_SENSITIVE = {"sin_100": ("sin_100", 0.3), "steep_exp": ("steep_exp", 0.15)}
+
 
 def test_book_function_1(unit):
     """책의 function_1, x = 5 / the book's function_1 at x = 5"""
@@ -10,9 +13,9 @@ def test_book_function_1(unit):
 
 def test_sin_100(unit):
     """sin(100x), x = 0.3: h와 중앙 차분이 드러남 / exposes h and the central difference"""
-    check_diff(unit, "sin_100", 0.3)
+    check_diff(unit, *STEP_SENSITIVE["sin_100"])
 
 
-def test_quintic(unit):
-    """x^5 - 3x^2 + 2, x = 1.7"""
-    check_diff(unit, "quintic", 1.7)
+def test_steep_exp(unit):
+    """exp(40x) / 40, x = 0.15: 전방 차분과 h = 1e-3이 드러남 / exposes a forward difference and h = 1e-3"""
+    check_diff(unit, *STEP_SENSITIVE["steep_exp"])

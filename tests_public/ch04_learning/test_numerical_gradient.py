@@ -4,6 +4,13 @@ import numpy as np
 
 from grader.course.ch04_learning import check_gradient, check_restored, rng_for
 
+# Inputs that expose the step and the scheme (grader/tests/test_tolerances.py measures them); the others
+# test shapes and restoring x, and give partial credit to a wrong step.
+STEP_SENSITIVE = {
+    "wavy_1d": ("wavy_sum", rng_for(201).uniform(-1, 1, 6)),
+    "matrix_2d": ("wavy_sum", rng_for(202).uniform(-1, 1, (2, 3))),
+}
+
 
 def test_book_function_2(unit):
     """책의 function_2, x = [3, 4] / the book's function_2 at [3, 4]"""
@@ -12,12 +19,12 @@ def test_book_function_2(unit):
 
 def test_wavy_1d(unit):
     """1차원 x, 3차 도함수가 큰 함수 / 1-D x, a function with a large third derivative"""
-    check_gradient(unit, "wavy_sum", rng_for(201).uniform(-1, 1, 5))
+    check_gradient(unit, *STEP_SENSITIVE["wavy_1d"])
 
 
 def test_matrix_2d(unit):
     """2차원 x (2x3), f는 배열 전체를 받음 / 2-D x (2x3); f takes the whole array"""
-    check_gradient(unit, "wavy_sum", rng_for(202).uniform(-1, 1, (2, 3)))
+    check_gradient(unit, *STEP_SENSITIVE["matrix_2d"])
 
 
 def test_tensor_3d(unit):

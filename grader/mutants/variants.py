@@ -1,0 +1,126 @@
+"""Variants of the instructor notebook: a mutant (one realistic mistake) or a correct style, built from small edits.
+
+A variant is data: a list of edits applied to the instructor notebook. ``Replace``
+swaps one exact piece of text in the cell (or the method) that defines a name;
+``Define`` replaces that whole cell. An edit whose text is not found exactly once
+raises :class:`VariantError`, so a change to the instructor notebook that stales
+the catalogue fails the kit's tests instead of silently grading the solution.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from grader.assignment import KIT_ROOT
+
+SOLUTION = KIT_ROOT / "solutions" / "ch04_learning.ipynb"
+MUTANT, STYLE, HARMLESS = "mutant", "style", "harmless"
+
+
+class VariantError(Exception):
+    """A variant does not apply to the instructor notebook; the message says which edit and why."""
+
+
+@dataclass(frozen=True)
+class Replace:
+    """In the code defining ``name`` (``"f"``, or ``"Class.method"`` for one method), replace ``old`` once by ``new``."""
+
+    name: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Define:
+    """Replace the whole code cell that defines ``name`` by ``source``."""
+
+    name: str
+    source: str
+
+
+Edit = Replace | Define
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One variant of the instructor notebook and what grading it must show."""
+
+    id: str  # short, unique, e.g. "diff_forward"
+    kind: str  # MUTANT (must lose points in ``unit`` only), STYLE or HARMLESS (must score full marks)
+    unit: str | None  # the graded unit a mutant breaks; None for styles
+    ko: str  # one line in Korean: what the student wrote
+    en: str  # the same in English
+    edits: tuple[Edit, ...]
+    seen: str = ""  # where the mistake comes from: a seed file, MISTAKES.md, a TA note
+
+    def describe(self, lang: str = "both") -> str:
+        """The one-line description in ``ko``, ``en`` or both."""
+        return {"ko": self.ko, "en": self.en}.get(lang, f"{self.ko} / {self.en}")
+
+
+def mutant(id: str, unit: str, ko: str, en: str, *edits: Edit, seen: str = "") -> Variant:
+    """A realistic mistake in ``unit``."""
+    return Variant(id, MUTANT, unit, ko, en, tuple(edits), seen)
+
+
+def style(id: str, ko: str, en: str, *edits: Edit, kind: str = STYLE) -> Variant:
+    """A correct solution written another way (or a change to ungraded code)."""
+    return Variant(id, kind, None, ko, en, tuple(edits))
+
+
+def solution_notebook():
+    """The instructor notebook as a node (a fresh copy each time)."""
+    import nbformat
+
+    return nbformat.read(str(SOLUTION), as_version=4)
+
+
+def build_notebook(variant: Variant, base=None):
+    """The instructor notebook (or ``base``) with the variant's edits applied, in order."""
+    notebook = base if base is not None else solution_notebook()
+    for edit in variant.edits:
+        cell = _defining_cell(notebook, edit.name.split(".", 1)[0], variant.id)
+        if isinstance(edit, Define):
+            cell.source = edit.source.strip("\n") + "\n"
+        else:
+            cell.source = _replace_once(cell.source, edit, variant.id)
+    return notebook
+
+
+def _defining_cell(notebook, name: str, variant_id: str):
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        if any(getattr(node, "name", None) == name for node in tree.body):
+            return cell
+    raise VariantError(f"{variant_id}: no code cell of {SOLUTION.name} defines {name!r}")
+
+
+def _replace_once(source: str, edit: Replace, variant_id: str) -> str:
+    start, end = _span(source, edit.name, variant_id)
+    region = source[start:end]
+    count = region.count(edit.old)
+    if count != 1:
+        raise VariantError(f"{variant_id}: {edit.old!r} occurs {count} times in {edit.name}, expected exactly once")
+    return source[:start] + region.replace(edit.old, edit.new) + source[end:]
+
+
+def _span(source: str, name: str, variant_id: str) -> tuple[int, int]:
+    """Character offsets of the whole cell, or of one method for ``Class.method``."""
+    if "." not in name:
+        return 0, len(source)
+    cls, method = name.split(".", 1)
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.ClassDef) and node.name == cls:
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == method:
+                    lines = source.splitlines(keepends=True)
+                    start = sum(len(line) for line in lines[: item.lineno - 1])
+                    end = sum(len(line) for line in lines[: item.end_lineno])
+                    return start, end
+    raise VariantError(f"{variant_id}: {name} is not defined in its cell")

@@ -1,0 +1,52 @@
+"""Feedback comes out in the language asked for: hints, labels and messages, from --lang or the notebook."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from grader.course.ch04_hints import DIFF_FORWARD, GRAD_FINISHED
+from grader.mutants.catalogue import MUTANTS
+from grader.mutants.variants import build_notebook
+from grader.tests.helpers import write_notebook
+
+MUTANT = {m.id: m for m in MUTANTS}
+
+
+def failing_messages(report, suite: str = "public") -> list[str]:
+    return [t.message for u in report.units for t in u.tests if t.outcome != "passed" and t.suite == suite]
+
+
+@pytest.mark.parametrize("lang", ["ko", "en", "both"])
+def test_a_mismatch_hint_comes_out_in_the_language_asked_for(grade, lang):
+    report = grade(build_notebook(MUTANT["diff_forward"]), units=["numerical_diff"], lang=lang)
+    messages = failing_messages(report)
+    assert messages and all(f"{'힌트' if lang == 'ko' else 'hint'}: " in m for m in messages)
+    text = "\n".join(messages)
+    assert (DIFF_FORWARD.ko in text) == (lang != "en")
+    assert (DIFF_FORWARD.en in text) == (lang != "ko")
+    assert ("호출" in text) == (lang != "en") and ("call:" in text) == (lang != "ko")
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_an_exception_hint_comes_out_in_the_language_asked_for(grade, lang):
+    report = grade(build_notebook(MUTANT["grad_finished_call"]), units=["numerical_gradient"], lang=lang)
+    for suite in ("public", "hidden"):
+        messages = failing_messages(report, suite)
+        assert messages and all(" raised TypeError" in m for m in messages)
+        assert all(GRAD_FINISHED.render(lang) in m for m in messages)
+        assert not any(GRAD_FINISHED.render("en" if lang == "ko" else "ko") in m for m in messages)
+
+
+def test_the_notebook_metadata_chooses_the_language_over_the_locale(tmp_path):
+    notebook = build_notebook(MUTANT["diff_forward"])
+    notebook.metadata["grader"] = {"lang": "ko"}
+    path = write_notebook(notebook, tmp_path / "ch04_learning.ipynb")
+    environment = {**os.environ, "LANG": "en_US.UTF-8", "LC_ALL": "en_US.UTF-8"}
+    result = subprocess.run([sys.executable, "-m", "grader", "grade", str(path), "--unit", "numerical_diff", "--seed", "1"],
+                            capture_output=True, text=True, timeout=300, env=environment)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert DIFF_FORWARD.ko in result.stdout and DIFF_FORWARD.en not in result.stdout
