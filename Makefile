@@ -33,6 +33,10 @@ student-repo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+# Grade every mutant (realistic mistake) and correct style of grader/mutants/ and print the table.
+mutants: $(STAMP)
+	$(PY) -m grader mutants
+
 lint: $(STAMP)
 	$(PY) -m ruff check grader tests_public tests_hidden
 	$(PY) -m ruff format --check grader tests_public tests_hidden
