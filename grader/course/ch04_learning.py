@@ -317,9 +317,11 @@ def _close(got: object, expected: object, rtol: float, atol: float) -> bool:
         return False
 
 
-def _gradient_hint(got: dict, expected: dict, rows: int, default: Text) -> Text:
+def _gradient_hint(
+    got: dict, expected: dict, rows: int, default: Text, rtol: float = 1e-6, atol: float = 1e-10
+) -> Text:
     if _all_arrays(got, expected):
-        return backprop_hint(got, expected, rows)
+        return backprop_hint(got, expected, rows, rtol, atol)
     bias_shapes = [type(got[k]) is np.ndarray and got[k].shape == expected[k].shape for k in ("b1", "b2")]
     return default if all(bias_shapes) else NET_BIAS_AXIS
 
@@ -370,7 +372,6 @@ def check_gradcheck(unit, sizes: tuple[int, int, int], params: dict, x: np.ndarr
     numerical = unit.expected(net_call("numerical_gradient", sizes, params, x, t))["result"]
     call = net_call("gradient", sizes, params, x, t)
     got = as_dict(student(unit, call, NET_BACKPROP)["result"], PARAM_KEYS, call, NET_GRAD_KEYS)
-    hint = (backprop_hint(got, numerical, x.shape[0], RTOL_GRADCHECK, ATOL_GRADCHECK)
-            if _all_arrays(got, numerical) else NET_BACKPROP)  # fmt: skip
+    hint = _gradient_hint(got, numerical, x.shape[0], NET_BACKPROP, RTOL_GRADCHECK, ATOL_GRADCHECK)
     for key in PARAM_KEYS:
         assert_close(got[key], numerical[key], call, RTOL_GRADCHECK, ATOL_GRADCHECK, what=f"grads['{key}']", hint=hint)
