@@ -51,5 +51,9 @@ clean:
 	rm -rf $(VENV) build *.egg-info
 
 # What the kernel layers (seccomp, uid drop, bubblewrap) cost per submission: medians with and without.
+# Speed and memory against whole-notebook execution (prints medians; asserts nothing).
+bench: $(STAMP)
+	$(PY) bench/bench.py
+
 bench-isolation: $(STAMP)
 	$(PY) bench/isolation.py

@@ -1,0 +1,167 @@
+"""`make bench`: how fast grading is, against executing the whole notebook as other graders do.
+
+Prints medians of repeated runs measured in this one run (the machine is shared and noisy:
+compare ratios, not absolute seconds). Not a test: nothing here asserts a target.
+
+    python bench/bench.py [--runs 5] [--class-size 100] [--baseline-size 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from grader.assignment import load_assignment  # noqa: E402
+from grader.grade import grade_notebook  # noqa: E402
+from grader.reference import load_reference  # noqa: E402
+
+SOLUTION = ROOT / "solutions" / "ch04_learning.ipynb"
+CORE_UNITS = ["cross_entropy_error", "numerical_diff", "numerical_gradient", "gradient_descent", "TwoLayerNet"]
+TARGETS = {"cold": 1.0, "rate": 4.0, "memory_mb": 300.0, "speedup": 5.0}
+
+
+def median_time(action, runs: int) -> float:
+    """Median wall time of ``runs`` calls of ``action``."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def class_notebooks(directory: Path, size: int) -> list[Path]:
+    """``size`` submissions: correct styles and mutants when the catalogue exists, else the solution."""
+    variants = _variants()
+    paths = []
+    for index in range(size):
+        name, notebook = variants[index % len(variants)]
+        path = directory / f"student{index:03d}" / "ch04_learning.ipynb"
+        path.parent.mkdir(parents=True)
+        nbformat.write(notebook, str(path))
+        paths.append(path)
+    return paths
+
+
+def _variants() -> list[tuple[str, object]]:
+    from grader.mutants import all_variants
+    from grader.mutants.variants import build_notebook
+
+    return [(variant.id, build_notebook(variant)) for variant in all_variants()]
+
+
+def cold_single(runs: int) -> float:
+    """A new process per grading: `python -m grader grade`, isolation included."""
+    command = [sys.executable, "-m", "grader", "grade", str(SOLUTION), *[a for u in CORE_UNITS for a in ("--unit", u)]]
+    return median_time(lambda: subprocess.run(command, cwd=ROOT, capture_output=True, check=True), runs)
+
+
+def training_single(runs: int) -> float:
+    """The training unit alone, cold: it trains a 784-50-10 net, so it is reported apart."""
+    command = [sys.executable, "-m", "grader", "grade", str(SOLUTION), "--unit", "train_neuralnet"]
+    return median_time(lambda: subprocess.run(command, cwd=ROOT, capture_output=True, check=True), runs)
+
+
+def warm_single(runs: int, units: list[str]) -> float:
+    """Inside a running process that already loaded the reference (what a batch does)."""
+    assignment = load_assignment("ch04_learning")
+    reference = load_reference(assignment)
+    grade_notebook(SOLUTION, reference=reference, units=units, grading_seed=1)
+    return median_time(lambda: grade_notebook(SOLUTION, reference=reference, units=units, grading_seed=1), runs)
+
+
+def class_run(notebooks: list[Path], processes: int, units: list[str]) -> dict:
+    """Grade the class with `python -m grader batch` on ``processes`` processes."""
+    with tempfile.TemporaryDirectory() as out:
+        submissions = notebooks[0].parent.parent
+        command = [sys.executable, "-m", "grader", "batch", str(submissions), "--out", out, "--jobs", str(processes),
+                   "--force", *[a for u in units for a in ("--unit", u)]]  # fmt: skip
+        start = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
+        wall = time.perf_counter() - start
+    # ru_maxrss of reaped descendants: the largest single process (batch processes and sandboxed workers).
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"wall": wall, "rate": len(notebooks) / wall, "peak_mb": peak}
+
+
+def baseline(notebooks: list[Path]) -> float:
+    """Median per-notebook time of executing it in a Jupyter kernel (nbclient), then testing it there."""
+    from nbclient import NotebookClient
+
+    checks = nbformat.v4.new_code_cell(_baseline_checks())
+    times = []
+    for path in notebooks:
+        notebook = nbformat.read(str(path), as_version=4)
+        notebook.cells.append(checks)
+        start = time.perf_counter()
+        try:
+            NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True).execute()
+        finally:
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _baseline_checks() -> str:
+    """Public-test-like asserts run inside the kernel, as nbgrader/otter tests do."""
+    return """
+import numpy as _np
+_rng = _np.random.default_rng(0)
+_y = _rng.dirichlet(_np.ones(10), 8); _t = _np.eye(10)[_rng.integers(0, 10, 8)]
+_checks = []
+for _name, _call in [
+    ("cee", lambda: cross_entropy_error(_y, _t)),
+    ("diff", lambda: numerical_diff(lambda x: _np.sin(100 * x), 0.3)),
+    ("grad", lambda: numerical_gradient(lambda x: _np.sum(_np.sin(10 * x)), _rng.uniform(-1, 1, (2, 3)))),
+    ("gd", lambda: gradient_descent(lambda x: _np.sum(x ** 2), _np.array([-3.0, 4.0]), lr=0.1, step_num=100)),
+    ("net", lambda: TwoLayerNet(5, 4, 3).gradient(_rng.normal(size=(4, 5)), _np.eye(3)[[0, 1, 2, 0]])),
+]:
+    try:
+        _call(); _checks.append(True)
+    except Exception:
+        _checks.append(False)
+"""
+
+
+def main() -> None:
+    """Measure and print every figure with its target."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--class-size", type=int, default=100)
+    parser.add_argument("--baseline-size", type=int, default=10)
+    options = parser.parse_args()
+    print(f"machine: {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
+          f"{time.strftime('%Y-%m-%d')}")  # fmt: skip
+    cold = cold_single(options.runs)
+    warm = warm_single(options.runs, CORE_UNITS)
+    print(f"one submission, cold (new process), isolation on: {cold:.2f} s   (target ≤ {TARGETS['cold']} s)")
+    print(f"one submission, warm (inside a batch):            {warm:.2f} s")
+    training = training_single(max(3, options.runs // 2))
+    print(f"training unit alone (train_neuralnet), cold:       {training:.2f} s   (not in the figures above)")
+    with tempfile.TemporaryDirectory() as tmp:
+        notebooks = class_notebooks(Path(tmp), options.class_size)
+        whole = class_run(notebooks, 2, CORE_UNITS)
+        print(f"class of {len(notebooks)} on 2 processes, without training: {whole['wall']:.1f} s, "
+              f"{whole['rate']:.2f} submissions/s (target ≥ {TARGETS['rate']}), peak {whole['peak_mb']:.0f} MB per process "
+              f"(target ≤ {TARGETS['memory_mb']:.0f})")  # fmt: skip
+        base = baseline(notebooks[: options.baseline_size])
+        ours = whole["wall"] / len(notebooks) * 2  # per submission per process, like the baseline's one kernel
+        print(f"baseline, nbclient whole-notebook execution + tests: {base:.2f} s per notebook (median of "
+              f"{options.baseline_size})")  # fmt: skip
+        print(f"ratio baseline / ours (per submission, one core each): {base / ours:.1f}x (target ≥ {TARGETS['speedup']}x)")
+
+
+if __name__ == "__main__":
+    main()
