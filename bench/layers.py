@@ -37,10 +37,12 @@ CONFIGURATIONS = [
 RESULT = re.compile(r"test_attack_is_contained\[([\w-]+)\] (PASSED|FAILED|SKIPPED|ERROR)")
 
 
-def run(user: str, disabled: str) -> dict[str, str]:
+def run(user: str, disabled: str, log: Path | None = None) -> dict[str, str]:
     """Fixture name -> PASSED / FAILED / SKIPPED / ERROR for one configuration."""
     home = Path(tempfile.mkdtemp(prefix="layers-home-"))
-    os.chmod(home, 0o777)
+    os.chmod(home, 0o755)  # like a real home: its owner's, not writable by the workers' uids
+    if user != "root":
+        shutil.chown(home, user)
     variables = {"GRADER_UNSAFE_DISABLE_LAYERS": disabled, "HOSTILE_IGNORE_NEEDS": "1", "PYTHONDONTWRITEBYTECODE": "1",
                  "HOME": str(home),
                  "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}  # fmt: skip
@@ -52,6 +54,8 @@ def run(user: str, disabled: str) -> dict[str, str]:
         output = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1800).stdout
     finally:
         shutil.rmtree(home, ignore_errors=True)
+    if log is not None:
+        log.write_text(output, encoding="utf-8")
     return {name: outcome for name, outcome in RESULT.findall(output)}
 
 
@@ -60,6 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", help="run only configurations whose name contains this")
     parser.add_argument("--out", type=Path, help="also write the table here")
+    parser.add_argument("--logs", type=Path, help="keep each configuration's pytest output in this folder")
     options = parser.parse_args()
     if os.geteuid() != 0:
         parser.error("run as root: the root columns need it and the others use runuser")
@@ -67,7 +72,11 @@ def main() -> None:
     columns = {}
     for name, user, disabled in chosen:
         print(f"running {name} ...", file=sys.stderr, flush=True)
-        columns[name] = run(user, disabled)
+        log = None
+        if options.logs:
+            options.logs.mkdir(parents=True, exist_ok=True)
+            log = options.logs / (re.sub(r"\W+", "-", name).strip("-") + ".txt")
+        columns[name] = run(user, disabled, log)
     fixtures = sorted({fixture for column in columns.values() for fixture in column})
     mark = {"PASSED": "✓", "FAILED": "✗", "ERROR": "✗", "SKIPPED": "-"}
     lines = ["| attack | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]

@@ -610,7 +610,7 @@ class Worker:
         except WorkerTimeout:
             if cut_by_budget:
                 raise BudgetExhausted(self.run.budget, what) from None
-            raise WorkerTimeout(f"{what} ran past {seconds:g} s") from None
+            raise WorkerTimeout(f"{what} ran past {seconds:.3g} s") from None
         return self._decode(body, what)
 
     def _await_ready(self) -> None:

@@ -16,6 +16,7 @@ import socket
 import stat
 import sys
 import sysconfig
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -224,24 +225,33 @@ def worker_uids(grader_pid: int) -> range:
     return range(base, base + sandbox.UIDS_PER_PROCESS)
 
 
-def worker_processes(grader_pids: list[int]) -> list[str]:
-    """Live processes of those graders' worker uids; without root, this user's processes running the worker.
+def seconds_since_boot() -> float:
+    """The clock /proc/<pid>/stat start times are counted on."""
+    return time.clock_gettime(time.CLOCK_BOOTTIME)
 
-    Other people's gradings on the machine use other uid ranges (root) and are not counted.
+
+def worker_processes(grader_pids: list[int], since: float = 0.0, kit: Path | None = None) -> list[str]:
+    """Live processes started after ``since`` (seconds since boot) by those graders' worker uids or, without
+    root, this user's workers for ``kit`` (their command line names its hidden folders).
+
+    Other people's gradings on the machine use other uid ranges (root) or another kit and are not counted.
     """
     uids = {uid for pid in grader_pids for uid in worker_uids(pid)}
+    ticks = os.sysconf("SC_CLK_TCK")
     left = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
             uid = entry.stat().st_uid
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        same_user_worker = uid == os.getuid() and not running_as_root() and "grader/worker.py" in command
-        if state != "Z" and (uid in uids or same_user_worker):
+        state, started = fields[0], int(fields[19]) / ticks
+        same_user_worker = (uid == os.getuid() and not running_as_root() and "grader/worker.py" in command
+                            and (kit is None or str(kit) in command))  # fmt: skip
+        if state != "Z" and started >= since and (uid in uids or same_user_worker):
             left.append(f"{entry.name} uid={uid} {command[:120]}")
     return left
 
