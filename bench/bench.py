@@ -160,7 +160,9 @@ def main() -> None:
         ours = whole["wall"] / len(notebooks) * 2  # per submission per process, like the baseline's one kernel
         print(f"baseline, nbclient whole-notebook execution + tests: {base:.2f} s per notebook (median of "
               f"{options.baseline_size})")  # fmt: skip
-        print(f"ratio baseline / ours (per submission, one core each): {base / ours:.1f}x (target ≥ {TARGETS['speedup']}x)")
+        print(
+            f"ratio baseline / ours (per submission, one core each): {base / ours:.1f}x (target ≥ {TARGETS['speedup']}x)"
+        )
 
 
 if __name__ == "__main__":
