@@ -4,8 +4,10 @@ Not a test. Grades solutions/ch04_learning.ipynb RUNS times with every layer thi
 has, and RUNS times with seccomp, the uid drop and bubblewrap turned off through
 GRADER_UNSAFE_DISABLE_LAYERS=kernel (the switch exists for this measurement only), in
 alternating order so drift in the machine's load hits both alike. Prints the medians and
-their difference, for whole command-line runs (what a TA waits for) and for gradings in one
-process (no interpreter start-up; closer to a batch regrade).
+their difference, for whole command-line runs (what a TA waits for), for gradings in one
+process (no interpreter start-up; closer to a batch regrade), and for the five core units
+alone (their many short calls show the per-worker cost best; the training test's seconds of
+arithmetic do not depend on isolation).
 
     python bench/isolation.py [--runs 7]
 """
@@ -30,6 +32,7 @@ from grader.grade import grade_notebook  # noqa: E402
 from grader.reference import load_reference  # noqa: E402
 
 SOLUTION = ROOT / "solutions" / "ch04_learning.ipynb"
+CORE_UNITS = ["cross_entropy_error", "numerical_diff", "numerical_gradient", "gradient_descent", "TwoLayerNet"]
 MODES = {"full isolation": "", "kernel layers off": "kernel"}
 
 
@@ -43,12 +46,12 @@ def command_line_seconds(disabled: str, out: Path) -> float:
     return time.perf_counter() - started
 
 
-def in_process_seconds(disabled: str, reference) -> float:
+def in_process_seconds(disabled: str, reference, units: list[str] | None = None) -> float:
     """Wall time of one grade_notebook() call in this process."""
     os.environ[sandbox.DISABLE_VARIABLE] = disabled
     try:
         started = time.perf_counter()
-        report = grade_notebook(SOLUTION, assignment_id="ch04_learning", reference=reference)
+        report = grade_notebook(SOLUTION, assignment_id="ch04_learning", reference=reference, units=units)
         elapsed = time.perf_counter() - started
     finally:
         os.environ.pop(sandbox.DISABLE_VARIABLE, None)
@@ -59,19 +62,25 @@ def in_process_seconds(disabled: str, reference) -> float:
 
 def measure(runs: int) -> dict[str, dict[str, list[float]]]:
     """Times per way of running and per mode, the modes alternating run by run."""
-    times: dict[str, dict[str, list[float]]] = {"command line": {}, "in one process": {}}
+    ways = {
+        "command line, whole notebook": lambda disabled: command_line_seconds(disabled, out),
+        "in one process, whole notebook": lambda disabled: in_process_seconds(disabled, reference),
+        f"in one process, the {len(CORE_UNITS)} core units (no training)": lambda disabled: in_process_seconds(
+            disabled, reference, CORE_UNITS
+        ),
+    }
+    times: dict[str, dict[str, list[float]]] = {way: {} for way in ways}
     reference = load_reference(load_assignment("ch04_learning"))
     with tempfile.TemporaryDirectory() as scratch:
-        for disabled in MODES.values():  # warm-up: first imports, caches, probes
-            command_line_seconds(disabled, Path(scratch) / "r.json")
-            in_process_seconds(disabled, reference)
+        out = Path(scratch) / "r.json"
+        for action in ways.values():  # warm-up: first imports, caches, probes
+            for disabled in MODES.values():
+                action(disabled)
         for run in range(runs):
             order = list(MODES.items()) if run % 2 == 0 else list(reversed(MODES.items()))
-            for mode, disabled in order:
-                times["command line"].setdefault(mode, []).append(
-                    command_line_seconds(disabled, Path(scratch) / "r.json")
-                )
-                times["in one process"].setdefault(mode, []).append(in_process_seconds(disabled, reference))
+            for way, action in ways.items():
+                for mode, disabled in order:
+                    times[way].setdefault(mode, []).append(action(disabled))
     return times
 
 
