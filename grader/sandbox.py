@@ -310,6 +310,7 @@ def _allocate_uid() -> int:
     for uid in range(base, base + UIDS_PER_PROCESS):
         if uid not in _uids_in_use and uid not in busy:
             _uids_in_use.add(uid)
+            remove_files_of(uid)  # what a grader killed before it could clean up left under this uid
             return uid
     raise IsolationFailure(f"all {UIDS_PER_PROCESS} worker user ids from {base} are in use")
 
