@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.calls import Call
-from grader.protocol import Unsupported
+from grader.untrusted.calls import Call
+from grader.untrusted.protocol import Unsupported
 
 
 @dataclass(frozen=True)

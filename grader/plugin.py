@@ -16,11 +16,11 @@ import pytest
 
 from grader import sandbox
 from grader.assignment import Assignment
-from grader.calls import Call
 from grader.checks import Mismatch, Text, show
 from grader.extract import Extraction
 from grader.reference import Reference, ReferenceFailure
 from grader.scoring import TestResult, points_for
+from grader.untrusted.calls import Call
 
 OUTPUT_SHOWN_BYTES = 2000
 

@@ -2,7 +2,7 @@
 
 The reference is read from ``solutions/<id>.ipynb`` with the same extraction the
 students' notebooks go through, executed once per process, and asked the same
-:class:`~grader.calls.Call` the student's code gets. It also supplies the
+:class:`~grader.untrusted.calls.Call` the student's code gets. It also supplies the
 trusted substitutes a worker puts in place of the student's other units.
 
 A published student repository has no ``solutions/``: there the reference is a
@@ -22,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from grader import calls, protocol
 from grader.assignment import Assignment
 from grader.extract import Extraction, extract_definitions
 from grader.notebook import read_notebook
-from grader.worker import load_definitions
+from grader.untrusted import calls, protocol
+from grader.untrusted.worker import load_definitions
 
 RECORDING_NAME = "expected.npz"
 RECORDING_FORMAT = "ch04-grader-recording/1"

@@ -31,10 +31,10 @@ from pathlib import Path
 
 import numpy as np
 
-from grader import confine, protocol
+from grader.untrusted import confine, protocol
 
-WORKER_SCRIPT = Path(__file__).resolve().parent / "worker.py"
-KIT_ROOT = WORKER_SCRIPT.parent.parent
+WORKER_SCRIPT = Path(__file__).resolve().parent / "untrusted" / "worker.py"
+KIT_ROOT = WORKER_SCRIPT.parent.parent.parent
 OUTPUT_CAP_BYTES = 64 * 1024
 UID_BASE = 200_000
 UIDS_PER_PROCESS = 64  # distinct uids one grading process hands out to concurrent workers
@@ -166,6 +166,11 @@ def _with_hidden_files(isolation: Isolation) -> Isolation:
     return replace(isolation, hidden_files=hidden, missing=missing)
 
 
+def worker_code() -> list[Path]:
+    """The kit's files a worker may read: the untrusted package and the package marker above it, nothing else."""
+    return [KIT_ROOT / "grader" / "__init__.py", WORKER_SCRIPT.parent]
+
+
 def default_hidden() -> list[Path]:
     """Folders of the checkout no worker may read, whatever the assignment says."""
     return [KIT_ROOT / "solutions", KIT_ROOT / "tests_hidden", KIT_ROOT / "rubrics", KIT_ROOT / ".git"]
@@ -197,7 +202,7 @@ def _bwrap_works(minimal: bool, drop: bool) -> bool:
 
 def _bwrap_flags(scratch: Path, hidden: list[Path], minimal: bool, scratch_bytes: int = 64 * 1024**2) -> list[str]:
     """bubblewrap arguments: new namespaces, a read-only view of what Python needs, the scratch folder."""
-    keep = sorted({KIT_ROOT / "grader", Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
+    keep = sorted({*worker_code(), Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
                    Path(os.path.realpath(sys.executable)).parent})  # fmt: skip
     if minimal:
         flags = ["--ro-bind", "/usr", "/usr", "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader import testfuncs
-from grader.calls import OBSERVE_ARGS, OBSERVE_PARAMS, Call
 from grader.checks import Mismatch, Text, as_array, as_dict, as_pair, as_scalar, assert_close
 from grader.course.ch04_hints import (  # noqa: F401  re-exported for the suites
     CEE_DELTA,
@@ -52,7 +50,9 @@ from grader.course.ch04_hints import (  # noqa: F401  re-exported for the suites
     raised_hint,
 )
 from grader.plugin import StudentRaised
-from grader.protocol import FunctionRef
+from grader.untrusted import testfuncs
+from grader.untrusted.calls import OBSERVE_ARGS, OBSERVE_PARAMS, Call
+from grader.untrusted.protocol import FunctionRef
 
 H = 1e-4
 DELTA = 1e-7

@@ -249,7 +249,7 @@ def worker_processes(grader_pids: list[int], since: float = 0.0, kit: Path | Non
         except OSError:
             continue
         state, started = fields[0], int(fields[19]) / ticks
-        same_user_worker = (uid == os.getuid() and not running_as_root() and "grader/worker.py" in command
+        same_user_worker = (uid == os.getuid() and not running_as_root() and "grader/untrusted/worker.py" in command
                             and (kit is None or str(kit) in command))  # fmt: skip
         if state != "Z" and started >= since and (uid in uids or same_user_worker):
             left.append(f"{entry.name} uid={uid} {command[:120]}")

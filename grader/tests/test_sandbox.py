@@ -11,9 +11,10 @@ from dataclasses import replace
 
 import pytest
 
-from grader import protocol, sandbox
+from grader import sandbox
 from grader.tests.helpers import solution_with
 from grader.tests.hostile import CORE_UNITS, running_as_root, worker_processes
+from grader.untrusted import protocol
 
 SLOW_DIFF = """
 import time

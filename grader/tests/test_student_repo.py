@@ -12,11 +12,11 @@ import nbformat
 import pytest
 
 from grader.assignment import load_assignment
-from grader.calls import Call
 from grader.publish import INSTRUCTOR_TAG
 from grader.reference import ReferenceFailure
 from grader.student_repo import audit_student_repo, publish_repository, recorded_reference_of
 from grader.tests.helpers import solution_notebook
+from grader.untrusted.calls import Call
 
 PUBLIC_MAX = 55
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import testfuncs
 from grader.assignment import KIT_ROOT
 from grader.course.ch04_learning import (
     ATOL_DIFF,
@@ -25,6 +24,7 @@ from grader.course.ch04_learning import (
     probabilities,
     rng_for,
 )
+from grader.untrusted import testfuncs
 
 H = 1e-4
 MARGIN = 100.0

@@ -8,12 +8,13 @@ import xml.etree.ElementTree as ElementTree
 import numpy as np
 import pytest
 
-from grader import curves, procedures
-from grader.calls import Call, execute
+from grader import curves
 from grader.course import ch04_training
 from grader.report import render_markdown
 from grader.tests.conftest import scores
 from grader.tests.helpers import solution_with
+from grader.untrusted import procedures
+from grader.untrusted.calls import Call, execute
 
 TRAINING = ["train_neuralnet"]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader import procedures, testfuncs
+from grader.untrusted import procedures, testfuncs
 
 OBSERVE_ARGS = "args_after"
 OBSERVE_PARAMS = "params"
@@ -27,7 +27,7 @@ class Call:
     ``np.random.seed(seed)``; ``params`` are written into ``obj.params`` in
     place (``obj.params[key][...] = value``) before the method runs.
 
-    ``procedure`` names a kit procedure from :mod:`grader.procedures` (e.g. a
+    ``procedure`` names a kit procedure from :mod:`grader.untrusted.procedures` (e.g. a
     training loop) to run with the class ``target`` names, after seeding; its
     arguments are ``args`` and ``kwargs``. ``seconds`` asks the sandbox for a
     longer (or shorter) wall-clock limit than ``Limits.call_seconds``; it stays on

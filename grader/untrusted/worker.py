@@ -1,6 +1,6 @@
 """The untrusted side: loads a student's definitions and answers calls, nothing else.
 
-Started by :mod:`grader.sandbox` as ``python -I grader/worker.py ...`` in a fresh
+Started by :mod:`grader.sandbox` as ``python -I grader/untrusted/worker.py ...`` in a fresh
 scratch directory. It never sees the tests, the expected values or the score:
 it receives calls as plain data and sends raw results back on a dedicated pipe.
 Nothing it prints is read as a result, and its exit status means nothing.
@@ -17,11 +17,11 @@ import traceback
 from pathlib import Path
 
 if __name__ == "__main__":  # started by path under ``python -I``: make the kit importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import numpy as np  # noqa: E402  (imported before any confinement: numpy dlopens at import)
 
-from grader import calls, confine, protocol, testfuncs  # noqa: E402
+from grader.untrusted import calls, confine, protocol, testfuncs  # noqa: E402
 
 CELL_FILENAME = "<cell {cell}>"
 CONFINEMENT_FAILED = 70  # exit status when a layer could not be applied (no student code ran)
@@ -72,9 +72,21 @@ def install_substitutes(namespace: dict, source: str, names: list[str]) -> None:
     if not names:
         return
     substitutes: dict = {"__name__": "substitutes", "__builtins__": builtins}
-    exec(compile(source, "<substitutes>", "exec"), substitutes)
+    for statement in ast.parse(source).body:
+        code = compile(ast.Module(body=[statement], type_ignores=[]), "<substitutes>", "exec")
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            try:  # the notebook's imports: one that fails was already reported as the student's load problem
+                exec(code, substitutes)
+            except Exception:  # noqa: BLE001
+                continue
+        else:
+            exec(code, substitutes)
     for name in names:
         namespace[name] = substitutes[name]
+
+
+def self_check_while_grading(*args: object, **kwargs: object) -> None:
+    """Stands for ``grader.check`` inside a worker: the self-check runs in Jupyter, not while grading."""
 
 
 def describe_exception(error: BaseException) -> dict:
@@ -183,6 +195,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--deny", action="append", default=[], help="directories the student may not read")
     options = parser.parse_args(argv)
     np.seterr(all="ignore")
+    sys.modules["grader"].check = self_check_while_grading  # the notebook's `from grader import check`
     try:
         confine_self(options.seccomp == "on", options.audit == "on", [Path(p) for p in options.deny])
         announce(options.response_fd, options.audit == "on")
