@@ -22,16 +22,14 @@ import shutil
 import signal
 import stat
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
-import numpy as np
-
-from grader.untrusted import confine, protocol
+from grader import runtime
+from grader.untrusted import confine, landlock, protocol
 
 WORKER_SCRIPT = Path(__file__).resolve().parent / "untrusted" / "worker.py"
 KIT_ROOT = WORKER_SCRIPT.parent.parent.parent
@@ -39,11 +37,14 @@ OUTPUT_CAP_BYTES = 64 * 1024
 UID_BASE = 200_000
 UIDS_PER_PROCESS = 64  # distinct uids one grading process hands out to concurrent workers
 DISABLE_VARIABLE = "GRADER_UNSAFE_DISABLE_LAYERS"  # benchmarks only: "kernel" or e.g. "seccomp,namespaces"
-KERNEL_LAYERS = ("seccomp", "uid-drop", "namespaces")
+KERNEL_LAYERS = ("seccomp", "uid-drop", "namespaces", "landlock")
 SWITCHABLE_LAYERS = (*KERNEL_LAYERS, "audit-hook")  # the audit hook only to measure what the kernel layers stop
 SANDBOX_NPROC = 16  # processes a dropped uid may have inside bubblewrap (bwrap itself needs two)
 MAX_SKIPPED_DEFINITIONS = 4  # definitions that end or hang the worker, skipped before giving up
 WORLD_WRITABLE = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"))
+# Outside Python and the untrusted package, what Landlock lets a worker read: shared libraries, time zones.
+SYSTEM_READABLE = tuple(Path(p) for p in ("/usr", "/lib", "/lib64", "/lib32", "/libx32", "/etc/ld.so.cache",
+                                          "/etc/localtime", "/dev/urandom", "/dev/zero"))  # fmt: skip
 _PR_SET_PDEATHSIG = 1
 _PR_SET_DUMPABLE = 4
 _PR_SET_NO_NEW_PRIVS = 38
@@ -71,8 +72,10 @@ class Isolation:
     uid_drop: bool
     namespaces: bool
     audit_hook: bool = True
+    landlock: bool = False  # the kernel's allow-list of files: read Python and the untrusted package, write scratch
     missing: dict[str, str] = field(default_factory=dict)
     private_filesystem: bool = False  # bubblewrap mounts only Python, the kit's code and the scratch folder
+    runtime: runtime.Runtime = field(default_factory=runtime.direct, compare=False)  # the Python workers run
     hidden_files: bool = False  # solutions, hidden tests, rubrics and .git are out of the worker's reach
 
     def layers(self) -> list[str]:
@@ -84,6 +87,7 @@ class Isolation:
                 ("seccomp", self.seccomp),
                 ("uid-drop", self.uid_drop),
                 ("namespaces", self.namespaces),
+                ("landlock", self.landlock),
                 ("private-filesystem", self.private_filesystem),
                 ("hidden-files", self.hidden_files),
                 ("audit-hook", self.audit_hook),
@@ -111,6 +115,7 @@ def detect_isolation() -> Isolation:
     uid_drop = probed.uid_drop and "uid-drop" not in off
     namespaces = probed.namespaces and "namespaces" not in off
     isolation = replace(probed, seccomp=probed.seccomp and "seccomp" not in off, uid_drop=uid_drop,
+                        landlock=probed.landlock and "landlock" not in off,
                         namespaces=namespaces, private_filesystem=probed.private_filesystem and namespaces,
                         audit_hook="audit-hook" not in off, missing=missing)  # fmt: skip
     return _with_hidden_files(isolation)
@@ -123,20 +128,29 @@ def _probe_isolation(skip: frozenset[str] = frozenset()) -> Isolation:
     if seccomp_problem and "seccomp" not in skip:
         missing["seccomp"] = f"{seccomp_problem} (pip install pyseccomp; apt-get install libseccomp2)"
     root = os.geteuid() == 0
-    unreachable = _first_unreachable([Path(os.path.realpath(sys.executable)), Path(np.__file__), WORKER_SCRIPT])
+    worker_runtime = runtime.direct()
+    unreachable = runtime.unreachable_part(worker_runtime) if root else None
+    uid_drop = root and unreachable is None
+    bwrap = shutil.which("bwrap") and "namespaces" not in skip
+    namespaces = private = False
     if not root:
         missing["uid-drop"] = "the grader is not running as root, so workers keep your user id"
+    elif unreachable and bwrap and _bwrap_works(minimal=True, drop=True, worker=worker_runtime):
+        uid_drop = namespaces = private = True  # the private filesystem's own folders make Python reachable
     elif unreachable:
-        missing["uid-drop"] = f"an unprivileged user cannot reach {unreachable} (e.g. chmod o+x on its folders)"
-    uid_drop = root and not unreachable
-    namespaces = private = False
-    if "namespaces" in skip:
+        try:
+            worker_runtime = runtime.copied()
+            uid_drop = True
+        except (runtime.RuntimeUnavailable, OSError) as error:
+            missing["uid-drop"] = (f"an unprivileged user cannot reach {unreachable}, and copying Python where it "
+                                   f"can failed: {error}")  # fmt: skip
+    if "namespaces" in skip or namespaces:
         pass
-    elif not shutil.which("bwrap"):
+    elif not bwrap:
         missing["namespaces"] = "bubblewrap is not installed (apt-get install bubblewrap)"
-    elif _bwrap_works(minimal=True, drop=uid_drop):
+    elif _bwrap_works(minimal=True, drop=uid_drop, worker=worker_runtime):
         namespaces = private = True
-    elif _bwrap_works(minimal=False, drop=uid_drop):
+    elif _bwrap_works(minimal=False, drop=uid_drop, worker=worker_runtime):
         namespaces = True
         missing["private-filesystem"] = "Python does not start with only its own folders mounted; workers see the whole filesystem read-only"  # fmt: skip
     else:
@@ -147,8 +161,12 @@ def _probe_isolation(skip: frozenset[str] = frozenset()) -> Isolation:
         missing["sized-scratch"] = "bubblewrap older than 0.7 cannot size a tmpfs: writes are limited per file only"
     elif not namespaces and "namespaces" not in skip:
         missing["sized-scratch"] = "needs bubblewrap: without it, writes are limited per file (RLIMIT_FSIZE) only"
+    abi = landlock.abi_version() if "landlock" not in skip else 0
+    if not abi and "landlock" not in skip:
+        missing["landlock"] = "this kernel offers no Landlock (Linux 5.13 or later with landlock in its LSM list)"
     isolation = Isolation(seccomp=not seccomp_problem, uid_drop=uid_drop, namespaces=namespaces,
-                          missing=missing, private_filesystem=private)  # fmt: skip
+                          missing=missing, private_filesystem=private, landlock=abi > 0,
+                          runtime=worker_runtime)  # fmt: skip
     return _with_hidden_files(isolation)
 
 
@@ -156,7 +174,7 @@ def _with_hidden_files(isolation: Isolation) -> Isolation:
     """Hidden folders are out of reach under bubblewrap, or with a dropped uid when others cannot read them."""
     missing = {key: value for key, value in isolation.missing.items() if key != "hidden-files"}
     readable = [path for path in default_hidden() if path.exists() and _first_unreachable([path]) is None]
-    hidden = isolation.namespaces or (isolation.uid_drop and not readable)
+    hidden = isolation.namespaces or isolation.landlock or (isolation.uid_drop and not readable)
     if not hidden:
         if isolation.uid_drop:
             names = " ".join(path.name for path in readable)
@@ -164,11 +182,6 @@ def _with_hidden_files(isolation: Isolation) -> Isolation:
         else:
             missing["hidden-files"] = "workers run as your user; only the audit hook keeps them out of solutions/ and tests_hidden/"  # fmt: skip
     return replace(isolation, hidden_files=hidden, missing=missing)
-
-
-def worker_code() -> list[Path]:
-    """The kit's files a worker may read: the untrusted package and the package marker above it, nothing else."""
-    return [KIT_ROOT / "grader" / "__init__.py", WORKER_SCRIPT.parent]
 
 
 def default_hidden() -> list[Path]:
@@ -188,22 +201,24 @@ def _first_unreachable(paths: list[Path]) -> Path | None:
     return None
 
 
-def _bwrap_works(minimal: bool, drop: bool) -> bool:
+def _bwrap_works(minimal: bool, drop: bool, worker: runtime.Runtime) -> bool:
     with tempfile.TemporaryDirectory(prefix="grader-probe-") as scratch:
         os.chmod(scratch, 0o777)  # the probe's uid must be able to enter it
-        flags = _bwrap_flags(Path(scratch), [], minimal)
-        probe = [shutil.which("bwrap") or "bwrap", *flags, sys.executable, "-I", "-c", "import encodings"]
+        flags = _bwrap_flags(Path(scratch), [], minimal, worker=worker)
+        probe = [shutil.which("bwrap") or "bwrap", *flags, str(worker.executable), "-I", "-c", "import encodings"]
         preexec = (lambda: _drop_privileges(UID_BASE - 1)) if drop else None
+        env = {"PATH": "/usr/bin:/bin", **worker.environment}
         try:
-            return subprocess.run(probe, capture_output=True, timeout=20, preexec_fn=preexec).returncode == 0
+            return subprocess.run(probe, capture_output=True, timeout=20, preexec_fn=preexec, env=env).returncode == 0
         except (OSError, subprocess.SubprocessError):
             return False
 
 
-def _bwrap_flags(scratch: Path, hidden: list[Path], minimal: bool, scratch_bytes: int = 64 * 1024**2) -> list[str]:
+def _bwrap_flags(scratch: Path, hidden: list[Path], minimal: bool, scratch_bytes: int = 64 * 1024**2,
+                 worker: runtime.Runtime | None = None) -> list[str]:  # fmt: skip
     """bubblewrap arguments: new namespaces, a read-only view of what Python needs, the scratch folder."""
-    keep = sorted({*worker_code(), Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
-                   Path(os.path.realpath(sys.executable)).parent})  # fmt: skip
+    worker = worker or runtime.direct()
+    keep = sorted({*worker.code, *worker.roots})
     if minimal:
         flags = ["--ro-bind", "/usr", "/usr", "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
                  "--ro-bind-try", "/etc/localtime", "/etc/localtime"]  # fmt: skip
@@ -429,14 +444,17 @@ class Worker:
         self._ready = False
 
     def _command(self, request_read: int, response_write: int) -> list[str]:
-        command = [sys.executable, "-I", str(WORKER_SCRIPT), "--request-fd", str(request_read),
+        worker = self.isolation.runtime
+        command = [str(worker.executable), "-I", str(worker.script), "--request-fd", str(request_read),
                    "--response-fd", str(response_write), "--seccomp", "on" if self.isolation.seccomp else "off",
                    "--audit", "on" if self.isolation.audit_hook else "off"]  # fmt: skip
+        if self.isolation.landlock:
+            command += ["--landlock", "on", f"--probe-denied={KIT_ROOT}"]
+            command += [f"--read={path}" for path in [*worker.code, *SYSTEM_READABLE]]
         command += [f"--deny={path}" for path in dict.fromkeys([*self.hidden, *default_hidden()])]
         if self.isolation.namespaces:
-            flags = _bwrap_flags(
-                self.scratch, self.hidden, self.isolation.private_filesystem, self.limits.scratch_bytes
-            )
+            flags = _bwrap_flags(self.scratch, self.hidden, self.isolation.private_filesystem,
+                                 self.limits.scratch_bytes, self.isolation.runtime)  # fmt: skip
             command = [shutil.which("bwrap") or "bwrap", *flags, *command]
         return command
 
@@ -454,6 +472,7 @@ class Worker:
             "MKL_NUM_THREADS": "1",
             "MPLBACKEND": "Agg",
             "MPLCONFIGDIR": scratch,
+            **self.isolation.runtime.environment,
         }
 
     def _expected_nproc(self) -> int | None:
@@ -604,7 +623,7 @@ class Worker:
             raise failure
         if not self._ready:
             self._await_ready()
-        if self._unsolicited():
+        if self._unsolicited(what):
             self.stop()
             raise WorkerFailure(f"the worker sent an answer nobody asked for before {what}")
         remaining = self.run.remaining()
@@ -657,6 +676,10 @@ class Worker:
             expected["RLIMIT_NPROC"] = self._expected_nproc()
         limits = facts.get("limits") if type(facts.get("limits")) is dict else {}
         problems += [f"{name} = {value}" for name, value in expected.items() if limits.get(name) != value]
+        landlock_facts = facts.get("landlock") if type(facts.get("landlock")) is dict else {}
+        if self.isolation.landlock and landlock_facts.get("enforced") is not True:
+            problems.append(f"Landlock (ABI {landlock_facts.get('abi')}, refusing a path outside its view: "
+                            f"{landlock_facts.get('enforced')})")  # fmt: skip
         if self.isolation.audit_hook and facts.get("audit_hook") is not True:
             problems.append("the audit hook")
         return problems
@@ -705,13 +728,22 @@ class Worker:
         del buffer[:needed]
         return body
 
-    def _unsolicited(self) -> bool:
-        """True when the worker sent something before it was asked: the channel can no longer be trusted."""
+    def _unsolicited(self, what: str) -> bool:
+        """True when the worker sent something before it was asked: the channel can no longer be trusted.
+
+        A channel that is readable because the worker is gone (end of file) is a dead worker, not a forgery.
+        """
         if self._pending:
             return True
         with selectors.DefaultSelector() as selector:
             selector.register(self._response_read, selectors.EVENT_READ)
-            return bool(selector.select(0))
+            if not selector.select(0):
+                return False
+        chunk = os.read(self._response_read, 1 << 16)
+        if not chunk:
+            raise self._died(what)
+        self._pending += chunk
+        return True
 
     def _decode(self, body: bytes, what: str) -> dict:
         try:

@@ -207,7 +207,8 @@ def tree_digest(root: Path, folders: tuple[str, ...] = PROTECTED) -> dict[str, s
 def traces(marker: str) -> list[str]:
     """Files named after the marker where an escaped attack would leave them, or live code holding it."""
     found = []
-    for folder in (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), home(), home() / ".cache", Path(site_packages())):
+    for folder in (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), Path("/run/lock"), Path("/var/lock"),
+                   Path("/dev/mqueue"), home(), home() / ".cache", Path(site_packages())):  # fmt: skip
         try:
             found += [str(p) for p in folder.iterdir() if marker in p.name]
         except OSError:

@@ -130,7 +130,7 @@ def skip_unless_layers(fixture: Fixture) -> None:
         return
     isolation = sandbox.detect_isolation()
     have = {"namespaces": isolation.namespaces, "uid-drop": isolation.uid_drop, "seccomp": isolation.seccomp,
-            "hidden-files": isolation.hidden_files}  # fmt: skip
+            "hidden-files": isolation.hidden_files, "landlock": isolation.landlock}  # fmt: skip
     if fixture.needs and not any(have.get(layer, False) for layer in fixture.needs):
         pytest.skip(f"{fixture.name} is stopped only by {' or '.join(fixture.needs)}, which this machine lacks")
 

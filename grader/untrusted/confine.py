@@ -15,6 +15,7 @@ import os
 import resource
 import socket
 import sys
+import sysconfig
 from pathlib import Path, PosixPath, PurePath, PurePosixPath
 
 # Pinned names: find_library would spawn ldconfig, which the process limits forbid.
@@ -202,3 +203,27 @@ def install_audit_hook(scratch: Path, denied: list[Path]) -> None:
 def _python_roots() -> list[Path]:
     roots = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)}
     return sorted(roots | {Path("/dev/null"), Path("/dev/urandom")})
+
+
+# What a worker may import from site-packages: numpy and the seccomp wrapper, nothing else installed there
+# (a kit installed as a wheel would otherwise show its whole trusted side, mutant styles included).
+WORKER_DISTRIBUTIONS = ("numpy", "numpy.libs", "pyseccomp")
+
+
+def python_view() -> list[Path]:
+    """The parts of this Python a worker may read: the standard library, numpy, pyseccomp and the interpreter."""
+    view = {Path(os.path.realpath(sys.executable))}
+    libraries = {Path(sysconfig.get_path(name)) for name in ("stdlib", "platstdlib") if sysconfig.get_path(name)}
+    packages = {Path(sysconfig.get_path(name)) for name in ("purelib", "platlib") if sysconfig.get_path(name)}
+    packages |= {Path(entry) for entry in sys.path if entry.endswith("-packages")}
+    for library in libraries:
+        with os.scandir(library) as entries:
+            view.update(Path(entry.path) for entry in entries if entry.name not in ("site-packages", "dist-packages"))
+    for folder in packages:
+        if folder.is_dir():
+            with os.scandir(folder) as entries:
+                view.update(Path(entry.path) for entry in entries
+                            if entry.name.split("-")[0].removesuffix(".py").lower() in WORKER_DISTRIBUTIONS)  # fmt: skip
+    for prefix in {sys.base_prefix, sys.base_exec_prefix}:
+        view.update(Path(prefix, "lib").glob("libpython*"))
+    return sorted(view)
