@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from grader.assignment import AssignmentError
+from grader.errors import ACCEPT_UNCONFINED_VARIABLE, GraderError
 
 EXIT_MISUSE = 2
 
@@ -39,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--public-only", action="store_true", help="run only the public suite (what students see)")
     grade.add_argument("--seed", type=int, help="seed for the hidden suite's grading-time inputs (default: random)")
     grade.add_argument("--gradescope", type=Path, metavar="FILE", help="write Gradescope's results.json here")
+    _accept_unconfined_option(grade)
 
     publish = commands.add_parser("publish", help="write the student notebook from the instructor's")
     publish.add_argument("--assignment", default="ch04_learning")
@@ -58,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--force", action="store_true", help="grade again what an earlier run finished")
     batch.add_argument("--shard", metavar="I/N", help="grade only shard I of N (a stable hash of the student id)")
     batch.add_argument("--lang", choices=["ko", "en", "both"], default="both", help="feedback language")
+    _accept_unconfined_option(batch)
 
     merge = commands.add_parser("merge", help="join batch shards into one results folder and gradebook")
     merge.add_argument("shards", type=Path, nargs="+", metavar="SHARD_DIR")
@@ -70,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     feedback.add_argument("--assignment", default="ch04_learning")
     feedback.add_argument("--notebook", type=Path, help="default: assignments/<assignment>.ipynb")
     feedback.add_argument("--out", type=Path, default=Path("grader-feedback"), help="the artifact folder")
+    _accept_unconfined_option(feedback)
     comment = ci.add_parser("comment", help="workflow_run: keep one feedback comment on the pull request updated")
     comment.add_argument("--artifact", type=Path, required=True, help="the downloaded (untrusted) artifact folder")
     regrade = ci.add_parser("regrade", help="private grading repo: fetch every roster repository, grade, notify")
@@ -81,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     regrade.add_argument("--unit", action="append", help="grade only this unit (repeatable)")
     regrade.add_argument("--seed", type=int)
     regrade.add_argument("--jobs", type=int)
+    _accept_unconfined_option(regrade)
 
     export = commands.add_parser("export", help="Gradescope results.json, or a Canvas / Moodle gradebook CSV")
     export.add_argument("format", choices=["gradescope", "canvas", "moodle"])
@@ -98,9 +103,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _accept_unconfined_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--accept-unconfined", action="store_true",
+                         help="grade even where no kernel layer keeps student code from the kit or from root "
+                              "(the grader refuses otherwise; see SECURITY.md)")  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status."""
     options = _parser().parse_args(argv)
+    if getattr(options, "accept_unconfined", False):
+        os.environ[ACCEPT_UNCONFINED_VARIABLE] = "1"  # inherited by batch processes and workers' graders
     try:
         if options.command == "grade":
             return _grade(options)
@@ -112,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             return _ci(options) if options.command == "ci" else _export(options)
         if options.command == "mutants":
             return _mutants(options)
-    except AssignmentError as error:
+    except (AssignmentError, GraderError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_MISUSE
     return EXIT_MISUSE
@@ -179,6 +192,9 @@ def _publish(options: argparse.Namespace) -> int:
 
 def _batch(options: argparse.Namespace) -> int:
     from grader.batch import parse_shard, run_batch
+    from grader.sandbox import require_confinement
+
+    require_confinement()  # once, before any process starts: a refusal is one message, not one per student
 
     summary = run_batch(
         options.submissions,

@@ -29,6 +29,7 @@ from functools import cache
 from pathlib import Path
 
 from grader import runtime
+from grader.errors import ACCEPT_UNCONFINED_VARIABLE, UnconfinedRefused
 from grader.untrusted import confine, landlock, protocol
 
 WORKER_SCRIPT = Path(__file__).resolve().parent / "untrusted" / "worker.py"
@@ -95,6 +96,36 @@ class Isolation:
             if on
         ]
         return active  # fmt: skip
+
+
+def unprotected(isolation: Isolation) -> list[str]:
+    """What only the audit hook (or nothing) would protect here; empty when a kernel layer covers everything."""
+    gaps = []
+    if os.geteuid() == 0 and not isolation.uid_drop:
+        gaps.append("student code would run as root: " + isolation.missing.get("uid-drop", "the uid drop is off"))
+    if not (isolation.landlock or isolation.private_filesystem or (isolation.uid_drop and isolation.hidden_files)):
+        gaps.append("no kernel layer keeps student code away from the kit, its Python, the solutions and other "
+                    "submissions' files (no Landlock, no bubblewrap, and no uid drop with the hidden folders closed); "
+                    "only the audit hook would, and student code can switch it off")  # fmt: skip
+    return gaps
+
+
+def accepted_unconfined() -> bool:
+    """True when whoever runs the grader said they accept grading with the gaps :func:`unprotected` lists."""
+    return os.environ.get(ACCEPT_UNCONFINED_VARIABLE, "") == "1"
+
+
+def require_confinement(isolation: Isolation | None = None) -> list[str]:
+    """Refuse to grade where a gap is left, unless accepted; returns the accepted gaps (for the report)."""
+    gaps = unprotected(isolation or detect_isolation())
+    if gaps and not accepted_unconfined():
+        raise UnconfinedRefused(
+            "refusing to run student code: " + "; ".join(gaps) + ". Install bubblewrap (apt-get install bubblewrap), "
+            "use a kernel with Landlock (Linux 5.13+), or grade as root with the hidden folders closed to other users "
+            "(chmod -R o-rwx solutions tests_hidden rubrics .git). If you know why this is acceptable (your own "
+            f"notebook on your own machine), pass --accept-unconfined or set {ACCEPT_UNCONFINED_VARIABLE}=1."
+        )
+    return gaps
 
 
 def disabled_layers() -> set[str]:

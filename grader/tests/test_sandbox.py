@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import replace
 
@@ -104,7 +103,12 @@ def test_a_worker_without_a_claimed_layer_is_refused(grade, monkeypatch):
 
 
 def test_a_worker_that_cannot_start_is_an_internal_error(grade, monkeypatch):
-    broken = [str(sandbox.detect_isolation().runtime.executable), "-I", "-c", "print('no numpy here'); raise SystemExit(3)"]
+    broken = [
+        str(sandbox.detect_isolation().runtime.executable),
+        "-I",
+        "-c",
+        "print('no numpy here'); raise SystemExit(3)",
+    ]
     monkeypatch.setattr(sandbox.Worker, "_command", lambda self, *fds: broken)
     report = grade(solution_with([]), units=["numerical_diff"])
     messages = [t.message for t in outcomes(report)]
