@@ -191,7 +191,7 @@ def test_attack_is_contained(fixture, on_snapshot, baseline, reference, tmp_path
     after = tree_digest(kit)
     changed = sorted(path for path in set(before) | set(after) if before.get(path) != after.get(path))
     assert changed == [], "files of the graded checkout changed"
-    assert traces(marker) == [], "the attack left files behind"
+    assert traces(marker, kit) == [], "the attack left files behind"
     assert arrivals == [], "something reached a listener on this machine"
     assert worker_processes([grader_pid], booted, kit) == [], "worker processes outlived the grading"
     if not running_as_root() and fixture.expect != "notebook-rejected":  # a refused notebook runs no worker
