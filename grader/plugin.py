@@ -88,6 +88,7 @@ class GradingSession:
     _workers: dict[str, sandbox.Worker] = field(default_factory=dict)
     run_state: sandbox.RunState = field(default_factory=sandbox.RunState)  # the time budget all workers share
     _loaded: set[str] = field(default_factory=set)
+    _recent: list[str] = field(default_factory=list)  # units by last use, oldest first
     _cases: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
     # -- workers ---------------------------------------------------------------------------
@@ -97,14 +98,31 @@ class GradingSession:
             self._workers[unit] = sandbox.Worker(self.limits, self.isolation, self.assignment.hidden_dirs(),
                                                  self.run_state)  # fmt: skip
         worker = self._workers[unit]
+        self._recent = [name for name in self._recent if name != unit] + [unit]
         if worker.process is None:
+            self._make_room()
             self._loaded.discard(unit)
             worker.start()
         return worker
 
+    def _make_room(self) -> None:
+        """Without a memory cgroup, stop the least recently used workers so that few enough stay alive."""
+        plan = sandbox.memory_plan(self.limits)
+        if self.isolation.memory_cgroup and plan.parent is not None:
+            return
+        live = [name for name in self._recent if self._workers.get(name) and self._workers[name].process]
+        while len(live) >= plan.live_workers:
+            self._workers[live.pop(0)].stop()
+
+    def live_workers(self) -> int:
+        """How many of this session's workers are running now."""
+        return sum(1 for worker in self._workers.values() if worker.process is not None)
+
     def prestart(self) -> None:
-        """Start every unit's worker at once so their start-up overlaps."""
-        for unit in self.units:
+        """Start the first units' workers at once so their start-up overlaps (as many as memory allows)."""
+        plan = sandbox.memory_plan(self.limits)
+        room = len(self.units) if self.isolation.memory_cgroup and plan.parent is not None else plan.live_workers
+        for unit in reversed(self.units[:room]):  # the first unit last: the most recently used
             self.worker(unit)
 
     def run_student(self, unit: str, call: Call) -> dict:
@@ -142,6 +160,7 @@ class GradingSession:
         """Stop every worker and remove their scratch folders."""
         for worker in self._workers.values():
             worker.stop()
+        self.run_state.close()
 
     # -- outcomes --------------------------------------------------------------------------
     def points(self, unit: str, suite: str, function: str) -> float:

@@ -27,9 +27,10 @@ from pathlib import Path
 import pytest
 
 import grader.grade
-from grader import runtime, sandbox
+from grader import sandbox
 from grader.assignment import load_assignment
 from grader.report import to_json_data
+from grader.sandbox import runtime
 from grader.tests.hostile import (
     CORE_UNITS,
     SECRET_VARIABLE,

@@ -27,7 +27,7 @@ import numpy as np
 
 from grader.untrusted import confine
 
-UNTRUSTED = Path(__file__).resolve().parent / "untrusted"
+UNTRUSTED = Path(__file__).resolve().parent.parent / "untrusted"
 CACHE_VARIABLE = "GRADER_RUNTIME_CACHE"
 DEFAULT_CACHE = Path("/var/cache/ch04-grader")
 _SKIPPED_STDLIB = {"site-packages", "dist-packages", "test", "idlelib", "tkinter", "turtledemo", "ensurepip",

@@ -28,18 +28,22 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
-from grader import runtime
 from grader.errors import ACCEPT_UNCONFINED_VARIABLE, UnconfinedRefused
+from grader.sandbox import memory, runtime
 from grader.untrusted import confine, landlock, protocol
 
-WORKER_SCRIPT = Path(__file__).resolve().parent / "untrusted" / "worker.py"
+WORKER_SCRIPT = Path(__file__).resolve().parent.parent / "untrusted" / "worker.py"
 KIT_ROOT = WORKER_SCRIPT.parent.parent.parent
 OUTPUT_CAP_BYTES = 64 * 1024
 UID_BASE = 200_000
 UIDS_PER_PROCESS = 64  # distinct uids one grading process hands out to concurrent workers
 DISABLE_VARIABLE = "GRADER_UNSAFE_DISABLE_LAYERS"  # benchmarks only: "kernel" or e.g. "seccomp,namespaces"
 KERNEL_LAYERS = ("seccomp", "uid-drop", "namespaces", "landlock")
-SWITCHABLE_LAYERS = (*KERNEL_LAYERS, "audit-hook")  # the audit hook only to measure what the kernel layers stop
+SWITCHABLE_LAYERS = (
+    *KERNEL_LAYERS,
+    "memory-cgroup",
+    "audit-hook",
+)  # the audit hook only to measure what the kernel layers stop
 SANDBOX_NPROC = 16  # processes a dropped uid may have inside bubblewrap (bwrap itself needs two)
 MAX_SKIPPED_DEFINITIONS = 4  # definitions that end or hang the worker, skipped before giving up
 WORLD_WRITABLE = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"))
@@ -63,6 +67,7 @@ class Limits:
     file_bytes: int = 16 * 1024**2  # largest file the worker may write (its printed output included)
     scratch_bytes: int = 64 * 1024**2  # all it may write together, under bubblewrap (sized tmpfs)
     open_files: int = 64
+    submission_memory_bytes: int = 4 * 1024**3  # all of one submission's workers together
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,7 @@ class Isolation:
     missing: dict[str, str] = field(default_factory=dict)
     private_filesystem: bool = False  # bubblewrap mounts only Python, the kit's code and the scratch folder
     runtime: runtime.Runtime = field(default_factory=runtime.direct, compare=False)  # the Python workers run
+    memory_cgroup: bool = False  # a submission's workers share one memory cgroup (else fewer live workers)
     hidden_files: bool = False  # solutions, hidden tests, rubrics and .git are out of the worker's reach
 
     def layers(self) -> list[str]:
@@ -89,6 +95,7 @@ class Isolation:
                 ("uid-drop", self.uid_drop),
                 ("namespaces", self.namespaces),
                 ("landlock", self.landlock),
+                ("memory-cgroup", self.memory_cgroup),
                 ("private-filesystem", self.private_filesystem),
                 ("hidden-files", self.hidden_files),
                 ("audit-hook", self.audit_hook),
@@ -122,10 +129,19 @@ def require_confinement(isolation: Isolation | None = None) -> list[str]:
         raise UnconfinedRefused(
             "refusing to run student code: " + "; ".join(gaps) + ". Install bubblewrap (apt-get install bubblewrap), "
             "use a kernel with Landlock (Linux 5.13+), or grade as root with the hidden folders closed to other users "
-            "(chmod -R o-rwx solutions tests_hidden rubrics .git). If you know why this is acceptable (your own "
+            "(chmod -R o-rwx solutions tests_hidden rubrics .git grader/mutants grader/tests). If you know why this is acceptable (your own "
             f"notebook on your own machine), pass --accept-unconfined or set {ACCEPT_UNCONFINED_VARIABLE}=1."
         )
     return gaps
+
+
+def memory_plan(limits: Limits) -> memory.MemoryPlan:
+    """How a submission's memory is bounded with these limits (a cgroup, or fewer live workers)."""
+    plan = memory.plan(limits.submission_memory_bytes, limits.memory_bytes)
+    if plan.parent is not None and "memory-cgroup" in disabled_layers():
+        return memory.MemoryPlan(budget=plan.budget, parent=None,
+                                 live_workers=max(1, limits.submission_memory_bytes // limits.memory_bytes))  # fmt: skip
+    return plan
 
 
 def disabled_layers() -> set[str]:
@@ -147,6 +163,7 @@ def detect_isolation() -> Isolation:
     namespaces = probed.namespaces and "namespaces" not in off
     isolation = replace(probed, seccomp=probed.seccomp and "seccomp" not in off, uid_drop=uid_drop,
                         landlock=probed.landlock and "landlock" not in off,
+                        memory_cgroup=probed.memory_cgroup and "memory-cgroup" not in off,
                         namespaces=namespaces, private_filesystem=probed.private_filesystem and namespaces,
                         audit_hook="audit-hook" not in off, missing=missing)  # fmt: skip
     return _with_hidden_files(isolation)
@@ -192,12 +209,16 @@ def _probe_isolation(skip: frozenset[str] = frozenset()) -> Isolation:
         missing["sized-scratch"] = "bubblewrap older than 0.7 cannot size a tmpfs: writes are limited per file only"
     elif not namespaces and "namespaces" not in skip:
         missing["sized-scratch"] = "needs bubblewrap: without it, writes are limited per file (RLIMIT_FSIZE) only"
+    cgroup = memory_plan(Limits()).parent is not None and "memory-cgroup" not in skip
+    if not cgroup:
+        missing["memory-cgroup"] = (memory_plan(Limits()).describe() + ": no memory cgroup can be made here "
+                                    "(root, or a delegated cgroup v2)")  # fmt: skip
     abi = landlock.abi_version() if "landlock" not in skip else 0
     if not abi and "landlock" not in skip:
         missing["landlock"] = "this kernel offers no Landlock (Linux 5.13 or later with landlock in its LSM list)"
     isolation = Isolation(seccomp=not seccomp_problem, uid_drop=uid_drop, namespaces=namespaces,
                           missing=missing, private_filesystem=private, landlock=abi > 0,
-                          runtime=worker_runtime)  # fmt: skip
+                          runtime=worker_runtime, memory_cgroup=cgroup)  # fmt: skip
     return _with_hidden_files(isolation)
 
 
@@ -208,7 +229,7 @@ def _with_hidden_files(isolation: Isolation) -> Isolation:
     hidden = isolation.namespaces or isolation.landlock or (isolation.uid_drop and not readable)
     if not hidden:
         if isolation.uid_drop:
-            names = " ".join(path.name for path in readable)
+            names = " ".join(str(path.relative_to(KIT_ROOT)) for path in readable)
             missing["hidden-files"] = f"other users can read {names}: chmod -R o-rwx {names}, or install bubblewrap"
         else:
             missing["hidden-files"] = "workers run as your user; only the audit hook keeps them out of solutions/ and tests_hidden/"  # fmt: skip
@@ -216,8 +237,13 @@ def _with_hidden_files(isolation: Isolation) -> Isolation:
 
 
 def default_hidden() -> list[Path]:
-    """Folders of the checkout no worker may read, whatever the assignment says."""
-    return [KIT_ROOT / "solutions", KIT_ROOT / "tests_hidden", KIT_ROOT / "rubrics", KIT_ROOT / ".git"]
+    """Folders of the checkout no worker may read, whatever the assignment says.
+
+    Besides the hidden material, every folder that holds working units: the mutant catalogue's
+    correct styles and the kit's own tests (hostile fixtures that reward success contain them).
+    """
+    return [KIT_ROOT / name for name in ("solutions", "tests_hidden", "rubrics", ".git", "grader/mutants",
+                                         "grader/tests")]  # fmt: skip
 
 
 def _first_unreachable(paths: list[Path]) -> Path | None:
@@ -338,12 +364,21 @@ class RunState:
     deadline: float | None = None
     budget: float = math.inf
     skipped: dict[str, str] = field(default_factory=dict)  # snippet key -> why it was skipped
+    cgroup: memory.SubmissionCgroup | None = None  # the memory cgroup all of this run's workers join
 
-    def begin(self, seconds: float) -> None:
-        """Start the clock at the first worker of the run."""
+    def begin(self, seconds: float, limits: Limits | None = None, isolation: Isolation | None = None) -> None:
+        """Start the clock (and make the memory cgroup) at the first worker of the run."""
         if self.deadline is None:
             self.budget = seconds
             self.deadline = time.monotonic() + seconds
+            plan = memory_plan(limits or Limits())
+            if isolation is not None and isolation.memory_cgroup and plan.parent is not None:
+                self.cgroup = memory.SubmissionCgroup(plan)
+
+    def close(self) -> None:
+        """Release what the run holds beyond its workers (the memory cgroup); its workers are stopped first."""
+        if self.cgroup is not None:
+            self.cgroup.close()
 
     def remaining(self) -> float:
         """Seconds left for this submission."""
@@ -429,12 +464,13 @@ class Worker:
         self._pending = bytearray()
         self._leftover = ""
         self._start_failure: IsolationFailure | None = None
+        self._cgroup_join: str | None = None
 
     # -- life cycle ------------------------------------------------------------------------
     def start(self) -> None:
         """Start the worker process in a fresh scratch folder."""
         _harden_grader()
-        self.run.begin(self.limits.submission_seconds)
+        self.run.begin(self.limits.submission_seconds, self.limits, self.isolation)
         if self.run.remaining() <= 0:
             return  # nothing more runs for this submission; the next request says so
         self.stop()  # never two processes for one worker
@@ -457,6 +493,7 @@ class Worker:
         # Read through our own descriptor: the worker may replace the path with a symlink or a FIFO.
         self._output_fd = os.open(output_path, os.O_RDONLY)
         self._output_offset = 0
+        self._cgroup_join = self.run.cgroup.join_file() if self.run.cgroup is not None else None
         request_read, self._request_write = os.pipe()
         self._response_read, response_write = os.pipe()
         os.set_blocking(self._request_write, False)
@@ -519,6 +556,9 @@ class Worker:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
         resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if self._cgroup_join is not None:  # while still root: the worker's uid could not move itself
+            with open(self._cgroup_join, "w") as procs:
+                procs.write("0")
         _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         if self.uid is not None:
             _drop_privileges(self.uid)
@@ -679,6 +719,8 @@ class Worker:
             self.stop()
             raise IsolationFailure(f"the worker did not start ({failure}){': ' + tail if tail else ''}") from None
         problems = self._unconfined(reply.get("ready"))
+        if self.run.cgroup is not None and not self.run.cgroup.holds(self.process.pid):
+            problems.append("its submission's memory cgroup")
         if problems:
             self.stop()
             raise IsolationFailure("the worker started without " + "; ".join(problems))
@@ -866,9 +908,34 @@ def _alive(entry: Path) -> bool:
     return state not in ("Z", "X")
 
 
+@cache
+def world_writable_folders() -> tuple[Path, ...]:
+    """Every folder any uid may write into, found once per process: /tmp and its kind, /run/lock, /dev/mqueue, …
+
+    Walks the filesystem three levels deep (not /proc or /sys) for folders writable by others; a worker's
+    uid can leave files in exactly these.
+    """
+    found = {path for path in WORLD_WRITABLE if path.is_dir()}
+    level = [Path("/")]
+    for _ in range(3):
+        deeper = []
+        for folder in level:
+            with contextlib.suppress(OSError), os.scandir(folder) as entries:
+                for entry in entries:
+                    path = Path(entry.path)
+                    if path in (Path("/proc"), Path("/sys")) or not entry.is_dir(follow_symlinks=False):
+                        continue
+                    with contextlib.suppress(OSError):
+                        if entry.stat(follow_symlinks=False).st_mode & stat.S_IWOTH:
+                            found.add(path)
+                    deeper.append(path)
+        level = deeper
+    return tuple(sorted(found))
+
+
 def remove_files_of(uid: int) -> None:
-    """Remove what ``uid`` left in the world-writable folders (/tmp, /var/tmp, /dev/shm)."""
-    for folder in WORLD_WRITABLE:
+    """Remove what ``uid`` left in every world-writable folder (/tmp, /var/tmp, /dev/shm, /run/lock, …)."""
+    for folder in world_writable_folders():
         with contextlib.suppress(OSError):
             for entry in folder.iterdir():
                 with contextlib.suppress(OSError):
