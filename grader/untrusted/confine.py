@@ -277,6 +277,12 @@ def _python_roots() -> list[Path]:
 WORKER_DISTRIBUTIONS = ("numpy", "numpy.libs", "pyseccomp")
 
 
+def python_folders() -> list[Path]:
+    """Folders whose names (not contents) a worker may list: where Python looks for modules."""
+    names = ("stdlib", "platstdlib", "purelib", "platlib")
+    return sorted({Path(sysconfig.get_path(name)) for name in names if sysconfig.get_path(name)})
+
+
 def python_view() -> list[Path]:
     """The parts of this Python a worker may read: the standard library, numpy, pyseccomp and the interpreter."""
     view = {Path(os.path.realpath(sys.executable))}

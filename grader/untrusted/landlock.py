@@ -68,8 +68,8 @@ def fs_rights(abi: int) -> int:
     return rights
 
 
-def restrict(read: list[Path], write: list[Path]) -> int:
-    """Allow reading ``read`` and everything on ``write``; deny every other file access, for good.
+def restrict(read: list[Path], write: list[Path], listable: list[Path] = ()) -> int:
+    """Allow reading ``read``, listing (names only) ``listable``, and everything on ``write``; deny the rest, for good.
 
     Returns the ABI in force. The caller must have set no_new_privs. Paths that do not
     exist are left out (nothing to allow). Raises :class:`LandlockError` if it cannot.
@@ -87,7 +87,7 @@ def restrict(read: list[Path], write: list[Path]) -> int:
     if ruleset < 0:
         raise LandlockError(ctypes.get_errno(), "landlock_create_ruleset failed")
     try:
-        for paths, rights in ((read, READ & handled), (write, handled)):
+        for paths, rights in ((read, READ & handled), (listable, READ_DIR), (write, handled)):
             for path in paths:
                 _allow(libc, ruleset, path, rights)
         if libc.syscall(_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
@@ -121,8 +121,10 @@ def enforced(denied_read: Path, denied_write: Path) -> bool:
             result = attempt()
         except PermissionError:
             continue
+        except FileNotFoundError:
+            continue  # not in this filesystem view (bubblewrap): nothing to refuse
         except OSError:
-            return False  # e.g. it does not exist: the probe proves nothing
+            return False
         if isinstance(result, int):
             os.close(result)
         else:

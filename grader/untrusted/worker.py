@@ -215,9 +215,12 @@ def main(argv: list[str] | None = None) -> None:
 def restrict_files(readable: list[Path], probe_denied: Path) -> None:
     """Landlock: read only ``readable``, write only the scratch folder; then prove it holds."""
     scratch = Path.cwd()
-    abi = landlock.restrict([*readable, *confine.python_view()], [scratch, Path("/dev/null")])
+    package = Path(__file__).resolve().parent.parent  # grader/: its names, so imports inside it resolve
+    abi = landlock.restrict([*readable, *confine.python_view()], [scratch, Path("/dev/null")],
+                            [*confine.python_folders(), package])  # fmt: skip
+    probes = [probe_denied, Path("/proc/self/status"), scratch.parent]
     probe_write = scratch.parent / f".landlock-probe-{os.getpid()}"
-    _landlock.update(abi=abi, enforced=landlock.enforced(probe_denied, probe_write))
+    _landlock.update(abi=abi, enforced=all(landlock.enforced(path, probe_write) for path in probes))
 
 
 _landlock: dict = {"abi": 0, "enforced": False}
