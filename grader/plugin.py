@@ -17,23 +17,30 @@ import pytest
 from grader import sandbox
 from grader.assignment import Assignment
 from grader.checks import Mismatch, Text, show
+from grader.display import admit
 from grader.extract import Extraction
+from grader.inert import clean, one_line
 from grader.reference import Reference, ReferenceFailure
 from grader.scoring import TestResult, points_for
 from grader.untrusted.calls import Call
 
 OUTPUT_SHOWN_BYTES = 2000
+MESSAGE_LIMIT = 4000  # characters of one test's message, whatever the student's code sent
+RAISED_TEXT_LIMIT = 1000  # an exception's message
+FRAMES_SHOWN = 8  # frames of an exception's "where", each one line
+LOAD_PROBLEMS_SHOWN = 20  # definition and import problems listed per submission
 
 
 class StudentRaised(Exception):
     """The student's code raised an exception during a call."""
 
     def __init__(self, call: Call, raised: dict) -> None:
-        super().__init__(raised.get("type"))
         self.call = call
-        self.type = str(raised.get("type", "Exception"))
-        self.text = str(raised.get("message", ""))
-        self.where = [str(w) for w in raised.get("where", [])]
+        self.type = one_line(raised.get("type", "Exception"), 100)
+        super().__init__(self.type)
+        self.text = clean(raised.get("message", ""), RAISED_TEXT_LIMIT)
+        where = raised.get("where")
+        self.where = [one_line(w, 200) for w in where[:FRAMES_SHOWN]] if type(where) is list else []
         self.hint: Text | None = None  # set by a test that knows what this kind of exception usually means
 
 
@@ -143,16 +150,21 @@ class GradingSession:
         outcome = reply.get("outcome")
         if type(outcome) is not dict:
             raise sandbox.WorkerFailure(f"no result came back from {call.target}")
-        return outcome
+        return admit(outcome)
 
     def _record_load_problems(self, report: dict) -> None:
-        for problem in report.get("problems", []) if type(report) is dict else []:
-            where = f"cell {problem.get('cell')}, line {problem.get('line')}"
-            error = problem.get("error", {})
-            names = ", ".join(problem.get("names", []))
-            kind = "import" if problem.get("kind") == "import" else "definition"
-            text = (f"{where}: {kind} of {names} skipped: {error.get('type')}: {error.get('message')}"
-                    if kind == "import" else f"{where}: defining {names} failed: {error.get('type')}: {error.get('message')}")  # fmt: skip
+        """Definition-time problems the worker reported; every field is the worker's, so each is checked and cut."""
+        problems = report.get("problems") if type(report) is dict else None
+        for problem in problems if type(problems) is list else []:
+            if len(self.load_problems) >= LOAD_PROBLEMS_SHOWN or type(problem) is not dict:
+                break
+            where = f"cell {one_line(problem.get('cell'), 12)}, line {one_line(problem.get('line'), 12)}"
+            error = problem.get("error") if type(problem.get("error")) is dict else {}
+            names = problem.get("names") if type(problem.get("names")) is list else []
+            names_text = one_line(", ".join(map(str, names[:10])), 200)
+            raised = f"{one_line(error.get('type'), 100)}: {one_line(error.get('message'), 500)}"
+            text = (f"{where}: import of {names_text} skipped: {raised}" if problem.get("kind") == "import"
+                    else f"{where}: defining {names_text} failed: {raised}")  # fmt: skip
             if text not in self.load_problems:
                 self.load_problems.append(text)
 
@@ -248,7 +260,10 @@ class GradingPlugin:
         worker = self.session._workers.get(unit)
         printed = worker.take_output() if worker is not None else ""
         if outcome != "passed" and suite == "public" and printed.strip():  # hidden output could carry inputs out
-            message += "\n" + _label("출력", "printed output", self.session.lang) + ":\n" + printed[:OUTPUT_SHOWN_BYTES]
+            message += (
+                "\n" + _label("출력", "printed output", self.session.lang) + ":\n" + clean(printed, OUTPUT_SHOWN_BYTES)
+            )
+        message = clean(message, MESSAGE_LIMIT)
         maximum = self.session.points(unit, suite, function)
         name = item.name.removeprefix("test_")
         doc = (getattr(item.obj, "__doc__", None) or "").strip().splitlines()
