@@ -113,10 +113,8 @@ class GradingSession:
         return worker
 
     def _make_room(self) -> None:
-        """Without a memory cgroup, stop the least recently used workers so that few enough stay alive."""
+        """Stop the least recently used workers so that their memory limits add up to the submission's budget."""
         plan = sandbox.memory_plan(self.limits)
-        if self.isolation.memory_cgroup and plan.parent is not None:
-            return
         live = [name for name in self._recent if self._workers.get(name) and self._workers[name].process]
         while len(live) >= plan.live_workers:
             self._workers[live.pop(0)].stop()
@@ -127,8 +125,7 @@ class GradingSession:
 
     def prestart(self) -> None:
         """Start the first units' workers at once so their start-up overlaps (as many as memory allows)."""
-        plan = sandbox.memory_plan(self.limits)
-        room = len(self.units) if self.isolation.memory_cgroup and plan.parent is not None else plan.live_workers
+        room = sandbox.memory_plan(self.limits).live_workers
         for unit in reversed(self.units[:room]):  # the first unit last: the most recently used
             self.worker(unit)
 

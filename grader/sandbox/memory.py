@@ -4,8 +4,9 @@
 shared bound six workers could hold six times that. Where the grader may create a
 memory cgroup (root with cgroup v2, or v1's memory controller; a delegated v2
 subtree for a user), every worker of a submission joins the same one, sized to the
-submission's budget. Elsewhere the grading session keeps at most
-``budget // per-worker limit`` workers alive at once. :func:`plan` says which holds.
+submission's budget. Everywhere the grading session keeps at most
+``budget // per-worker limit`` workers alive at once, so that the rlimits alone add up to
+the budget; the cgroup is the hard ceiling on top (threads, children, what rlimits miss).
 """
 
 from __future__ import annotations
@@ -28,23 +29,25 @@ class MemoryPlan:
     budget: int  # bytes for all of a submission's workers together
     parent: Path | None  # where submission cgroups are made; None: live workers are limited instead
     version: int = 0  # 1 or 2 with a cgroup
-    live_workers: int = 1  # workers alive at once without a cgroup
+    live_workers: int = 1  # workers alive at once
 
     def describe(self) -> str:
         """One line for the isolation report."""
         gib = self.budget / 2**30
+        live = f"at most {self.live_workers} live worker(s) per submission ({gib:g} GiB in all)"
         if self.parent is not None:
-            return f"memory: a cgroup v{self.version} of {gib:g} GiB for all of a submission's workers"
-        return f"memory: at most {self.live_workers} live worker(s) per submission ({gib:g} GiB in all)"
+            return f"memory: {live}, in one cgroup v{self.version} of {gib:g} GiB"
+        return f"memory: {live}"
 
 
 def plan(budget: int, per_worker: int) -> MemoryPlan:
     """The strongest bound this machine offers for ``budget`` bytes per submission."""
+    live = max(1, budget // per_worker)  # always: a cgroup is the hard ceiling, not a reason to start more
     found = _cgroup_parent()
     if found is not None:
         parent, version = found
-        return MemoryPlan(budget=budget, parent=parent, version=version)
-    return MemoryPlan(budget=budget, parent=None, live_workers=max(1, budget // per_worker))
+        return MemoryPlan(budget=budget, parent=parent, version=version, live_workers=live)
+    return MemoryPlan(budget=budget, parent=None, live_workers=live)
 
 
 @cache

@@ -31,6 +31,7 @@ from grader import sandbox
 from grader.assignment import load_assignment
 from grader.report import render_json, render_markdown, render_text, to_json_data
 from grader.sandbox import runtime
+from grader.tests.conftest import active_layers
 from grader.tests.fake_github import TOKEN, FakeGitHub
 from grader.tests.hostile import (
     CORE_UNITS,
@@ -140,9 +141,7 @@ def skip_unless_layers(fixture: Fixture) -> None:
     """Skip an attack that only kernel layers this machine lacks can stop (SECURITY.md says it then works)."""
     if os.environ.get("HOSTILE_IGNORE_NEEDS"):  # bench/layers.py: show what happens without those layers
         return
-    isolation = sandbox.detect_isolation()
-    have = {"namespaces": isolation.namespaces, "uid-drop": isolation.uid_drop, "seccomp": isolation.seccomp,
-            "hidden-files": isolation.hidden_files, "landlock": isolation.landlock}  # fmt: skip
+    have = active_layers()
     if fixture.needs and not any(have.get(layer, False) for layer in fixture.needs):
         pytest.skip(f"{fixture.name} is stopped only by {' or '.join(fixture.needs)}, which this machine lacks")
 
