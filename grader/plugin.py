@@ -172,6 +172,11 @@ class GradingSession:
         self.run_state.close()
 
     # -- outcomes --------------------------------------------------------------------------
+    def holds_reference_units(self, unit: str) -> bool:
+        """True when the unit's worker gets reference versions of other graded units (not only given helpers)."""
+        graded = {other.name for other in self.assignment.units}
+        return bool(set(self.substitutes.get(unit, ("", []))[1]) & graded)
+
     def points(self, unit: str, suite: str, function: str) -> float:
         """A test case's maximum points from the rubric."""
         rubric = self.assignment.unit(unit).points.get(suite, {})
@@ -253,10 +258,13 @@ class GradingPlugin:
     def record(self, item: pytest.Item, call: pytest.CallInfo) -> None:
         """Append the TestResult of one test."""
         unit, suite, function = test_identity(item)
-        outcome, message, internal = self.classify(call.excinfo, suite)
+        guarded = suite == "public" and self.session.holds_reference_units(unit)
+        outcome, message, internal = self.classify(call.excinfo, "guarded" if guarded else suite)
         worker = self.session._workers.get(unit)
         printed = worker.take_output() if worker is not None else ""
-        if outcome != "passed" and suite == "public" and printed.strip():  # hidden output could carry inputs out
+        if guarded and outcome not in ("passed", "missing"):
+            message += "\n" + GUARDED_NOTE.render(self.session.lang)
+        if outcome != "passed" and suite == "public" and not guarded and printed.strip():  # hidden: could carry inputs
             message += (
                 "\n" + _label("출력", "printed output", self.session.lang) + ":\n" + clean(printed, OUTPUT_SHOWN_BYTES)
             )
@@ -271,7 +279,7 @@ class GradingPlugin:
             self.session.internal_errors.append(f"{item.nodeid}: {message}")
 
     def classify(self, excinfo: pytest.ExceptionInfo | None, suite: str) -> tuple[str, str, bool]:
-        """(outcome, message, internal) for how a test ended."""
+        """(outcome, message, internal) for how a test ended; ``suite`` may be "guarded" (see GUARDED_NOTE)."""
         lang = self.session.lang
         if excinfo is None:
             return "passed", "", False
@@ -283,7 +291,7 @@ class GradingPlugin:
         if isinstance(error, StudentRaised):
             return "error", render_raised(error, suite, lang), False
         if isinstance(error, sandbox.WorkerFailure):  # hidden tests: no exit status or other student-chosen text
-            return error.kind, error.message_for(suite), error.internal
+            return error.kind, error.message_for("hidden" if suite == "guarded" else suite), error.internal
         if excinfo.typename == "Failed" and "Timeout" in str(error):
             return "timeout", "the test ran past the grader's time limit", False
         if excinfo.typename in ("Skipped", "XFailed"):
@@ -292,12 +300,24 @@ class GradingPlugin:
         return "error", f"internal error in the grader, not your fault; tell your instructor: {reason}", True
 
 
+GUARDED_NOTE = Text(
+    "(이 단위의 작업 프로세스에는 이 단위가 부르는 다른 단위의 참조 구현이 들어 있어, 출력과 오류 문장은 보여 주지 않습니다. "
+    "노트북에서 직접 실행해 확인하세요.)",
+    "(this unit's worker holds reference code of the units it calls, so its printed output and error texts are "
+    "not shown; run it in your notebook to see them.)",
+)
+
+
 def _label(ko: str, en: str, lang: str) -> str:
     return Text(ko, en).render(lang)
 
 
 def render_mismatch(error: Mismatch, suite: str, lang: str) -> str:
-    """A failing check: for public tests the call, expected and got; for hidden tests only the hint."""
+    """A failing check: for public tests the call, expected and got; for hidden tests only the hint.
+
+    "guarded" public tests show the call and the expected value, never what the student's code
+    returned (its worker holds reference code, which a returned value could carry out).
+    """
     if suite == "hidden":
         lines = [Text("숨은 테스트에서 결과가 틀렸습니다.", "a hidden test got a wrong result.").render(lang)]
     else:
@@ -306,7 +326,7 @@ def render_mismatch(error: Mismatch, suite: str, lang: str) -> str:
             lines.append(f"{_label('호출', 'call', lang)}: {error.call.describe()}")
         if error.expected is not None:
             lines.append(f"{_label('기대값', 'expected', lang)}: {show(error.expected)}")
-        if error.got is not None:
+        if error.got is not None and suite != "guarded":
             lines.append(f"{_label('받은 값', 'got', lang)}: {show(error.got)}")
     if error.hint is not None:
         lines.append(f"{_label('힌트', 'hint', lang)}: {error.hint.render(lang)}")
@@ -317,7 +337,7 @@ def render_raised(error: StudentRaised, suite: str, lang: str) -> str:
     """An exception from the student's code; its text is kept out of hidden tests (it could carry inputs)."""
     # Hidden tests: the type name and frames come from student code too (a class or function can be named
     # after an input), so only a built-in exception's name is shown, and no frames.
-    where = f" ({'; '.join(error.where)})" if error.where and suite != "hidden" else ""
+    where = f" ({'; '.join(error.where)})" if error.where and suite == "public" else ""
     if error.type == "NotImplementedError":
         return (
             Text(
@@ -325,7 +345,7 @@ def render_raised(error: StudentRaised, suite: str, lang: str) -> str:
             ).render(lang)
             + where
         )
-    if suite == "hidden":
+    if suite in ("hidden", "guarded"):
         known = getattr(builtins, error.type, None)
         shown = error.type if isinstance(known, type) and issubclass(known, BaseException) else "an exception"
         return f"{error.call.target} raised {shown}" + _hint_line(error.hint, lang)

@@ -50,6 +50,7 @@ class Fixture:
     message: str | None = None
     hidden_absent: list[str] = field(default_factory=list)
     public_shows: list[str] = field(default_factory=list)
+    public_absent: list[str] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
     subset: list[str] = field(default_factory=list)
     stored_output: str | None = None
@@ -81,6 +82,7 @@ def read_fixture(path: Path) -> Fixture:
         mode=header.get("mode", "inprocess"), limits=limits, seconds=float(header.get("seconds", 25)),
         message=header.get("message"), hidden_absent=_words(header.get("hidden-absent")),
         public_shows=_words(header.get("public-shows")), needs=_words(header.get("needs")),
+        public_absent=_words(header.get("public-absent")),
         subset=_words(header.get("subset")), stored_output=header.get("stored-output"),
         pad_bytes=int(header.get("pad-bytes", 0)), markdown_inert=_words(header.get("markdown-inert")), cells=cells,
         files=files,

@@ -216,6 +216,10 @@ def test_attack_is_contained(fixture, on_snapshot, baseline, reference, tmp_path
             or token == "passed"
             and any(test["outcome"] == "passed" for test in report_tests(data, fixture.unit, "public"))
         ), public
+    every_text = [test["message"] for test in report_tests(data)] + data["errors"]
+    for token in fixture.public_absent:
+        leaked = [text for text in every_text if places.fill(token) in text]
+        assert not leaked, f"a test message carries {token!r}: {leaked}"
     hidden_texts = [test["message"] for test in report_tests(data, suite="hidden")] + data["errors"]
     for token in fixture.hidden_absent:
         leaked = [text for text in hidden_texts if places.fill(token).lower() in text.lower()]
