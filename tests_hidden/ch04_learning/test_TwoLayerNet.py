@@ -15,9 +15,11 @@ from grader.course.ch04_learning import (
     RTOL_FLOAT32,
     batch,
     check_init_scale,
+    check_init_shapes,
     check_net,
-    initial_params,  # fmt: skip
+    net_call,
     net_params,
+    one_hot,
     rng_for,
 )
 
@@ -27,7 +29,7 @@ SIZES = [(3, 6, 2), (7, 5, 4)]
 @pytest.mark.parametrize("sizes", SIZES)
 def test_init_other_sizes(unit, sizes):
     """다른 크기의 params / params of other sizes"""
-    initial_params(unit, sizes)
+    check_init_shapes(unit, sizes)
 
 
 def test_init_scale_other(unit):
@@ -52,10 +54,19 @@ def test_loss_random(unit, grading_seed, sizes):
 
 
 def test_accuracy_random(unit, grading_seed):
-    """무작위 망의 accuracy / accuracy on a random net"""
+    """무작위 망의 accuracy / accuracy on a random net
+
+    Real work: 21 rows, so no share k/21 is 1/2 or 1/K (K = 4); the first row's label is the reference's
+    prediction and the second's is not, so the share lies strictly between 0 and 1. No constant a
+    do-nothing accuracy returns (0, 1, 1/K, nan) matches at any grading seed.
+    """
     rng = rng_for(1503, grading_seed)
-    x, t = batch(rng, 20, 7, 4)
-    check_net(unit, "accuracy", (7, 5, 4), net_params(rng, (7, 5, 4), scale=1.5), (x, t), NET_ACCURACY)
+    sizes = (7, 5, 4)
+    params = net_params(rng, sizes, scale=1.5)
+    x, t = batch(rng, 21, 7, 4)
+    predicted = np.argmax(unit.expected(net_call("predict", sizes, params, x))["result"], axis=1)
+    t[0], t[1] = one_hot(predicted[0], 4), one_hot((predicted[1] + 1) % 4, 4)
+    check_net(unit, "accuracy", sizes, params, (x, t), NET_ACCURACY)
 
 
 def test_numerical_gradient_random(unit, grading_seed):

@@ -22,4 +22,4 @@ def test_one_step(unit):
     """step_num = 1"""
     import numpy as np
 
-    check_descent_history(unit, "function_2", np.array([2.0, -1.0]), lr=0.3, step_num=1)
+    check_descent_history(unit, "function_2", np.array([2.0, -1.0]), with_x=True, lr=0.3, step_num=1)

@@ -12,9 +12,9 @@ from grader.course.ch04_learning import (
     batch,
     check_gradcheck,
     check_init_scale,
+    check_init_shapes,
     check_net,
-    check_rows_sum_to_one,  # fmt: skip
-    initial_params,
+    check_rows_sum_to_one,
     net_params,
     rng_for,
 )
@@ -24,7 +24,7 @@ SIZES = (5, 4, 3)
 
 def test_init_shapes(unit):
     """params의 키와 형상 / params keys and shapes"""
-    initial_params(unit, SIZES)
+    check_init_shapes(unit, SIZES)
 
 
 def test_init_scale(unit):
