@@ -74,11 +74,11 @@ RTOL_DIFF, ATOL_DIFF = 1e-6, 1e-9
 # not restoring it leaves it h = 1e-4 off. Anything within 1e-12 counts as restored.
 RESTORE_ATOL = 1e-12
 # ... and it counts only when the same call returned a gradient of f at x (issue 13: a function that never
-# touches x trivially "restores" it). Within 1 % of the reference's largest element: any finite difference of f
-# at perturbed points passes (a forward difference or h = 1e-3 is off by <= 0.3 % on these inputs, measured by
-# grader/tests/test_tolerances.py), so the step-sensitive tests alone charge a wrong scheme or step; zeros, x
-# itself, f(x) or half a central difference are off by >= 50 %.
-RESTORE_GRADIENT_RTOL = 1e-2
+# touches x trivially "restores" it). Within 5 % of the reference's largest element: a finite difference of f
+# at perturbed points passes (a forward difference is off by <= 0.6 %, h = 1e-3 by <= 0.05 % on these inputs,
+# measured by grader/tests/test_tolerances.py), so the step-sensitive tests alone charge a wrong scheme or step;
+# zeros, ones, x itself, f(x) or half a central difference are off by >= 49 %.
+RESTORE_GRADIENT_RTOL = 5e-2
 # Closed-form results (CEE, predict, loss, accuracy, backprop): float64 rounding only. np.mean vs sum / N,
 # label-index vs one-hot-sum CEE, layer objects vs one function differ by <= 1e-15 relative; the smallest
 # mistakes here (delta 1e-4 for 1e-7, N vs K) move results by >= 1e-4 relative.
