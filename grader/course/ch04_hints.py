@@ -222,7 +222,7 @@ def raised_hint(unit: str, error_type: str, text: str, default: Text) -> Text:
         return GRAD_FINISHED
     if error_type == "TypeError" and "unexpected keyword argument" in text:
         return GD_SIGNATURE
-    if "params" in text and ("has shape" in text or "no key" in text or "no params dict" in text):  # writing params
+    if "params" in text and ("has shape" in text or "no key" in text or "params dict" in text):  # writing params
         return NET_INIT
     if unit == "cross_entropy_error":
         if error_type == "AttributeError" and "has no attribute" in text:

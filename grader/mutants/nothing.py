@@ -67,7 +67,9 @@ def _net(init: str, predict: str, loss: str, accuracy: str, grads: str) -> Defin
 
     ``grads`` is the dict both gradient methods return.
     """
-    return Define(NET, f"""
+    return Define(
+        NET,
+        f"""
 class TwoLayerNet:
     def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01):
         self.sizes = (input_size, hidden_size, output_size)
@@ -87,7 +89,8 @@ class TwoLayerNet:
 
     def gradient(self, x, t):
         return {grads}
-""")
+""",
+    )
 
 
 _ZERO_PARAMS = ("i, h, o = self.sizes\n        self.params = {'W1': np.zeros((i, h)), 'b1': np.zeros(h), "

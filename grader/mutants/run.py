@@ -39,6 +39,7 @@ class VariantResult:
     lost: dict[str, float]  # unit -> points lost
     max_scores: dict[str, float]  # unit -> points possible
     failed: list[FailedTest] = field(default_factory=list)
+    tests: list[tuple[str, str, str]] = field(default_factory=list)  # every test graded: (unit, name, suite)
     errors: list[str] = field(default_factory=list)  # notebook problems the grader reported
     internal_errors: list[str] = field(default_factory=list)  # bugs in the kit
     seconds: float = 0.0
@@ -177,6 +178,7 @@ def grade_variant(variant: Variant, *, seed: int = GRADING_SEED, lang: str = "bo
         lost={u.name: round(u.max_score - u.score, 6) for u in report.units},
         max_scores={u.name: u.max_score for u in report.units},
         failed=failed,
+        tests=[(u.name, t.name, t.suite) for u in report.units for t in u.tests],
         errors=list(report.errors),
         internal_errors=list(report.internal_errors),
         seconds=time.perf_counter() - start,

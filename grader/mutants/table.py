@@ -62,7 +62,9 @@ def nothing_lines(nothings: list[VariantResult], *, lang: str, id_width: int) ->
     heads = [SHORT.get(unit, unit[:6]) for unit in units]
     lines = [f"Do-nothing submissions / 아무것도 하지 않는 제출 ({len(nothings)}): points earned per unit / 단위별 득점 "
              "(its own unit, in [brackets], must read 0; every other unit full)", ""]  # fmt: skip
-    lines.append(f"  {'variant':<{id_width}}  {'fakes':<19} " + " ".join(f"{h:>7}" for h in heads) + "  zero  description")
+    lines.append(
+        f"  {'variant':<{id_width}}  {'fakes':<19} " + " ".join(f"{h:>7}" for h in heads) + "  zero  description"
+    )
     for result in nothings:
         cells = []
         for unit in units:
