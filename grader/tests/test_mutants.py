@@ -2,7 +2,7 @@
 every do-nothing submission scores 0 in its unit, and every grading test fails on some mistake and on every
 do-nothing submission of its unit.
 
-The whole catalogue is graded once per session (two processes, about a minute and a half), with the reference
+The whole catalogue is graded once per session (two processes, 100-150 s on a busy machine), with the reference
 loaded once per process; the tests below read that one run.
 """
 
