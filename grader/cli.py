@@ -272,7 +272,8 @@ def _export(options: argparse.Namespace) -> int:
 
 
 def _mutants(options: argparse.Namespace) -> int:
-    """Exit 0 when every mutant is caught in its own unit only and every style scores full marks, else 1."""
+    """Exit 0 when every mutant is caught in its own unit only, every style scores full marks and every do-nothing
+    submission 0 in its unit, else 1."""
     from grader.mutants import run_catalogue
     from grader.mutants.run import GRADING_SEED
     from grader.mutants.table import render_table
@@ -281,7 +282,7 @@ def _mutants(options: argparse.Namespace) -> int:
     try:
         run = run_catalogue(only=options.only, processes=options.processes, seed=seed, all_units=options.all_units)
     except KeyError as error:
-        print(f"error: {error.args[0]} (see grader/mutants/catalogue.py and styles.py)", file=sys.stderr)
+        print(f"error: {error.args[0]} (see grader/mutants/catalogue.py, styles.py and nothing.py)", file=sys.stderr)
         return EXIT_MISUSE
     sys.stdout.write(render_table(run.results, run.summary, lang=options.lang, processes=options.processes, seed=seed))
     return 0 if run.holds else 1
