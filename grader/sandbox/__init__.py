@@ -551,14 +551,14 @@ class Worker:
     def _limit_child(self) -> None:
         """Runs in the child between fork and exec: limits the kernel enforces from now on."""
         limits = self.limits
+        if self._cgroup_join is not None:  # first: root may still move it, and RLIMIT_NOFILE may leave no descriptor
+            with open(self._cgroup_join, "w") as procs:
+                procs.write("0")
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
         resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if self._cgroup_join is not None:  # while still root: the worker's uid could not move itself
-            with open(self._cgroup_join, "w") as procs:
-                procs.write("0")
         _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         if self.uid is not None:
             _drop_privileges(self.uid)
