@@ -113,7 +113,7 @@ def _run_suites(assignment: Assignment, notebook_path: Path, extraction: Extract
     report.isolation = isolation.layers()
     report.isolation_missing = dict(isolation.missing)
     for gap in sandbox.unprotected(isolation):  # only reached when accepted (--accept-unconfined)
-        report.isolation_missing.setdefault("accepted-unconfined", gap)
+        report.isolation_missing.setdefault("confinement", f"{gap} (accepted with --accept-unconfined)")
     report.internal_errors = session.internal_errors
     if isinstance(reference, RecordedReference):
         report.notes.append(RECORDED_NOTE)

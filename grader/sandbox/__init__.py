@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import hashlib
 import math
 import os
@@ -53,6 +54,7 @@ SYSTEM_READABLE = tuple(Path(p) for p in ("/usr", "/lib", "/lib64", "/lib32", "/
 _PR_SET_PDEATHSIG = 1
 _PR_SET_DUMPABLE = 4
 _PR_SET_NO_NEW_PRIVS = 38
+_PR_CAPBSET_DROP = 24
 
 
 @dataclass(frozen=True)
@@ -416,6 +418,18 @@ def _drop_privileges(uid: int) -> None:
     os.setuid(uid)
 
 
+def _drop_capabilities() -> None:
+    """Empty the bounding set and every capability set, so that uid 0 regains none on exec."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    for capability in range(64):
+        if libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0) != 0 and ctypes.get_errno() != errno.EINVAL:
+            raise OSError(ctypes.get_errno(), f"could not drop capability {capability} from the bounding set")
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+    data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable (twice: 64 bits) all empty
+    if libc.capset(header, data) != 0:
+        raise OSError(ctypes.get_errno(), "capset failed")
+
+
 def _prctl(option: int, value: int) -> None:
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
     if libc.prctl(option, value, 0, 0, 0) != 0:
@@ -564,6 +578,8 @@ class Worker:
             _drop_privileges(self.uid)
             nproc = self._expected_nproc()
             resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+        elif os.geteuid() == 0:
+            _drop_capabilities()  # root without a uid drop (accepted explicitly): at least no capabilities
         _prctl(_PR_SET_NO_NEW_PRIVS, 1)
 
     def stop(self) -> None:
@@ -735,6 +751,9 @@ class Worker:
             problems.append(f"seccomp (Seccomp: {facts.get('seccomp')})")
         if facts.get("no_new_privs") != "1":
             problems.append("no_new_privs")
+        capabilities = facts.get("capabilities")
+        if type(capabilities) is not str or capabilities.strip("0") != "":
+            problems.append(f"dropping every capability (CapEff {capabilities})")
         identity = (facts.get("uid"), facts.get("gid"), facts.get("groups"))
         if self.uid is not None and identity != (self.uid, self.uid, []):
             problems.append(f"the uid drop (uid {facts.get('uid')}, gid {facts.get('gid')}, groups {facts.get('groups')})")  # fmt: skip

@@ -125,6 +125,7 @@ def observe() -> dict:
     return {
         "seccomp": status.get("Seccomp", "0"),
         "no_new_privs": status.get("NoNewPrivs", "0"),
+        "capabilities": status.get("CapEff", "?"),  # effective capabilities: none may reach student code
         "uid": os.getuid(),
         "gid": os.getgid(),
         "groups": sorted(os.getgroups()),
