@@ -22,6 +22,13 @@ from pathlib import Path, PosixPath, PurePath, PurePosixPath
 # Pinned names: find_library would spawn ldconfig, which the process limits forbid.
 _LIBRARIES = {"c": "libc.so.6", "seccomp": "libseccomp.so.2"}
 _CLONE_THREAD = 0x00010000
+# fcntl commands on locks, leases and directory notices: a lock on a file two workers may both read (the standard
+# library, the same inode under Landlock, bubblewrap's binds and the uid drop) is a channel between them, and
+# F_GETLK reads it without opening anything new (lock_channel_reference_relay). flock is denied outright.
+_F_GETLK, _F_SETLK, _F_SETLKW, _F_OFD_GETLK, _F_OFD_SETLK, _F_OFD_SETLKW = 5, 6, 7, 36, 37, 38
+_F_SETLEASE, _F_GETLEASE, _F_NOTIFY = 1024, 1025, 1026
+_DENIED_FCNTL = (_F_GETLK, _F_SETLK, _F_SETLKW, _F_OFD_GETLK, _F_OFD_SETLK, _F_OFD_SETLKW, _F_SETLEASE, _F_GETLEASE,
+                 _F_NOTIFY)  # fmt: skip
 _DENIED_FAMILIES = (socket.AF_INET, socket.AF_INET6, socket.AF_NETLINK, socket.AF_PACKET)
 _DENIED_SYSCALLS = (
     # network (AF_UNIX sockets too: connect reaches docker.sock or a desktop bus)
@@ -31,6 +38,8 @@ _DENIED_SYSCALLS = (
     # other processes: signals, memory, file descriptors
     "ptrace", "process_vm_readv", "process_vm_writev", "kill", "tkill", "tgkill", "rt_sigqueueinfo",
     "rt_tgsigqueueinfo", "pidfd_open", "pidfd_send_signal", "pidfd_getfd", "kcmp", "process_madvise",
+    # file locks shared through an inode every worker reads (fcntl's lock commands: _DENIED_FCNTL)
+    "flock",
     # io_uring runs connect/openat without passing through this filter
     "io_uring_setup", "io_uring_enter", "io_uring_register",
     # namespaces, mounts, handles, kernel objects
@@ -51,6 +60,7 @@ NOT_ALLOWED = {
     "native": "native code and raw memory access are not allowed / 네이티브 코드와 메모리 직접 접근은 허용되지 않습니다",
     "inspect": "inspecting the interpreter's objects is not allowed / 인터프리터 객체 검사는 허용되지 않습니다",
     "hook": "installing audit hooks is not allowed / 감사 훅 설치는 허용되지 않습니다",
+    "lock": "file locks are not allowed / 파일 잠금은 허용되지 않습니다",
     "file": "opening files outside your notebook's folder is not allowed / 노트북 폴더 밖의 파일은 열 수 없습니다",
 }
 _REFUSED = {
@@ -63,7 +73,7 @@ _REFUSED = {
     "ctypes.string_at": "native", "ctypes.wstring_at": "native", "ctypes.call_function": "native",
     "ctypes.create_string_buffer": "native", "mmap.__new__": "native",
     "gc.get_objects": "inspect", "gc.get_referrers": "inspect", "gc.get_referents": "inspect",
-    "sys.addaudithook": "hook",
+    "sys.addaudithook": "hook", "fcntl.flock": "lock", "fcntl.lockf": "lock",
 }  # fmt: skip
 # Events whose first argument is a path the call reads, or writes (both paths of a rename or link).
 _READ_EVENTS = frozenset({"os.listdir", "os.scandir", "os.fwalk", "glob.glob"})
@@ -111,6 +121,8 @@ def apply_seccomp() -> None:
         # clone is allowed only for threads; clone3 cannot be filtered by flags, so it reports ENOSYS
         # and glibc falls back to clone.
         policy.add_rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, _CLONE_THREAD, 0))
+        for command in _DENIED_FCNTL:
+            policy.add_rule(deny, "fcntl", sc.Arg(1, sc.EQ, command))
         policy.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
         policy.load()
     except Exception as error:  # noqa: BLE001
@@ -187,12 +199,15 @@ def _make_hook(scratch: str, readable: tuple[str, ...], denied: tuple[str, ...])
     permission_error, os_error, type_, isinstance_, len_ = PermissionError, OSError, type, isinstance, len
     str_, bytes_, int_ = str, bytes, int
     scratch_only = (scratch,)
+    denied_fcntl, lock_message = frozenset(_DENIED_FCNTL), NOT_ALLOWED["lock"]
 
     def hook(event: str, args: tuple) -> None:
         if event in refused_events:
             for name, message in refusals:
                 if name == event:
                     raise permission_error(message)
+        if event == "fcntl.fcntl" and len_(args) >= 2 and args[1] in denied_fcntl:
+            raise permission_error(lock_message)
         checks = ()  # (raw path, writing)
         if event == "open" and args:
             padded = args + (None, 0)
