@@ -43,9 +43,9 @@ _DENIED_SYSCALLS = (
     # io_uring runs connect/openat without passing through this filter
     "io_uring_setup", "io_uring_enter", "io_uring_register",
     # namespaces, mounts, handles, kernel objects
-    "inotify_add_watch", "mount", "umount2", "unshare", "setns", "chroot", "pivot_root", "open_by_handle_at",
-    "name_to_handle_at", "fsopen", "fsmount", "fsconfig", "open_tree", "move_mount", "mount_setattr", "keyctl",
-    "add_key", "request_key", "bpf", "perf_event_open", "userfaultfd", "personality",
+    "inotify_add_watch", "fanotify_init", "fanotify_mark", "mount", "umount2", "unshare", "setns", "chroot",
+    "pivot_root", "open_by_handle_at", "name_to_handle_at", "fsopen", "fsmount", "fsconfig", "open_tree",
+    "move_mount", "mount_setattr", "keyctl", "add_key", "request_key", "bpf", "perf_event_open", "userfaultfd", "personality",
     # System V IPC and POSIX message queues: kernel objects outside every filesystem (Landlock never sees them),
     # shared by uid and mode across processes and surviving them; one worker left another its reference code
     "shmget", "shmat", "shmdt", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop", "semtimedop",
