@@ -106,11 +106,26 @@ class GradingSession:
                                                  self.run_state)  # fmt: skip
         worker = self._workers[unit]
         self._recent = [name for name in self._recent if name != unit] + [unit]
+        self._separate_reference_holders(unit)
         if worker.process is None:
             self._make_room()
             self._loaded.discard(unit)
             worker.start()
         return worker
+
+    def _separate_reference_holders(self, unit: str) -> None:
+        """A worker holding reference code of other units never lives beside another worker with student code.
+
+        Two live workers can talk through whatever they share (locks on a file both read, CPU time, the
+        memory cgroup), so the reference numerical_gradient in gradient_descent's worker could reach
+        numerical_gradient's own (``lock_channel_reference_relay``). Workers with nothing loaded yet
+        (started early) hold no student code and stay.
+        """
+        holder = self.holds_reference_units(unit)
+        for name, other in self._workers.items():
+            if name != unit and other.process is not None and name in self._loaded:
+                if holder or self.holds_reference_units(name):
+                    other.stop()
 
     def _make_room(self) -> None:
         """Stop the least recently used workers so that their memory limits add up to the submission's budget."""

@@ -22,6 +22,13 @@ from pathlib import Path, PosixPath, PurePath, PurePosixPath
 # Pinned names: find_library would spawn ldconfig, which the process limits forbid.
 _LIBRARIES = {"c": "libc.so.6", "seccomp": "libseccomp.so.2"}
 _CLONE_THREAD = 0x00010000
+# fcntl commands on locks, leases and directory notices: a lock on a file two workers may both read (the standard
+# library, the same inode under Landlock, bubblewrap's binds and the uid drop) is a channel between them, and
+# F_GETLK reads it without opening anything new (lock_channel_reference_relay). flock is denied outright.
+_F_GETLK, _F_SETLK, _F_SETLKW, _F_OFD_GETLK, _F_OFD_SETLK, _F_OFD_SETLKW = 5, 6, 7, 36, 37, 38
+_F_SETLEASE, _F_GETLEASE, _F_NOTIFY = 1024, 1025, 1026
+_DENIED_FCNTL = (_F_GETLK, _F_SETLK, _F_SETLKW, _F_OFD_GETLK, _F_OFD_SETLK, _F_OFD_SETLKW, _F_SETLEASE, _F_GETLEASE,
+                 _F_NOTIFY)  # fmt: skip
 _DENIED_FAMILIES = (socket.AF_INET, socket.AF_INET6, socket.AF_NETLINK, socket.AF_PACKET)
 _DENIED_SYSCALLS = (
     # network (AF_UNIX sockets too: connect reaches docker.sock or a desktop bus)
@@ -31,12 +38,18 @@ _DENIED_SYSCALLS = (
     # other processes: signals, memory, file descriptors
     "ptrace", "process_vm_readv", "process_vm_writev", "kill", "tkill", "tgkill", "rt_sigqueueinfo",
     "rt_tgsigqueueinfo", "pidfd_open", "pidfd_send_signal", "pidfd_getfd", "kcmp", "process_madvise",
+    # file locks shared through an inode every worker reads (fcntl's lock commands: _DENIED_FCNTL)
+    "flock",
     # io_uring runs connect/openat without passing through this filter
     "io_uring_setup", "io_uring_enter", "io_uring_register",
     # namespaces, mounts, handles, kernel objects
-    "inotify_add_watch", "mount", "umount2", "unshare", "setns", "chroot", "pivot_root", "open_by_handle_at",
-    "name_to_handle_at", "fsopen", "fsmount", "fsconfig", "open_tree", "move_mount", "mount_setattr", "keyctl",
-    "add_key", "request_key", "bpf", "perf_event_open", "userfaultfd", "personality",
+    "inotify_add_watch", "fanotify_init", "fanotify_mark", "mount", "umount2", "unshare", "setns", "chroot",
+    "pivot_root", "open_by_handle_at", "name_to_handle_at", "fsopen", "fsmount", "fsconfig", "open_tree",
+    "move_mount", "mount_setattr", "keyctl", "add_key", "request_key", "bpf", "perf_event_open", "userfaultfd", "personality",
+    # System V IPC and POSIX message queues: kernel objects outside every filesystem (Landlock never sees them),
+    # shared by uid and mode across processes and surviving them; one worker left another its reference code
+    "shmget", "shmat", "shmdt", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop", "semtimedop",
+    "semctl", "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr",
 )  # fmt: skip
 
 NOT_ALLOWED = {
@@ -47,6 +60,7 @@ NOT_ALLOWED = {
     "native": "native code and raw memory access are not allowed / 네이티브 코드와 메모리 직접 접근은 허용되지 않습니다",
     "inspect": "inspecting the interpreter's objects is not allowed / 인터프리터 객체 검사는 허용되지 않습니다",
     "hook": "installing audit hooks is not allowed / 감사 훅 설치는 허용되지 않습니다",
+    "lock": "file locks are not allowed / 파일 잠금은 허용되지 않습니다",
     "file": "opening files outside your notebook's folder is not allowed / 노트북 폴더 밖의 파일은 열 수 없습니다",
 }
 _REFUSED = {
@@ -59,7 +73,7 @@ _REFUSED = {
     "ctypes.string_at": "native", "ctypes.wstring_at": "native", "ctypes.call_function": "native",
     "ctypes.create_string_buffer": "native", "mmap.__new__": "native",
     "gc.get_objects": "inspect", "gc.get_referrers": "inspect", "gc.get_referents": "inspect",
-    "sys.addaudithook": "hook",
+    "sys.addaudithook": "hook", "fcntl.flock": "lock", "fcntl.lockf": "lock",
 }  # fmt: skip
 # Events whose first argument is a path the call reads, or writes (both paths of a rename or link).
 _READ_EVENTS = frozenset({"os.listdir", "os.scandir", "os.fwalk", "glob.glob"})
@@ -107,6 +121,8 @@ def apply_seccomp() -> None:
         # clone is allowed only for threads; clone3 cannot be filtered by flags, so it reports ENOSYS
         # and glibc falls back to clone.
         policy.add_rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, _CLONE_THREAD, 0))
+        for command in _DENIED_FCNTL:
+            policy.add_rule(deny, "fcntl", sc.Arg(1, sc.EQ, command))
         policy.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
         policy.load()
     except Exception as error:  # noqa: BLE001
@@ -156,114 +172,118 @@ def install_audit_hook(scratch: Path, denied: list[Path]) -> None:
 
 
 def _make_hook(scratch: str, readable: tuple[str, ...], denied: tuple[str, ...]):  # noqa: C901
-    """The audit hook, holding everything it uses in its own closure.
+    """The audit hook, holding everything it uses in its own closure, and nothing mutable.
 
     Student code can rebind any module global, builtin or Python-level method, so the
     hook captures here, once, the built-in functions it calls and immutable copies of
-    its tables; it never looks a name up at run time. (Its frame can still be seen in a
-    traceback, but only immutable values are there.) It remains a second layer: the
-    kernel's (Landlock, bubblewrap, the uid drop, seccomp) are the boundary.
+    its tables; it never looks a name up at run time. Its frame is visible in the
+    traceback of every refusal, and a frame shows its free variables: so the hook is one
+    function with no helper functions in its closure (a helper's ``__code__`` and closure
+    cells can be replaced through that frame: ``sysv_ipc_reference_relay`` did it), only
+    strings, tuples, frozensets and built-ins. It remains a second layer: the kernel's
+    (Landlock, bubblewrap, the uid drop, seccomp) are the boundary.
     """
     refused_events = frozenset(_REFUSED)
     refusals = tuple((event, NOT_ALLOWED[kind]) for event, kind in _REFUSED.items())
     file_message = NOT_ALLOWED["file"]
+    str_message = file_message + " (pass the path as a str)"
     read_events, write_events, two_path_events = _READ_EVENTS, _WRITE_EVENTS, _TWO_PATH_EVENTS
     write_flags = _WRITE_FLAGS
     path_types = _PATH_TYPES
+    # pathlib's conversion is Python code: its functions and their code objects must be the originals.
     original_fspath = tuple(kind.__fspath__ for kind in path_types)
+    original_str = tuple(kind.__str__ for kind in path_types)
+    original_code = tuple(function.__code__ for function in (*original_fspath, *original_str))
     fspath, fsdecode_codec = os.fspath, sys.getfilesystemencoding()
     lstat, readlink = os.lstat, os.readlink
     is_link = stat.S_ISLNK
-    permission_error, type_, isinstance_, len_, bool_ = PermissionError, type, isinstance, len, bool
+    permission_error, os_error, type_, isinstance_, len_ = PermissionError, OSError, type, isinstance, len
     str_, bytes_, int_ = str, bytes, int
-
-    def refuse(message: str) -> None:
-        raise permission_error(message)
-
-    def text(raw: object) -> str | None:
-        """The path as a str; None for a file descriptor (checked when it was opened)."""
-        kind = type_(raw)
-        if kind in path_types:
-            if type_(raw).__fspath__ not in original_fspath:
-                refuse(file_message + " (pass the path as a str)")
-            raw = fspath(raw)
-            kind = type_(raw)
-        if kind is bytes_:
-            raw = raw.decode(fsdecode_codec, "surrogateescape")
-            kind = str_
-        if kind is int_:
-            return None
-        if kind is not str_:
-            # Another os.PathLike could name one file when the call converts it and another when asked here.
-            refuse(file_message + " (pass the path as a str)")
-        return raw
-
-    def real(path: str) -> str:
-        """The absolute path with every symbolic link followed, using only built-in functions captured above."""
-        if not path.startswith("/"):
-            path = scratch + "/" + path
-        parts = [part for part in path.split("/") if part and part != "."]
-        done: list[str] = []
-        hops = 0
-        while parts:
-            part = parts.pop(0)
-            if part == "..":
-                if done:
-                    done.pop()
-                continue
-            candidate = "/" + "/".join([*done, part])
-            try:
-                is_symlink = is_link(lstat(candidate).st_mode)
-            except OSError:
-                is_symlink = False
-            if is_symlink and hops < 40:
-                hops += 1
-                target = readlink(candidate)
-                if target.startswith("/"):
-                    done = []
-                parts = [p for p in target.split("/") if p and p != "."] + parts
-                continue
-            done.append(part)
-        return "/" + "/".join(done)
-
-    def inside(path: str, roots: tuple[str, ...]) -> bool:
-        for root in roots:
-            if path == root or path.startswith(root + "/") or root == "/":
-                return True
-        return False
-
-    def check(raw: object, writing: bool) -> None:
-        path = text(raw)
-        if path is None:
-            return
-        path = real(path)
-        if inside(path, denied) or not inside(path, (scratch,) if writing else readable):
-            refuse(file_message)
+    scratch_only = (scratch,)
+    denied_fcntl, lock_message = frozenset(_DENIED_FCNTL), NOT_ALLOWED["lock"]
 
     def hook(event: str, args: tuple) -> None:
         if event in refused_events:
             for name, message in refusals:
                 if name == event:
-                    refuse(message)
+                    raise permission_error(message)
+        if event == "fcntl.fcntl" and len_(args) >= 2 and args[1] in denied_fcntl:
+            raise permission_error(lock_message)
+        checks = ()  # (raw path, writing)
         if event == "open" and args:
             padded = args + (None, 0)
             mode, flags = padded[1], padded[2]
-            raw = text(args[0])
-            if mode is None and raw is not None:
+            if mode is None and type_(args[0]) is not int_:
                 # os.open: a dir_fd would make a relative path mean another folder, so only absolute scratch paths
-                if not raw.startswith("/"):
-                    refuse(file_message)
-                check(raw, writing=True)
-                return
-            writing = type_(mode) is str_ and ("w" in mode or "a" in mode or "x" in mode or "+" in mode)
-            check(args[0], writing or bool_(isinstance_(flags, int_) and flags & write_flags))
+                checks = ((args[0], True),)
+                absolute_only = True
+            else:
+                writing = type_(mode) is str_ and ("w" in mode or "a" in mode or "x" in mode or "+" in mode)
+                checks = ((args[0], writing or (isinstance_(flags, int_) and flags & write_flags != 0)),)
+                absolute_only = False
         elif event in read_events and args:
-            check(args[0], writing=False)
+            checks, absolute_only = ((args[0], False),), False
         elif event in write_events and args:
-            check(args[0], writing=True)
+            checks, absolute_only = ((args[0], True),), False
         elif event in two_path_events and len_(args) >= 2:
-            check(args[0], writing=event != "os.symlink")  # a symlink's target is checked when it is opened
-            check(args[1], writing=True)
+            # a symlink's target is checked when it is opened
+            checks, absolute_only = ((args[0], event != "os.symlink"), (args[1], True)), False
+        for raw, writing in checks:
+            # The path as a str; a file descriptor was checked when it was opened.
+            kind = type_(raw)
+            if kind in path_types:
+                if (
+                    kind.__fspath__ not in original_fspath
+                    or kind.__str__ not in original_str
+                    or kind.__fspath__.__code__ not in original_code
+                    or kind.__str__.__code__ not in original_code
+                ):
+                    raise permission_error(str_message)
+                raw = fspath(raw)
+                kind = type_(raw)
+            if kind is bytes_:
+                raw = raw.decode(fsdecode_codec, "surrogateescape")
+                kind = str_
+            if kind is int_:
+                continue
+            if kind is not str_:
+                # Another os.PathLike could name one file when the call converts it and another when asked here.
+                raise permission_error(str_message)
+            if absolute_only and not raw.startswith("/"):
+                raise permission_error(file_message)
+            # The absolute path with every symbolic link followed, using only the built-ins captured above.
+            path = raw if raw.startswith("/") else scratch + "/" + raw
+            parts = [part for part in path.split("/") if part and part != "."]
+            done: list[str] = []
+            hops = 0
+            while parts:
+                part = parts.pop(0)
+                if part == "..":
+                    if done:
+                        done.pop()
+                    continue
+                candidate = "/" + "/".join([*done, part])
+                try:
+                    is_symlink = is_link(lstat(candidate).st_mode)
+                except os_error:
+                    is_symlink = False
+                if is_symlink and hops < 40:
+                    hops += 1
+                    target = readlink(candidate)
+                    if target.startswith("/"):
+                        done = []
+                    parts = [p for p in target.split("/") if p and p != "."] + parts
+                    continue
+                done.append(part)
+            path = "/" + "/".join(done)
+            for roots, wanted in ((denied, False), (scratch_only if writing else readable, True)):
+                found = False
+                for root in roots:
+                    if path == root or path.startswith(root + "/") or root == "/":
+                        found = True
+                        break
+                if found != wanted:
+                    raise permission_error(file_message)
 
     return hook
 
