@@ -55,6 +55,7 @@ _PR_SET_PDEATHSIG = 1
 _PR_SET_DUMPABLE = 4
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_CAPBSET_DROP = 24
+_CLONE_NEWIPC = 0x08000000
 
 
 @dataclass(frozen=True)
@@ -418,6 +419,13 @@ def _drop_privileges(uid: int) -> None:
     os.setuid(uid)
 
 
+def _unshare_ipc() -> None:
+    """A new IPC namespace (root only): no message queue, semaphore or shared memory of another worker is visible."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    if libc.unshare(_CLONE_NEWIPC) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWIPC) failed")
+
+
 def _drop_capabilities() -> None:
     """Empty the bounding set and every capability set, so that uid 0 regains none on exec."""
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
@@ -574,6 +582,8 @@ class Worker:
         resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.geteuid() == 0 and not self.isolation.namespaces:
+            _unshare_ipc()  # System V IPC and POSIX queues are per namespace; bubblewrap gives one, else this
         if self.uid is not None:
             _drop_privileges(self.uid)
             nproc = self._expected_nproc()
@@ -757,6 +767,8 @@ class Worker:
         identity = (facts.get("uid"), facts.get("gid"), facts.get("groups"))
         if self.uid is not None and identity != (self.uid, self.uid, []):
             problems.append(f"the uid drop (uid {facts.get('uid')}, gid {facts.get('gid')}, groups {facts.get('groups')})")  # fmt: skip
+        if os.geteuid() == 0 and not self.isolation.namespaces and facts.get("ipc_ns") in ("", _own_namespace("ipc")):
+            problems.append("its own IPC namespace")
         if self.isolation.namespaces:
             for kind in ("net", "pid", "mnt"):
                 if facts.get(f"{kind}_ns") in ("", _own_namespace(kind)):

@@ -89,7 +89,9 @@ def copied(cache: Path | None = None) -> Runtime:
     target = cache / f"python-{key}"
     if not (target / MANIFEST).is_file():
         _build(target, sources)
+        _prune(cache, keep=target)
     _check_owned_by_root(target)
+    os.utime(target)  # its last use, for pruning
     runtime = _runtime_in(target)
     problem = unreachable_part(runtime)
     if problem is not None:
@@ -168,6 +170,16 @@ def _build(target: Path, sources: list[tuple[str, Path]]) -> None:
             os.rename(building, target)  # another grader may have made it meanwhile: theirs is as good
     finally:
         shutil.rmtree(building, ignore_errors=True)
+
+
+def _prune(cache: Path, keep: Path, unused_seconds: float = 86_400) -> None:
+    """Remove copies made from an older kit or Python that nothing used for a day (a grader may still run one)."""
+    import time
+
+    for copy in cache.glob("python-*"):
+        with contextlib.suppress(OSError):
+            if copy != keep and time.time() - copy.stat().st_mtime > unused_seconds:
+                shutil.rmtree(copy)
 
 
 def _verify(folder: Path) -> None:

@@ -148,6 +148,7 @@ def observe() -> dict:
         "net_ns": _namespace("net"),
         "pid_ns": _namespace("pid"),
         "mnt_ns": _namespace("mnt"),
+        "ipc_ns": _namespace("ipc"),
         "limits": limits,
     }
 
