@@ -1,4 +1,4 @@
-"""Render a GradeReport: a terminal table, JSON exactly per CONTRACT.md, and Markdown for PRs.
+"""Render a GradeReport: a terminal table, JSON exactly per docs/CONTRACT.md, and Markdown for PRs.
 
 Every renderer first bounds the report (:func:`fit_report`), so one submission's report.json,
 report.md and standard output stay small whatever its code sent back; in Markdown every text

@@ -1,6 +1,6 @@
 """Hints for the ch04_learning suites, and the diagnoses that pick one from what came back.
 
-A diagnosis names the likely mistake class from ../shared/MISTAKES.md and the mutant catalogue
+A diagnosis names the likely mistake class from docs/MISTAKES.md and the mutant catalogue
 (grader/mutants/) by relations between the student's result and the reference's (N times too
 large, rows that do not sum to 1, every history row equal...) or by recomputing a known wrong
 variant of a *test function's* derivative. Nothing here computes a graded unit the right way:

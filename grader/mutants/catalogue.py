@@ -1,8 +1,9 @@
 """The mutant catalogue: realistic student mistakes, each one small change to the instructor notebook.
 
-Sources (``seen``): the seed files in ../shared/seeds/ (002 = a student's notebook, 004 = the lab
-slides), ../shared/MISTAKES.md (# = its table row), the instructor notebook's TA notes, and
-mistakes any course of this chapter sees. Each mutant names the one unit it breaks; grading it
+Sources (``seen``): the course material's seed files ("seed 002" = a student's exported notebook,
+"seed 004" = the lab slides; both described in docs/MISTAKES.md), docs/MISTAKES.md ("MISTAKES #n" =
+row n of its table), the instructor notebook's TA notes, the kit's issue 4, and mistakes any course
+of this chapter sees. Each mutant names the one unit it breaks; grading it
 must cost points in that unit and in no other (the other units run with the reference versions
 of what they call).
 """

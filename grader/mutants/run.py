@@ -12,7 +12,7 @@ from grader.mutants.variants import MUTANT, NOTHING, Variant, build_notebook
 
 GRADING_SEED = 20240604  # fixed, so a run is reproducible
 ASSIGNMENT = "ch04_learning"
-# The units the catalogue covers (CONTRACT.md's five). Grading only these keeps a run near a minute;
+# The units the catalogue covers (docs/CONTRACT.md's five). Grading only these keeps a run near a minute;
 # ``units=None`` grades every unit of the rubric.
 UNITS = ("cross_entropy_error", "numerical_diff", "numerical_gradient", "gradient_descent", "TwoLayerNet")
 # Units that run the student's own code of another unit by design, so a mistake there is charged to

@@ -2,7 +2,7 @@
 
 Each style rewrites some units the way real learners do (other loops, names, helpers, Korean
 identifiers, layer objects that keep references to ``self.params`` arrays), always within
-CONTRACT.md's description. The HARMLESS variants break code that is not graded (a given helper
+docs/CONTRACT.md's description. The HARMLESS variants break code that is not graded (a given helper
 the grader replaces, the ungraded mean_squared_error) and must cost nothing.
 """
 

@@ -53,7 +53,7 @@ class Variant:
     ko: str  # one line in Korean: what the student wrote
     en: str  # the same in English
     edits: tuple[Edit, ...]
-    seen: str = ""  # where the mistake comes from: a seed file, MISTAKES.md, a TA note
+    seen: str = ""  # where the mistake comes from: a seed file, docs/MISTAKES.md, a TA note
 
     def describe(self, lang: str = "both") -> str:
         """The one-line description in ``ko``, ``en`` or both."""

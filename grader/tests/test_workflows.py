@@ -1,4 +1,4 @@
-"""Every workflow the kit ships lints clean (offline), and keeps to the rules of THREATS.md."""
+"""Every workflow the kit ships lints clean (offline), and keeps to the rules of docs/THREATS.md."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 A test cannot send a Python function to the worker; it sends a name from this
 library and the worker looks it up here. Each function is chosen to expose a
-mistake (see ../shared/MISTAKES.md): quadratics cannot tell h = 1e-4 from
+mistake (see docs/MISTAKES.md): quadratics cannot tell h = 1e-4 from
 h = 1e-3 because the central difference is exact on them, so most functions
 here have a large third derivative; the array functions couple every element,
 so computing a gradient row by row gives a different answer.
