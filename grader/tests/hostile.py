@@ -227,9 +227,10 @@ def traces(marker: str, kit: Path | None = None) -> list[str]:
 
 
 def worker_uids(grader_pid: int) -> range:
-    """The uids a grading process with this pid hands its workers (see sandbox._allocate_uid)."""
-    base = sandbox.UID_BASE + (grader_pid % 100_000) * sandbox.UIDS_PER_PROCESS
-    return range(base, base + sandbox.UIDS_PER_PROCESS)
+    """The uids a grading process with this pid hands its workers (see sandbox.uids.UidPool)."""
+    size = sandbox.uids.UIDS_PER_PROCESS
+    base = sandbox.uids.UID_BASE + (grader_pid % 100_000) * size
+    return range(base, base + size)
 
 
 def seconds_since_boot() -> float:

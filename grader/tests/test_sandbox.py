@@ -133,34 +133,40 @@ def test_no_orphan_survives_without_namespaces(grade, monkeypatch, off):
 
 @pytest.mark.needs("root")
 def test_the_uid_sweep_kills_a_setsid_orphan():
-    uid = sandbox._allocate_uid()
+    pool = sandbox.uids.UidPool()
+    uid = pool.allocate()
     try:
-
-        def become_worker():
-            sandbox._drop_privileges(uid)
-
-        shell = subprocess.Popen(["/bin/sh", "-c", "setsid sleep 30 & echo started"], preexec_fn=become_worker,
-                                 stdout=subprocess.PIPE, text=True)  # fmt: skip
+        shell = subprocess.Popen(["/bin/sh", "-c", "setsid sleep 30 & echo started"],
+                                 preexec_fn=lambda: sandbox.uids.drop_privileges(uid), stdout=subprocess.PIPE,
+                                 text=True)  # fmt: skip
         assert shell.stdout.readline().strip() == "started"
         shell.wait(timeout=5)
         time.sleep(0.1)
         assert worker_processes([os.getpid()]), "the orphan should be running before the sweep"
-        sandbox.kill_processes_of(uid)
+        pool.release(uid)
         time.sleep(0.1)
         assert worker_processes([os.getpid()]) == []
+        assert uid not in pool.in_use()
     finally:
         sandbox.kill_processes_of(uid)
-        sandbox._uids_in_use.discard(uid)
 
 
+@pytest.mark.needs("uid-drop")
 def test_concurrent_workers_get_distinct_uids():
-    if not sandbox.detect_isolation().uid_drop:
-        pytest.skip("no uid drop here")
-    uids = [sandbox._allocate_uid() for _ in range(20)]
+    pool = sandbox.uids.UidPool()
+    uids = [pool.allocate() for _ in range(20)]
     try:
-        assert len(set(uids)) == 20
+        assert len(set(uids)) == 20 and pool.in_use() == frozenset(uids)
     finally:
-        sandbox._uids_in_use.difference_update(uids)
+        for uid in uids:
+            pool.release(uid)
+    assert pool.in_use() == frozenset()
+
+
+def test_a_full_pool_says_so():
+    pool = sandbox.uids.UidPool(base=sandbox.uids.UID_BASE - 100, size=0)
+    with pytest.raises(sandbox.uids.UidsExhausted, match="in use"):
+        pool.allocate()
 
 
 def test_the_benchmark_switch_turns_kernel_layers_off_and_says_so(monkeypatch):
@@ -172,7 +178,8 @@ def test_the_benchmark_switch_turns_kernel_layers_off_and_says_so(monkeypatch):
     assert isolation.layers()[:3] == ["process", "rlimits", "scrubbed-env"] and "audit-hook" in isolation.layers()
     monkeypatch.setenv(sandbox.DISABLE_VARIABLE, "seccomp")
     partial = sandbox.detect_isolation()
-    assert not partial.seccomp and partial.namespaces == sandbox._probe_isolation().namespaces
+    monkeypatch.delenv(sandbox.DISABLE_VARIABLE)
+    assert not partial.seccomp and partial.namespaces == sandbox.detect_isolation().namespaces
     assert "private-filesystem" not in isolation.missing  # not probed when turned off
 
 

@@ -1,0 +1,20 @@
+"""Where the kit and the worker's code live, and what a worker may read outside Python."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+WORKER_SCRIPT = Path(__file__).resolve().parent.parent / "untrusted" / "worker.py"
+KIT_ROOT = WORKER_SCRIPT.parent.parent.parent
+SYSTEM_READABLE = tuple(Path(p) for p in ("/usr", "/lib", "/lib64", "/lib32", "/libx32", "/etc/ld.so.cache",
+                                          "/etc/localtime", "/dev/urandom", "/dev/zero"))  # fmt: skip
+
+
+def default_hidden() -> list[Path]:
+    """Folders of the checkout no worker may read, whatever the assignment says.
+
+    Besides the hidden material, every folder that holds working units: the mutant catalogue's
+    correct styles and the kit's own tests (hostile fixtures that reward success contain them).
+    """
+    return [KIT_ROOT / name for name in ("solutions", "tests_hidden", "rubrics", ".git", "grader/mutants",
+                                         "grader/tests")]  # fmt: skip
