@@ -39,6 +39,12 @@ class Assignment:
     given: tuple[str, ...]
     units: tuple[Unit, ...]
     rubric_path: Path
+    package: str = ""  # the course package (``courses.<id>``): checks, hints, test functions, mutants
+
+    @property
+    def course_code(self) -> Path:
+        """The course package's ``untrusted/`` folder: the only part of the course a worker loads and sees."""
+        return self.root.joinpath(*self.package.split(".")) / "untrusted"
 
     @property
     def student_notebook(self) -> Path:
@@ -97,6 +103,7 @@ def load_assignment(assignment_id: str, root: Path = KIT_ROOT) -> Assignment:
         given=tuple(meta.get("given", [])),
         units=tuple(units),
         rubric_path=path,
+        package=str(meta.get("package", f"courses.{assignment_id}")),
     )
 
 

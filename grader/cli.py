@@ -282,7 +282,10 @@ def _mutants(options: argparse.Namespace) -> int:
     try:
         run = run_catalogue(only=options.only, processes=options.processes, seed=seed, all_units=options.all_units)
     except KeyError as error:
-        print(f"error: {error.args[0]} (see grader/mutants/catalogue.py, styles.py and nothing.py)", file=sys.stderr)
+        print(
+            f"error: {error.args[0]} (see courses/ch04_learning/mutants/catalogue.py, styles.py and nothing.py)",
+            file=sys.stderr,
+        )
         return EXIT_MISUSE
     sys.stdout.write(render_table(run.results, run.summary, lang=options.lang, processes=options.processes, seed=seed))
     return 0 if run.holds else 1

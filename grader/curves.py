@@ -1,7 +1,7 @@
 """Learning curves as small SVG charts for the Markdown report, drawn here (no plotting library).
 
 A training test records ``student_curve`` and ``reference_curve`` (plain floats,
-see :func:`grader.course.ch04_training.curve`); the report shows the two side by
+see :func:`courses.ch04_learning.training.curve`); the report shows the two side by
 side as ``data:`` URIs, so the Markdown file stays one self-contained file. Each
 chart has two panels: the training loss per iteration (averaged over bins) and
 the train/test accuracy per epoch, as the book plots them. Labels inside the

@@ -13,7 +13,14 @@ from grader.assignment import Assignment, AssignmentError, known_assignments, lo
 from grader.extract import Extraction, extract_definitions
 from grader.notebook import NotebookError, notebook_metadata, read_notebook
 from grader.plugin import GradingPlugin, GradingSession
-from grader.reference import RecordedReference, Reference, ReferenceFailure, load_reference, substitute_source
+from grader.reference import (
+    RecordedReference,
+    Reference,
+    ReferenceFailure,
+    load_reference,
+    substitute_source,
+    use_course,
+)
 from grader.scoring import GradeReport, TestResult, UnitScore
 
 TRUSTED_INI = Path(__file__).resolve().parent / "pytest-grading.ini"
@@ -83,6 +90,7 @@ def _run_suites(assignment: Assignment, notebook_path: Path, extraction: Extract
                 reference: Reference | RecordedReference | None) -> GradeReport:  # fmt: skip
     import pytest
 
+    use_course(assignment)  # a reference passed in (batch, mutants) was loaded for the same course
     reference = reference or load_reference(assignment)
     isolation = sandbox.detect_isolation()
     session = GradingSession(

@@ -103,7 +103,7 @@ class GradingSession:
         """The worker for ``unit``; a new one after a crash or timeout."""
         if unit not in self._workers:
             self._workers[unit] = sandbox.Worker(self.limits, self.isolation, self.assignment.hidden_dirs(),
-                                                 self.run_state)  # fmt: skip
+                                                 self.run_state, self.assignment.course_code)  # fmt: skip
         worker = self._workers[unit]
         self._recent = [name for name in self._recent if name != unit] + [unit]
         self._separate_reference_holders(unit)

@@ -88,8 +88,23 @@ class Reference:
         return copy.deepcopy(self._answers[key])
 
 
+def use_course(assignment: Assignment) -> None:
+    """Install the assignment's course library (its test functions and procedures) on the trusted side."""
+    import importlib
+
+    from grader.assignment import AssignmentError
+    from grader.untrusted import library
+
+    try:
+        library.install(importlib.import_module(f"{assignment.package}.untrusted"))
+    except ImportError as error:
+        raise AssignmentError(f"{assignment.rubric_path}: its course package {assignment.package!r} cannot be "
+                              f"imported ({error}); check [assignment] package") from None  # fmt: skip
+
+
 def load_reference(assignment: Assignment) -> Reference | RecordedReference:
     """The instructor's solution where this checkout has it, else the answers recorded at publishing."""
+    use_course(assignment)
     if not assignment.solution_notebook.is_file():
         return load_recorded_reference(assignment)
     return load_solution_reference(assignment)

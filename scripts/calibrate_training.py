@@ -1,9 +1,9 @@
 """Calibrate the train_neuralnet unit: the reference's test accuracy and time, and common wrong gradients.
 
-Runs :func:`grader.untrusted.procedures.train_two_layer_net` in this process on the bundled
+Runs :func:`courses.ch04_learning.untrusted.procedures.train_two_layer_net` in this process on the bundled
 MNIST subset, with the instructor's TwoLayerNet and with copies whose ``gradient``
 has a classic mistake, for a few seeds. The thresholds in
-grader/course/ch04_training.py sit between the two groups.
+courses/ch04_learning/training.py sit between the two groups.
 
     python scripts/calibrate_training.py                 # 400 and 2000 iterations, seeds 0-4
     python scripts/calibrate_training.py --iters 10000 --seeds 1
@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 
 from grader.assignment import load_assignment  # noqa: E402
-from grader.course import ch04_training  # noqa: E402
+from courses.ch04_learning import training as ch04_training  # noqa: E402
 from grader.reference import load_solution_reference  # noqa: E402
-from grader.untrusted import procedures  # noqa: E402
+from courses.ch04_learning.untrusted import procedures  # noqa: E402
 
 
 def mutants(reference_class, namespace: dict) -> dict[str, type]:

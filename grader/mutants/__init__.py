@@ -35,9 +35,9 @@ class CatalogueRun:
 
 def all_variants() -> list[Variant]:
     """Every mutant, then every correct style and harmless change, then every do-nothing submission."""
-    from grader.mutants.catalogue import MUTANTS
-    from grader.mutants.nothing import NOTHING
-    from grader.mutants.styles import STYLES
+    from courses.ch04_learning.mutants.catalogue import MUTANTS
+    from courses.ch04_learning.mutants.nothing import NOTHING
+    from courses.ch04_learning.mutants.styles import STYLES
 
     return MUTANTS + STYLES + NOTHING
 

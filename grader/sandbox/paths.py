@@ -13,8 +13,8 @@ SYSTEM_READABLE = tuple(Path(p) for p in ("/usr", "/lib", "/lib64", "/lib32", "/
 def default_hidden() -> list[Path]:
     """Folders of the checkout no worker may read, whatever the assignment says.
 
-    Besides the hidden material, every folder that holds working units: the mutant catalogue's
-    correct styles and the kit's own tests (hostile fixtures that reward success contain them).
+    Besides the hidden material, every folder that holds working units: each course's mutant
+    catalogue (its correct styles) and the kit's own tests (hostile fixtures that reward success).
     """
-    return [KIT_ROOT / name for name in ("solutions", "tests_hidden", "rubrics", ".git", "grader/mutants",
-                                         "grader/tests")]  # fmt: skip
+    fixed = [KIT_ROOT / name for name in ("solutions", "tests_hidden", "rubrics", ".git", "grader/tests")]
+    return fixed + sorted((KIT_ROOT / "courses").glob("*/mutants"))

@@ -89,7 +89,7 @@ def require_confinement(isolation: Isolation | None = None) -> list[str]:
         raise UnconfinedRefused(
             "refusing to run student code: " + "; ".join(gaps) + ". Install bubblewrap (apt-get install bubblewrap), "
             "use a kernel with Landlock (Linux 5.13+), or grade as root with the hidden folders closed to other users "
-            "(chmod -R o-rwx solutions tests_hidden rubrics .git grader/mutants grader/tests). If you know why this is acceptable (your own "
+            "(chmod -R o-rwx solutions tests_hidden rubrics .git grader/tests courses/*/mutants). If you know why this is acceptable (your own "
             f"notebook on your own machine), pass --accept-unconfined or set {ACCEPT_UNCONFINED_VARIABLE}=1."
         )
     return gaps

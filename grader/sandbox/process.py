@@ -160,8 +160,10 @@ class _SkipDefinition(Exception):
 class Worker:
     """One sandboxed worker process serving calls for one unit."""
 
-    def __init__(self, limits: Limits, isolation: Isolation, hidden: list[Path], run: RunState | None = None) -> None:
+    def __init__(self, limits: Limits, isolation: Isolation, hidden: list[Path], run: RunState | None = None,
+                 course_code: Path | None = None) -> None:  # fmt: skip
         self.limits = limits
+        self.course_code = isolation.runtime.course_code(course_code) if course_code is not None else None
         self.isolation = isolation
         self.hidden = list(hidden)
         self.run = run if run is not None else RunState()
@@ -236,13 +238,16 @@ class Worker:
         command = [str(worker.executable), "-I", str(worker.script), "--request-fd", str(request_read),
                    "--response-fd", str(response_write), "--seccomp", "on" if self.isolation.seccomp else "off",
                    "--audit", "on" if self.isolation.audit_hook else "off"]  # fmt: skip
+        if self.course_code is not None:
+            command += [f"--course-code={self.course_code}"]
         if self.isolation.landlock:
             command += ["--landlock", "on", f"--probe-denied={KIT_ROOT}"]
             command += [f"--read={path}" for path in [*worker.code, *SYSTEM_READABLE]]
         command += [f"--deny={path}" for path in dict.fromkeys([*self.hidden, *default_hidden()])]
         if self.isolation.namespaces:
             flags = bwrap.flags(self.scratch, self.hidden, self.isolation.private_filesystem,
-                                 self.limits.scratch_bytes, self.isolation.runtime)  # fmt: skip
+                                self.limits.scratch_bytes, self.isolation.runtime,
+                                [self.course_code] if self.course_code else [])  # fmt: skip
             command = [shutil.which("bwrap") or "bwrap", *flags, *command]
         return command
 

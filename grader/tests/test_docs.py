@@ -280,7 +280,7 @@ def test_the_threat_catalogue_lists_t1_to_t36_with_the_fixtures_that_cover_each(
 
 
 def test_every_mutant_and_every_mistake_row_the_catalogue_cites_is_in_mistakes_md():
-    from grader.mutants.catalogue import MUTANTS
+    from courses.ch04_learning.mutants.catalogue import MUTANTS
 
     text = (ROOT / "docs" / "MISTAKES.md").read_text(encoding="utf-8")
     rows = {int(number) for number in re.findall(r"^\| (\d+) \|", text, re.M)}
@@ -292,8 +292,8 @@ def test_every_mutant_and_every_mistake_row_the_catalogue_cites_is_in_mistakes_m
 
 
 def test_every_hint_mistakes_md_names_exists():
+    from courses.ch04_learning import hints as ch04_hints
     from grader.checks import Text
-    from grader.course import ch04_hints
 
     hints = {name for name, value in vars(ch04_hints).items() if isinstance(value, Text)}
     text = (ROOT / "docs" / "MISTAKES.md").read_text(encoding="utf-8")

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from grader.course.ch04_hints import DIFF_FORWARD, GRAD_FINISHED
-from grader.mutants.catalogue import MUTANTS
+from courses.ch04_learning.hints import DIFF_FORWARD, GRAD_FINISHED
+from courses.ch04_learning.mutants.catalogue import MUTANTS
 from grader.mutants.variants import build_notebook
 from grader.tests.helpers import write_notebook
 

@@ -12,14 +12,14 @@ import re
 
 import pytest
 
+from courses.ch04_learning import hints as ch04_hints
+from courses.ch04_learning.mutants.catalogue import MUTANTS
+from courses.ch04_learning.mutants.nothing import NOTHING as DO_NOTHING
+from courses.ch04_learning.mutants.styles import STYLES
 from grader.assignment import load_assignment
 from grader.checks import Text
-from grader.course import ch04_hints
 from grader.mutants import all_variants, run_catalogue
-from grader.mutants.catalogue import MUTANTS
-from grader.mutants.nothing import NOTHING as DO_NOTHING
 from grader.mutants.run import BUILDS_ON_STUDENT, GRADING_SEED, UNITS, grade_variants
-from grader.mutants.styles import STYLES
 from grader.mutants.table import render_table
 from grader.mutants.variants import (
     HARMLESS,

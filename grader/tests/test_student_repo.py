@@ -52,7 +52,7 @@ def make_check(repo: Path) -> tuple[str, float, float]:
 
 def test_repository_has_everything_a_student_needs(published):
     for path in ["assignments/ch04_learning.ipynb", "tests_public/ch04_learning/test_numerical_diff.py",
-                 "tests_public/ch04_learning/expected.npz", "grader/cli.py", "grader/course/ch04_learning.py",
+                 "tests_public/ch04_learning/expected.npz", "grader/cli.py", "courses/ch04_learning/checks.py",
                  "dataset/mnist.py", "dataset/mnist_5k/train-images-idx3-ubyte.gz", "dataset/NOTICE.md",
                  "Makefile", "pyproject.toml", "README.md", ".gitignore", ".github/workflows/autograde.yml",
                  ".github/workflows/feedback-comment.yml", "rubrics/ch04_learning.toml"]:  # fmt: skip

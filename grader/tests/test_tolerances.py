@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.assignment import KIT_ROOT
-from grader.course.ch04_learning import (
+from courses.ch04_learning.checks import (
     ATOL_DESCENT,
     ATOL_DIFF,
     ATOL_EXACT,
@@ -28,7 +27,8 @@ from grader.course.ch04_learning import (
     probabilities,
     rng_for,
 )
-from grader.untrusted import testfuncs
+from courses.ch04_learning.untrusted import testfuncs
+from grader.assignment import KIT_ROOT
 
 H = 1e-4
 MARGIN = 100.0

@@ -8,12 +8,12 @@ import xml.etree.ElementTree as ElementTree
 import numpy as np
 import pytest
 
+from courses.ch04_learning import training as ch04_training
+from courses.ch04_learning.untrusted import procedures
 from grader import curves
-from grader.course import ch04_training
 from grader.report import render_markdown
 from grader.tests.conftest import scores
 from grader.tests.helpers import solution_with
-from grader.untrusted import procedures
 from grader.untrusted.calls import Call, execute
 
 TRAINING = ["train_neuralnet"]

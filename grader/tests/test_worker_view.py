@@ -86,8 +86,8 @@ def test_a_worker_can_read_only_its_view_of_the_kit_and_site_packages():
     """A real worker walks the kit and site-packages: what it can open is the untrusted package and numpy."""
     isolation = _view_probe_isolation()
     site = Path(next(p for p in sys.path if p.endswith("site-packages")))
-    roots = [str(KIT), str(site), *map(str, isolation.runtime.code)]
-    worker = sandbox.Worker(sandbox.Limits(), isolation, [])
+    roots = [str(KIT), str(site), *map(str, isolation.runtime.code), *map(str, isolation.runtime.roots)]
+    worker = sandbox.Worker(sandbox.Limits(), isolation, [], course_code=load_assignment("ch04_learning").course_code)
     try:
         source = WALK.replace("(ROOTS)", repr(tuple(roots)))
         worker.load([{"cell": 1, "line": 1, "kind": "def", "names": ["_walk_view"], "source": source}], "", [])
@@ -95,7 +95,7 @@ def test_a_worker_can_read_only_its_view_of_the_kit_and_site_packages():
     finally:
         worker.stop()
     readable = seen["readable"]
-    allowed = [*isolation.runtime.code, *map(Path, seen["python_view"])]
+    allowed = [*isolation.runtime.code, worker.course_code, *map(Path, seen["python_view"])]
     outside = [path for path in readable if not any(Path(path) == a or a in Path(path).parents for a in allowed)]
     assert outside == [], f"a worker can read {len(outside)} files outside its view, e.g. {outside[:5]}"
     assert any(path.endswith("grader/untrusted/worker.py") for path in readable), "the walk saw nothing"
@@ -160,10 +160,19 @@ def _public_scores(sources: list[str], unit: str, tmp_path: Path) -> list[float]
     return scores
 
 
+def weakest_view() -> list[Path]:
+    """Every kit file a worker could read in the weakest configuration the grader accepts (the uid drop alone,
+    hidden folders closed): all of the checkout but the hidden folders, .git and the virtual environment."""
+    hidden = sandbox.default_hidden()
+    return [path for path in KIT.rglob("*") if path.is_file() and not {".venv", ".git"} & set(path.parts)
+            and not any(folder == path or folder in path.parents for folder in hidden)]  # fmt: skip
+
+
 def test_no_file_a_worker_can_read_holds_a_working_unit(tmp_path):
-    """Every definition of a graded unit anywhere in the worker's view of the kit scores 0 on the public suite."""
-    units = [unit.name for unit in load_assignment("ch04_learning").units]
-    harvested = _harvest(list(runtime.direct().code), units)
+    """Every definition of a graded unit anywhere a worker could read scores 0 on the public suite."""
+    assignment = load_assignment("ch04_learning")
+    units = [unit.name for unit in assignment.units]
+    harvested = _harvest([*runtime.direct().code, assignment.course_code, *weakest_view()], units)
     for unit, sources in harvested.items():
         assert all(score == 0 for score in _public_scores(sources, unit, tmp_path)), f"working {unit} in the view"
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader.untrusted import procedures, testfuncs
+from grader.untrusted import library
 
 OBSERVE_ARGS = "args_after"
 OBSERVE_PARAMS = "params"
@@ -27,7 +27,7 @@ class Call:
     ``np.random.seed(seed)``; ``params`` are written into ``obj.params`` in
     place (``obj.params[key][...] = value``) before the method runs.
 
-    ``procedure`` names a kit procedure from :mod:`grader.untrusted.procedures` (e.g. a
+    ``procedure`` names a procedure of the course's library (:mod:`grader.untrusted.library`, e.g. a
     training loop) to run with the class ``target`` names, after seeding; its
     arguments are ``args`` and ``kwargs``. ``seconds`` asks the sandbox for a
     longer (or shorter) wall-clock limit than ``Limits.call_seconds``; it stays on
@@ -114,7 +114,7 @@ def _resolve(value: object) -> object:
     """Replace function references by the library functions they name."""
     name = getattr(value, "name", None)
     if type(value).__name__ == "FunctionRef" and isinstance(name, str):
-        return testfuncs.lookup(name)
+        return library.function(name)
     if type(value) is tuple:
         return tuple(_resolve(item) for item in value)
     if type(value) is list:
@@ -144,7 +144,7 @@ def execute(namespace: dict, call: Call) -> dict:
     if call.seed is not None:
         np.random.seed(call.seed)
     if call.procedure:
-        outcome["result"] = procedures.lookup(call.procedure)(namespace[head], *args, **kwargs)
+        outcome["result"] = library.procedure(call.procedure)(namespace[head], *args, **kwargs)
     elif not method and not call.init_args and not call.init_kwargs and call.params is None:
         outcome["result"] = namespace[head](*args, **kwargs)
     else:

@@ -21,7 +21,7 @@ if __name__ == "__main__":  # started by path under ``python -I``: make the kit 
 
 import numpy as np  # noqa: E402  (imported before any confinement: numpy dlopens at import)
 
-from grader.untrusted import calls, confine, landlock, protocol, testfuncs  # noqa: E402
+from grader.untrusted import calls, confine, landlock, library, protocol  # noqa: E402
 
 CELL_FILENAME = "<cell {cell}>"
 CONFINEMENT_FAILED = 70  # exit status when a layer could not be applied (no student code ran)
@@ -169,7 +169,7 @@ def flush_output() -> None:
 def send(response_fd: int, reply: dict) -> None:
     """Send a reply; a result that cannot be encoded, or is too large, is reported as such."""
     try:
-        data = protocol.frame(reply, resolve_function=testfuncs.name_of)
+        data = protocol.frame(reply, resolve_function=library.name_of)
         if len(data) > protocol.MAX_MESSAGE_BYTES:
             raise ResultTooLarge(f"the result is larger than {protocol.MAX_MESSAGE_BYTES // 2**20} MiB")
     except BaseException as error:  # noqa: BLE001  e.g. a hostile __len__ during encoding
@@ -193,14 +193,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seccomp", choices=["on", "off"], default="off")
     parser.add_argument("--audit", choices=["on", "off"], default="on")
     parser.add_argument("--deny", action="append", default=[], help="directories the student may not read")
+    parser.add_argument("--course-code", help="the course's untrusted package (its test functions, procedures)")
     parser.add_argument("--landlock", choices=["on", "off"], default="off")
     parser.add_argument("--read", action="append", default=[], help="what Landlock lets the student read")
     parser.add_argument("--probe-denied", help="a path Landlock must refuse to open: the proof it holds")
     options = parser.parse_args(argv)
     np.seterr(all="ignore")
+    if options.course_code:  # before any confinement: imported like the kit's own code
+        library.load_folder(Path(options.course_code))
     sys.modules["grader"].check = self_check_while_grading  # the notebook's `from grader import check`
     try:
         readable = [Path(p) for p in options.read] if options.landlock == "on" else None
+        if readable is not None and options.course_code:
+            readable.append(Path(options.course_code))
         confine_self(options.seccomp == "on", options.audit == "on", [Path(p) for p in options.deny], readable,
                      Path(options.probe_denied or "/"))  # fmt: skip
         announce(options.response_fd, options.audit == "on")

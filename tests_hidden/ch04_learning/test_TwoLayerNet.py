@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.course.ch04_learning import (
+from courses.ch04_learning.checks import (
     ATOL_DIFF,
     ATOL_FLOAT32,
     NET_ACCURACY,

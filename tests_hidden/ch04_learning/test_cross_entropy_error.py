@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.course.ch04_learning import (
+from courses.ch04_learning.checks import (
     CEE_DELTA,
     CEE_LABELS,
     CEE_ONE_HOT,

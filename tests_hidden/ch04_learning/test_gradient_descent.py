@@ -2,7 +2,7 @@
 
 import pytest
 
-from grader.course.ch04_learning import check_descent_history, check_descent_x, rng_for
+from courses.ch04_learning.checks import check_descent_history, check_descent_x, rng_for
 
 
 @pytest.mark.parametrize("function, lr, steps", [("coupled_quadratic", 0.1, 30), ("cubic_bowl", 0.05, 40)])

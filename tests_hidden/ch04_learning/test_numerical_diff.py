@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.course.ch04_learning import check_diff, rng_for
+from courses.ch04_learning.checks import check_diff, rng_for
 
 # Where each step-sensitive function is tried (grader/tests/test_tolerances.py measures these ranges).
 # sin_100 is drawn away from the zeros of sin(100 x), where a forward difference would be exact.

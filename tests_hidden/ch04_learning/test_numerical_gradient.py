@@ -2,7 +2,7 @@
 
 import pytest
 
-from grader.course.ch04_learning import check_gradient, check_restored, rng_for
+from courses.ch04_learning.checks import check_gradient, check_restored, rng_for
 
 SHAPES = [(7,), (3, 4), (2, 3, 2)]
 

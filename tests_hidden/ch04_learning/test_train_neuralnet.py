@@ -1,6 +1,6 @@
 """Hidden test of train_neuralnet: the book's training loop, longer, with your TwoLayerNet.gradient."""
 
-from grader.course.ch04_training import check_training
+from courses.ch04_learning.training import check_training
 
 ITERS = 2000  # 50 epochs of the 4,000 bundled training images; the reference reaches 0.90-0.91
 THRESHOLD = 0.85

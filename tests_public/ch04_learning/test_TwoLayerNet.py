@@ -1,6 +1,6 @@
 """Public tests of TwoLayerNet on a tiny 5-4-3 network (the 784-50-10 one is far too slow numerically)."""
 
-from grader.course.ch04_learning import (
+from courses.ch04_learning.checks import (
     ATOL_DIFF,
     NET_ACCURACY,
     NET_BACKPROP,

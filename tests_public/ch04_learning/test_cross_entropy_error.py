@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from grader.course.ch04_learning import (
+from courses.ch04_learning.checks import (
     CEE_DELTA,
     CEE_LABELS,
     CEE_ONE_HOT,

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from grader.course.ch04_learning import check_descent_defaults, check_descent_history, check_descent_x
+from courses.ch04_learning.checks import check_descent_defaults, check_descent_history, check_descent_x
 
 
 def test_book_function_2(unit):

@@ -1,6 +1,6 @@
 """Public tests of numerical_diff(f, x): central difference with h = 1e-4."""
 
-from grader.course.ch04_learning import check_diff
+from courses.ch04_learning.checks import check_diff
 
 # Inputs that expose the step and the scheme (grader/tests/test_tolerances.py measures them).
 STEP_SENSITIVE = {"sin_100": ("sin_100", 0.3), "steep_exp": ("steep_exp", 0.15)}

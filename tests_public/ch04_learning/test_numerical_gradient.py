@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from grader.course.ch04_learning import check_gradient, check_restored, rng_for
+from courses.ch04_learning.checks import check_gradient, check_restored, rng_for
 
 # Inputs that expose the step and the scheme (grader/tests/test_tolerances.py measures them); the others
 # test shapes and restoring x, and give partial credit to a wrong step.

@@ -1,6 +1,6 @@
 """The train_neuralnet unit: the book's training loop run on the student's TwoLayerNet, and its checks.
 
-The loop itself is kit code (:func:`grader.untrusted.procedures.train_two_layer_net`); the
+The loop itself is kit code (:func:`courses.ch04_learning.untrusted.procedures.train_two_layer_net`); the
 student's ``__init__`` and ``gradient`` steer it. The data are the real MNIST
 subset bundled in ``dataset/mnist_5k`` (4,000 training / 1,000 test images), sent
 to the worker as plain arrays. Pass or fail is decided here, on the trusted side,
@@ -22,12 +22,12 @@ from functools import cache
 
 import numpy as np
 
+from courses.ch04_learning.hints import raised_hint
+from courses.ch04_learning.untrusted import procedures
 from grader import sandbox
 from grader.assignment import KIT_ROOT
 from grader.checks import Mismatch, Text, as_dict
-from grader.course.ch04_hints import raised_hint
 from grader.plugin import StudentRaised
-from grader.untrusted import procedures
 from grader.untrusted.calls import Call
 
 DATASET_MODULE = KIT_ROOT / "dataset" / "mnist.py"

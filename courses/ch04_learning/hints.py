@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from courses.ch04_learning.untrusted import testfuncs
 from grader.checks import Text
-from grader.untrusted import testfuncs
 
 H = 1e-4
 

@@ -1,6 +1,6 @@
 """Procedures the tests run with a student's class, known by name on both sides.
 
-Like :mod:`grader.untrusted.testfuncs` for functions: a test cannot send a training loop to
+Like :mod:`courses.ch04_learning.untrusted.testfuncs` for functions: a test cannot send a training loop to
 the worker, so it names one from this library and the worker runs it on the
 student's class (the trusted side runs the same one on the reference's). The loop
 is kit code; only the student's ``__init__`` and ``gradient`` steer it. Losses

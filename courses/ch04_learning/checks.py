@@ -1,7 +1,7 @@
 """Inputs, tolerances and checks for the ch04_learning suites (public and hidden share them; no solution here).
 
 Every check runs one Call on the student's side and the reference's, compares them, and on a
-mismatch raises with the hint that :mod:`grader.course.ch04_hints` diagnoses from what came back.
+mismatch raises with the hint that :mod:`courses.ch04_learning.hints` diagnoses from what came back.
 An exception from the student's code gets a hint too (from its type and message). Public tests
 only ask the reference for calls they make on the passing path as well, so a student repository's
 recorded answers cover every call.
@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks import Mismatch, Text, as_array, as_dict, as_pair, as_scalar, assert_close
-from grader.course.ch04_hints import (  # noqa: F401  re-exported for the suites
+from courses.ch04_learning.hints import (  # noqa: F401  re-exported for the suites
     CEE_DELTA,
     CEE_LABELS,
     CEE_ONE_HOT,
@@ -51,8 +50,9 @@ from grader.course.ch04_hints import (  # noqa: F401  re-exported for the suites
     predict_hint,
     raised_hint,
 )
+from courses.ch04_learning.untrusted import testfuncs
+from grader.checks import Mismatch, Text, as_array, as_dict, as_pair, as_scalar, assert_close
 from grader.plugin import StudentRaised
-from grader.untrusted import testfuncs
 from grader.untrusted.calls import OBSERVE_ARGS, OBSERVE_PARAMS, Call
 from grader.untrusted.protocol import FunctionRef
 
