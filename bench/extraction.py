@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from grader.deadline import time_limit  # noqa: E402
 from grader.extract import extract_definitions  # noqa: E402
 from grader.tests.helpers import notebook_from_cells  # noqa: E402
 
@@ -97,7 +98,20 @@ def main() -> int:
                 row += "".join(f"{'(skipped)':>14}" for _ in sizes[sizes.index(size) + 1 :])
                 break
         print(row)
+    print(f"deadline timer (grader.deadline.time_limit) set and cleared: {deadline_cost() * 1e6:.1f} µs")
     return 0
+
+
+def deadline_cost(rounds: int = 20_000) -> float:
+    """Median seconds of entering and leaving the trusted side's SIGALRM deadline once."""
+    samples = []
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(rounds):
+            with time_limit(30.0):
+                pass
+        samples.append((time.perf_counter() - start) / rounds)
+    return statistics.median(samples)
 
 
 if __name__ == "__main__":

@@ -144,7 +144,9 @@ def _unit_line(item: object) -> UnitLine:
 
 
 def _number(value: object) -> float:
-    if type(value) not in (int, float) or not math.isfinite(value) or not 0 <= value <= 1e6:
+    # The range test comes first: math.isfinite raises OverflowError on an integer too large for a float
+    # (JSON allows 10**4000); comparing it with floats is exact and safe.
+    if type(value) not in (int, float) or not 0 <= value <= 1e6 or not math.isfinite(value):
         raise CIError("the uploaded report has a score that is not a number")
     return float(value)
 
