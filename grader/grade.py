@@ -19,13 +19,13 @@ from grader.scoring import GradeReport, TestResult, UnitScore
 TRUSTED_INI = Path(__file__).resolve().parent / "pytest-grading.ini"
 # Reading and extracting one notebook, in the trusted process before any worker runs. The size bounds of
 # grader.notebook keep a real notebook far below this (bench/extraction.py: a few seconds per MiB of code).
-TRUSTED_SECONDS = 30.0
+TRUSTED_SECONDS = float(os.environ.get("GRADER_TRUSTED_SECONDS") or 30.0)  # set by the course staff, never a student
 TOO_SLOW = (
-    "{name}: 이 노트북을 읽고 코드를 골라내는 데 {seconds:g}초가 넘게 걸려 채점하지 않았습니다. 코드 셀이 너무 크거나 "
-    "복잡합니다(아주 긴 줄, 수많은 ! 또는 % 줄). 과제와 상관없는 코드를 지우고 다시 제출하세요. / Reading this notebook "
-    "and selecting its code took over {seconds:g} s, so it was not graded: its code cells are too large or too "
-    "complex (very long lines, very many ! or % lines). Remove the code that is not part of the assignment and "
-    "submit again."
+    "{name} ({size}): 이 노트북을 읽고 코드를 골라내는 데 {seconds:g}초가 넘게 걸려 채점하지 않았습니다. 코드 셀이 "
+    "너무 크거나 복잡합니다(아주 긴 줄, 수많은 ! 또는 % 줄). 과제와 상관없는 코드를 지우고 다시 제출하세요. / Reading "
+    "this notebook ({size}) and selecting its code took over {seconds:g} s, so it was not graded: its code cells are "
+    "too large or too complex (very long lines, very many ! or % lines). Remove the code that is not part of the "
+    "assignment and submit again."
 )
 RECORDED_NOTE = (
     "이 저장소에는 정답 풀이가 없어 공개 테스트의 기대값은 과제를 배포할 때 기록된 값입니다. 한 단위가 부르는 다른 단위"
@@ -87,7 +87,8 @@ def read_and_extract(notebook_path: Path, seconds: float | None = None) -> tuple
     except NotebookError as error:
         return None, None, str(error)
     except deadline.DeadlineExceeded:
-        return notebook, None, TOO_SLOW.format(name=notebook_path.name, seconds=seconds)
+        size = f"{notebook_path.stat().st_size / 2**20:.2f} MiB"
+        return notebook, None, TOO_SLOW.format(name=notebook_path.name, size=size, seconds=seconds)
 
 
 def _select_units(assignment: Assignment, units: list[str] | None) -> tuple[str, ...]:
