@@ -7,7 +7,7 @@ then, for byte-level targets, a direct loop mutates the kit's files and hostile 
 module's own error; anything else is a crash, counted and shown (first few per target).
 Prints inputs, inputs/s and crashes per target; exits 1 when anything crashed.
 
-    python bench/fuzz.py [--examples 4000] [--mutations 15000] [--targets notebook,protocol] [--seed 0]
+    python bench/fuzz.py [--examples 5000] [--mutations 20000] [--targets notebook,protocol] [--seed 0]
 """
 
 from __future__ import annotations
@@ -76,8 +76,8 @@ def mutation_inputs(target, seeds: list[bytes], count: int, seed: int, tally: Ta
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--examples", type=int, default=4000, help="Hypothesis inputs per target")
-    parser.add_argument("--mutations", type=int, default=15000, help="mutated seeds per byte-level target")
+    parser.add_argument("--examples", type=int, default=5000, help="Hypothesis inputs per target")
+    parser.add_argument("--mutations", type=int, default=20000, help="mutated seeds per byte-level target")
     parser.add_argument("--targets", default=",".join(fuzz_targets.STRATEGIES))
     parser.add_argument("--seed", type=int, default=0)
     options = parser.parse_args()

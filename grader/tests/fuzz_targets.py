@@ -270,7 +270,8 @@ def python_sources() -> st.SearchStrategy[str]:
     """hypothesmith's grammar-generated Python, IPython-flavoured cells, fixture cells and arbitrary text."""
     import hypothesmith
 
-    return st.one_of(hypothesmith.from_grammar(), ipython_cells(), st.sampled_from(seed_sources()), st.text())
+    odd_text = st.text(st.characters(categories=["Cs", "Cc", "Zl", "Zp", "Zs"]) | st.sampled_from("!%?,;/()'\"#\\"))
+    return st.one_of(hypothesmith.from_grammar(), ipython_cells(), st.sampled_from(seed_sources()), st.text(), odd_text)
 
 
 @st.composite
@@ -285,7 +286,7 @@ def notebook_documents(draw) -> bytes:
         return mutate(draw(st.sampled_from(seed_notebooks())), draw(st.randoms(use_true_random=False)))
     sources = st.lists(python_sources() | st.lists(st.text(max_size=20), max_size=4), max_size=4)
     document = _v4(tuple(draw(sources))) if kind == "v4" else _v3(tuple(draw(sources)))
-    return json.dumps(_spoil(document, draw), ensure_ascii=draw(st.booleans())).encode()
+    return json.dumps(_spoil(document, draw), ensure_ascii=draw(st.booleans())).encode("utf-8", "surrogatepass")
 
 
 def _spoil(document: dict, draw) -> dict:
