@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOK ?= assignments/ch04_learning.ipynb
 ASSIGNMENT ?= ch04_learning
 
-.PHONY: grade check publish test lint bench bench-isolation mutants setup sandbox-tools clean student-repo
+.PHONY: grade check publish test lint bench bench-isolation bench-extraction fuzz mutants setup sandbox-tools clean student-repo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,15 @@ clean:
 # Speed and memory against whole-notebook execution (prints medians; asserts nothing).
 bench: $(STAMP)
 	$(PY) bench/bench.py
+	$(MAKE) --no-print-directory bench-extraction
+
+# Seconds per MB of extraction for growing cells of several shapes (should stay flat: linear time).
+bench-extraction: $(STAMP)
+	$(PY) bench/extraction.py
+
+# Property-based fuzzing of every parser of untrusted bytes in the trusted process (>= 100,000 inputs).
+fuzz: $(STAMP)
+	$(PY) bench/fuzz.py
 
 bench-isolation: $(STAMP)
 	$(PY) bench/isolation.py

@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 from dataclasses import dataclass, field
 
+from grader.ipython_syntax import to_python
 from grader.notebook import CodeCell, code_cells
 
 # Cell magics whose body is ordinary Python that runs in the notebook's namespace.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
+MAX_CELL_MAGIC_DEPTH = 4  # %%time inside %%capture inside ...: each level reads the body again
+# The line breaks ``ast`` counts (not str.splitlines', which also breaks at \x0c, \x1c, \u2028, ...).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _CONSTANT_NODES = (ast.Constant, ast.UnaryOp, ast.BinOp, ast.Tuple, ast.List, ast.Set, ast.Dict,
                    ast.unaryop, ast.operator, ast.Load, ast.expr_context)  # fmt: skip
 
@@ -66,21 +71,15 @@ class Extraction:
 def extract_definitions(notebook) -> Extraction:
     """Select the graded definitions of a notebook (an nbformat v4 node)."""
     extraction = Extraction()
-    transformer = _transformer()
     for cell in code_cells(notebook):
-        _extract_cell(cell, cell.source, 0, transformer, extraction)
+        _extract_cell(cell, cell.source, 0, extraction)
     return extraction
 
 
-def _transformer():
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    return TransformerManager()
-
-
-def _extract_cell(cell: CodeCell, source: str, line_offset: int, transformer, extraction: Extraction) -> None:
+def _extract_cell(cell: CodeCell, source: str, line_offset: int, extraction: Extraction, depth: int = 0) -> None:
+    """Keep the selected statements of one cell (or of a Python cell magic's body), in time linear in its size."""
     try:
-        python = transformer.transform_cell(source)
+        python = to_python(source)
         tree = ast.parse(python)
     except (SyntaxError, ValueError) as error:  # the transformer tokenizes, so it raises these too
         line = (getattr(error, "lineno", None) or 1) + line_offset
@@ -93,11 +92,16 @@ def _extract_cell(cell: CodeCell, source: str, line_offset: int, transformer, ex
     except Exception as error:  # noqa: BLE001  IPython's transformer on arbitrary text
         extraction.errors.append(f"cell {cell.number}: could not read IPython syntax: {error}")
         return
-    lines = python.splitlines(keepends=True)
+    lines = _LINE.findall(python)  # once per cell: ast.get_source_segment would split the cell per statement
     for statement in tree.body:
         body = _python_cell_magic_body(statement)
         if body is not None:
-            _extract_cell(cell, body, line_offset + statement.lineno, transformer, extraction)
+            if depth >= MAX_CELL_MAGIC_DEPTH:
+                extraction.errors.append(f"cell {cell.number}: more than {MAX_CELL_MAGIC_DEPTH} nested cell magics "
+                                         f"(line {line_offset + statement.lineno}); 셀 매직을 그렇게 겹쳐 쓸 수 "
+                                         "없습니다 / write the code without them")  # fmt: skip
+                continue
+            _extract_cell(cell, body, line_offset + statement.lineno, extraction, depth + 1)
             continue
         kind = _kind(statement)
         if kind is None:
@@ -105,8 +109,20 @@ def _extract_cell(cell: CodeCell, source: str, line_offset: int, transformer, ex
         start = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
         text = "".join(lines[start - 1 : statement.end_lineno])
         if kind in ("import", "constant"):  # only this statement: `import x; run()` on one line must not run run()
-            text = ast.get_source_segment(python, statement) or text
+            text = _segment(lines, statement) or text
         extraction.snippets.append(Snippet(cell.number, start + line_offset, text, kind, _bound_names(statement)))
+
+
+def _segment(lines: list[str], node: ast.stmt) -> str | None:
+    """The statement's own source, as ``ast.get_source_segment`` gives it, from lines split once per cell."""
+    if node.end_lineno is None or node.end_col_offset is None or node.end_lineno > len(lines):
+        return None
+    first, last = node.lineno - 1, node.end_lineno - 1
+    if first == last:
+        return lines[first].encode()[node.col_offset : node.end_col_offset].decode()
+    head = lines[first].encode()[node.col_offset :].decode()
+    tail = lines[last].encode()[: node.end_col_offset].decode()
+    return head + "".join(lines[first + 1 : last]) + tail
 
 
 def _kind(statement: ast.stmt) -> str | None:

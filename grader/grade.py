@@ -8,7 +8,7 @@ import os
 import traceback
 from pathlib import Path
 
-from grader import sandbox
+from grader import deadline, sandbox
 from grader.assignment import Assignment, AssignmentError, known_assignments, load_assignment
 from grader.extract import Extraction, extract_definitions
 from grader.notebook import NotebookError, notebook_metadata, read_notebook
@@ -24,6 +24,16 @@ from grader.reference import (
 from grader.scoring import GradeReport, TestResult, UnitScore
 
 TRUSTED_INI = Path(__file__).resolve().parent / "pytest-grading.ini"
+# Reading and extracting one notebook, in the trusted process before any worker runs. The size bounds of
+# grader.notebook keep a real notebook far below this (bench/extraction.py: a few seconds per MiB of code).
+TRUSTED_SECONDS = float(os.environ.get("GRADER_TRUSTED_SECONDS") or 30.0)  # set by the course staff, never a student
+TOO_SLOW = (
+    "{name} ({size}): 이 노트북을 읽고 코드를 골라내는 데 {seconds:g}초가 넘게 걸려 채점하지 않았습니다. 코드 셀이 "
+    "너무 크거나 복잡합니다(아주 긴 줄, 수많은 ! 또는 % 줄). 과제와 상관없는 코드를 지우고 다시 제출하세요. / Reading "
+    "this notebook ({size}) and selecting its code took over {seconds:g} s, so it was not graded: its code cells are "
+    "too large or too complex (very long lines, very many ! or % lines). Remove the code that is not part of the "
+    "assignment and submit again."
+)
 RECORDED_NOTE = (
     "이 저장소에는 정답 풀이가 없어 공개 테스트의 기대값은 과제를 배포할 때 기록된 값입니다. 한 단위가 부르는 다른 단위"
     "(예: gradient_descent가 부르는 numerical_gradient)는 여기서는 여러분의 코드가 쓰이므로 실수 하나가 여러 단위에서 "
@@ -49,11 +59,7 @@ def grade_notebook(notebook_path: Path, *, assignment_id: str | None = None, uni
                    lang: str = "both", suites: tuple[str, ...] | None = None, limits: sandbox.Limits | None = None,
                    grading_seed: int | None = None, reference: Reference | RecordedReference | None = None) -> GradeReport:  # fmt: skip
     """Grade one notebook. Raises AssignmentError only for misuse (unknown assignment or unit)."""
-    notebook, unreadable = None, None
-    try:
-        notebook = read_notebook(notebook_path)
-    except NotebookError as error:
-        unreadable = str(error)
+    notebook, extraction, unreadable = read_and_extract(notebook_path)
     assignment_id = assignment_id or guess_assignment(notebook_path, notebook)
     if assignment_id is None:
         raise AssignmentError(f"cannot tell which assignment {notebook_path} is; pass --assignment "
@@ -64,7 +70,6 @@ def grade_notebook(notebook_path: Path, *, assignment_id: str | None = None, uni
     sandbox.require_confinement()  # before anything of the student's is read further, let alone run
     if unreadable is not None:
         return _report_without_running(assignment, notebook_path, selected, suites, lang, [unreadable])
-    extraction = extract_definitions(notebook)
     try:
         return _run_suites(
             assignment, notebook_path, extraction, selected, suites, lang, limits, grading_seed, reference
@@ -77,6 +82,21 @@ def grade_notebook(notebook_path: Path, *, assignment_id: str | None = None, uni
         report = _report_without_running(assignment, notebook_path, selected, suites, lang, extraction.errors)
         report.internal_errors.append("internal error in the grader:\n" + traceback.format_exc(limit=8))
         return report
+
+
+def read_and_extract(notebook_path: Path, seconds: float | None = None) -> tuple[object, Extraction | None, str | None]:
+    """(notebook, extraction, None), or what could be read and why grading cannot go on, within ``seconds``."""
+    seconds = TRUSTED_SECONDS if seconds is None else seconds
+    notebook = None
+    try:
+        with deadline.time_limit(seconds):
+            notebook = read_notebook(notebook_path)
+            return notebook, extract_definitions(notebook), None
+    except NotebookError as error:
+        return None, None, str(error)
+    except deadline.DeadlineExceeded:
+        size = f"{notebook_path.stat().st_size / 2**20:.2f} MiB"
+        return notebook, None, TOO_SLOW.format(name=notebook_path.name, size=size, seconds=seconds)
 
 
 def _select_units(assignment: Assignment, units: list[str] | None) -> tuple[str, ...]:
@@ -166,7 +186,8 @@ def _report_without_running(assignment: Assignment, notebook_path: Path, selecte
 def notebook_language(notebook_path: Path) -> str | None:
     """The feedback language a notebook's metadata asks for (``grader.lang``), if any."""
     try:
-        lang = notebook_metadata(read_notebook(notebook_path), "lang")
-    except (NotebookError, OSError):
+        with deadline.time_limit(TRUSTED_SECONDS):
+            lang = notebook_metadata(read_notebook(notebook_path), "lang")
+    except (NotebookError, OSError, deadline.DeadlineExceeded):
         return None
     return lang if lang in ("ko", "en", "both") else None

@@ -58,11 +58,29 @@ def feedback_path(out: Path, student: str) -> Path:
 
 def read_result(path: Path) -> dict | None:
     """A finished result, or None if the file is missing or unreadable (then it is graded again)."""
+    data = _read_json(path)
+    return data if isinstance(data, dict) and data.get("status") in STATUSES and _scores_readable(data) else None
+
+
+def _read_json(path: Path) -> object:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested too deeply (found by fuzzing)
         return None
-    return data if isinstance(data, dict) and data.get("status") in STATUSES else None
+
+
+def _scores_readable(result: dict) -> bool:
+    """The fields the gradebook reads have their types (found by fuzzing: a wrong type crashed the gradebook)."""
+    functions = result.get("functions", [])
+    return (
+        _is_score(result.get("score", 0.0))
+        and isinstance(functions, list)
+        and all(isinstance(f.get("name"), str) and _is_score(f.get("score")) for f in functions if isinstance(f, dict))
+    )
+
+
+def _is_score(value: object) -> bool:
+    return type(value) in (int, float) and -1e9 <= value <= 1e9  # a NaN fails the comparison; huge ints compare exactly
 
 
 def read_results(out: Path) -> dict[str, dict]:
@@ -77,10 +95,8 @@ def read_results(out: Path) -> dict[str, dict]:
 
 def read_batch(out: Path) -> dict | None:
     """The folder's batch description, if any."""
-    try:
-        return json.loads((out / BATCH_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    data = _read_json(out / BATCH_FILE)
+    return data if isinstance(data, dict) else None  # found by fuzzing: a list here crashed its readers
 
 
 def write_batch(out: Path, batch: dict) -> None:

@@ -20,6 +20,9 @@ def merge_shards(shard_dirs: list[Path], out: Path) -> Path:
         raise GradebookError("the shards were graded with different settings (assignment, units, suites or seed): "
                              + "; ".join(f"{d}: {b}" for d, b in batches.items()))  # fmt: skip
     batch = next(iter(batches.values()))
+    units = batch.get("units")
+    if not isinstance(units, list) or not all(isinstance(unit, str) for unit in units):  # found by fuzzing
+        raise GradebookError(f"{gradebook.BATCH_FILE} of {', '.join(batches)} has no list of unit names")
     merged: dict[str, tuple[Path, dict]] = {}
     for shard in shard_dirs:
         for student, result in gradebook.read_results(shard).items():
@@ -34,4 +37,4 @@ def merge_shards(shard_dirs: list[Path], out: Path) -> Path:
         feedback = gradebook.feedback_path(shard, student)
         if feedback.is_file():
             gradebook.write_atomic(gradebook.feedback_path(out, student), feedback.read_text(encoding="utf-8"))
-    return gradebook.write_gradebook(out, batch["units"], set(merged))
+    return gradebook.write_gradebook(out, units, set(merged))

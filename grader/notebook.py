@@ -6,7 +6,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
+MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024  # the file, outputs included
+# The code the grader reads: a real ch04 notebook has a few KiB of it. Reading it (IPython's
+# transformer, ``ast``) costs a few seconds per MiB, in the trusted process, before any time limit.
+MAX_CELL_SOURCE_BYTES = 512 * 1024
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
 
 
 class NotebookError(Exception):
@@ -22,38 +26,101 @@ class CodeCell:
 
 
 def read_notebook(path: Path):
-    """Read and upgrade a notebook to nbformat 4, or raise NotebookError."""
-    import nbformat  # imported here: it is slow to import and not every command needs it
-
+    """Read and upgrade a notebook to nbformat 4, or raise NotebookError (also when its code is too large)."""
     size = path.stat().st_size
     if size > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(f"{path.name} is {size // 2**20} MiB; notebooks over {MAX_NOTEBOOK_BYTES // 2**20} MiB "
-                            "are not graded (clear the outputs and save again)")  # fmt: skip
+        raise NotebookError(_too_large(path.name, size))
+    return parse_notebook(path.read_bytes(), path.name)
+
+
+def parse_notebook(data: bytes, name: str):
+    """A notebook's bytes -> an nbformat 4 node, or NotebookError; ``name`` is the file's, for messages."""
+    import nbformat  # imported here: it is slow to import and not every command needs it
+
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        raise NotebookError(_too_large(name, len(data)))
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise NotebookError(f"{path.name} is not UTF-8 text; is it really a .ipynb file?") from None
+        raise NotebookError(f"{name}: UTF-8 텍스트가 아닙니다. 정말 .ipynb 파일인가요? / {name} is not "
+                            "UTF-8 text; is it really a .ipynb file?") from None  # fmt: skip
     try:
         json.loads(text)
     except (ValueError, RecursionError) as error:
-        raise NotebookError(f"{path.name} is not valid JSON ({error}); open it in Jupyter and save it again") from None
+        raise NotebookError(f"{name}: 올바른 JSON이 아닙니다. Jupyter에서 열어 다시 저장하세요. / {name} is "
+                            f"not valid JSON ({error}); open it in Jupyter and save it again") from None  # fmt: skip
     try:
-        return nbformat.reads(text, as_version=4)
+        notebook = nbformat.reads(text, as_version=4)
     except Exception as error:  # noqa: BLE001  nbformat raises many kinds
-        raise NotebookError(f"{path.name} is not a Jupyter notebook nbformat can read: {error}") from None
+        raise NotebookError(f"{name}: 읽을 수 있는 Jupyter 노트북이 아닙니다. / {name} is not a Jupyter "
+                            f"notebook nbformat can read: {error}"[:2000]) from None  # fmt: skip
+    check_shape(notebook, name)
+    check_code_size(notebook, name)
+    return notebook
+
+
+def _too_large(name: str, size: int) -> str:
+    return (f"{name}: 파일이 {size // 2**20} MiB로 {MAX_NOTEBOOK_BYTES // 2**20} MiB를 넘어 채점하지 않았습니다. 출력을 "
+            f"지우고(Clear All Outputs) 다시 저장하세요. / {name} is {size // 2**20} MiB; notebooks over "
+            f"{MAX_NOTEBOOK_BYTES // 2**20} MiB are not graded (clear the outputs and save again)")  # fmt: skip
+
+
+def check_shape(notebook, name: str) -> None:
+    """NotebookError unless the parts the grader reads have the types nbformat 4 gives them.
+
+    nbformat only logs a failed validation and returns what it read, so a cell list that is
+    a string, or a cell that is a number, would otherwise reach the extraction.
+    """
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(cells, list) or not all(isinstance(cell, dict) for cell in cells):
+        raise NotebookError(f"{name}: 셀 목록이 올바르지 않습니다. Jupyter에서 열어 다시 저장하세요. / its cells are "
+                            "not a list of cells; open it in Jupyter and save it again")  # fmt: skip
+    for number, cell in enumerate(cells, start=1):
+        source = cell.get("source", "")
+        if cell.get("cell_type") == "code" and not (
+            isinstance(source, str) or isinstance(source, list) and all(isinstance(line, str) for line in source)
+        ):
+            raise NotebookError(f"{name}: 셀 {number}의 코드가 텍스트가 아닙니다. Jupyter에서 열어 다시 저장하세요. / "
+                                f"cell {number} has a source that is not text; open it in Jupyter and save it again")  # fmt: skip
+
+
+def check_code_size(notebook, name: str) -> None:
+    """NotebookError when a code cell, or all code together, is over the bounds the grader reads."""
+    total = 0
+    for cell in code_cells(notebook):
+        size = len(cell.source.encode("utf-8", "surrogatepass"))
+        total += size
+        if size > MAX_CELL_SOURCE_BYTES:
+            raise NotebookError(
+                f"{name}: 셀 {cell.number}의 코드가 {_mib(size)}로 셀 하나의 한도 {_mib(MAX_CELL_SOURCE_BYTES)}를 넘어 "
+                f"채점하지 않았습니다. 데이터는 코드 대신 파일에서 읽으세요. / The code of cell {cell.number} is "
+                f"{_mib(size)}, over the {_mib(MAX_CELL_SOURCE_BYTES)} a cell may hold, so the notebook was not "
+                "graded: read data from a file instead of pasting it into code."
+            )
+    if total > MAX_SOURCE_BYTES:
+        raise NotebookError(
+            f"{name}: 코드 셀을 모두 합하면 {_mib(total)}로 한도 {_mib(MAX_SOURCE_BYTES)}를 넘어 채점하지 않았습니다. "
+            f"/ The code cells hold {_mib(total)} together, over the {_mib(MAX_SOURCE_BYTES)} the grader reads, so "
+            "the notebook was not graded: remove code that is not part of the assignment."
+        )
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:.2f} MiB"
 
 
 def code_cells(notebook) -> list[CodeCell]:
     """The code cells of a notebook, numbered by position among all cells (1-based)."""
     cells = []
     for number, cell in enumerate(notebook.get("cells", []), start=1):
-        if cell.get("cell_type") == "code":
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
             source = cell.get("source", "")
-            cells.append(CodeCell(number, "".join(source) if isinstance(source, list) else str(source)))
+            cells.append(CodeCell(number, "".join(map(str, source)) if isinstance(source, list) else str(source)))
     return cells
 
 
 def notebook_metadata(notebook, key: str) -> object:
     """A value from the notebook's ``grader`` metadata, or None."""
-    grader_metadata = notebook.get("metadata", {}).get("grader", {})
+    metadata = notebook.get("metadata") if isinstance(notebook, dict) else None
+    grader_metadata = metadata.get("grader") if isinstance(metadata, dict) else None
     return grader_metadata.get(key) if isinstance(grader_metadata, dict) else None

@@ -50,6 +50,13 @@ class RosterEntry:
 
 def read_roster(path: Path) -> list[RosterEntry]:
     """``student,repository[,url][,ref]`` rows; every id and name checked."""
+    try:
+        return _roster_entries(path)
+    except (UnicodeDecodeError, csv.Error) as error:  # found by fuzzing: bytes that are not UTF-8, a huge field
+        raise RegradeError(f"{path}: not a UTF-8 CSV roster ({type(error).__name__}: {str(error)[:200]})") from None
+
+
+def _roster_entries(path: Path) -> list[RosterEntry]:
     entries, seen = [], set()
     with open(path, newline="", encoding="utf-8-sig") as stream:
         for line, row in enumerate(csv.DictReader(stream), start=2):

@@ -56,6 +56,8 @@ class Fixture:
     stored_output: str | None = None
     pad_bytes: int = 0
     markdown_inert: list[str] = field(default_factory=list)
+    pad_source: tuple[str, int] | None = None
+    trusted_seconds: float | None = None
     cells: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
 
@@ -84,9 +86,34 @@ def read_fixture(path: Path) -> Fixture:
         public_shows=_words(header.get("public-shows")), needs=_words(header.get("needs")),
         public_absent=_words(header.get("public-absent")),
         subset=_words(header.get("subset")), stored_output=header.get("stored-output"),
-        pad_bytes=int(header.get("pad-bytes", 0)), markdown_inert=_words(header.get("markdown-inert")), cells=cells,
-        files=files,
+        pad_bytes=int(header.get("pad-bytes", 0)), markdown_inert=_words(header.get("markdown-inert")),
+        pad_source=_pad_source(header.get("pad-source")),
+        trusted_seconds=float(header["trusted-seconds"]) if "trusted-seconds" in header else None,
+        cells=cells, files=files,
     )  # fmt: skip
+
+
+PAD_LINES = {"comments": lambda i: f"# padding line {i}\n", "constants": lambda i: f"c_{i} = {i} * 2 + 1\n",
+             "magics": lambda i: "!true\n" if i % 2 else f"%time x_{i} = {i}\n"}  # fmt: skip
+
+
+def _pad_source(text: str | None) -> tuple[str, int] | None:
+    """``KIND BYTES`` -> (KIND, BYTES); KIND is one of PAD_LINES."""
+    if not text:
+        return None
+    kind, _, size = text.partition(" ")
+    if kind not in PAD_LINES or not size.strip().isdigit():
+        raise ValueError(f"pad-source: expected one of {sorted(PAD_LINES)} and a byte count, not {text!r}")
+    return kind, int(size)
+
+
+def padding_source(kind: str, size: int) -> str:
+    """At least ``size`` bytes of generated lines of one kind."""
+    lines, total = [], 0
+    while total < size:
+        lines.append(PAD_LINES[kind](len(lines)))
+        total += len(lines[-1])
+    return "".join(lines)
 
 
 def _words(text: str | None) -> list[str]:
@@ -163,6 +190,8 @@ def build_submission(fixture: Fixture, places: Places, folder: Path) -> Path:
             cell.execution_count = 1
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=fixture.stored_output + "\n")]
         notebook.cells.append(cell)
+    if fixture.pad_source:
+        notebook.cells[-1].source = padding_source(*fixture.pad_source) + notebook.cells[-1].source
     if fixture.pad_bytes:
         padding = nbformat.v4.new_output("stream", name="stdout", text="x" * fixture.pad_bytes)
         notebook.cells[-1].outputs = [*notebook.cells[-1].get("outputs", []), padding]
