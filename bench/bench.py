@@ -58,9 +58,9 @@ def class_notebooks(directory: Path, size: int) -> list[Path]:
 
 def _variants() -> list[tuple[str, object]]:
     from grader.mutants import all_variants
-    from grader.mutants.variants import build_notebook
+    from grader.mutants.variants import build_notebook, load_catalogue
 
-    return [(variant.id, build_notebook(variant)) for variant in all_variants()]
+    return [(variant.id, build_notebook(variant)) for variant in all_variants(load_catalogue("ch04_learning"))]
 
 
 def cold_single(runs: int) -> float:

@@ -95,6 +95,11 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--name", default="ch04_learning", help="the LMS assignment column's name")
 
     mutants = commands.add_parser("mutants", help="grade the mutant catalogue and the correct styles; print a table")
+    mutants.add_argument(
+        "--assignment",
+        action="append",
+        help="this assignment's catalogue (repeatable; default: every course package with one)",
+    )
     mutants.add_argument("--only", action="append", metavar="ID", help="grade only this variant (repeatable)")
     mutants.add_argument("--processes", type=int, default=2, help="grading processes (default: 2)")
     mutants.add_argument("--seed", type=int, help="hidden-suite seed (default: the catalogue's fixed seed)")
@@ -272,20 +277,27 @@ def _export(options: argparse.Namespace) -> int:
 
 
 def _mutants(options: argparse.Namespace) -> int:
-    """Exit 0 when every mutant is caught in its own unit only, every style scores full marks and every do-nothing
-    submission 0 in its unit, else 1."""
+    """Exit 0 when, for every assignment graded, every mutant is caught in its own unit only, every style
+    scores full marks and every do-nothing submission 0 in its unit, else 1."""
     from grader.mutants import run_catalogue
-    from grader.mutants.run import GRADING_SEED
     from grader.mutants.table import render_table
+    from grader.mutants.variants import with_catalogue
 
-    seed = GRADING_SEED if options.seed is None else options.seed
-    try:
-        run = run_catalogue(only=options.only, processes=options.processes, seed=seed, all_units=options.all_units)
-    except KeyError as error:
-        print(
-            f"error: {error.args[0]} (see courses/ch04_learning/mutants/catalogue.py, styles.py and nothing.py)",
-            file=sys.stderr,
-        )
+    chosen = options.assignment or with_catalogue()
+    if not chosen:
+        print("error: no course package has a mutant catalogue (courses/<id>/mutants/__init__.py)", file=sys.stderr)
         return EXIT_MISUSE
-    sys.stdout.write(render_table(run.results, run.summary, lang=options.lang, processes=options.processes, seed=seed))
-    return 0 if run.holds else 1
+    holds = True
+    for assignment_id in chosen:
+        try:
+            run = run_catalogue(assignment_id, only=options.only, processes=options.processes, seed=options.seed,
+                                all_units=options.all_units, lang=options.lang)  # fmt: skip
+        except KeyError as error:
+            print(f"error: {error.args[0]} in {assignment_id}'s catalogue", file=sys.stderr)
+            return EXIT_MISUSE
+        if len(chosen) > 1:
+            sys.stdout.write(f"== {assignment_id}\n\n")
+        sys.stdout.write(render_table(run.results, run.summary, lang=options.lang, processes=options.processes,
+                                      seed=run.seed, short_names=run.catalogue.short_names))  # fmt: skip
+        holds = holds and run.holds
+    return 0 if holds else 1

@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from grader.mutants.run import GRADING_SEED, UNITS, Summary, VariantResult, grade_variants, summarise
-from grader.mutants.variants import Variant
+from grader.mutants.run import Summary, VariantResult, grade_variants, summarise
+from grader.mutants.variants import Catalogue, Variant, load_catalogue
 
 
 @dataclass
@@ -21,6 +21,7 @@ class CatalogueRun:
     summary: Summary
     processes: int
     seed: int
+    catalogue: Catalogue | None = None
 
     @property
     def holds(self) -> bool:
@@ -33,24 +34,23 @@ class CatalogueRun:
                 and not any(r.internal_errors for r in self.results))  # fmt: skip
 
 
-def all_variants() -> list[Variant]:
+def all_variants(catalogue: Catalogue) -> list[Variant]:
     """Every mutant, then every correct style and harmless change, then every do-nothing submission."""
-    from courses.ch04_learning.mutants.catalogue import MUTANTS
-    from courses.ch04_learning.mutants.nothing import NOTHING
-    from courses.ch04_learning.mutants.styles import STYLES
-
-    return MUTANTS + STYLES + NOTHING
+    return list(catalogue.variants)
 
 
-def run_catalogue(*, only: list[str] | None = None, processes: int = 2, seed: int = GRADING_SEED,
+def run_catalogue(assignment_id: str, *, only: list[str] | None = None, processes: int = 2, seed: int | None = None,
                   lang: str = "both", all_units: bool = False) -> CatalogueRun:  # fmt: skip
-    """Grade the catalogue (or the variants named in ``only``) and summarise."""
-    variants = all_variants()
+    """Grade an assignment's catalogue (or the variants named in ``only``) and summarise."""
+    catalogue = load_catalogue(assignment_id)
+    variants = all_variants(catalogue)
     if only:
         unknown = sorted(set(only) - {v.id for v in variants})
         if unknown:
             raise KeyError(f"no variant named {', '.join(unknown)}")
         variants = [v for v in variants if v.id in only]
+    seed = catalogue.seed if seed is None else seed
     start = time.perf_counter()
-    results = grade_variants(variants, processes=processes, seed=seed, lang=lang, units=None if all_units else UNITS)
-    return CatalogueRun(results, summarise(results, time.perf_counter() - start), processes, seed)
+    results = grade_variants(variants, catalogue, processes=processes, seed=seed, lang=lang,
+                             units=None if all_units else ())  # fmt: skip
+    return CatalogueRun(results, summarise(results, time.perf_counter() - start), processes, seed, catalogue)

@@ -8,16 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.mutants.variants import MUTANT, NOTHING, Variant, build_notebook
-
-GRADING_SEED = 20240604  # fixed, so a run is reproducible
-ASSIGNMENT = "ch04_learning"
-# The units the catalogue covers (docs/CONTRACT.md's five). Grading only these keeps a run near a minute;
-# ``units=None`` grades every unit of the rubric.
-UNITS = ("cross_entropy_error", "numerical_diff", "numerical_gradient", "gradient_descent", "TwoLayerNet")
-# Units that run the student's own code of another unit by design, so a mistake there is charged to
-# both: train_neuralnet trains the student's TwoLayerNet (see its rubric section).
-BUILDS_ON_STUDENT = {"train_neuralnet": ("TwoLayerNet",)}
+from grader.mutants.variants import MUTANT, NOTHING, Catalogue, Variant, build_notebook, load_catalogue
 
 
 @dataclass
@@ -43,6 +34,7 @@ class VariantResult:
     errors: list[str] = field(default_factory=list)  # notebook problems the grader reported
     internal_errors: list[str] = field(default_factory=list)  # bugs in the kit
     seconds: float = 0.0
+    builds_on_student: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the catalogue's
 
     @property
     def score(self) -> float:
@@ -63,13 +55,13 @@ class VariantResult:
     def charged_elsewhere(self) -> list[str]:
         """Independent units other than the mutant's own that lost points (should be none)."""
         return [unit for unit, lost in self.lost.items()
-                if lost > 0 and unit != self.variant.unit and self.variant.unit not in BUILDS_ON_STUDENT.get(unit, ())]  # fmt: skip
+                if lost > 0 and unit != self.variant.unit and self.variant.unit not in self.builds_on_student.get(unit, ())]  # fmt: skip
 
     @property
     def charged_by_design(self) -> list[str]:
         """Units that build on the student's code of the mutant's unit and lost points too."""
         return [unit for unit, lost in self.lost.items()
-                if lost > 0 and self.variant.unit in BUILDS_ON_STUDENT.get(unit, ())]  # fmt: skip
+                if lost > 0 and self.variant.unit in self.builds_on_student.get(unit, ())]  # fmt: skip
 
     @property
     def earned(self) -> dict[str, float]:
@@ -80,7 +72,7 @@ class VariantResult:
     def nothing_units(self) -> list[str]:
         """The units a do-nothing entry must earn 0 in: its own, and those that run its code by design."""
         unit = self.variant.unit
-        return [u for u in self.lost if u == unit or unit in BUILDS_ON_STUDENT.get(u, ())]
+        return [u for u in self.lost if u == unit or unit in self.builds_on_student.get(u, ())]
 
     @property
     def earned_for_nothing(self) -> float:
@@ -145,32 +137,36 @@ def summarise(results: list[VariantResult], seconds: float = 0.0) -> Summary:
 
 # -- grading ---------------------------------------------------------------------------------------
 
-_REFERENCE = None  # one per process: loading it runs the instructor's definitions
+_REFERENCES: dict[str, object] = {}  # one per assignment and process: loading it runs the instructor's definitions
 
 
-def _reference():
-    global _REFERENCE
-    if _REFERENCE is None:
+def _reference(assignment_id: str):
+    if assignment_id not in _REFERENCES:
         from grader.assignment import load_assignment
         from grader.reference import load_reference
 
-        _REFERENCE = load_reference(load_assignment(ASSIGNMENT))
-    return _REFERENCE
+        _REFERENCES[assignment_id] = load_reference(load_assignment(assignment_id))
+    return _REFERENCES[assignment_id]
 
 
-def grade_variant(variant: Variant, *, seed: int = GRADING_SEED, lang: str = "both",
-                  units: tuple[str, ...] | None = UNITS) -> VariantResult:  # fmt: skip
-    """Build the variant's notebook, grade it in this process and collect what it lost where."""
+def grade_variant(variant: Variant, catalogue: Catalogue, *, seed: int | None = None, lang: str = "both",
+                  units: tuple[str, ...] | None = ()) -> VariantResult:  # fmt: skip
+    """Build the variant's notebook, grade it in this process and collect what it lost where.
+
+    ``units``: () for the catalogue's units, None for every unit of the rubric.
+    """
     import nbformat
 
     from grader.grade import grade_notebook
 
+    units = catalogue.units if units == () else units
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="mutant-") as folder:
-        path = Path(folder) / f"{ASSIGNMENT}-{variant.id}.ipynb"
+        path = Path(folder) / f"{catalogue.assignment}-{variant.id}.ipynb"
         nbformat.write(build_notebook(variant), str(path))
-        report = grade_notebook(path, assignment_id=ASSIGNMENT, units=list(units) if units else None, lang=lang,
-                                grading_seed=seed, reference=_reference())  # fmt: skip
+        report = grade_notebook(path, assignment_id=catalogue.assignment, units=list(units) if units else None,
+                                lang=lang, grading_seed=catalogue.seed if seed is None else seed,
+                                reference=_reference(catalogue.assignment))  # fmt: skip
     failed = [FailedTest(u.name, t.name, t.suite, t.outcome, t.message)
               for u in report.units for t in u.tests if t.outcome != "passed"]  # fmt: skip
     return VariantResult(
@@ -182,26 +178,32 @@ def grade_variant(variant: Variant, *, seed: int = GRADING_SEED, lang: str = "bo
         errors=list(report.errors),
         internal_errors=list(report.internal_errors),
         seconds=time.perf_counter() - start,
+        builds_on_student=dict(catalogue.builds_on_student),
     )
 
 
-def units_for(variant: Variant, units: tuple[str, ...] | None) -> tuple[str, ...] | None:
+def units_for(variant: Variant, catalogue: Catalogue, units: tuple[str, ...] | None) -> tuple[str, ...] | None:
     """The units to grade ``variant`` in: a do-nothing entry also in the units that run its code by design."""
     if units is None or variant.kind != NOTHING:
         return units
-    extra = tuple(u for u, builds_on in BUILDS_ON_STUDENT.items() if variant.unit in builds_on and u not in units)
+    extra = tuple(u for u, on in catalogue.builds_on_student.items() if variant.unit in on and u not in units)
     return units + extra
 
 
-def _grade_in_worker(task: tuple[Variant, int, str, tuple[str, ...] | None]) -> VariantResult:
-    variant, seed, lang, units = task
-    return grade_variant(variant, seed=seed, lang=lang, units=units_for(variant, units))
+def _grade_in_worker(task: tuple[Variant, str, int | None, str, tuple[str, ...] | None]) -> VariantResult:
+    variant, assignment_id, seed, lang, units = task
+    catalogue = load_catalogue(assignment_id)
+    units = catalogue.units if units == () else units
+    return grade_variant(variant, catalogue, seed=seed, lang=lang, units=units_for(variant, catalogue, units))
 
 
-def grade_variants(variants: list[Variant], *, processes: int = 2, seed: int = GRADING_SEED, lang: str = "both",
-                   units: tuple[str, ...] | None = UNITS) -> list[VariantResult]:  # fmt: skip
-    """Grade every variant, over ``processes`` processes (1: in this one); results in the given order."""
-    tasks = [(variant, seed, lang, units) for variant in variants]
+def grade_variants(variants: list[Variant], catalogue: Catalogue, *, processes: int = 2, seed: int | None = None,
+                   lang: str = "both", units: tuple[str, ...] | None = ()) -> list[VariantResult]:  # fmt: skip
+    """Grade every variant, over ``processes`` processes (1: in this one); results in the given order.
+
+    ``units``: () for the catalogue's units, None for every unit of the rubric.
+    """
+    tasks = [(variant, catalogue.assignment, seed, lang, units) for variant in variants]
     if processes <= 1 or len(variants) <= 1:
         return [_grade_in_worker(task) for task in tasks]
     # spawn, not fork: the caller may be a pytest run with threads and open worker pipes

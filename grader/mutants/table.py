@@ -5,9 +5,6 @@ from __future__ import annotations
 from grader.mutants.run import Summary, VariantResult
 from grader.mutants.variants import HARMLESS, MUTANT, NOTHING, STYLE
 
-SHORT = {"cross_entropy_error": "CEE", "numerical_diff": "diff", "numerical_gradient": "grad",
-         "gradient_descent": "GD", "TwoLayerNet": "Net", "train_neuralnet": "train"}  # fmt: skip
-
 
 def _lost(value: float) -> str:
     return "." if value == 0 else f"-{value:.3g}"
@@ -18,10 +15,10 @@ def _yes(flag: bool) -> str:
 
 
 def render_table(results: list[VariantResult], summary: Summary, *, lang: str = "en", processes: int = 2,
-                 seed: int = 0) -> str:  # fmt: skip
+                 seed: int = 0, short_names: dict[str, str] | None = None) -> str:  # fmt: skip
     """The whole report: one line per variant, then the kill rate and the public-suite catch rate."""
     units = list(dict.fromkeys(unit for r in results if r.variant.kind != NOTHING for unit in r.lost))
-    heads = [SHORT.get(unit, unit[:6]) for unit in units]
+    heads = [(short_names or {}).get(unit, unit[:6]) for unit in units]
     mutants = [r for r in results if r.variant.kind == MUTANT]
     others = [r for r in results if r.variant.kind in (STYLE, HARMLESS)]
     nothings = [r for r in results if r.variant.kind == NOTHING]
@@ -47,7 +44,7 @@ def render_table(results: list[VariantResult], summary: Summary, *, lang: str = 
         lines.append(f"  {result.variant.id:<{id_width}}  {kind:<8}  {result.score:g}/{result.max_score:g}  {mark:<11}  "
                      f"{result.variant.describe(lang)}")  # fmt: skip
     if nothings:
-        lines += ["", *nothing_lines(nothings, lang=lang, id_width=id_width)]
+        lines += ["", *nothing_lines(nothings, lang=lang, id_width=id_width, short_names=short_names)]
     lines += ["", *unit_lines(results)]
     lines += ["", *summary_lines(results, summary, processes=processes, seed=seed)]
     problems = [f"  - {r.variant.id}: {e}" for r in results for e in r.internal_errors]
@@ -56,10 +53,11 @@ def render_table(results: list[VariantResult], summary: Summary, *, lang: str = 
     return "\n".join(lines) + "\n"
 
 
-def nothing_lines(nothings: list[VariantResult], *, lang: str, id_width: int) -> list[str]:
+def nothing_lines(nothings: list[VariantResult], *, lang: str, id_width: int,
+                  short_names: dict[str, str] | None = None) -> list[str]:  # fmt: skip
     """The do-nothing section: points each entry earns per unit; its own unit (and train for a net) must read 0."""
     units = list(dict.fromkeys(unit for r in nothings for unit in r.lost))
-    heads = [SHORT.get(unit, unit[:6]) for unit in units]
+    heads = [(short_names or {}).get(unit, unit[:6]) for unit in units]
     lines = [f"Do-nothing submissions / 아무것도 하지 않는 제출 ({len(nothings)}): points earned per unit / 단위별 득점 "
              "(its own unit, in [brackets], must read 0; every other unit full)", ""]  # fmt: skip
     lines.append(

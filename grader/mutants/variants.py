@@ -10,11 +10,11 @@ the catalogue fails the kit's tests instead of silently grading the solution.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+import importlib
+import importlib.util
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from grader.assignment import KIT_ROOT
-
-SOLUTION = KIT_ROOT / "solutions" / "ch04_learning.ipynb"
 MUTANT, STYLE, HARMLESS, NOTHING = "mutant", "style", "harmless", "nothing"
 
 
@@ -54,37 +54,78 @@ class Variant:
     en: str  # the same in English
     edits: tuple[Edit, ...]
     seen: str = ""  # where the mistake comes from: a seed file, docs/MISTAKES.md, a TA note
+    solution: Path | None = None  # the instructor notebook the edits apply to (set by the course's helpers)
 
     def describe(self, lang: str = "both") -> str:
         """The one-line description in ``ko``, ``en`` or both."""
         return {"ko": self.ko, "en": self.en}.get(lang, f"{self.ko} / {self.en}")
 
 
-def mutant(id: str, unit: str, ko: str, en: str, *edits: Edit, seen: str = "") -> Variant:
+def mutant(id: str, unit: str, ko: str, en: str, *edits: Edit, seen: str = "", solution: Path | None = None) -> Variant:
     """A realistic mistake in ``unit``."""
-    return Variant(id, MUTANT, unit, ko, en, tuple(edits), seen)
+    return Variant(id, MUTANT, unit, ko, en, tuple(edits), seen, solution)
 
 
-def nothing(id: str, unit: str, ko: str, en: str, *edits: Edit) -> Variant:
+def nothing(id: str, unit: str, ko: str, en: str, *edits: Edit, solution: Path | None = None) -> Variant:
     """A submission of ``unit`` that computes nothing (a constant, the input echoed, zeros of the right shape)."""
-    return Variant(id, NOTHING, unit, ko, en, tuple(edits))
+    return Variant(id, NOTHING, unit, ko, en, tuple(edits), solution=solution)
 
 
-def style(id: str, ko: str, en: str, *edits: Edit, kind: str = STYLE) -> Variant:
+def style(id: str, ko: str, en: str, *edits: Edit, kind: str = STYLE, solution: Path | None = None) -> Variant:
     """A correct solution written another way (or a change to ungraded code)."""
-    return Variant(id, kind, None, ko, en, tuple(edits))
+    return Variant(id, kind, None, ko, en, tuple(edits), solution=solution)
 
 
-def solution_notebook():
-    """The instructor notebook as a node (a fresh copy each time)."""
+@dataclass(frozen=True)
+class Catalogue:
+    """One course's catalogue: its variants and what grading them must show (``courses/<id>/mutants``)."""
+
+    assignment: str
+    solution: Path  # the instructor notebook every variant edits
+    variants: tuple[Variant, ...]
+    units: tuple[str, ...]  # the units the catalogue covers (graded by default)
+    seed: int  # the hidden suite's seed: a run is reproducible
+    builds_on_student: dict[str, tuple[str, ...]] = field(default_factory=dict)  # unit -> units whose student
+    # code it runs by design (a mistake there is charged to both)
+    short_names: dict[str, str] = field(default_factory=dict)  # unit -> a table column heading
+
+
+def load_catalogue(assignment_id: str) -> Catalogue:
+    """The catalogue of an assignment's course package (``<package>.mutants.CATALOGUE``)."""
+    from grader.assignment import AssignmentError, load_assignment
+
+    assignment = load_assignment(assignment_id)
+    try:
+        return importlib.import_module(f"{assignment.package}.mutants").CATALOGUE
+    except (ImportError, AttributeError) as error:
+        raise AssignmentError(f"{assignment.package} has no mutant catalogue ({error}): add "
+                              f"{assignment.package.replace('.', '/')}/mutants/__init__.py with CATALOGUE") from None  # fmt: skip
+
+
+def with_catalogue() -> list[str]:
+    """The assignments whose course package has a mutant catalogue."""
+    from grader.assignment import known_assignments, load_assignment
+
+    found = []
+    for assignment_id in known_assignments():
+        package = load_assignment(assignment_id).package
+        if importlib.util.find_spec(f"{package}.mutants") is not None:
+            found.append(assignment_id)
+    return found
+
+
+def solution_notebook(path: Path):
+    """An instructor notebook as a node (a fresh copy each time)."""
     import nbformat
 
-    return nbformat.read(str(SOLUTION), as_version=4)
+    return nbformat.read(str(path), as_version=4)
 
 
 def build_notebook(variant: Variant, base=None):
-    """The instructor notebook (or ``base``) with the variant's edits applied, in order."""
-    notebook = base if base is not None else solution_notebook()
+    """The variant's instructor notebook (or ``base``) with its edits applied, in order."""
+    if base is None and variant.solution is None:
+        raise VariantError(f"{variant.id}: no instructor notebook to edit (build it with the course's helpers)")
+    notebook = base if base is not None else solution_notebook(variant.solution)
     for edit in variant.edits:
         cell = _defining_cell(notebook, edit.name.split(".", 1)[0], variant.id)
         if isinstance(edit, Define):
@@ -104,7 +145,7 @@ def _defining_cell(notebook, name: str, variant_id: str):
             continue
         if any(getattr(node, "name", None) == name for node in tree.body):
             return cell
-    raise VariantError(f"{variant_id}: no code cell of {SOLUTION.name} defines {name!r}")
+    raise VariantError(f"{variant_id}: no code cell of the instructor notebook defines {name!r}")
 
 
 def _replace_once(source: str, edit: Replace, variant_id: str) -> str:

@@ -13,13 +13,14 @@ import re
 import pytest
 
 from courses.ch04_learning import hints as ch04_hints
+from courses.ch04_learning.mutants import CATALOGUE
 from courses.ch04_learning.mutants.catalogue import MUTANTS
 from courses.ch04_learning.mutants.nothing import NOTHING as DO_NOTHING
 from courses.ch04_learning.mutants.styles import STYLES
 from grader.assignment import load_assignment
 from grader.checks import Text
 from grader.mutants import all_variants, run_catalogue
-from grader.mutants.run import BUILDS_ON_STUDENT, GRADING_SEED, UNITS, grade_variants
+from grader.mutants.run import grade_variants
 from grader.mutants.table import render_table
 from grader.mutants.variants import (
     HARMLESS,
@@ -40,7 +41,7 @@ HANGUL = re.compile("[가-힣]")
 @pytest.fixture(scope="session")
 def catalogue_run():
     """One graded run over every variant."""
-    return run_catalogue(processes=2, seed=GRADING_SEED)
+    return run_catalogue(CATALOGUE.assignment, processes=2)
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +53,7 @@ def catalogue(catalogue_run):
 @pytest.fixture(scope="session")
 def styles_other_seed():
     """The styles and harmless changes graded with another grading seed."""
-    return {r.variant.id: r for r in grade_variants(STYLES, processes=2, seed=OTHER_SEED)}
+    return {r.variant.id: r for r in grade_variants(STYLES, CATALOGUE, processes=2, seed=OTHER_SEED)}
 
 
 # -- the catalogue as data (fast) ---------------------------------------------------------------
@@ -61,29 +62,36 @@ def styles_other_seed():
 def test_the_catalogue_is_large_and_covers_every_unit():
     assert len(MUTANTS) >= 40
     assert len([s for s in STYLES if s.kind == STYLE]) >= 8
-    ids = [v.id for v in all_variants()]
+    ids = [v.id for v in all_variants(CATALOGUE)]
     assert len(ids) == len(set(ids)), "variant ids must be unique"
     rubric_units = {unit.name for unit in load_assignment("ch04_learning").units}
-    assert {m.unit for m in MUTANTS} == set(UNITS) and set(UNITS) <= rubric_units
-    for unit in UNITS:
+    assert {m.unit for m in MUTANTS} == set(CATALOGUE.units) and set(CATALOGUE.units) <= rubric_units
+    for unit in CATALOGUE.units:
         assert sum(m.unit == unit for m in MUTANTS) >= 5, unit
         assert sum(n.unit == unit for n in DO_NOTHING) >= 5, unit
     assert {n.kind for n in DO_NOTHING} == {NOTHING}
 
 
-@pytest.mark.parametrize("variant", all_variants(), ids=lambda v: v.id)
+@pytest.mark.parametrize("variant", all_variants(CATALOGUE), ids=lambda v: v.id)
 def test_every_variant_is_described_in_both_languages_and_changes_the_notebook(variant):
     assert HANGUL.search(variant.ko), f"{variant.id}: the Korean description has no Korean"
     assert variant.en and not HANGUL.search(variant.en)
     assert variant.kind in (MUTANT, STYLE, HARMLESS, NOTHING)
     assert (variant.unit is not None) == (variant.kind in (MUTANT, NOTHING))
-    solution = [cell.source for cell in solution_notebook().cells]
+    solution = [cell.source for cell in solution_notebook(CATALOGUE.solution).cells]
     changed = [cell.source for cell in build_notebook(variant).cells]
     assert (changed != solution) == bool(variant.edits), f"{variant.id}: its edits must change the notebook"
 
 
 def test_an_edit_that_no_longer_applies_is_an_error():
-    stale = mutant("stale", "cross_entropy_error", "낡음", "stale", Replace("cross_entropy_error", "no such text", ""))
+    stale = mutant(
+        "stale",
+        "cross_entropy_error",
+        "낡음",
+        "stale",
+        Replace("cross_entropy_error", "no such text", ""),
+        solution=CATALOGUE.solution,
+    )
     with pytest.raises(VariantError, match="occurs 0 times"):
         build_notebook(stale)
 
@@ -116,7 +124,7 @@ def test_the_public_suite_alone_catches_most_mutants(catalogue):
 def test_a_do_nothing_submission_earns_nothing_in_its_unit_and_loses_nothing_elsewhere(catalogue, variant):
     result = catalogue[variant.id]
     assert result.internal_errors == []
-    builds_on = [unit for unit, on in BUILDS_ON_STUDENT.items() if variant.unit in on]
+    builds_on = [unit for unit, on in CATALOGUE.builds_on_student.items() if variant.unit in on]
     assert set(builds_on) <= set(result.lost), "units that run this code by design must be graded too"
     for unit in (variant.unit, *builds_on):
         failing = {t.name for t in result.failed if t.unit == unit}
@@ -128,10 +136,10 @@ def _grading_tests(catalogue) -> list[tuple[str, str, str]]:
     """Every test case of the five units, as graded (the instructor notebook passes them all)."""
     book = catalogue["book"]
     assert book.failed == [] and book.tests
-    return [test for test in book.tests if test[0] in UNITS]
+    return [test for test in book.tests if test[0] in CATALOGUE.units]
 
 
-@pytest.mark.parametrize("unit", UNITS)
+@pytest.mark.parametrize("unit", CATALOGUE.units)
 def test_every_grading_test_fails_on_a_mistake_and_on_every_do_nothing_submission(catalogue, unit):
     """Each test earns its points: some realistic mistake fails it, and no do-nothing entry passes it."""
     tests = [test for test in _grading_tests(catalogue) if test[0] == unit]
@@ -166,7 +174,13 @@ def test_partial_credit_for_real_partial_work_is_kept(catalogue, mutant_id):
 
 
 def test_the_table_shows_what_a_do_nothing_submission_earns(catalogue_run):
-    table = render_table(catalogue_run.results, catalogue_run.summary, processes=2, seed=GRADING_SEED)
+    table = render_table(
+        catalogue_run.results,
+        catalogue_run.summary,
+        processes=2,
+        seed=CATALOGUE.seed,
+        short_names=CATALOGUE.short_names,
+    )
     assert catalogue_run.holds
     section = table.split("Do-nothing submissions", 1)[1].split("Per unit", 1)[0]
     rows = [line.split() for line in section.splitlines() if line.strip().startswith("none_")]
@@ -174,7 +188,7 @@ def test_the_table_shows_what_a_do_nothing_submission_earns(catalogue_run):
     for row in rows:  # the bracketed cells are the unit the entry fakes (and train for a net): all 0
         assert [cell for cell in row if cell.startswith("[")] in (["[0]"], ["[0]", "[0]"]), row
     per_unit = table.split("points a do-nothing submission earns", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
-    assert {line.split()[0]: line.split()[-1] for line in per_unit} == {unit: "0" for unit in UNITS}
+    assert {line.split()[0]: line.split()[-1] for line in per_unit} == {unit: "0" for unit in CATALOGUE.units}
     assert f"{len(DO_NOTHING)}/{len(DO_NOTHING)}" in table
 
 
@@ -200,7 +214,7 @@ def _known_hints() -> set[str]:
 def test_hidden_feedback_never_shows_inputs_or_expected_values(catalogue, variant):
     generic = "숨은 테스트에서 결과가 틀렸습니다. / a hidden test got a wrong result."
     # The five units; train_neuralnet's hidden hint carries the accuracy on purpose (it shows no input).
-    for test in (t for t in catalogue[variant.id].failed if t.suite == "hidden" and t.unit in UNITS):
+    for test in (t for t in catalogue[variant.id].failed if t.suite == "hidden" and t.unit in CATALOGUE.units):
         first, *rest = test.message.splitlines()
         assert first == generic or re.fullmatch(r"[A-Za-z_.]+ raised ([A-Za-z]+|an exception)", first), first
         assert rest and set(rest) <= _known_hints(), rest

@@ -10,7 +10,7 @@ of what they call).
 
 from __future__ import annotations
 
-from grader.mutants.variants import Define, Replace, Variant, mutant
+from courses.ch04_learning.mutants.base import Define, Replace, Variant, mutant
 
 CEE, DIFF, GRAD, GD, NET = (
     "cross_entropy_error",

@@ -10,7 +10,7 @@ in any other unit. A point such an entry earns is a point paid for nothing (issu
 
 from __future__ import annotations
 
-from grader.mutants.variants import Define, Variant, nothing
+from courses.ch04_learning.mutants.base import Define, Variant, nothing
 
 CEE, DIFF, GRAD, GD, NET = (
     "cross_entropy_error",

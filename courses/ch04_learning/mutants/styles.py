@@ -8,7 +8,7 @@ the grader replaces, the ungraded mean_squared_error) and must cost nothing.
 
 from __future__ import annotations
 
-from grader.mutants.variants import HARMLESS, Define, Replace, Variant, style
+from courses.ch04_learning.mutants.base import HARMLESS, Define, Replace, Variant, style
 
 CEE, DIFF, GRAD, GD, NET = (
     "cross_entropy_error",

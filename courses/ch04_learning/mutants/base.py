@@ -1,0 +1,28 @@
+"""The catalogue's building blocks, bound to this course's instructor notebook."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from grader.assignment import KIT_ROOT
+from grader.mutants import variants
+from grader.mutants.variants import HARMLESS, MUTANT, NOTHING, STYLE, Define, Replace, Variant
+
+SOLUTION = KIT_ROOT / "solutions" / "ch04_learning.ipynb"
+mutant = partial(variants.mutant, solution=SOLUTION)
+nothing = partial(variants.nothing, solution=SOLUTION)
+style = partial(variants.style, solution=SOLUTION)
+
+__all__ = [
+    "HARMLESS",
+    "MUTANT",
+    "NOTHING",
+    "SOLUTION",
+    "STYLE",
+    "Define",
+    "Replace",
+    "Variant",
+    "mutant",
+    "nothing",
+    "style",
+]
