@@ -176,9 +176,11 @@ def _grade(options: argparse.Namespace) -> int:
     if options.gradescope:
         import json
 
-        from grader.exports import gradescope_results
+        from grader.exports import gradescope_results, sandbox_warnings
 
         data = gradescope_results(render.to_json_data(result))
+        for warning in sandbox_warnings(render.to_json_data(result)):  # stderr too: Gradescope logs keep it
+            print(warning, file=sys.stderr)
         outputs.write_text(options.gradescope, json.dumps(data, ensure_ascii=False, indent=2))
     sys.stdout.write(render.render_text(result))
     return 0
