@@ -146,6 +146,14 @@ class Runner:
         path.mkdir(parents=True)
         return path
 
+    def artifact_store(self, name: str) -> Path:
+        """Where uploaded artifacts are kept between jobs (the runner user writes and reads them)."""
+        path = self.user.home / "artifacts" / name
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+        self.user.own(self.user.home / "artifacts")
+        return path
+
     def environment(self, workspace: Path, event_name: str, event: dict, extra: dict[str, str]) -> dict[str, str]:
         """The variables a GitHub-hosted runner sets for a step."""
         files = self.temp / "_runner_file_commands"
@@ -355,7 +363,8 @@ def test_github_runner_student_repository_feedback_and_comment(runner: Runner, t
     assert len(comments) == 1
     body = comments[0]["body"]
     assert "<!-- ch04-grader-feedback -->" in body and f"{report['score']:g} / {report['max_score']:g}" in body
-    assert "<img" not in body and "@everyone" not in body  # escaped: no HTML, no mention
+    assert not re.search(r"(?<!\\)<img", body) and "@everyone" not in body  # escaped: no HTML, no mention
+    assert "img src=x" in body  # the name is there, inert
     assert not canary.exists(), "the comment job ran code from the pull request"
 
 
@@ -372,7 +381,7 @@ def test_github_runner_private_regrade_fetch_grade_notify(runner: Runner, tmp_pa
         roster += "park,course/ch04-park,file:///nonexistent/park\n"  # a repository that cannot be cloned
         runner.user.own(remotes)
         workflow = load_workflow("templates/grading-repo/.github/workflows/regrade.yml")
-        artifacts = tmp_path / "artifacts"
+        artifacts = runner.artifact_store("regrade")
         values = {"secrets.GRADER_TOKEN": TOKEN, "inputs.notify": "true"}
         runs: dict[str, JobRun] = {}
         with FakeGitHub() as fake:
@@ -418,7 +427,7 @@ def test_github_runner_sharded_regrade_and_merge(runner: Runner, tmp_path: Path)
         shutil.copy(SOLUTION if index % 2 == 0 else STUB, workspace / "submissions" / f"{student}.ipynb")
     runner.user.own(workspace)
     shard_job = workflow["jobs"]["shard"]
-    artifacts = tmp_path / "artifacts"
+    artifacts = runner.artifact_store("sharded")
     env = runner.environment(workspace, "workflow_dispatch", {"inputs": {"seed": "20240601"}}, {})
     for shard in shard_job["strategy"]["matrix"]["shard"]:
         values = {"matrix.shard": str(shard), "inputs.seed": "20240601"}
@@ -429,9 +438,9 @@ def test_github_runner_sharded_regrade_and_merge(runner: Runner, tmp_path: Path)
     merge_job = workflow["jobs"]["merge"]
     merged = runner.workspace("grading-merge")
     copy_checkout(merged)
+    runner.user.own(merged)
     for shard_dir in sorted(artifacts.iterdir()):  # download-artifact with a pattern: shards/<artifact name>/
         _download(runner, shard_dir, merged / "shards" / shard_dir.name)
-    runner.user.own(merged)
     env = runner.environment(merged, "workflow_dispatch", {"inputs": {"seed": "20240601"}}, {})
     job = run_job(runner, merge_job, merged, env, {})
     assert job.uploads == {"gradebook": ["results/"]}
