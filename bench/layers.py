@@ -26,13 +26,16 @@ TEST = "grader/tests/test_hostile.py::test_attack_is_contained"
 CONFIGURATIONS = [
     ("root: all", "root", ""),
     ("root: kernel only (no audit hook)", "root", "audit-hook"),
-    ("root: uid + seccomp", "root", "namespaces,audit-hook"),
-    ("root: uid + bwrap", "root", "seccomp,audit-hook"),
-    ("root: uid only", "root", "namespaces,seccomp,audit-hook"),
-    ("nobody: all it can (bwrap + seccomp + hook)", "nobody", ""),
-    ("nobody: no bwrap (seccomp + hook)", "nobody", "namespaces"),
-    ("nobody: hook only", "nobody", "namespaces,seccomp"),
-    ("nobody: nothing (process + rlimits)", "nobody", "namespaces,seccomp,audit-hook"),
+    ("root: uid + Landlock", "root", "namespaces,seccomp,audit-hook"),
+    ("root: uid + seccomp", "root", "namespaces,landlock,audit-hook"),
+    ("root: uid + bwrap", "root", "seccomp,landlock,audit-hook"),
+    ("root: uid only", "root", "namespaces,seccomp,landlock,audit-hook"),
+    ("root without uid drop: hook only", "root", "uid-drop,namespaces,seccomp,landlock"),
+    ("nobody: all it can", "nobody", ""),
+    ("nobody: Landlock + seccomp + hook (no bwrap)", "nobody", "namespaces"),
+    ("nobody: seccomp + hook", "nobody", "namespaces,landlock"),
+    ("nobody: hook only", "nobody", "namespaces,seccomp,landlock"),
+    ("nobody: nothing (process + rlimits)", "nobody", "namespaces,seccomp,landlock,audit-hook"),
 ]
 RESULT = re.compile(r"test_attack_is_contained\[([\w-]+)\] (PASSED|FAILED|SKIPPED|ERROR)")
 
@@ -43,7 +46,8 @@ def run(user: str, disabled: str, log: Path | None = None) -> dict[str, str]:
     os.chmod(home, 0o755)  # like a real home: its owner's, not writable by the workers' uids
     if user != "root":
         shutil.chown(home, user)
-    variables = {"GRADER_UNSAFE_DISABLE_LAYERS": disabled, "HOSTILE_IGNORE_NEEDS": "1", "PYTHONDONTWRITEBYTECODE": "1",
+    variables = {"GRADER_UNSAFE_DISABLE_LAYERS": disabled, "GRADER_ACCEPT_UNCONFINED": "1", "HOSTILE_IGNORE_NEEDS": "1",
+                 "PYTHONDONTWRITEBYTECODE": "1",
                  "HOME": str(home),
                  "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}  # fmt: skip
     command = ["env", "-i", *[f"{k}={v}" for k, v in variables.items()], sys.executable, "-m", "pytest", "-v",

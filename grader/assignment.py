@@ -6,11 +6,13 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.errors import GraderError
+
 KIT_ROOT = Path(__file__).resolve().parent.parent
 SUITES = ("public", "hidden")
 
 
-class AssignmentError(Exception):
+class AssignmentError(GraderError):
     """The assignment or its rubric is unknown or inconsistent; the message says where."""
 
 

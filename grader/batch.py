@@ -24,6 +24,7 @@ from typing import TextIO
 
 from grader import gradebook, outputs, processes
 from grader.assignment import AssignmentError, load_assignment
+from grader.inert import md_block, one_line
 
 MAX_ATTEMPTS = 2  # a notebook in flight when a grading process died twice is recorded as ungradable
 
@@ -127,8 +128,8 @@ def grade_one(student: str, notebook: str, digest: str, batch: dict) -> dict:
                                 suites=tuple(batch["suites"]), grading_seed=batch["seed"], lang=batch["lang"],
                                 reference=_REFERENCE)  # fmt: skip
     except Exception as error:  # noqa: BLE001  recorded; one notebook never stops the batch
-        return ungradable_record(student, f"the grader failed on this notebook: {type(error).__name__}: {error}",
-                                 batch, digest)  # fmt: skip
+        return ungradable_record(student, one_line(f"the grader failed on this notebook: {type(error).__name__}: "
+                                                   f"{error}", 1000), batch, digest)  # fmt: skip
     data = render.to_json_data(report)
     data.update(student=student, status="internal-error" if report.internal_errors else "graded",
                 source_sha256=digest, batch=batch, feedback=render.render_markdown(report))  # fmt: skip
@@ -140,7 +141,7 @@ def ungradable_record(student: str, reason: str, batch: dict, digest: str = "") 
     return {"assignment": batch["assignment"], "notebook": "", "score": 0.0, "max_score": None, "functions": [],
             "errors": [reason], "internal_errors": [], "student": student, "status": "ungradable",
             "source_sha256": digest, "batch": batch,
-            "feedback": f"## {batch['assignment']}: not graded / 채점되지 않음\n\n{reason}\n"}  # fmt: skip
+            "feedback": f"## {batch['assignment']}: not graded / 채점되지 않음\n\n{md_block(reason, 2000)}\n"}  # fmt: skip
 
 
 # -- the batch ---------------------------------------------------------------------------------
@@ -262,7 +263,7 @@ class ProgressBar:
         if self.stream is None:
             return
         score = f"{result['score']:g}" if result["status"] != "ungradable" else "-"
-        label = f"{self.done}/{self.total} {result['student']} {score} ({result['status']})"
+        label = f"{self.done}/{self.total} {one_line(result['student'], 60)} {score} ({result['status']})"
         if self.tty:
             filled = self.WIDTH * self.done // max(self.total, 1)
             self.stream.write(f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {label[:60]:<60}")

@@ -1,6 +1,7 @@
 """What the tests use to compare a student's raw result with the reference's, on the trusted side.
 
-Every value that came back from a worker is checked before it is compared: exact
+Every value that came back from a worker is admitted at the boundary
+(:func:`grader.display.admit`) and checked before it is compared: exact
 type (``type(x) is np.ndarray``), numeric dtype, finite, exact shape. Failures
 are raised as :class:`Mismatch` with bilingual text; the plugin decides how much
 of it a student may see (a hidden test never shows its inputs or expected values).
@@ -13,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from grader.display import describe_type, summarize
 from grader.untrusted.calls import Call
-from grader.untrusted.protocol import Unsupported
 
 
 @dataclass(frozen=True)
@@ -47,18 +48,8 @@ class Mismatch(AssertionError):
 
 
 def show(value: object) -> str:
-    """A short rendering of a value for feedback."""
-    if isinstance(value, Unsupported):
-        return f"a {value.type_name}"
-    if type(value) is np.ndarray:
-        if value.size <= 24:
-            return np.array2string(value, precision=6, separator=", ", threshold=24)
-        return f"array of shape {value.shape}, dtype {value.dtype}, first values {value.ravel()[:4]}"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k!r}: {show(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, tuple):
-        return "(" + ", ".join(show(v) for v in value) + ")"
-    return repr(value)
+    """A short, bounded rendering of a value for feedback (see :func:`grader.display.summarize`)."""
+    return summarize(value)
 
 
 def _ko(what: str, particle: str = "") -> str:
@@ -71,15 +62,6 @@ def _ko(what: str, particle: str = "") -> str:
     if "가" <= last <= "힣":  # a Hangul syllable: the particle follows its final consonant
         return name + (with_final if (ord(last) - ord("가")) % 28 else without_final)
     return name + particle
-
-
-def describe_type(value: object) -> str:
-    """What kind of value this is, for "expected X, got Y" messages."""
-    if isinstance(value, Unsupported):
-        return value.type_name
-    if type(value) is np.ndarray:
-        return f"ndarray of shape {value.shape} and dtype {value.dtype}"
-    return type(value).__name__
 
 
 def as_scalar(got: object, call: Call, hint: Text | None = None) -> float:
@@ -154,8 +136,8 @@ def as_dict(got: object, keys: tuple[str, ...], call: Call, hint: Text | None = 
                             f"should return a dict, but returned {describe_type(got)}."), call, got=got, hint=hint)  # fmt: skip
     if set(got) != set(keys):
         raise Mismatch(
-            Text(f"딕셔너리의 키가 {sorted(got)}입니다. {list(keys)}이어야 합니다.",
-                 f"the dict has keys {sorted(got)}; expected {list(keys)}."),
+            Text(f"딕셔너리의 키가 {summarize(sorted(got))}입니다. {list(keys)}이어야 합니다.",
+                 f"the dict has keys {summarize(sorted(got))}; expected {list(keys)}."),
             call, got=sorted(got), expected=list(keys), hint=hint,
         )  # fmt: skip
     return got

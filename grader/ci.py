@@ -21,13 +21,17 @@ from pathlib import Path
 from typing import TextIO
 
 from grader import outputs
-from grader.github import GitHubAPI, markdown_text, workflow_command_value
+from grader.github import GitHubAPI, workflow_command_value
+from grader.inert import md_code, md_fit, one_line
 
 MARKER = "<!-- ch04-grader-feedback -->"
 SUMMARY_LIMIT = 1024 * 1024 - 64 * 1024  # GitHub refuses a step summary over 1 MiB; keep a margin
 COMMENT_LIMIT = 60_000  # GitHub's comment limit is 65,536 characters
 ARTIFACT_LIMIT = 2 * 1024 * 1024
 MAX_UNITS, MAX_TESTS = 50, 500
+MAX_NAME = 500  # characters of a unit or test name in an uploaded report
+MAX_POINTS = 1e6
+EXIT_REJECTED = 2  # the uploaded report could not be shown: the comment says so, and so does the exit status
 BOT_LOGIN = "github-actions[bot]"
 FEEDBACK_BANNER = (
     "> [!NOTE]\n"
@@ -44,19 +48,16 @@ class CIError(Exception):
     """A CI command cannot do its job (missing environment, a bad artifact); the message says what."""
 
 
+class ArtifactError(CIError):
+    """The uploaded report holds something the comment cannot represent; the message (one line) says what."""
+
+
 # -- ci feedback ---------------------------------------------------------------------------------
 
 
 def fit_summary(markdown: str, limit: int = SUMMARY_LIMIT) -> str:
-    """Markdown cut to at most ``limit`` UTF-8 bytes, with a note when it was cut."""
-    data = markdown.encode("utf-8")
-    if len(data) <= limit:
-        return markdown
-    room = limit - len(TRUNCATED.encode("utf-8")) - len("\n```")  # room for the note and a closing fence
-    text = data[:room].decode("utf-8", "ignore")
-    if text.count("```") % 2:  # do not leave a code block open
-        text += "\n```"
-    return text + TRUNCATED
+    """Markdown cut to at most ``limit`` UTF-8 bytes at a line end, any open code block closed, with a note."""
+    return md_fit(markdown, limit, TRUNCATED)
 
 
 def feedback(*, assignment_id: str, out: Path, notebook: Path | None = None, env: dict | None = None,
@@ -119,33 +120,42 @@ class UnitLine:
 
 
 def read_untrusted_report(path: Path) -> list[UnitLine]:
-    """The units of an uploaded report.json: size-limited, parsed as JSON, every field checked (CIError if not)."""
+    """The units of an uploaded report.json: size-limited, parsed as JSON, every field checked (ArtifactError if
+    not)."""
     if not path.is_file() or path.is_symlink():
-        raise CIError("the run uploaded no report")
+        raise ArtifactError("the run uploaded no report")
     if path.stat().st_size > ARTIFACT_LIMIT:
-        raise CIError("the uploaded report is too large")
+        raise ArtifactError("the uploaded report is too large")
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise CIError("the uploaded report is not valid JSON") from None
+    except (UnicodeDecodeError, ValueError, RecursionError):  # ValueError: also an integer past Python's digit limit
+        raise ArtifactError("the uploaded report is not valid JSON") from None
     functions = data.get("functions") if isinstance(data, dict) else None
     if not isinstance(functions, list) or len(functions) > MAX_UNITS:
-        raise CIError("the uploaded report has no list of units")
+        raise ArtifactError("the uploaded report has no list of units")
     return [_unit_line(item) for item in functions]
 
 
 def _unit_line(item: object) -> UnitLine:
     if not isinstance(item, dict) or not isinstance(item.get("tests"), list) or len(item["tests"]) > MAX_TESTS:
-        raise CIError("the uploaded report has a malformed unit")
+        raise ArtifactError("the uploaded report has a malformed unit")
     tests = [t for t in item["tests"] if isinstance(t, dict)]
-    failing = [str(t.get("name", "?")) for t in tests if t.get("outcome") != "passed"]
-    return UnitLine(str(item.get("name", "?")), _number(item.get("score")), _number(item.get("max_score")),
+    failing = [_name(t.get("name", "?"), "test") for t in tests if t.get("outcome") != "passed"]
+    return UnitLine(_name(item.get("name", "?"), "unit"), _number(item.get("score")), _number(item.get("max_score")),
                     len(tests) - len(failing), len(tests), failing)  # fmt: skip
 
 
+def _name(value: object, what: str) -> str:
+    if type(value) is not str or len(value) > MAX_NAME:
+        raise ArtifactError(f"the uploaded report has a {what} name that is not a string of at most {MAX_NAME} "
+                            "characters")  # fmt: skip
+    return value
+
+
 def _number(value: object) -> float:
-    if type(value) not in (int, float) or not math.isfinite(value) or not 0 <= value <= 1e6:
-        raise CIError("the uploaded report has a score that is not a number")
+    # The range is checked first: comparing an int of any size with a float is exact, converting it may overflow.
+    if type(value) not in (int, float) or not 0 <= value <= MAX_POINTS or not math.isfinite(value):
+        raise ArtifactError(f"the uploaded report has a score that is not a number from 0 to {MAX_POINTS:g}")
     return float(value)
 
 
@@ -153,25 +163,28 @@ def render_comment(units: list[UnitLine] | None, problem: str, run_url: str, hea
     """The PR comment: the marker, the banner, a table built from checked values only, and a link to the run."""
     lines = [MARKER, FEEDBACK_BANNER]
     if units is None:
-        lines.append(f"⚠️ {markdown_text(problem)}")
+        lines.append(f"⚠️ {md_code(problem, 300)}")
     else:
         score, maximum = sum(u.score for u in units), sum(u.max_score for u in units)
         lines += [f"### Public tests / 공개 테스트: {score:g} / {maximum:g}", "",
                   "| unit / 단위 | score / 점수 | tests / 테스트 | failing / 실패 |", "|---|---:|---:|---|"]  # fmt: skip
         for unit in units:
             icon = "✅" if unit.score == unit.max_score else ("❌" if unit.score == 0 else "🟡")
-            failing = ", ".join(markdown_text(name, 60) for name in unit.failing[:8])
+            failing = ", ".join(md_code(name, 60, table=True) for name in unit.failing[:8])
             failing += " …" if len(unit.failing) > 8 else ""
-            lines.append(f"| {icon} {markdown_text(unit.name, 60)} | {unit.score:g} / {unit.max_score:g} | "
+            lines.append(f"| {icon} {md_code(unit.name, 60, table=True)} | {unit.score:g} / {unit.max_score:g} | "
                          f"{unit.passed} / {unit.tests} | {failing} |")  # fmt: skip
-    lines += ["", f"Commit `{markdown_text(head_sha[:12], 12)}` · [full report / 전체 보고서]({run_url})"]
+    lines += ["", f"Commit {md_code(head_sha[:12], 12)} · [full report / 전체 보고서]({run_url})"]
     body = "\n".join(lines) + "\n"
     return body if len(body) <= COMMENT_LIMIT else body[:COMMENT_LIMIT] + "\n…\n"
 
 
 def comment(*, artifact: Path, env: dict | None = None, api: GitHubAPI | None = None,
             bot_login: str = BOT_LOGIN) -> int:  # fmt: skip
-    """Keep one feedback comment on the pull request of the finished autograde run up to date."""
+    """Keep one feedback comment on the pull request of the finished autograde run up to date.
+
+    Exit status 0, or EXIT_REJECTED when the uploaded report could not be shown (the comment then says why).
+    """
     env = os.environ if env is None else env
     try:
         event = json.loads(Path(env["GITHUB_EVENT_PATH"]).read_text(encoding="utf-8"))
@@ -188,8 +201,8 @@ def comment(*, artifact: Path, env: dict | None = None, api: GitHubAPI | None = 
         return 0
     try:
         units, problem = read_untrusted_report(artifact / "report.json"), ""
-    except CIError as error:
-        units, problem = None, f"the autograde run left no readable report: {error}"
+    except ArtifactError as error:
+        units, problem = None, one_line(f"the autograde run left no readable report: {error}", 300)
     body = render_comment(units, problem, str(run.get("html_url", "")), head_sha)
     existing = [c for c in api.list(f"/repos/{repository}/issues/{number}/comments")
                 if MARKER in str(c.get("body", "")) and (c.get("user") or {}).get("login") == bot_login]  # fmt: skip
@@ -199,6 +212,9 @@ def comment(*, artifact: Path, env: dict | None = None, api: GitHubAPI | None = 
     else:
         api.request("POST", f"/repos/{repository}/issues/{number}/comments", {"body": body})
         print(f"posted the feedback comment on #{number}")
+    if units is None:
+        print(f"error: {problem} (said so on #{number})", file=sys.stderr)
+        return EXIT_REJECTED
     return 0
 
 

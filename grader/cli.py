@@ -11,6 +11,7 @@ from pathlib import Path
 
 from grader import outputs
 from grader.assignment import AssignmentError
+from grader.errors import ACCEPT_UNCONFINED_VARIABLE, GraderError
 
 EXIT_MISUSE = 2
 EXIT_INTERRUPTED = 130  # what a shell reports for Ctrl-C
@@ -42,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--public-only", action="store_true", help="run only the public suite (what students see)")
     grade.add_argument("--seed", type=int, help="seed for the hidden suite's grading-time inputs (default: random)")
     grade.add_argument("--gradescope", type=Path, metavar="FILE", help="write Gradescope's results.json here")
+    _accept_unconfined_option(grade)
 
     publish = commands.add_parser("publish", help="write the student notebook from the instructor's")
     publish.add_argument("--assignment", default="ch04_learning")
@@ -61,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--force", action="store_true", help="grade again what an earlier run finished")
     batch.add_argument("--shard", metavar="I/N", help="grade only shard I of N (a stable hash of the student id)")
     batch.add_argument("--lang", choices=["ko", "en", "both"], default="both", help="feedback language")
+    _accept_unconfined_option(batch)
 
     merge = commands.add_parser("merge", help="join batch shards into one results folder and gradebook")
     merge.add_argument("shards", type=Path, nargs="+", metavar="SHARD_DIR")
@@ -73,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     feedback.add_argument("--assignment", default="ch04_learning")
     feedback.add_argument("--notebook", type=Path, help="default: assignments/<assignment>.ipynb")
     feedback.add_argument("--out", type=Path, default=Path("grader-feedback"), help="the artifact folder")
+    _accept_unconfined_option(feedback)
     comment = ci.add_parser("comment", help="workflow_run: keep one feedback comment on the pull request updated")
     comment.add_argument("--artifact", type=Path, required=True, help="the downloaded (untrusted) artifact folder")
     regrade = ci.add_parser("regrade", help="private grading repo: fetch every roster repository, grade, notify")
@@ -84,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     regrade.add_argument("--unit", action="append", help="grade only this unit (repeatable)")
     regrade.add_argument("--seed", type=int)
     regrade.add_argument("--jobs", type=int)
+    _accept_unconfined_option(regrade)
 
     export = commands.add_parser("export", help="Gradescope results.json, or a Canvas / Moodle gradebook CSV")
     export.add_argument("format", choices=["gradescope", "canvas", "moodle"])
@@ -123,6 +128,12 @@ def _terminate_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
+def _accept_unconfined_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--accept-unconfined", action="store_true",
+                         help="grade even where no kernel layer keeps student code from the kit or from root "
+                              "(the grader refuses otherwise; see SECURITY.md)")  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status."""
     problem = _platform_problem()
@@ -130,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         print(problem, file=sys.stderr)
         return EXIT_MISUSE
     options = _parser().parse_args(argv)
+    if getattr(options, "accept_unconfined", False):
+        os.environ[ACCEPT_UNCONFINED_VARIABLE] = "1"  # inherited by batch processes and workers' graders
     try:
         if options.command in ("batch", "ci", "mutants"):
             _terminate_on_sigterm()
@@ -143,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             return _ci(options) if options.command == "ci" else _export(options)
         if options.command == "mutants":
             return _mutants(options)
-    except AssignmentError as error:
+    except (AssignmentError, GraderError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_MISUSE
     except KeyboardInterrupt:
@@ -216,6 +229,9 @@ def _publish(options: argparse.Namespace) -> int:
 
 def _batch(options: argparse.Namespace) -> int:
     from grader.batch import parse_shard, run_batch
+    from grader.sandbox import require_confinement
+
+    require_confinement()  # once, before any process starts: a refusal is one message, not one per student
 
     summary = run_batch(
         options.submissions,
@@ -293,7 +309,8 @@ def _export(options: argparse.Namespace) -> int:
 
 
 def _mutants(options: argparse.Namespace) -> int:
-    """Exit 0 when every mutant is caught in its own unit only and every style scores full marks, else 1."""
+    """Exit 0 when every mutant is caught in its own unit only, every style scores full marks and every do-nothing
+    submission 0 in its unit, else 1."""
     from grader.mutants import run_catalogue
     from grader.mutants.run import GRADING_SEED
     from grader.mutants.table import render_table
@@ -302,7 +319,7 @@ def _mutants(options: argparse.Namespace) -> int:
     try:
         run = run_catalogue(only=options.only, processes=options.processes, seed=seed, all_units=options.all_units)
     except KeyError as error:
-        print(f"error: {error.args[0]} (see grader/mutants/catalogue.py and styles.py)", file=sys.stderr)
+        print(f"error: {error.args[0]} (see grader/mutants/catalogue.py, styles.py and nothing.py)", file=sys.stderr)
         return EXIT_MISUSE
     sys.stdout.write(render_table(run.results, run.summary, lang=options.lang, processes=options.processes, seed=seed))
     return 0 if run.holds else 1

@@ -1,4 +1,4 @@
-"""A small GitHub REST client (standard library only) and Markdown escaping for untrusted text.
+"""A small GitHub REST client (standard library only); untrusted text in Markdown goes through grader.inert.
 
 The API's address comes from ``GITHUB_API_URL`` (as on Actions runners), so the
 kit's tests point it at a local fake. Nothing here imports NumPy or the grader:
@@ -8,7 +8,6 @@ the comment workflow runs it without installing anything.
 from __future__ import annotations
 
 import json
-import re
 import urllib.error
 import urllib.request
 
@@ -16,8 +15,6 @@ DEFAULT_API_URL = "https://api.github.com"
 TIMEOUT_SECONDS = 30
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 MAX_PAGES = 20
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~<>&:-])")
 
 
 class GitHubError(Exception):
@@ -62,16 +59,6 @@ class GitHubAPI:
             if len(answer) < 100:
                 break
         return items
-
-
-def markdown_text(value: object, limit: int = 200) -> str:
-    """Untrusted text as inert Markdown: one line, no HTML, no mentions or links, at most ``limit`` characters."""
-    text = _CONTROL.sub("", str(value))
-    text = " ".join(text.split())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    text = _MARKDOWN.sub(r"\\\1", text)
-    return text.replace("@", "@\u2060")  # a word joiner: @name no longer mentions anyone
 
 
 def workflow_command_value(text: str) -> str:

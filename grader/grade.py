@@ -54,6 +54,7 @@ def grade_notebook(notebook_path: Path, *, assignment_id: str | None = None, uni
     assignment = load_assignment(assignment_id)
     selected = _select_units(assignment, units)
     suites = suites or assignment.available_suites()
+    sandbox.require_confinement()  # before anything of the student's is read further, let alone run
     if unreadable is not None:
         return _report_without_running(assignment, notebook_path, selected, suites, lang, [unreadable])
     extraction = extract_definitions(notebook)
@@ -111,6 +112,8 @@ def _run_suites(assignment: Assignment, notebook_path: Path, extraction: Extract
     report.errors = extraction.errors + session.load_problems
     report.isolation = isolation.layers()
     report.isolation_missing = dict(isolation.missing)
+    for gap in sandbox.unprotected(isolation):  # only reached when accepted (--accept-unconfined)
+        report.isolation_missing.setdefault("accepted-unconfined", gap)
     report.internal_errors = session.internal_errors
     if isinstance(reference, RecordedReference):
         report.notes.append(RECORDED_NOTE)

@@ -17,23 +17,30 @@ import pytest
 from grader import sandbox
 from grader.assignment import Assignment
 from grader.checks import Mismatch, Text, show
+from grader.display import admit
 from grader.extract import Extraction
+from grader.inert import clean, one_line
 from grader.reference import Reference, ReferenceFailure
 from grader.scoring import TestResult, points_for
 from grader.untrusted.calls import Call
 
 OUTPUT_SHOWN_BYTES = 2000
+MESSAGE_LIMIT = 4000  # characters of one test's message, whatever the student's code sent
+RAISED_TEXT_LIMIT = 1000  # an exception's message
+FRAMES_SHOWN = 8  # frames of an exception's "where", each one line
+LOAD_PROBLEMS_SHOWN = 20  # definition and import problems listed per submission
 
 
 class StudentRaised(Exception):
     """The student's code raised an exception during a call."""
 
     def __init__(self, call: Call, raised: dict) -> None:
-        super().__init__(raised.get("type"))
         self.call = call
-        self.type = str(raised.get("type", "Exception"))
-        self.text = str(raised.get("message", ""))
-        self.where = [str(w) for w in raised.get("where", [])]
+        self.type = one_line(raised.get("type", "Exception"), 100)
+        super().__init__(self.type)
+        self.text = clean(raised.get("message", ""), RAISED_TEXT_LIMIT)
+        where = raised.get("where")
+        self.where = [one_line(w, 200) for w in where[:FRAMES_SHOWN]] if type(where) is list else []
         self.hint: Text | None = None  # set by a test that knows what this kind of exception usually means
 
 
@@ -88,6 +95,7 @@ class GradingSession:
     _workers: dict[str, sandbox.Worker] = field(default_factory=dict)
     run_state: sandbox.RunState = field(default_factory=sandbox.RunState)  # the time budget all workers share
     _loaded: set[str] = field(default_factory=set)
+    _recent: list[str] = field(default_factory=list)  # units by last use, oldest first
     _cases: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
     # -- workers ---------------------------------------------------------------------------
@@ -97,14 +105,28 @@ class GradingSession:
             self._workers[unit] = sandbox.Worker(self.limits, self.isolation, self.assignment.hidden_dirs(),
                                                  self.run_state)  # fmt: skip
         worker = self._workers[unit]
+        self._recent = [name for name in self._recent if name != unit] + [unit]
         if worker.process is None:
+            self._make_room()
             self._loaded.discard(unit)
             worker.start()
         return worker
 
+    def _make_room(self) -> None:
+        """Stop the least recently used workers so that their memory limits add up to the submission's budget."""
+        plan = sandbox.memory_plan(self.limits)
+        live = [name for name in self._recent if self._workers.get(name) and self._workers[name].process]
+        while len(live) >= plan.live_workers:
+            self._workers[live.pop(0)].stop()
+
+    def live_workers(self) -> int:
+        """How many of this session's workers are running now."""
+        return sum(1 for worker in self._workers.values() if worker.process is not None)
+
     def prestart(self) -> None:
-        """Start every unit's worker at once so their start-up overlaps."""
-        for unit in self.units:
+        """Start the first units' workers at once so their start-up overlaps (as many as memory allows)."""
+        room = sandbox.memory_plan(self.limits).live_workers
+        for unit in reversed(self.units[:room]):  # the first unit last: the most recently used
             self.worker(unit)
 
     def run_student(self, unit: str, call: Call) -> dict:
@@ -125,16 +147,21 @@ class GradingSession:
         outcome = reply.get("outcome")
         if type(outcome) is not dict:
             raise sandbox.WorkerFailure(f"no result came back from {call.target}")
-        return outcome
+        return admit(outcome)
 
     def _record_load_problems(self, report: dict) -> None:
-        for problem in report.get("problems", []) if type(report) is dict else []:
-            where = f"cell {problem.get('cell')}, line {problem.get('line')}"
-            error = problem.get("error", {})
-            names = ", ".join(problem.get("names", []))
-            kind = "import" if problem.get("kind") == "import" else "definition"
-            text = (f"{where}: {kind} of {names} skipped: {error.get('type')}: {error.get('message')}"
-                    if kind == "import" else f"{where}: defining {names} failed: {error.get('type')}: {error.get('message')}")  # fmt: skip
+        """Definition-time problems the worker reported; every field is the worker's, so each is checked and cut."""
+        problems = report.get("problems") if type(report) is dict else None
+        for problem in problems if type(problems) is list else []:
+            if len(self.load_problems) >= LOAD_PROBLEMS_SHOWN or type(problem) is not dict:
+                break
+            where = f"cell {one_line(problem.get('cell'), 12)}, line {one_line(problem.get('line'), 12)}"
+            error = problem.get("error") if type(problem.get("error")) is dict else {}
+            names = problem.get("names") if type(problem.get("names")) is list else []
+            names_text = one_line(", ".join(map(str, names[:10])), 200)
+            raised = f"{one_line(error.get('type'), 100)}: {one_line(error.get('message'), 500)}"
+            text = (f"{where}: import of {names_text} skipped: {raised}" if problem.get("kind") == "import"
+                    else f"{where}: defining {names_text} failed: {raised}")  # fmt: skip
             if text not in self.load_problems:
                 self.load_problems.append(text)
 
@@ -142,8 +169,14 @@ class GradingSession:
         """Stop every worker and remove their scratch folders."""
         for worker in self._workers.values():
             worker.stop()
+        self.run_state.close()
 
     # -- outcomes --------------------------------------------------------------------------
+    def holds_reference_units(self, unit: str) -> bool:
+        """True when the unit's worker gets reference versions of other graded units (not only given helpers)."""
+        graded = {other.name for other in self.assignment.units}
+        return bool(set(self.substitutes.get(unit, ("", []))[1]) & graded)
+
     def points(self, unit: str, suite: str, function: str) -> float:
         """A test case's maximum points from the rubric."""
         rubric = self.assignment.unit(unit).points.get(suite, {})
@@ -225,11 +258,17 @@ class GradingPlugin:
     def record(self, item: pytest.Item, call: pytest.CallInfo) -> None:
         """Append the TestResult of one test."""
         unit, suite, function = test_identity(item)
-        outcome, message, internal = self.classify(call.excinfo, suite)
+        guarded = suite == "public" and self.session.holds_reference_units(unit)
+        outcome, message, internal = self.classify(call.excinfo, "guarded" if guarded else suite)
         worker = self.session._workers.get(unit)
         printed = worker.take_output() if worker is not None else ""
-        if outcome != "passed" and suite == "public" and printed.strip():  # hidden output could carry inputs out
-            message += "\n" + _label("출력", "printed output", self.session.lang) + ":\n" + printed[:OUTPUT_SHOWN_BYTES]
+        if guarded and outcome not in ("passed", "missing"):
+            message += "\n" + GUARDED_NOTE.render(self.session.lang)
+        if outcome != "passed" and suite == "public" and not guarded and printed.strip():  # hidden: could carry inputs
+            message += (
+                "\n" + _label("출력", "printed output", self.session.lang) + ":\n" + clean(printed, OUTPUT_SHOWN_BYTES)
+            )
+        message = clean(message, MESSAGE_LIMIT)
         maximum = self.session.points(unit, suite, function)
         name = item.name.removeprefix("test_")
         doc = (getattr(item.obj, "__doc__", None) or "").strip().splitlines()
@@ -240,7 +279,7 @@ class GradingPlugin:
             self.session.internal_errors.append(f"{item.nodeid}: {message}")
 
     def classify(self, excinfo: pytest.ExceptionInfo | None, suite: str) -> tuple[str, str, bool]:
-        """(outcome, message, internal) for how a test ended."""
+        """(outcome, message, internal) for how a test ended; ``suite`` may be "guarded" (see GUARDED_NOTE)."""
         lang = self.session.lang
         if excinfo is None:
             return "passed", "", False
@@ -252,7 +291,7 @@ class GradingPlugin:
         if isinstance(error, StudentRaised):
             return "error", render_raised(error, suite, lang), False
         if isinstance(error, sandbox.WorkerFailure):  # hidden tests: no exit status or other student-chosen text
-            return error.kind, error.message_for(suite), error.internal
+            return error.kind, error.message_for("hidden" if suite == "guarded" else suite), error.internal
         if excinfo.typename == "Failed" and "Timeout" in str(error):
             return "timeout", "the test ran past the grader's time limit", False
         if excinfo.typename in ("Skipped", "XFailed"):
@@ -261,12 +300,24 @@ class GradingPlugin:
         return "error", f"internal error in the grader, not your fault; tell your instructor: {reason}", True
 
 
+GUARDED_NOTE = Text(
+    "(이 단위의 작업 프로세스에는 이 단위가 부르는 다른 단위의 참조 구현이 들어 있어, 출력과 오류 문장은 보여 주지 않습니다. "
+    "노트북에서 직접 실행해 확인하세요.)",
+    "(this unit's worker holds reference code of the units it calls, so its printed output and error texts are "
+    "not shown; run it in your notebook to see them.)",
+)
+
+
 def _label(ko: str, en: str, lang: str) -> str:
     return Text(ko, en).render(lang)
 
 
 def render_mismatch(error: Mismatch, suite: str, lang: str) -> str:
-    """A failing check: for public tests the call, expected and got; for hidden tests only the hint."""
+    """A failing check: for public tests the call, expected and got; for hidden tests only the hint.
+
+    "guarded" public tests show the call and the expected value, never what the student's code
+    returned (its worker holds reference code, which a returned value could carry out).
+    """
     if suite == "hidden":
         lines = [Text("숨은 테스트에서 결과가 틀렸습니다.", "a hidden test got a wrong result.").render(lang)]
     else:
@@ -275,7 +326,7 @@ def render_mismatch(error: Mismatch, suite: str, lang: str) -> str:
             lines.append(f"{_label('호출', 'call', lang)}: {error.call.describe()}")
         if error.expected is not None:
             lines.append(f"{_label('기대값', 'expected', lang)}: {show(error.expected)}")
-        if error.got is not None:
+        if error.got is not None and suite != "guarded":
             lines.append(f"{_label('받은 값', 'got', lang)}: {show(error.got)}")
     if error.hint is not None:
         lines.append(f"{_label('힌트', 'hint', lang)}: {error.hint.render(lang)}")
@@ -286,7 +337,7 @@ def render_raised(error: StudentRaised, suite: str, lang: str) -> str:
     """An exception from the student's code; its text is kept out of hidden tests (it could carry inputs)."""
     # Hidden tests: the type name and frames come from student code too (a class or function can be named
     # after an input), so only a built-in exception's name is shown, and no frames.
-    where = f" ({'; '.join(error.where)})" if error.where and suite != "hidden" else ""
+    where = f" ({'; '.join(error.where)})" if error.where and suite == "public" else ""
     if error.type == "NotImplementedError":
         return (
             Text(
@@ -294,7 +345,7 @@ def render_raised(error: StudentRaised, suite: str, lang: str) -> str:
             ).render(lang)
             + where
         )
-    if suite == "hidden":
+    if suite in ("hidden", "guarded"):
         known = getattr(builtins, error.type, None)
         shown = error.type if isinstance(known, type) and issubclass(known, BaseException) else "an exception"
         return f"{error.call.target} raised {shown}" + _hint_line(error.hint, lang)

@@ -22,7 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from grader import gradebook, outputs
-from grader.github import GitHubAPI, GitHubError, markdown_text
+from grader.github import GitHubAPI, GitHubError
+from grader.inert import md_code
 
 STAGES = ("fetch", "grade", "notify", "all")
 FETCH_FILE = "fetch.json"
@@ -158,13 +159,11 @@ def student_message(result: dict, assignment_id: str) -> str:
     """The short result a student gets: total and scores per unit, the commit graded, no test messages."""
     lines = [
         GRADE_MARKER.format(assignment=assignment_id),
-        f"## {markdown_text(assignment_id)} — 채점 결과 / grade",
+        f"## {md_code(assignment_id)} — 채점 결과 / grade",
         "",
     ]
     if result.get("status") == "ungradable":
-        lines += [
-            "채점할 수 없었습니다 / could not be graded: " + markdown_text((result.get("errors") or ["?"])[0], 300)
-        ]
+        lines += ["채점할 수 없었습니다 / could not be graded: " + md_code((result.get("errors") or ["?"])[0], 300)]
     else:
         lines += [
             f"**{result['score']:g} / {result['max_score']:g}**",
@@ -173,9 +172,10 @@ def student_message(result: dict, assignment_id: str) -> str:
             "|---|---:|",
         ]
         lines += [
-            f"| {markdown_text(f['name'], 60)} | {f['score']:g} / {f['max_score']:g} |" for f in result["functions"]
+            f"| {md_code(f['name'], 60, table=True)} | {f['score']:g} / {f['max_score']:g} |"
+            for f in result["functions"]
         ]
-    lines += ["", f"commit `{markdown_text(str(result.get('commit', ''))[:12], 12)}` · "
+    lines += ["", f"commit {md_code(str(result.get('commit', ''))[:12], 12)} · "
               f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
               "", "숨은 테스트의 입력은 공개하지 않습니다. / Hidden tests' inputs are not shown."]  # fmt: skip
     return "\n".join(lines) + "\n"

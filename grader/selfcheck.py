@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.errors import ACCEPT_UNCONFINED_VARIABLE
 from grader.scoring import GradeReport
 
 SAVE_FIRST = ("저장된 노트북 파일을 채점했습니다: 저장하지 않은 수정은 반영되지 않습니다 (먼저 Ctrl+S). / "
@@ -41,8 +42,11 @@ class SelfCheck:
 
     def _repr_html_(self) -> str:
         """A table per unit and one row per failing test (the same texts as ``make check``)."""
+        from grader.report import fit_report
+
+        report = fit_report(self.report)  # the same bounded, cleaned texts as the other outputs
         rows = []
-        for unit in self.report.units:
+        for unit in report.units:
             colour = "#1a7f37" if unit.score == unit.max_score else ("#cf222e" if unit.score == 0 else "#9a6700")
             rows.append(f"<tr><td><code>{html.escape(unit.name)}</code></td><td style='color:{colour}'>"
                         f"<b>{unit.score:g} / {unit.max_score:g}</b></td><td>{unit.passed} / {len(unit.tests)}</td>"
@@ -51,9 +55,9 @@ class SelfCheck:
                 if test.outcome != "passed":
                     rows.append(f"<tr><td></td><td>{html.escape(test.outcome)}</td><td>{html.escape(test.name)}</td>"
                                 f"<td><pre style='white-space:pre-wrap;margin:0'>{html.escape(test.message)}</pre></td></tr>")  # fmt: skip
-        notes = "".join(f"<li>{html.escape(text)}</li>" for text in self.report.errors + self.report.notes)
-        internal = "<p><b>INTERNAL ERROR in the grader (not your fault)</b></p>" if self.report.internal_errors else ""
-        return (f"<div><b>{html.escape(self.report.assignment)}: {self.report.score:g} / {self.report.max_score:g}"
+        notes = "".join(f"<li>{html.escape(text)}</li>" for text in report.errors + report.notes)
+        internal = "<p><b>INTERNAL ERROR in the grader (not your fault)</b></p>" if report.internal_errors else ""
+        return (f"<div><b>{html.escape(report.assignment)}: {report.score:g} / {report.max_score:g}"
                 "</b> (공개 테스트 / public tests)<table><tr><th>unit / 단위</th><th>score / 점수</th>"
                 f"<th>tests / 테스트</th><th>message</th></tr>{''.join(rows)}</table>{internal}"
                 f"{'<ul>' + notes + '</ul>' if notes else ''}<p><small>{html.escape(self._saved_line())}</small></p></div>")  # fmt: skip
@@ -92,6 +96,8 @@ def check(unit: str | None = None, *, notebook: str | os.PathLike | None = None,
     from grader.grade import grade_notebook, notebook_language
 
     path = find_notebook(notebook)
+    # The kernel that calls check() has already run this notebook's code unconfined: refusing adds nothing.
+    os.environ.setdefault(ACCEPT_UNCONFINED_VARIABLE, "1")
     report = grade_notebook(path, assignment_id=assignment, units=[unit] if unit else None, suites=("public",),
                             lang=lang or notebook_language(path) or "both")  # fmt: skip
     return SelfCheck(report, path, path.stat().st_mtime)

@@ -135,6 +135,12 @@ NET_INIT_RAND = Text(
     "np.random.rand는 [0, 1)의 균등분포라 평균이 0이 아닙니다. 표준정규분포 np.random.randn을 쓰세요.",
     "np.random.rand is uniform on [0, 1), not centred at 0; use the standard normal np.random.randn.",
 )
+NET_INIT_DRAWN = Text(
+    "가중치는 무작위로 뽑아야 합니다 (weight_init_std * np.random.randn(...)). 모든 원소가 같으면 (0이나 1) 은닉 "
+    "뉴런이 모두 똑같이 학습합니다.",
+    "draw the weights at random (weight_init_std * np.random.randn(...)); with all elements equal (zeros or ones) "
+    "every hidden neuron learns the same thing.",
+)
 NET_INIT_STD = Text("가중치에 weight_init_std를 곱하세요: weight_init_std * np.random.randn(...).",
                     "multiply the weights by weight_init_std: weight_init_std * np.random.randn(...).")  # fmt: skip
 NET_INIT_BIAS = Text("편향은 0에서 시작합니다: np.zeros(hidden_size), np.zeros(output_size).",
@@ -143,6 +149,10 @@ NET_PREDICT = Text("predict = softmax(sigmoid(x W1 + b1) W2 + b2): 은닉층은 
                    "predict = softmax(sigmoid(x W1 + b1) W2 + b2): sigmoid in the hidden layer, softmax at the output.")  # fmt: skip
 NET_NO_SOFTMAX = Text("predict의 각 행이 확률(합 1)이 아닙니다. 출력층에 softmax를 적용하세요.",
                       "the rows of predict(x) are not probabilities (summing to 1): apply softmax at the output.")  # fmt: skip
+NET_PREDICT_USES_X = Text(
+    "predict의 모든 행이 같습니다: 각 행은 그 입력 행 x[i]로 계산한 확률이어야 합니다 (x W1 + b1부터).",
+    "every row of predict(x) is the same: each row must be computed from its input row x[i] (starting at x W1 + b1).",
+)
 NET_SOFTMAX_ROWS = Text(
     "softmax를 배치 전체가 아니라 행마다 적용하세요 (axis=1, keepdims=True, 또는 주어진 softmax).",
     "apply softmax row by row, not over the whole batch (axis=1, keepdims=True, or the given softmax).",
@@ -212,7 +222,7 @@ def raised_hint(unit: str, error_type: str, text: str, default: Text) -> Text:
         return GRAD_FINISHED
     if error_type == "TypeError" and "unexpected keyword argument" in text:
         return GD_SIGNATURE
-    if "params" in text and ("has shape" in text or "no key" in text or "no params dict" in text):  # writing params
+    if "params" in text and ("has shape" in text or "no key" in text or "params dict" in text):  # writing params
         return NET_INIT
     if unit == "cross_entropy_error":
         if error_type == "AttributeError" and "has no attribute" in text:

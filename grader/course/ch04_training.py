@@ -25,6 +25,8 @@ import numpy as np
 from grader import sandbox
 from grader.assignment import KIT_ROOT
 from grader.checks import Mismatch, Text, as_dict
+from grader.course.ch04_hints import raised_hint
+from grader.plugin import StudentRaised
 from grader.untrusted import procedures
 from grader.untrusted.calls import Call
 
@@ -168,6 +170,9 @@ def check_training(unit, record_property, iters_num: int, threshold: float, seco
         got = unit.got(call)["result"]
     except sandbox.WorkerTimeout as error:
         raise sandbox.WorkerTimeout(f"{error}. {TRAIN_TOO_SLOW.render(unit.session.lang)}") from None
+    except StudentRaised as error:  # e.g. no params dict: the hint its kind points to, else the gradient's
+        error.hint = raised_hint(call.unit, error.type, error.text, TRAIN_GRADIENT)
+        raise
     with single_threaded_blas():
         reference = unit.expected(call)["result"]
     reference_curve = curve(reference, iters_num)

@@ -1,4 +1,4 @@
-"""Prove the grading right: grade realistic mistakes (mutants) and correct styles, and report what grading saw.
+"""Prove the grading right: grade realistic mistakes (mutants), correct styles and do-nothing submissions.
 
 ``python -m grader mutants`` (or ``python -m grader.mutants``, ``make mutants``) grades every variant
 and prints a table; :func:`run_catalogue` is the same as a function.
@@ -24,19 +24,22 @@ class CatalogueRun:
 
     @property
     def holds(self) -> bool:
-        """Every mutant caught in its own unit only, every style and harmless change at full marks."""
+        """Every mutant caught in its own unit only, every style and harmless change at full marks, every
+        do-nothing entry at 0 in its unit and full marks elsewhere."""
         summary = self.summary
         return (summary.caught_cleanly == summary.mutants
                 and summary.variants_full_marks == summary.variants_expected_full
+                and summary.nothings_at_zero == summary.nothings
                 and not any(r.internal_errors for r in self.results))  # fmt: skip
 
 
 def all_variants() -> list[Variant]:
-    """Every mutant, then every correct style and harmless change."""
+    """Every mutant, then every correct style and harmless change, then every do-nothing submission."""
     from grader.mutants.catalogue import MUTANTS
+    from grader.mutants.nothing import NOTHING
     from grader.mutants.styles import STYLES
 
-    return MUTANTS + STYLES
+    return MUTANTS + STYLES + NOTHING
 
 
 def run_catalogue(*, only: list[str] | None = None, processes: int = 2, seed: int = GRADING_SEED,

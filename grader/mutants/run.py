@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.mutants.variants import MUTANT, Variant, build_notebook
+from grader.mutants.variants import MUTANT, NOTHING, Variant, build_notebook
 
 GRADING_SEED = 20240604  # fixed, so a run is reproducible
 ASSIGNMENT = "ch04_learning"
@@ -39,6 +39,7 @@ class VariantResult:
     lost: dict[str, float]  # unit -> points lost
     max_scores: dict[str, float]  # unit -> points possible
     failed: list[FailedTest] = field(default_factory=list)
+    tests: list[tuple[str, str, str]] = field(default_factory=list)  # every test graded: (unit, name, suite)
     errors: list[str] = field(default_factory=list)  # notebook problems the grader reported
     internal_errors: list[str] = field(default_factory=list)  # bugs in the kit
     seconds: float = 0.0
@@ -71,6 +72,29 @@ class VariantResult:
                 if lost > 0 and self.variant.unit in BUILDS_ON_STUDENT.get(unit, ())]  # fmt: skip
 
     @property
+    def earned(self) -> dict[str, float]:
+        """Points earned per unit."""
+        return {unit: round(self.max_scores[unit] - self.lost[unit], 6) for unit in self.lost}
+
+    @property
+    def nothing_units(self) -> list[str]:
+        """The units a do-nothing entry must earn 0 in: its own, and those that run its code by design."""
+        unit = self.variant.unit
+        return [u for u in self.lost if u == unit or unit in BUILDS_ON_STUDENT.get(u, ())]
+
+    @property
+    def earned_for_nothing(self) -> float:
+        """Points a do-nothing entry earned in the units it fakes (must be 0)."""
+        return round(sum(self.earned[u] for u in self.nothing_units), 6)
+
+    @property
+    def nothing_holds(self) -> bool:
+        """A do-nothing entry earned 0 where it fakes the work and lost nothing anywhere else."""
+        others = [u for u in self.lost if u not in self.nothing_units]
+        return (self.earned_for_nothing == 0 and not any(self.lost[u] for u in others)
+                and not self.internal_errors)  # fmt: skip
+
+    @property
     def public_caught(self) -> bool:
         """A public test of the mutant's unit failed: the student sees it before submitting."""
         return any(t.unit == self.variant.unit and t.suite == "public" for t in self.failed)
@@ -87,6 +111,8 @@ class Summary:
     variants_full_marks: int  # styles and harmless variants at full marks
     variants_expected_full: int
     seconds: float
+    nothings: int = 0  # do-nothing entries
+    nothings_at_zero: int = 0  # ... that earned 0 in their unit and lost nothing elsewhere
 
     @property
     def kill_rate(self) -> float:
@@ -102,7 +128,8 @@ class Summary:
 def summarise(results: list[VariantResult], seconds: float = 0.0) -> Summary:
     """The figures of a run."""
     mutants = [r for r in results if r.variant.kind == MUTANT]
-    others = [r for r in results if r.variant.kind != MUTANT]
+    nothings = [r for r in results if r.variant.kind == NOTHING]
+    others = [r for r in results if r.variant.kind not in (MUTANT, NOTHING)]
     return Summary(
         mutants=len(mutants),
         caught=sum(r.caught for r in mutants),
@@ -111,6 +138,8 @@ def summarise(results: list[VariantResult], seconds: float = 0.0) -> Summary:
         variants_full_marks=sum(r.score == r.max_score and not r.internal_errors for r in others),
         variants_expected_full=len(others),
         seconds=seconds,
+        nothings=len(nothings),
+        nothings_at_zero=sum(r.nothing_holds for r in nothings),
     )
 
 
@@ -149,15 +178,24 @@ def grade_variant(variant: Variant, *, seed: int = GRADING_SEED, lang: str = "bo
         lost={u.name: round(u.max_score - u.score, 6) for u in report.units},
         max_scores={u.name: u.max_score for u in report.units},
         failed=failed,
+        tests=[(u.name, t.name, t.suite) for u in report.units for t in u.tests],
         errors=list(report.errors),
         internal_errors=list(report.internal_errors),
         seconds=time.perf_counter() - start,
     )
 
 
+def units_for(variant: Variant, units: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """The units to grade ``variant`` in: a do-nothing entry also in the units that run its code by design."""
+    if units is None or variant.kind != NOTHING:
+        return units
+    extra = tuple(u for u, builds_on in BUILDS_ON_STUDENT.items() if variant.unit in builds_on and u not in units)
+    return units + extra
+
+
 def _grade_in_worker(task: tuple[Variant, int, str, tuple[str, ...] | None]) -> VariantResult:
     variant, seed, lang, units = task
-    return grade_variant(variant, seed=seed, lang=lang, units=units)
+    return grade_variant(variant, seed=seed, lang=lang, units=units_for(variant, units))
 
 
 def grade_variants(variants: list[Variant], *, processes: int = 2, seed: int = GRADING_SEED, lang: str = "both",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from grader.assignment import KIT_ROOT
 
 SOLUTION = KIT_ROOT / "solutions" / "ch04_learning.ipynb"
-MUTANT, STYLE, HARMLESS = "mutant", "style", "harmless"
+MUTANT, STYLE, HARMLESS, NOTHING = "mutant", "style", "harmless", "nothing"
 
 
 class VariantError(Exception):
@@ -47,8 +47,9 @@ class Variant:
     """One variant of the instructor notebook and what grading it must show."""
 
     id: str  # short, unique, e.g. "diff_forward"
-    kind: str  # MUTANT (must lose points in ``unit`` only), STYLE or HARMLESS (must score full marks)
-    unit: str | None  # the graded unit a mutant breaks; None for styles
+    kind: str  # MUTANT (must lose points in ``unit`` only), STYLE or HARMLESS (must score full marks),
+    # NOTHING (a do-nothing submission of ``unit``: must earn 0 there and lose nothing elsewhere)
+    unit: str | None  # the graded unit a mutant breaks or a do-nothing entry fakes; None for styles
     ko: str  # one line in Korean: what the student wrote
     en: str  # the same in English
     edits: tuple[Edit, ...]
@@ -62,6 +63,11 @@ class Variant:
 def mutant(id: str, unit: str, ko: str, en: str, *edits: Edit, seen: str = "") -> Variant:
     """A realistic mistake in ``unit``."""
     return Variant(id, MUTANT, unit, ko, en, tuple(edits), seen)
+
+
+def nothing(id: str, unit: str, ko: str, en: str, *edits: Edit) -> Variant:
+    """A submission of ``unit`` that computes nothing (a constant, the input echoed, zeros of the right shape)."""
+    return Variant(id, NOTHING, unit, ko, en, tuple(edits))
 
 
 def style(id: str, ko: str, en: str, *edits: Edit, kind: str = STYLE) -> Variant:

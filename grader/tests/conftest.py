@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from grader import sandbox
 from grader.assignment import load_assignment
 from grader.grade import grade_notebook
 from grader.reference import load_reference
@@ -39,3 +40,26 @@ def grade(reference, tmp_path):
 def scores(report) -> dict[str, float]:
     """Unit name -> score."""
     return {unit.name: unit.score for unit in report.units}
+
+
+def active_layers() -> dict[str, bool]:
+    """Layer name -> in force here; "root" too (the uid drop and its sweep need it). For ``needs`` markers."""
+    isolation = sandbox.detect_isolation()
+    import os
+
+    return {"root": os.geteuid() == 0, "seccomp": isolation.seccomp, "uid-drop": isolation.uid_drop,
+            "namespaces": isolation.namespaces, "private-filesystem": isolation.private_filesystem,
+            "landlock": isolation.landlock, "hidden-files": isolation.hidden_files,
+            "memory-cgroup": isolation.memory_cgroup}  # fmt: skip
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """``@pytest.mark.needs("a", "b")``: skip, saying why, unless one of these layers is in force here."""
+    for marker in item.iter_markers(name="needs"):
+        have = active_layers()
+        unknown = [layer for layer in marker.args if layer not in have]
+        if unknown:
+            raise pytest.UsageError(f"{item.nodeid}: unknown layer(s) in needs: {unknown}; known: {sorted(have)}")
+        if not any(have[layer] for layer in marker.args):
+            pytest.skip(f"needs {' or '.join(marker.args)}, which this machine does not offer "
+                        "(see the isolation line of any report)")  # fmt: skip

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import socket
 import stat
@@ -20,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import mistune
 import nbformat
 
 from grader import sandbox
@@ -48,10 +50,12 @@ class Fixture:
     message: str | None = None
     hidden_absent: list[str] = field(default_factory=list)
     public_shows: list[str] = field(default_factory=list)
+    public_absent: list[str] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
     subset: list[str] = field(default_factory=list)
     stored_output: str | None = None
     pad_bytes: int = 0
+    markdown_inert: list[str] = field(default_factory=list)
     cells: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
 
@@ -78,8 +82,10 @@ def read_fixture(path: Path) -> Fixture:
         mode=header.get("mode", "inprocess"), limits=limits, seconds=float(header.get("seconds", 25)),
         message=header.get("message"), hidden_absent=_words(header.get("hidden-absent")),
         public_shows=_words(header.get("public-shows")), needs=_words(header.get("needs")),
+        public_absent=_words(header.get("public-absent")),
         subset=_words(header.get("subset")), stored_output=header.get("stored-output"),
-        pad_bytes=int(header.get("pad-bytes", 0)), cells=cells, files=files,
+        pad_bytes=int(header.get("pad-bytes", 0)), markdown_inert=_words(header.get("markdown-inert")), cells=cells,
+        files=files,
     )  # fmt: skip
 
 
@@ -204,10 +210,11 @@ def tree_digest(root: Path, folders: tuple[str, ...] = PROTECTED) -> dict[str, s
     return digest
 
 
-def traces(marker: str) -> list[str]:
+def traces(marker: str, kit: Path | None = None) -> list[str]:
     """Files named after the marker where an escaped attack would leave them, or live code holding it."""
-    found = []
-    for folder in (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), home(), home() / ".cache", Path(site_packages())):
+    found = [str(p) for p in kit.iterdir() if marker in p.name] if kit is not None else []
+    for folder in (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), Path("/run/lock"), Path("/var/lock"),
+                   Path("/dev/mqueue"), home(), home() / ".cache", Path(site_packages())):  # fmt: skip
         try:
             found += [str(p) for p in folder.iterdir() if marker in p.name]
         except OSError:
@@ -322,3 +329,56 @@ def running_as_root() -> bool:
 def python_for_subprocess() -> str:
     """The interpreter the kit runs under."""
     return sys.executable
+
+
+# -- what a reader of the outputs sees -----------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_MENTION = re.compile(r"(?<![\w`])@[A-Za-z0-9]")
+_AUTOLINK = re.compile(r"(?i)(?:https?://|www\.)|[\w.+-]+@[\w-]+\.\w")
+_CODE = ("codespan", "block_code")
+_parse_markdown = mistune.create_markdown(renderer=None, plugins=["table", "url", "strikethrough"])
+
+
+def control_characters(text: str) -> list[str]:
+    """Terminal escapes, carriage returns and bidi overrides in an output (a newline or a tab is fine)."""
+    return sorted({repr(match) for match in _CONTROL.findall(text)})
+
+
+def _walk(tokens: list[dict]):
+    for token in tokens:
+        yield token
+        yield from _walk(token.get("children", []))
+
+
+def markdown_outside_code(markdown: str) -> str:
+    """The text a Markdown renderer would treat as prose: everything but code spans, code blocks and HTML."""
+    parts = []
+    for token in _walk(_parse_markdown(markdown)):
+        if token["type"] in ("text", "block_text") and "raw" in token:
+            parts.append(token["raw"])
+        elif token["type"] in ("softbreak", "linebreak", "paragraph", "heading", "table_cell"):
+            parts.append("\n")
+    return "".join(parts)
+
+
+def markdown_problems(markdown: str, headings: set[str], html: set[str], links: set[str] = frozenset()) -> list[str]:
+    """What in a Markdown text is active beyond the kit's own structure: headings other than ``headings``,
+    images, links other than ``links``, HTML other than ``html``, @mentions and autolinks in prose."""
+    problems = []
+    for token in _walk(_parse_markdown(markdown)):
+        kind = token["type"]
+        if kind == "heading":
+            text = "".join(child.get("raw", "") for child in _walk(token["children"]))
+            if text not in headings:
+                problems.append(f"heading {text[:80]!r}")
+        elif kind == "image":
+            problems.append(f"image {token['attrs']['url'][:80]!r}")
+        elif kind == "link" and token["attrs"]["url"] not in links:
+            problems.append(f"link {token['attrs']['url'][:80]!r}")
+        elif kind in ("block_html", "inline_html") and token["raw"].strip() not in html:
+            problems.append(f"HTML {token['raw'][:80]!r}")
+    prose = markdown_outside_code(markdown)
+    problems += [f"mention {m!r}" for m in _MENTION.findall(prose)]
+    problems += [f"autolink {m!r}" for m in _AUTOLINK.findall(prose)]
+    return problems

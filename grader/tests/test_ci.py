@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +12,19 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.ci import MARKER, SUMMARY_LIMIT, CIError, comment, fit_summary
+from grader.ci import (
+    EXIT_REJECTED,
+    MARKER,
+    SUMMARY_LIMIT,
+    ArtifactError,
+    CIError,
+    comment,
+    fit_summary,
+    read_untrusted_report,
+)
 from grader.tests.fake_github import TOKEN, FakeGitHub
 from grader.tests.helpers import STUDENT, solution_notebook, solution_with
+from grader.tests.hostile import control_characters, markdown_outside_code, markdown_problems
 
 REPO = "class/kim-ch04"
 PRINTS_COMMANDS = """
@@ -94,12 +103,15 @@ def test_comment_is_posted_once_then_updated_in_place_and_escaped(tmp_path):
         and methods[0][0] == "POST"
         and methods[1] == ("PATCH", f"/repos/{REPO}/issues/comments/{ours[0]['id']}")
     )
-    assert "numerical\\_diff" in ours[0]["body"] and "5 / 5" in ours[0]["body"]
+    assert "`numerical_diff`" in ours[0]["body"] and "5 / 5" in ours[0]["body"]
     first = fake.requests[[r[0] for r in fake.requests].index("POST")][2]["body"]
     assert first.startswith(MARKER) and "This is feedback" in first
-    unescaped = re.sub(r"\\.", "", first.split("\n", 1)[1])  # what Markdown would treat as syntax
-    for raw in ("<img", "@everyone", "](http://evil", "<!--", "| `code`"):
-        assert raw not in unescaped, raw
+    run_url = f"https://github.com/{REPO}/actions/runs/42"
+    heading = "Public tests / 공개 테스트: 1 / 5"
+    assert markdown_problems(first, {heading}, {MARKER}, {run_url}) == []
+    prose = markdown_outside_code(first)
+    for raw in ("<img", "@everyone", "evil.example", "<!--", "code", "###"):
+        assert raw not in prose, raw
 
 
 @pytest.mark.parametrize("content", [b"{not json", b"[" * 100_000, b"x" * (3 * 1024 * 1024), None])
@@ -110,9 +122,75 @@ def test_unreadable_artifact_gives_a_plain_comment_not_a_crash(tmp_path, content
         (artifact / "report.json").write_bytes(content)
     with FakeGitHub() as fake:
         env = github_env(tmp_path, workflow_run_event([{"number": 3}]), GITHUB_API_URL=fake.url)
-        assert comment(artifact=artifact, env=env) == 0
+        assert comment(artifact=artifact, env=env) == EXIT_REJECTED == 2
     (posted,) = fake.comments[f"{REPO}#3"]
     assert "no readable report" in posted["body"]
+
+
+HUGE = "1" + "0" * 400
+
+
+def unit_json(name: str = '"numerical_diff"', score: str = "1", max_score: str = "10", tests: str = "[]") -> str:
+    return f'{{"functions": [{{"name": {name}, "score": {score}, "max_score": {max_score}, "tests": {tests}}}]}}'
+
+
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        (unit_json(score=HUGE), "score"),
+        (unit_json(max_score=HUGE), "score"),
+        (unit_json(score="9" * 5000), "JSON"),  # past Python's digit limit: json refuses it
+        (unit_json(score="NaN"), "score"),
+        (unit_json(score="-1"), "score"),
+        (unit_json(score="true"), "score"),
+        (unit_json(name=HUGE), "unit name"),
+        (unit_json(name='["a", {"b": 1}]'), "unit name"),
+        (unit_json(name=json.dumps("x" * 600)), "unit name"),
+        (unit_json(tests='[{"name": 7, "outcome": "failed"}]'), "test name"),
+    ],
+)  # fmt: skip
+def test_the_comment_parser_refuses_what_it_cannot_show_with_its_own_one_line_error(tmp_path, text, why):
+    path = tmp_path / "report.json"
+    path.write_text(text)
+    with pytest.raises(ArtifactError, match=why) as raised:
+        read_untrusted_report(path)
+    assert "\n" not in str(raised.value) and len(str(raised.value)) < 200
+
+
+def test_ci_comment_on_a_huge_integer_says_so_in_one_line_with_status_2(tmp_path):
+    artifact = tmp_path / "artifact"
+    artifact.mkdir()
+    (artifact / "report.json").write_text(json.dumps(report_with("numerical_diff")).replace("1.0", HUGE))
+    with FakeGitHub() as fake:
+        env = github_env(tmp_path, workflow_run_event([{"number": 4}]), GITHUB_API_URL=fake.url)
+        result = subprocess.run([sys.executable, "-m", "grader", "ci", "comment", "--artifact", str(artifact)],
+                                env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ") and "score" in line and "Traceback" not in result.stderr
+    (posted,) = fake.comments[f"{REPO}#4"]
+    assert "no readable report" in posted["body"] and HUGE not in posted["body"]
+
+
+def test_comment_names_are_code_spans_that_no_backtick_or_pipe_can_leave(tmp_path):
+    names = ["www.example.org/x", "a`b``c```d", "`", "x | y", "<b>@octocat</b>", "line\n## heading", "\x1b[31mred"]
+    artifact = tmp_path / "artifact"
+    artifact.mkdir()
+    report = {"functions": [{"name": name, "score": 1.0, "max_score": 5.0, "tests": []} for name in names]}
+    (artifact / "report.json").write_text(json.dumps(report))
+    with FakeGitHub() as fake:
+        env = github_env(tmp_path, workflow_run_event([{"number": 6}]), GITHUB_API_URL=fake.url)
+        assert comment(artifact=artifact, env=env) == 0
+    (posted,) = fake.comments[f"{REPO}#6"]
+    body = posted["body"]
+    heading = f"Public tests / 공개 테스트: {len(names)} / {5 * len(names)}"
+    assert markdown_problems(body, {heading}, {MARKER}, {f"https://github.com/{REPO}/actions/runs/42"}) == []
+    assert control_characters(body) == []
+    rows = [line for line in body.splitlines() if line.startswith("| 🟡")]
+    assert len(rows) == len(names) and all(row.count("|") == 5 for row in rows)  # no name added a column
+    prose = markdown_outside_code(body)
+    for fragment in ("www.example", "@octocat", "heading", "red", "<b>"):
+        assert fragment not in prose, fragment
 
 
 def test_fork_pull_request_number_from_the_artifact_is_verified(tmp_path):
@@ -194,6 +272,9 @@ def test_regrade_fetches_as_data_grades_hidden_and_notifies_each_student_once(tm
         (issue,) = fake.issues[f"class/{student}"]  # created once, then updated in place
         assert "random_points" not in issue["body"] and "expected" not in issue["body"]
     assert "10 / 10" in fake.issues["class/alice"][0]["body"]
-    assert "has no assignments/ch04\\_learning.ipynb" in fake.issues["class/carol"][0]["body"]  # escaped
+    carol = fake.issues["class/carol"][0]["body"]
+    assert "has no assignments/ch04_learning.ipynb" in carol and "ch04_learning.ipynb" not in markdown_outside_code(
+        carol
+    )  # in a code span
     assert "cannot clone" in fake.issues["class/dave"][0]["body"]
     assert [m for m, _, _ in fake.requests].count("PATCH") == 4

@@ -29,7 +29,10 @@ import pytest
 import grader.grade
 from grader import sandbox
 from grader.assignment import load_assignment
-from grader.report import to_json_data
+from grader.report import render_json, render_markdown, render_text, to_json_data
+from grader.sandbox import runtime
+from grader.tests.conftest import active_layers
+from grader.tests.fake_github import TOKEN, FakeGitHub
 from grader.tests.hostile import (
     CORE_UNITS,
     SECRET_VARIABLE,
@@ -38,7 +41,10 @@ from grader.tests.hostile import (
     Places,
     all_fixtures,
     build_submission,
+    control_characters,
     make_kit_snapshot,
+    markdown_outside_code,
+    markdown_problems,
     running_as_root,
     seconds_since_boot,
     traces,
@@ -51,6 +57,10 @@ SUITE_LIMITS = sandbox.Limits(call_seconds=2, load_seconds=8, submission_seconds
                               memory_bytes=1024**3, scratch_bytes=16 * 1024**2)  # fmt: skip
 SUBSET = os.environ.get("HOSTILE_SUBSET")  # "unprivileged": only the fixtures marked for that run
 FIXTURES = [fixture for fixture in all_fixtures() if not SUBSET or SUBSET in fixture.subset]
+GRADED = [fixture for fixture in FIXTURES if fixture.mode != "artifact"]
+ARTIFACTS = [fixture for fixture in FIXTURES if fixture.mode == "artifact"]
+OUTPUT_BYTES = 1_000_000  # report.json, report.md and standard output, each, for any one submission
+KIT_HTML = {"<details><summary>Failing tests / 실패한 테스트</summary>", "</details>"}
 REQUIRED_THREATS = {f"T{n}" for n in range(1, 37)} - {"T6", "T23", "T24"}  # T6: no pytest in workers; T23/24: CI
 
 
@@ -72,17 +82,19 @@ def on_snapshot(kit, monkeypatch):
     return kit
 
 
-def grade_in_process(notebook: Path, reference, limits: sandbox.Limits) -> dict:
-    """Grade the core units in this process; the report as the contract's JSON data."""
+def grade_in_process(notebook: Path, reference, limits: sandbox.Limits) -> tuple[dict, dict[str, str]]:
+    """Grade the core units in this process; (the contract's JSON data, output name -> the text written there)."""
     report = grader.grade.grade_notebook(notebook, assignment_id="ch04_learning", units=list(CORE_UNITS),
                                          limits=limits, grading_seed=SEED, reference=reference)  # fmt: skip
-    return to_json_data(report)
+    outputs = {"report.json": render_json(report), "report.md": render_markdown(report), "stdout": render_text(report)}
+    return to_json_data(report), outputs
 
 
-def grade_cli(notebook: Path, kit: Path, out: Path, secret: str) -> tuple[dict, int]:
-    """Grade with ``python -m grader`` run from the snapshot; (report data, the grader's pid)."""
+def grade_cli(notebook: Path, kit: Path, out: Path, secret: str) -> tuple[dict, dict[str, str], int]:
+    """Grade with ``python -m grader`` run from the snapshot; (report data, outputs, the grader's pid)."""
+    markdown = out.with_suffix(".md")
     command = [sys.executable, "-m", "grader", "grade", str(notebook), "--assignment", "ch04_learning",
-               "--json", str(out), "--seed", str(SEED)]  # fmt: skip
+               "--json", str(out), "--markdown", str(markdown), "--seed", str(SEED)]  # fmt: skip
     for unit in CORE_UNITS:
         command += ["--unit", unit]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", **{SECRET_VARIABLE: secret})
@@ -92,7 +104,8 @@ def grade_cli(notebook: Path, kit: Path, out: Path, secret: str) -> tuple[dict, 
     )
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, stderr.decode()[-3000:]
-    return json.loads(out.read_text()), process.pid
+    outputs = {"report.json": out.read_text(), "report.md": markdown.read_text(), "stdout": stdout.decode()}
+    return json.loads(outputs["report.json"]), outputs, process.pid
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +117,7 @@ def baseline(kit, reference, tmp_path_factory):
         places = Places(kit, kit / "grader", "baseline", 1, 1)
         empty = Fixture("baseline", "", "numerical_diff", "", "no-effect")
         notebook = build_submission(empty, places, tmp_path_factory.mktemp("baseline"))
-        data = grade_in_process(notebook, reference, SUITE_LIMITS)
+        data, _ = grade_in_process(notebook, reference, SUITE_LIMITS)
     finally:
         monkeypatch.undo()
     assert data["internal_errors"] == [], data["internal_errors"]
@@ -128,14 +141,36 @@ def skip_unless_layers(fixture: Fixture) -> None:
     """Skip an attack that only kernel layers this machine lacks can stop (SECURITY.md says it then works)."""
     if os.environ.get("HOSTILE_IGNORE_NEEDS"):  # bench/layers.py: show what happens without those layers
         return
-    isolation = sandbox.detect_isolation()
-    have = {"namespaces": isolation.namespaces, "uid-drop": isolation.uid_drop, "seccomp": isolation.seccomp,
-            "hidden-files": isolation.hidden_files}  # fmt: skip
+    have = active_layers()
     if fixture.needs and not any(have.get(layer, False) for layer in fixture.needs):
         pytest.skip(f"{fixture.name} is stopped only by {' or '.join(fixture.needs)}, which this machine lacks")
 
 
-@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda fixture: fixture.name)
+def strings_in(data: object) -> list[str]:
+    """Every string in a JSON value."""
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [text for value in data.values() for text in strings_in(value)]
+    if isinstance(data, list):
+        return [text for value in data for text in strings_in(value)]
+    return []
+
+
+def check_outputs(fixture: Fixture, places: Places, data: dict, outputs: dict[str, str]) -> None:
+    """Each output is bounded and free of terminal escapes; the Markdown has only the kit's structure."""
+    for name, text in outputs.items():
+        assert len(text.encode()) < OUTPUT_BYTES, f"{name} holds {len(text.encode())} bytes"
+    for name, text in [("stdout", outputs["stdout"]), ("report.md", outputs["report.md"]), *(
+            ("report.json", text) for text in strings_in(data))]:  # fmt: skip
+        assert control_characters(text) == [], f"{name} carries {control_characters(text)}"
+    heading = f"{data['assignment']}: {data['score']:g} / {data['max_score']:g}"
+    assert markdown_problems(outputs["report.md"], {heading}, KIT_HTML) == []
+    prose = markdown_outside_code(outputs["report.md"])
+    assert [token for token in fixture.markdown_inert if places.fill(token) in prose] == []
+
+
+@pytest.mark.parametrize("fixture", GRADED, ids=lambda fixture: fixture.name)
 def test_attack_is_contained(fixture, on_snapshot, baseline, reference, tmp_path, monkeypatch):
     skip_unless_layers(fixture)
     kit = on_snapshot
@@ -150,12 +185,10 @@ def test_attack_is_contained(fixture, on_snapshot, baseline, reference, tmp_path
             monkeypatch.setenv(name, value)
         started, booted = time.monotonic(), seconds_since_boot() - 0.05  # /proc counts in 10 ms ticks
         if fixture.mode == "cli":
-            data, grader_pid = grade_cli(notebook, kit, tmp_path / "report.json", marker)
+            data, outputs, grader_pid = grade_cli(notebook, kit, tmp_path / "report.json", marker)
         else:
-            data, grader_pid = (
-                grade_in_process(notebook, reference, replace(SUITE_LIMITS, **fixture.limits)),
-                os.getpid(),
-            )
+            data, outputs = grade_in_process(notebook, reference, replace(SUITE_LIMITS, **fixture.limits))
+            grader_pid = os.getpid()
         elapsed = time.monotonic() - started
         arrivals = listeners.arrivals()
     finally:
@@ -183,19 +216,55 @@ def test_attack_is_contained(fixture, on_snapshot, baseline, reference, tmp_path
             or token == "passed"
             and any(test["outcome"] == "passed" for test in report_tests(data, fixture.unit, "public"))
         ), public
+    every_text = [test["message"] for test in report_tests(data)] + data["errors"]
+    for token in fixture.public_absent:
+        leaked = [text for text in every_text if places.fill(token) in text]
+        assert not leaked, f"a test message carries {token!r}: {leaked}"
     hidden_texts = [test["message"] for test in report_tests(data, suite="hidden")] + data["errors"]
     for token in fixture.hidden_absent:
         leaked = [text for text in hidden_texts if places.fill(token).lower() in text.lower()]
         assert not leaked, f"hidden-suite text carries {token!r}: {leaked}"
     assert len(report_text) < 1_000_000, "the report carries too much of the student's output"
+    check_outputs(fixture, places, data, outputs)
     after = tree_digest(kit)
     changed = sorted(path for path in set(before) | set(after) if before.get(path) != after.get(path))
     assert changed == [], "files of the graded checkout changed"
-    assert traces(marker) == [], "the attack left files behind"
+    assert traces(marker, kit) == [], "the attack left files behind"
     assert arrivals == [], "something reached a listener on this machine"
     assert worker_processes([grader_pid], booted, kit) == [], "worker processes outlived the grading"
     if not running_as_root() and fixture.expect != "notebook-rejected":  # a refused notebook runs no worker
         assert "uid-drop" in data["isolation"]["missing"], data["isolation"]
+
+
+@pytest.mark.parametrize("fixture", ARTIFACTS, ids=lambda fixture: fixture.name)
+def test_a_forged_artifact_gives_an_inert_comment_or_a_clear_refusal(fixture, tmp_path):
+    """``ci comment`` reads a report.json the student may have forged: it posts only inert Markdown, and what it
+    cannot represent it refuses with one line and exit status 2, never a traceback."""
+    places = Places(tmp_path, tmp_path, f"hostile-{fixture.name}", 1, 1)
+    artifact = tmp_path / "artifact"
+    artifact.mkdir()
+    for name, text in fixture.files.items():
+        (artifact / name).write_text(places.fill(text), encoding="utf-8")
+    run_url = "https://github.com/class/kim-ch04/actions/runs/42"
+    event = {"workflow_run": {"head_sha": "c0ffee" * 6, "pull_requests": [{"number": 7}], "html_url": run_url}}
+    (tmp_path / "event.json").write_text(json.dumps(event))
+    with FakeGitHub() as fake:
+        env = {key: value for key, value in os.environ.items() if not key.startswith("GITHUB_")}
+        env.update(GITHUB_EVENT_PATH=str(tmp_path / "event.json"), GITHUB_REPOSITORY="class/kim-ch04",
+                   GITHUB_TOKEN=TOKEN, GITHUB_API_URL=fake.url)  # fmt: skip
+        result = subprocess.run([sys.executable, "-m", "grader", "ci", "comment", "--artifact", str(artifact)],
+                                env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode in (0, 2) and "Traceback" not in result.stderr, result.stderr[-3000:]
+    if result.returncode == 2:
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    (posted,) = fake.comments["class/kim-ch04#7"]
+    body = posted["body"]
+    assert len(body) < 65_536 and control_characters(body) == []
+    headings = {line.lstrip("#").strip() for line in body.splitlines() if line.startswith("### Public tests")}
+    assert len(headings) <= 1
+    assert markdown_problems(body, headings, {"<!-- ch04-grader-feedback -->"}, {run_url}) == []
+    prose = markdown_outside_code(body)
+    assert [token for token in fixture.markdown_inert if places.fill(token) in prose] == []
 
 
 def test_the_catalogue_covers_the_threats():
@@ -211,9 +280,21 @@ def test_the_catalogue_covers_the_threats():
 UNPRIVILEGED_TEST = "test_a_representative_subset_holds_as_an_unprivileged_user"
 
 
+def unprivileged_impossible() -> str | None:
+    """Why the subset cannot run as ``nobody`` here (None: it can): it needs root, runuser and a reachable Python."""
+    if SUBSET is not None:
+        return "this is the nobody run itself"
+    if not running_as_root() or shutil.which("runuser") is None:
+        return "needs root and runuser"
+    unreachable = runtime.unreachable_part(runtime.direct())
+    if unreachable is not None:
+        return f"nobody cannot run this Python: {unreachable} is closed to other users (the kit's tests as a user cover it)"
+    return None
+
+
 def unprivileged_possible() -> bool:
-    """Root with runuser: the subset can run as ``nobody``."""
-    return SUBSET is None and running_as_root() and shutil.which("runuser") is not None
+    """Root with runuser and a Python other users can run: the subset can run as ``nobody``."""
+    return unprivileged_impossible() is None
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -240,7 +321,7 @@ def unprivileged_run(request, tmp_path_factory):
             process.wait()
 
 
-@pytest.mark.skipif(not unprivileged_possible(), reason="needs root and runuser (and is not the nobody run itself)")
+@pytest.mark.skipif(not unprivileged_possible(), reason=str(unprivileged_impossible()))
 def test_a_representative_subset_holds_as_an_unprivileged_user(unprivileged_run):
     """As ``nobody`` the grader has no uid drop (and says so); the other layers must still stop these attacks."""
     subset = [fixture.name for fixture in all_fixtures() if "unprivileged" in fixture.subset]

@@ -1,6 +1,8 @@
-"""The mutant catalogue holds: every mistake costs points in its own unit and nowhere else, every style scores 100.
+"""The catalogue holds: every mistake costs points in its own unit and nowhere else, every style scores 100,
+every do-nothing submission scores 0 in its unit, and every grading test fails on some mistake and on every
+do-nothing submission of its unit.
 
-The whole catalogue is graded once per session (two processes, about a minute), with the reference
+The whole catalogue is graded once per session (two processes, 100-150 s on a busy machine), with the reference
 loaded once per process; the tests below read that one run.
 """
 
@@ -15,11 +17,14 @@ from grader.checks import Text
 from grader.course import ch04_hints
 from grader.mutants import all_variants, run_catalogue
 from grader.mutants.catalogue import MUTANTS
-from grader.mutants.run import GRADING_SEED, UNITS, grade_variants
+from grader.mutants.nothing import NOTHING as DO_NOTHING
+from grader.mutants.run import BUILDS_ON_STUDENT, GRADING_SEED, UNITS, grade_variants
 from grader.mutants.styles import STYLES
+from grader.mutants.table import render_table
 from grader.mutants.variants import (
     HARMLESS,
     MUTANT,
+    NOTHING,
     STYLE,
     Replace,
     VariantError,
@@ -33,10 +38,15 @@ HANGUL = re.compile("[가-힣]")
 
 
 @pytest.fixture(scope="session")
-def catalogue():
-    """One graded run over every variant: id -> VariantResult."""
-    run = run_catalogue(processes=2, seed=GRADING_SEED)
-    return {result.variant.id: result for result in run.results}
+def catalogue_run():
+    """One graded run over every variant."""
+    return run_catalogue(processes=2, seed=GRADING_SEED)
+
+
+@pytest.fixture(scope="session")
+def catalogue(catalogue_run):
+    """That run as id -> VariantResult."""
+    return {result.variant.id: result for result in catalogue_run.results}
 
 
 @pytest.fixture(scope="session")
@@ -57,13 +67,16 @@ def test_the_catalogue_is_large_and_covers_every_unit():
     assert {m.unit for m in MUTANTS} == set(UNITS) and set(UNITS) <= rubric_units
     for unit in UNITS:
         assert sum(m.unit == unit for m in MUTANTS) >= 5, unit
+        assert sum(n.unit == unit for n in DO_NOTHING) >= 5, unit
+    assert {n.kind for n in DO_NOTHING} == {NOTHING}
 
 
 @pytest.mark.parametrize("variant", all_variants(), ids=lambda v: v.id)
 def test_every_variant_is_described_in_both_languages_and_changes_the_notebook(variant):
     assert HANGUL.search(variant.ko), f"{variant.id}: the Korean description has no Korean"
     assert variant.en and not HANGUL.search(variant.en)
-    assert variant.kind in (MUTANT, STYLE, HARMLESS) and (variant.unit is not None) == (variant.kind == MUTANT)
+    assert variant.kind in (MUTANT, STYLE, HARMLESS, NOTHING)
+    assert (variant.unit is not None) == (variant.kind in (MUTANT, NOTHING))
     solution = [cell.source for cell in solution_notebook().cells]
     changed = [cell.source for cell in build_notebook(variant).cells]
     assert (changed != solution) == bool(variant.edits), f"{variant.id}: its edits must change the notebook"
@@ -99,7 +112,73 @@ def test_the_public_suite_alone_catches_most_mutants(catalogue):
     assert len(caught) / len(MUTANTS) >= 0.7, sorted(set(m.id for m in MUTANTS) - set(caught))
 
 
-@pytest.mark.parametrize("variant", MUTANTS, ids=lambda v: v.id)
+@pytest.mark.parametrize("variant", DO_NOTHING, ids=lambda v: v.id)
+def test_a_do_nothing_submission_earns_nothing_in_its_unit_and_loses_nothing_elsewhere(catalogue, variant):
+    result = catalogue[variant.id]
+    assert result.internal_errors == []
+    builds_on = [unit for unit, on in BUILDS_ON_STUDENT.items() if variant.unit in on]
+    assert set(builds_on) <= set(result.lost), "units that run this code by design must be graded too"
+    for unit in (variant.unit, *builds_on):
+        failing = {t.name for t in result.failed if t.unit == unit}
+        assert result.lost[unit] == result.max_scores[unit] > 0, f"{variant.id} earns points in {unit}; fails {failing}"
+    assert {unit: lost for unit, lost in result.lost.items() if unit not in (variant.unit, *builds_on) and lost} == {}
+
+
+def _grading_tests(catalogue) -> list[tuple[str, str, str]]:
+    """Every test case of the five units, as graded (the instructor notebook passes them all)."""
+    book = catalogue["book"]
+    assert book.failed == [] and book.tests
+    return [test for test in book.tests if test[0] in UNITS]
+
+
+@pytest.mark.parametrize("unit", UNITS)
+def test_every_grading_test_fails_on_a_mistake_and_on_every_do_nothing_submission(catalogue, unit):
+    """Each test earns its points: some realistic mistake fails it, and no do-nothing entry passes it."""
+    tests = [test for test in _grading_tests(catalogue) if test[0] == unit]
+    assert tests
+    failed_by = {variant.id: {(t.unit, t.name, t.suite) for t in catalogue[variant.id].failed} for variant in
+                 [*MUTANTS, *DO_NOTHING]}  # fmt: skip
+    no_mistake = [test for test in tests if not any(test in failed_by[m.id] for m in MUTANTS)]
+    assert no_mistake == [], "tests no mutant of the catalogue fails"
+    nothings = [n.id for n in DO_NOTHING if n.unit == unit]
+    paid = {test: [n for n in nothings if test not in failed_by[n]] for test in tests}
+    assert {test: ids for test, ids in paid.items() if ids} == {}, "tests a do-nothing submission passes"
+
+
+# Partial credit kept on purpose (issue 13): real partial work still earns these tests' points.
+PARTIAL_CREDIT = {
+    "grad_h_10e4": ("x_restored", "restored_random", "tensor_3d"),  # a wrong step with the right scheme
+    "grad_forward": ("x_restored", "restored_random"),  # a finite difference that restores x
+    "net_no_init_std": ("init_shapes", "init_other_sizes"),  # a real draw of the wrong spread
+    "net_weight_rand": ("init_shapes", "init_other_sizes"),  # a real draw of the wrong distribution
+    "net_relu": ("predict_rows_sum_to_one",),  # softmax over wrong scores: still a distribution per row
+    "net_predict_no_bias": ("predict_rows_sum_to_one", "gradient", "init_scale"),  # the other methods are right
+    "gd_no_copy": ("book_function_2", "random_starts", "defaults"),  # the walk is right, its record is not
+}
+
+
+@pytest.mark.parametrize("mutant_id", sorted(PARTIAL_CREDIT))
+def test_partial_credit_for_real_partial_work_is_kept(catalogue, mutant_id):
+    result = catalogue[mutant_id]
+    failed = {t.name.split("[")[0] for t in result.failed if t.unit == result.variant.unit}
+    assert failed, f"{mutant_id} must still be caught"
+    assert failed.isdisjoint(PARTIAL_CREDIT[mutant_id]), sorted(failed & set(PARTIAL_CREDIT[mutant_id]))
+
+
+def test_the_table_shows_what_a_do_nothing_submission_earns(catalogue_run):
+    table = render_table(catalogue_run.results, catalogue_run.summary, processes=2, seed=GRADING_SEED)
+    assert catalogue_run.holds
+    section = table.split("Do-nothing submissions", 1)[1].split("Per unit", 1)[0]
+    rows = [line.split() for line in section.splitlines() if line.strip().startswith("none_")]
+    assert [row[0] for row in rows] == [n.id for n in DO_NOTHING]
+    for row in rows:  # the bracketed cells are the unit the entry fakes (and train for a net): all 0
+        assert [cell for cell in row if cell.startswith("[")] in (["[0]"], ["[0]", "[0]"]), row
+    per_unit = table.split("points a do-nothing submission earns", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    assert {line.split()[0]: line.split()[-1] for line in per_unit} == {unit: "0" for unit in UNITS}
+    assert f"{len(DO_NOTHING)}/{len(DO_NOTHING)}" in table
+
+
+@pytest.mark.parametrize("variant", MUTANTS + DO_NOTHING, ids=lambda v: v.id)
 def test_public_feedback_says_what_was_called_and_hints(catalogue, variant):
     public = [t for t in catalogue[variant.id].failed if t.suite == "public"]
     assert public
@@ -117,10 +196,11 @@ def _known_hints() -> set[str]:
     return {f"힌트 / hint: {value.render('both')}" for value in vars(ch04_hints).values() if isinstance(value, Text)}
 
 
-@pytest.mark.parametrize("variant", MUTANTS, ids=lambda v: v.id)
+@pytest.mark.parametrize("variant", MUTANTS + DO_NOTHING, ids=lambda v: v.id)
 def test_hidden_feedback_never_shows_inputs_or_expected_values(catalogue, variant):
     generic = "숨은 테스트에서 결과가 틀렸습니다. / a hidden test got a wrong result."
-    for test in (t for t in catalogue[variant.id].failed if t.suite == "hidden"):
+    # The five units; train_neuralnet's hidden hint carries the accuracy on purpose (it shows no input).
+    for test in (t for t in catalogue[variant.id].failed if t.suite == "hidden" and t.unit in UNITS):
         first, *rest = test.message.splitlines()
         assert first == generic or re.fullmatch(r"[A-Za-z_.]+ raised ([A-Za-z]+|an exception)", first), first
         assert rest and set(rest) <= _known_hints(), rest

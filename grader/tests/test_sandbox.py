@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import replace
 
@@ -13,7 +12,7 @@ import pytest
 
 from grader import sandbox
 from grader.tests.helpers import solution_with
-from grader.tests.hostile import CORE_UNITS, running_as_root, worker_processes
+from grader.tests.hostile import CORE_UNITS, worker_processes
 from grader.untrusted import protocol
 
 SLOW_DIFF = """
@@ -104,7 +103,12 @@ def test_a_worker_without_a_claimed_layer_is_refused(grade, monkeypatch):
 
 
 def test_a_worker_that_cannot_start_is_an_internal_error(grade, monkeypatch):
-    broken = [sys.executable, "-I", "-c", "print('no numpy here'); raise SystemExit(3)"]
+    broken = [
+        str(sandbox.detect_isolation().runtime.executable),
+        "-I",
+        "-c",
+        "print('no numpy here'); raise SystemExit(3)",
+    ]
     monkeypatch.setattr(sandbox.Worker, "_command", lambda self, *fds: broken)
     report = grade(solution_with([]), units=["numerical_diff"])
     messages = [t.message for t in outcomes(report)]
@@ -112,7 +116,7 @@ def test_a_worker_that_cannot_start_is_an_internal_error(grade, monkeypatch):
     assert report.internal_errors
 
 
-@pytest.mark.skipif(not running_as_root(), reason="the uid drop and its sweep need root")
+@pytest.mark.needs("uid-drop")
 @pytest.mark.parametrize("off", [("namespaces",), ("namespaces", "seccomp")], ids=["no-bwrap", "no-bwrap-no-seccomp"])
 def test_no_orphan_survives_without_namespaces(grade, monkeypatch, off):
     """Without bubblewrap's PID namespace, seccomp, RLIMIT_NPROC=0 and the uid sweep must still leave nothing."""
@@ -127,7 +131,7 @@ def test_no_orphan_survives_without_namespaces(grade, monkeypatch, off):
     assert worker_processes([os.getpid()]) == []
 
 
-@pytest.mark.skipif(not running_as_root(), reason="needs root to run a process as a worker uid")
+@pytest.mark.needs("root")
 def test_the_uid_sweep_kills_a_setsid_orphan():
     uid = sandbox._allocate_uid()
     try:
@@ -194,3 +198,54 @@ def test_a_worker_killed_from_outside_is_reported_by_its_signal():
         assert died.value.message_for("hidden") == "the process ended while running numerical_diff"
     finally:
         worker.stop()
+
+
+HOG = """
+import numpy as np
+
+def _hog(_held=np.ones(50_000_000)):  # 400 MB, touched, in every worker that loads the notebook
+    return _held
+"""
+
+
+def _worker_memory() -> int:
+    """Resident bytes of every worker process on this machine right now."""
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/cmdline", "rb") as stream:
+                if b"untrusted/worker.py" not in stream.read():
+                    continue
+            with open(f"/proc/{entry.name}/status") as stream:
+                total += next(int(line.split()[1]) * 1024 for line in stream if line.startswith("VmRSS:"))
+        except (OSError, StopIteration):
+            continue
+    return total
+
+
+def test_a_submission_stays_within_its_memory_budget_across_workers(grade):
+    """Each worker holds 400 MB; five units' workers alive at once would hold 2 GB. The budget is 1.5 GiB."""
+    import threading
+
+    limits = sandbox.Limits(memory_bytes=768 * 2**20, submission_memory_bytes=3 * 512 * 2**20)
+    peak, done = [0], threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _worker_memory())
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        report = grade(solution_with([HOG]), units=list(CORE_UNITS), limits=limits)
+    finally:
+        done.set()
+        sampler.join()
+    assert peak[0] > 400 * 10**6, "the sampler never saw a worker holding its memory"
+    assert peak[0] <= limits.submission_memory_bytes, f"workers held {peak[0] / 2**20:.0f} MiB at once"
+    assert report.internal_errors == []
+    assert all(unit.score == unit.max_score for unit in report.units), {u.name: u.score for u in report.units}
+    assert sandbox.memory_plan(limits).live_workers == 2

@@ -15,11 +15,15 @@ import pytest
 
 from grader.assignment import KIT_ROOT
 from grader.course.ch04_learning import (
+    ATOL_DESCENT,
     ATOL_DIFF,
     ATOL_EXACT,
     RESTORE_ATOL,
+    RESTORE_GRADIENT_RTOL,
+    RTOL_DESCENT,
     RTOL_DIFF,
     RTOL_EXACT,
+    descent_atol,
     one_hot,
     probabilities,
     rng_for,
@@ -169,3 +173,57 @@ def test_cross_entropy_styles_agree_within_a_hundredth_of_the_tolerance():
         worst = max(worst, misses(one_hot_sum, label_index, RTOL_EXACT, ATOL_EXACT),
                     misses(mean_of_rows, label_index, RTOL_EXACT, ATOL_EXACT))  # fmt: skip
     assert worst <= 1 / MARGIN, worst
+
+
+# -- what a do-nothing submission gets near (issue 13) ----------------------------------------------------
+
+
+def restore_inputs() -> list[tuple[str, np.ndarray]]:
+    """Every (function, x) the x-restored tests use: the public one and the hidden one at 200 grading seeds."""
+    return [("cubic_bowl", rng_for(204).uniform(-1, 1, (3, 2)))] + [
+        ("wavy_sum", rng_for(1302, seed).uniform(-1, 1, (4, 3))) for seed in SEEDS
+    ]
+
+
+def restore_misses(got, reference) -> float:
+    """How many of check_restored's gradient tolerances (a share of the largest element) ``got`` is off."""
+    return float(
+        np.max(np.abs(np.asarray(got, dtype=float) - reference)) / (RESTORE_GRADIENT_RTOL * np.max(np.abs(reference)))
+    )
+
+
+def test_x_restored_pays_any_finite_difference_and_no_gradient_that_ignores_f():
+    """A forward difference or h = 1e-3 keeps the restore points (well within); zeros, x, f(x), half a gradient do not."""
+    worst_real, best_fake = 0.0, np.inf
+    for name, x in restore_inputs():
+        f = testfuncs.lookup(name)
+        reference = by_copies(f, x)
+        for real in (by_copies(f, x, H, 0.0, H), by_copies(f, x, 0.0, -H, H), by_copies(f, x, 1e-3, -1e-3, 2e-3)):
+            worst_real = max(worst_real, restore_misses(real, reference))
+        for fake in (np.zeros_like(x), np.ones_like(x), x, np.full_like(x, f(x)), by_copies(f, x, H, 0.0, 2 * H)):
+            best_fake = min(best_fake, restore_misses(fake, reference))
+    assert worst_real <= 0.2, worst_real  # a fifth of the tolerance at most: a real gradient is never near the edge
+    assert best_fake >= 5, best_fake  # five tolerances at least: a quarter of the largest element
+
+
+def descent(f, init_x, lr: float, step_num: int, gradient=by_copies) -> np.ndarray:
+    """gradient_descent's final x, written here independently of the kit."""
+    x = np.array(init_x, dtype=float)
+    for _ in range(step_num):
+        x = x - lr * gradient(f, x)
+    return x
+
+
+def test_the_book_descent_tells_zeros_and_a_step_short_from_rounding():
+    """The book's example ends at ~1e-9, inside ATOL_DESCENT: descent_atol shrinks to the answer's own scale."""
+    f, init_x = testfuncs.lookup("function_2"), np.array([-3.0, 4.0])
+    reference = descent(f, init_x, 0.1, 100)
+    assert np.max(np.abs(reference)) < ATOL_DESCENT  # why the absolute tolerance alone would pay zeros here
+    atol = descent_atol(reference)
+    styles = [
+        descent(f, init_x, 0.1, 100, in_place_nditer),
+        descent(f, init_x, 0.1, 100, lambda g, x: in_place_steps(g, x)[0]),
+    ]
+    assert max(misses(style, reference, RTOL_DESCENT, atol) for style in styles) <= 1 / MARGIN
+    for wrong in (np.zeros(2), descent(f, init_x, 0.1, 99), descent(f, init_x, 0.1, 101)):
+        assert misses(wrong, reference, RTOL_DESCENT, atol) >= MARGIN

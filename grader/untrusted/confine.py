@@ -14,7 +14,9 @@ import errno
 import os
 import resource
 import socket
+import stat
 import sys
+import sysconfig
 from pathlib import Path, PosixPath, PurePath, PurePosixPath
 
 # Pinned names: find_library would spawn ldconfig, which the process limits forbid.
@@ -142,63 +144,159 @@ def _namespace(kind: str) -> str:
 
 def install_audit_hook(scratch: Path, denied: list[Path]) -> None:
     """Refuse file access outside the scratch folder and Python itself, sockets, processes and raw memory."""
-    scratch = scratch.resolve()
     readable = (scratch, *_python_roots(), Path(__file__).resolve().parent)
-    denied = tuple(path.resolve() for path in denied)
+    sys.addaudithook(
+        _make_hook(
+            scratch=str(scratch.resolve()),
+            readable=tuple(str(path.resolve()) for path in readable),
+            denied=tuple(str(path.resolve()) for path in denied),
+        )
+    )
 
-    def inside(path: Path, roots: tuple[Path, ...]) -> bool:
-        return any(path == root or root in path.parents for root in roots)
+
+def _make_hook(scratch: str, readable: tuple[str, ...], denied: tuple[str, ...]):  # noqa: C901
+    """The audit hook, holding everything it uses in its own closure.
+
+    Student code can rebind any module global, builtin or Python-level method, so the
+    hook captures here, once, the built-in functions it calls and immutable copies of
+    its tables; it never looks a name up at run time. (Its frame can still be seen in a
+    traceback, but only immutable values are there.) It remains a second layer: the
+    kernel's (Landlock, bubblewrap, the uid drop, seccomp) are the boundary.
+    """
+    refused_events = frozenset(_REFUSED)
+    refusals = tuple((event, NOT_ALLOWED[kind]) for event, kind in _REFUSED.items())
+    file_message = NOT_ALLOWED["file"]
+    read_events, write_events, two_path_events = _READ_EVENTS, _WRITE_EVENTS, _TWO_PATH_EVENTS
+    write_flags = _WRITE_FLAGS
+    path_types = _PATH_TYPES
+    original_fspath = tuple(kind.__fspath__ for kind in path_types)
+    fspath, fsdecode_codec = os.fspath, sys.getfilesystemencoding()
+    lstat, readlink = os.lstat, os.readlink
+    is_link = stat.S_ISLNK
+    permission_error, type_, isinstance_, len_, bool_ = PermissionError, type, isinstance, len, bool
+    str_, bytes_, int_ = str, bytes, int
+
+    def refuse(message: str) -> None:
+        raise permission_error(message)
 
     def text(raw: object) -> str | None:
         """The path as a str; None for a file descriptor (checked when it was opened)."""
-        if type(raw) in _PATH_TYPES:
-            raw = os.fspath(raw)  # pathlib's own __fspath__ answers the same every time
-        if isinstance(raw, bytes):
-            raw = os.fsdecode(raw)
-        if isinstance(raw, int) and not isinstance(raw, bool):
+        kind = type_(raw)
+        if kind in path_types:
+            if type_(raw).__fspath__ not in original_fspath:
+                refuse(file_message + " (pass the path as a str)")
+            raw = fspath(raw)
+            kind = type_(raw)
+        if kind is bytes_:
+            raw = raw.decode(fsdecode_codec, "surrogateescape")
+            kind = str_
+        if kind is int_:
             return None
-        if type(raw) is not str:
+        if kind is not str_:
             # Another os.PathLike could name one file when the call converts it and another when asked here.
-            raise PermissionError(NOT_ALLOWED["file"] + " (pass the path as a str)")
+            refuse(file_message + " (pass the path as a str)")
         return raw
 
-    def resolve(raw: object) -> Path | None:
-        raw = text(raw)
-        if raw is None:
-            return None
-        path = Path(raw)
-        return (scratch / path).resolve() if not path.is_absolute() else path.resolve()
+    def real(path: str) -> str:
+        """The absolute path with every symbolic link followed, using only built-in functions captured above."""
+        if not path.startswith("/"):
+            path = scratch + "/" + path
+        parts = [part for part in path.split("/") if part and part != "."]
+        done: list[str] = []
+        hops = 0
+        while parts:
+            part = parts.pop(0)
+            if part == "..":
+                if done:
+                    done.pop()
+                continue
+            candidate = "/" + "/".join([*done, part])
+            try:
+                is_symlink = is_link(lstat(candidate).st_mode)
+            except OSError:
+                is_symlink = False
+            if is_symlink and hops < 40:
+                hops += 1
+                target = readlink(candidate)
+                if target.startswith("/"):
+                    done = []
+                parts = [p for p in target.split("/") if p and p != "."] + parts
+                continue
+            done.append(part)
+        return "/" + "/".join(done)
+
+    def inside(path: str, roots: tuple[str, ...]) -> bool:
+        for root in roots:
+            if path == root or path.startswith(root + "/") or root == "/":
+                return True
+        return False
 
     def check(raw: object, writing: bool) -> None:
-        path = resolve(raw)
-        if path is not None and (inside(path, denied) or not inside(path, (scratch,) if writing else readable)):
-            raise PermissionError(NOT_ALLOWED["file"])
+        path = text(raw)
+        if path is None:
+            return
+        path = real(path)
+        if inside(path, denied) or not inside(path, (scratch,) if writing else readable):
+            refuse(file_message)
 
     def hook(event: str, args: tuple) -> None:
-        if event in _REFUSED:
-            raise PermissionError(NOT_ALLOWED[_REFUSED[event]])
+        if event in refused_events:
+            for name, message in refusals:
+                if name == event:
+                    refuse(message)
         if event == "open" and args:
-            mode, flags = (args + (None, 0))[1:3]
+            padded = args + (None, 0)
+            mode, flags = padded[1], padded[2]
             raw = text(args[0])
             if mode is None and raw is not None:
                 # os.open: a dir_fd would make a relative path mean another folder, so only absolute scratch paths
-                if not os.path.isabs(raw):
-                    raise PermissionError(NOT_ALLOWED["file"])
+                if not raw.startswith("/"):
+                    refuse(file_message)
                 check(raw, writing=True)
                 return
-            writing = isinstance(mode, str) and any(c in mode for c in "wax+")
-            check(args[0], writing or bool(isinstance(flags, int) and flags & _WRITE_FLAGS))
-        elif event in _READ_EVENTS and args:
+            writing = type_(mode) is str_ and ("w" in mode or "a" in mode or "x" in mode or "+" in mode)
+            check(args[0], writing or bool_(isinstance_(flags, int_) and flags & write_flags))
+        elif event in read_events and args:
             check(args[0], writing=False)
-        elif event in _WRITE_EVENTS and args:
+        elif event in write_events and args:
             check(args[0], writing=True)
-        elif event in _TWO_PATH_EVENTS and len(args) >= 2:
+        elif event in two_path_events and len_(args) >= 2:
             check(args[0], writing=event != "os.symlink")  # a symlink's target is checked when it is opened
             check(args[1], writing=True)
 
-    sys.addaudithook(hook)
+    return hook
 
 
 def _python_roots() -> list[Path]:
     roots = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)}
     return sorted(roots | {Path("/dev/null"), Path("/dev/urandom")})
+
+
+# What a worker may import from site-packages: numpy and the seccomp wrapper, nothing else installed there
+# (a kit installed as a wheel would otherwise show its whole trusted side, mutant styles included).
+WORKER_DISTRIBUTIONS = ("numpy", "numpy.libs", "pyseccomp")
+
+
+def python_folders() -> list[Path]:
+    """Folders whose names (not contents) a worker may list: where Python looks for modules."""
+    names = ("stdlib", "platstdlib", "purelib", "platlib")
+    return sorted({Path(sysconfig.get_path(name)) for name in names if sysconfig.get_path(name)})
+
+
+def python_view() -> list[Path]:
+    """The parts of this Python a worker may read: the standard library, numpy, pyseccomp and the interpreter."""
+    view = {Path(os.path.realpath(sys.executable))}
+    libraries = {Path(sysconfig.get_path(name)) for name in ("stdlib", "platstdlib") if sysconfig.get_path(name)}
+    packages = {Path(sysconfig.get_path(name)) for name in ("purelib", "platlib") if sysconfig.get_path(name)}
+    packages |= {Path(entry) for entry in sys.path if entry.endswith("-packages")}
+    for library in libraries:
+        with os.scandir(library) as entries:
+            view.update(Path(entry.path) for entry in entries if entry.name not in ("site-packages", "dist-packages"))
+    for folder in packages:
+        if folder.is_dir():
+            with os.scandir(folder) as entries:
+                view.update(Path(entry.path) for entry in entries
+                            if entry.name.split("-")[0].removesuffix(".py").lower() in WORKER_DISTRIBUTIONS)  # fmt: skip
+    for prefix in {sys.base_prefix, sys.base_exec_prefix}:
+        view.update(Path(prefix, "lib").glob("libpython*"))
+    return sorted(view)

@@ -21,7 +21,7 @@ if __name__ == "__main__":  # started by path under ``python -I``: make the kit 
 
 import numpy as np  # noqa: E402  (imported before any confinement: numpy dlopens at import)
 
-from grader.untrusted import calls, confine, protocol, testfuncs  # noqa: E402
+from grader.untrusted import calls, confine, landlock, protocol, testfuncs  # noqa: E402
 
 CELL_FILENAME = "<cell {cell}>"
 CONFINEMENT_FAILED = 70  # exit status when a layer could not be applied (no student code ran)
@@ -193,11 +193,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seccomp", choices=["on", "off"], default="off")
     parser.add_argument("--audit", choices=["on", "off"], default="on")
     parser.add_argument("--deny", action="append", default=[], help="directories the student may not read")
+    parser.add_argument("--landlock", choices=["on", "off"], default="off")
+    parser.add_argument("--read", action="append", default=[], help="what Landlock lets the student read")
+    parser.add_argument("--probe-denied", help="a path Landlock must refuse to open: the proof it holds")
     options = parser.parse_args(argv)
     np.seterr(all="ignore")
     sys.modules["grader"].check = self_check_while_grading  # the notebook's `from grader import check`
     try:
-        confine_self(options.seccomp == "on", options.audit == "on", [Path(p) for p in options.deny])
+        readable = [Path(p) for p in options.read] if options.landlock == "on" else None
+        confine_self(options.seccomp == "on", options.audit == "on", [Path(p) for p in options.deny], readable,
+                     Path(options.probe_denied or "/"))  # fmt: skip
         announce(options.response_fd, options.audit == "on")
     except BaseException:  # noqa: BLE001  fail closed: say why and exit before any student code
         traceback.print_exc()
@@ -207,12 +212,30 @@ def main(argv: list[str] | None = None) -> None:
     os._exit(0)
 
 
-def confine_self(seccomp: bool, audit: bool, denied: list[Path]) -> None:
-    """Load seccomp, then the audit hook; raises if a layer cannot be applied."""
+def restrict_files(readable: list[Path], probe_denied: Path) -> None:
+    """Landlock: read only ``readable``, write only the scratch folder; then prove it holds."""
+    scratch = Path.cwd()
+    package = Path(__file__).resolve().parent.parent  # grader/: its names, so imports inside it resolve
+    abi = landlock.restrict([*readable, *confine.python_view()], [scratch, Path("/dev/null")],
+                            [*confine.python_folders(), package])  # fmt: skip
+    probes = [probe_denied, Path("/proc/self/status"), scratch.parent]
+    probe_write = scratch.parent / f".landlock-probe-{os.getpid()}"
+    _landlock.update(abi=abi, enforced=all(landlock.enforced(path, probe_write) for path in probes))
+
+
+_landlock: dict = {"abi": 0, "enforced": False}
+
+
+def confine_self(seccomp: bool, audit: bool, denied: list[Path], readable: list[Path] | None = None,
+                 probe_denied: Path = Path("/")) -> None:  # fmt: skip
+    """Load seccomp, then Landlock (when ``readable`` is given), then the audit hook; raises if a layer cannot."""
     if seccomp:
         confine.apply_seccomp()
     global _observed
-    _observed = confine.observe()  # read before the audit hook, which would refuse /proc
+    _observed = confine.observe()  # read before Landlock and the audit hook, which would refuse /proc
+    if readable is not None:
+        restrict_files(readable, probe_denied)
+    _observed["landlock"] = dict(_landlock)
     if audit:
         confine.install_audit_hook(scratch=Path.cwd(), denied=denied)
 

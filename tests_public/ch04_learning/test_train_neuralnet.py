@@ -10,7 +10,11 @@ THRESHOLD = 0.5
 
 
 def test_short_training(unit, record_property):
-    """400회 미니배치 학습으로 손실이 줄고 시험 정확도 0.5 이상 / 400 SGD steps: the loss falls, test accuracy >= 0.5"""
+    """400회 미니배치 학습으로 손실이 줄고 시험 정확도 0.5 이상 / 400 SGD steps: the loss falls, test accuracy >= 0.5
+
+    Real work: test accuracy recomputed here from the params that come back, and a falling loss; a
+    net whose gradient is zero never moves from chance.
+    """
     student, _ = check_training(unit, record_property, ITERS, THRESHOLD, seconds=10.0)
     first, last = np.mean(student["train_loss"][:40]), np.mean(student["train_loss"][-40:])
     if not last < 0.8 * first:

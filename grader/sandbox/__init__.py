@@ -22,28 +22,34 @@ import shutil
 import signal
 import stat
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
-import numpy as np
+from grader.errors import ACCEPT_UNCONFINED_VARIABLE, UnconfinedRefused
+from grader.sandbox import memory, runtime
+from grader.untrusted import confine, landlock, protocol
 
-from grader.untrusted import confine, protocol
-
-WORKER_SCRIPT = Path(__file__).resolve().parent / "untrusted" / "worker.py"
+WORKER_SCRIPT = Path(__file__).resolve().parent.parent / "untrusted" / "worker.py"
 KIT_ROOT = WORKER_SCRIPT.parent.parent.parent
 OUTPUT_CAP_BYTES = 64 * 1024
 UID_BASE = 200_000
 UIDS_PER_PROCESS = 64  # distinct uids one grading process hands out to concurrent workers
 DISABLE_VARIABLE = "GRADER_UNSAFE_DISABLE_LAYERS"  # benchmarks only: "kernel" or e.g. "seccomp,namespaces"
-KERNEL_LAYERS = ("seccomp", "uid-drop", "namespaces")
-SWITCHABLE_LAYERS = (*KERNEL_LAYERS, "audit-hook")  # the audit hook only to measure what the kernel layers stop
+KERNEL_LAYERS = ("seccomp", "uid-drop", "namespaces", "landlock")
+SWITCHABLE_LAYERS = (
+    *KERNEL_LAYERS,
+    "memory-cgroup",
+    "audit-hook",
+)  # the audit hook only to measure what the kernel layers stop
 SANDBOX_NPROC = 16  # processes a dropped uid may have inside bubblewrap (bwrap itself needs two)
 MAX_SKIPPED_DEFINITIONS = 4  # definitions that end or hang the worker, skipped before giving up
 WORLD_WRITABLE = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"))
+# Outside Python and the untrusted package, what Landlock lets a worker read: shared libraries, time zones.
+SYSTEM_READABLE = tuple(Path(p) for p in ("/usr", "/lib", "/lib64", "/lib32", "/libx32", "/etc/ld.so.cache",
+                                          "/etc/localtime", "/dev/urandom", "/dev/zero"))  # fmt: skip
 _PR_SET_PDEATHSIG = 1
 _PR_SET_DUMPABLE = 4
 _PR_SET_NO_NEW_PRIVS = 38
@@ -61,6 +67,7 @@ class Limits:
     file_bytes: int = 16 * 1024**2  # largest file the worker may write (its printed output included)
     scratch_bytes: int = 64 * 1024**2  # all it may write together, under bubblewrap (sized tmpfs)
     open_files: int = 64
+    submission_memory_bytes: int = 4 * 1024**3  # all of one submission's workers together
 
 
 @dataclass(frozen=True)
@@ -71,8 +78,11 @@ class Isolation:
     uid_drop: bool
     namespaces: bool
     audit_hook: bool = True
+    landlock: bool = False  # the kernel's allow-list of files: read Python and the untrusted package, write scratch
     missing: dict[str, str] = field(default_factory=dict)
     private_filesystem: bool = False  # bubblewrap mounts only Python, the kit's code and the scratch folder
+    runtime: runtime.Runtime = field(default_factory=runtime.direct, compare=False)  # the Python workers run
+    memory_cgroup: bool = False  # a submission's workers share one memory cgroup (else fewer live workers)
     hidden_files: bool = False  # solutions, hidden tests, rubrics and .git are out of the worker's reach
 
     def layers(self) -> list[str]:
@@ -84,6 +94,8 @@ class Isolation:
                 ("seccomp", self.seccomp),
                 ("uid-drop", self.uid_drop),
                 ("namespaces", self.namespaces),
+                ("landlock", self.landlock),
+                ("memory-cgroup", self.memory_cgroup),
                 ("private-filesystem", self.private_filesystem),
                 ("hidden-files", self.hidden_files),
                 ("audit-hook", self.audit_hook),
@@ -91,6 +103,45 @@ class Isolation:
             if on
         ]
         return active  # fmt: skip
+
+
+def unprotected(isolation: Isolation) -> list[str]:
+    """What only the audit hook (or nothing) would protect here; empty when a kernel layer covers everything."""
+    gaps = []
+    if os.geteuid() == 0 and not isolation.uid_drop:
+        gaps.append("student code would run as root: " + isolation.missing.get("uid-drop", "the uid drop is off"))
+    if not (isolation.landlock or isolation.private_filesystem or (isolation.uid_drop and isolation.hidden_files)):
+        gaps.append("no kernel layer keeps student code away from the kit, its Python, the solutions and other "
+                    "submissions' files (no Landlock, no bubblewrap, and no uid drop with the hidden folders closed); "
+                    "only the audit hook would, and student code can switch it off")  # fmt: skip
+    return gaps
+
+
+def accepted_unconfined() -> bool:
+    """True when whoever runs the grader said they accept grading with the gaps :func:`unprotected` lists."""
+    return os.environ.get(ACCEPT_UNCONFINED_VARIABLE, "") == "1"
+
+
+def require_confinement(isolation: Isolation | None = None) -> list[str]:
+    """Refuse to grade where a gap is left, unless accepted; returns the accepted gaps (for the report)."""
+    gaps = unprotected(isolation or detect_isolation())
+    if gaps and not accepted_unconfined():
+        raise UnconfinedRefused(
+            "refusing to run student code: " + "; ".join(gaps) + ". Install bubblewrap (apt-get install bubblewrap), "
+            "use a kernel with Landlock (Linux 5.13+), or grade as root with the hidden folders closed to other users "
+            "(chmod -R o-rwx solutions tests_hidden rubrics .git grader/mutants grader/tests). If you know why this is acceptable (your own "
+            f"notebook on your own machine), pass --accept-unconfined or set {ACCEPT_UNCONFINED_VARIABLE}=1."
+        )
+    return gaps
+
+
+def memory_plan(limits: Limits) -> memory.MemoryPlan:
+    """How a submission's memory is bounded with these limits (a cgroup, or fewer live workers)."""
+    plan = memory.plan(limits.submission_memory_bytes, limits.memory_bytes)
+    if plan.parent is not None and "memory-cgroup" in disabled_layers():
+        return memory.MemoryPlan(budget=plan.budget, parent=None,
+                                 live_workers=max(1, limits.submission_memory_bytes // limits.memory_bytes))  # fmt: skip
+    return plan
 
 
 def disabled_layers() -> set[str]:
@@ -111,6 +162,8 @@ def detect_isolation() -> Isolation:
     uid_drop = probed.uid_drop and "uid-drop" not in off
     namespaces = probed.namespaces and "namespaces" not in off
     isolation = replace(probed, seccomp=probed.seccomp and "seccomp" not in off, uid_drop=uid_drop,
+                        landlock=probed.landlock and "landlock" not in off,
+                        memory_cgroup=probed.memory_cgroup and "memory-cgroup" not in off,
                         namespaces=namespaces, private_filesystem=probed.private_filesystem and namespaces,
                         audit_hook="audit-hook" not in off, missing=missing)  # fmt: skip
     return _with_hidden_files(isolation)
@@ -123,20 +176,29 @@ def _probe_isolation(skip: frozenset[str] = frozenset()) -> Isolation:
     if seccomp_problem and "seccomp" not in skip:
         missing["seccomp"] = f"{seccomp_problem} (pip install pyseccomp; apt-get install libseccomp2)"
     root = os.geteuid() == 0
-    unreachable = _first_unreachable([Path(os.path.realpath(sys.executable)), Path(np.__file__), WORKER_SCRIPT])
+    worker_runtime = runtime.direct()
+    unreachable = runtime.unreachable_part(worker_runtime) if root else None
+    uid_drop = root and unreachable is None
+    bwrap = shutil.which("bwrap") and "namespaces" not in skip
+    namespaces = private = False
     if not root:
         missing["uid-drop"] = "the grader is not running as root, so workers keep your user id"
+    elif unreachable and bwrap and _bwrap_works(minimal=True, drop=True, worker=worker_runtime):
+        uid_drop = namespaces = private = True  # the private filesystem's own folders make Python reachable
     elif unreachable:
-        missing["uid-drop"] = f"an unprivileged user cannot reach {unreachable} (e.g. chmod o+x on its folders)"
-    uid_drop = root and not unreachable
-    namespaces = private = False
-    if "namespaces" in skip:
+        try:
+            worker_runtime = runtime.copied()
+            uid_drop = True
+        except (runtime.RuntimeUnavailable, OSError) as error:
+            missing["uid-drop"] = (f"an unprivileged user cannot reach {unreachable}, and copying Python where it "
+                                   f"can failed: {error}")  # fmt: skip
+    if "namespaces" in skip or namespaces:
         pass
-    elif not shutil.which("bwrap"):
+    elif not bwrap:
         missing["namespaces"] = "bubblewrap is not installed (apt-get install bubblewrap)"
-    elif _bwrap_works(minimal=True, drop=uid_drop):
+    elif _bwrap_works(minimal=True, drop=uid_drop, worker=worker_runtime):
         namespaces = private = True
-    elif _bwrap_works(minimal=False, drop=uid_drop):
+    elif _bwrap_works(minimal=False, drop=uid_drop, worker=worker_runtime):
         namespaces = True
         missing["private-filesystem"] = "Python does not start with only its own folders mounted; workers see the whole filesystem read-only"  # fmt: skip
     else:
@@ -147,8 +209,16 @@ def _probe_isolation(skip: frozenset[str] = frozenset()) -> Isolation:
         missing["sized-scratch"] = "bubblewrap older than 0.7 cannot size a tmpfs: writes are limited per file only"
     elif not namespaces and "namespaces" not in skip:
         missing["sized-scratch"] = "needs bubblewrap: without it, writes are limited per file (RLIMIT_FSIZE) only"
+    cgroup = memory_plan(Limits()).parent is not None and "memory-cgroup" not in skip
+    if not cgroup:
+        missing["memory-cgroup"] = (memory_plan(Limits()).describe() + ": no memory cgroup can be made here "
+                                    "(root, or a delegated cgroup v2)")  # fmt: skip
+    abi = landlock.abi_version() if "landlock" not in skip else 0
+    if not abi and "landlock" not in skip:
+        missing["landlock"] = "this kernel offers no Landlock (Linux 5.13 or later with landlock in its LSM list)"
     isolation = Isolation(seccomp=not seccomp_problem, uid_drop=uid_drop, namespaces=namespaces,
-                          missing=missing, private_filesystem=private)  # fmt: skip
+                          missing=missing, private_filesystem=private, landlock=abi > 0,
+                          runtime=worker_runtime, memory_cgroup=cgroup)  # fmt: skip
     return _with_hidden_files(isolation)
 
 
@@ -156,24 +226,24 @@ def _with_hidden_files(isolation: Isolation) -> Isolation:
     """Hidden folders are out of reach under bubblewrap, or with a dropped uid when others cannot read them."""
     missing = {key: value for key, value in isolation.missing.items() if key != "hidden-files"}
     readable = [path for path in default_hidden() if path.exists() and _first_unreachable([path]) is None]
-    hidden = isolation.namespaces or (isolation.uid_drop and not readable)
+    hidden = isolation.namespaces or isolation.landlock or (isolation.uid_drop and not readable)
     if not hidden:
         if isolation.uid_drop:
-            names = " ".join(path.name for path in readable)
+            names = " ".join(str(path.relative_to(KIT_ROOT)) for path in readable)
             missing["hidden-files"] = f"other users can read {names}: chmod -R o-rwx {names}, or install bubblewrap"
         else:
             missing["hidden-files"] = "workers run as your user; only the audit hook keeps them out of solutions/ and tests_hidden/"  # fmt: skip
     return replace(isolation, hidden_files=hidden, missing=missing)
 
 
-def worker_code() -> list[Path]:
-    """The kit's files a worker may read: the untrusted package and the package marker above it, nothing else."""
-    return [KIT_ROOT / "grader" / "__init__.py", WORKER_SCRIPT.parent]
-
-
 def default_hidden() -> list[Path]:
-    """Folders of the checkout no worker may read, whatever the assignment says."""
-    return [KIT_ROOT / "solutions", KIT_ROOT / "tests_hidden", KIT_ROOT / "rubrics", KIT_ROOT / ".git"]
+    """Folders of the checkout no worker may read, whatever the assignment says.
+
+    Besides the hidden material, every folder that holds working units: the mutant catalogue's
+    correct styles and the kit's own tests (hostile fixtures that reward success contain them).
+    """
+    return [KIT_ROOT / name for name in ("solutions", "tests_hidden", "rubrics", ".git", "grader/mutants",
+                                         "grader/tests")]  # fmt: skip
 
 
 def _first_unreachable(paths: list[Path]) -> Path | None:
@@ -188,22 +258,24 @@ def _first_unreachable(paths: list[Path]) -> Path | None:
     return None
 
 
-def _bwrap_works(minimal: bool, drop: bool) -> bool:
+def _bwrap_works(minimal: bool, drop: bool, worker: runtime.Runtime) -> bool:
     with tempfile.TemporaryDirectory(prefix="grader-probe-") as scratch:
         os.chmod(scratch, 0o777)  # the probe's uid must be able to enter it
-        flags = _bwrap_flags(Path(scratch), [], minimal)
-        probe = [shutil.which("bwrap") or "bwrap", *flags, sys.executable, "-I", "-c", "import encodings"]
+        flags = _bwrap_flags(Path(scratch), [], minimal, worker=worker)
+        probe = [shutil.which("bwrap") or "bwrap", *flags, str(worker.executable), "-I", "-c", "import encodings"]
         preexec = (lambda: _drop_privileges(UID_BASE - 1)) if drop else None
+        env = {"PATH": "/usr/bin:/bin", **worker.environment}
         try:
-            return subprocess.run(probe, capture_output=True, timeout=20, preexec_fn=preexec).returncode == 0
+            return subprocess.run(probe, capture_output=True, timeout=20, preexec_fn=preexec, env=env).returncode == 0
         except (OSError, subprocess.SubprocessError):
             return False
 
 
-def _bwrap_flags(scratch: Path, hidden: list[Path], minimal: bool, scratch_bytes: int = 64 * 1024**2) -> list[str]:
+def _bwrap_flags(scratch: Path, hidden: list[Path], minimal: bool, scratch_bytes: int = 64 * 1024**2,
+                 worker: runtime.Runtime | None = None) -> list[str]:  # fmt: skip
     """bubblewrap arguments: new namespaces, a read-only view of what Python needs, the scratch folder."""
-    keep = sorted({*worker_code(), Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
-                   Path(os.path.realpath(sys.executable)).parent})  # fmt: skip
+    worker = worker or runtime.direct()
+    keep = sorted({*worker.code, *worker.roots})
     if minimal:
         flags = ["--ro-bind", "/usr", "/usr", "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
                  "--ro-bind-try", "/etc/localtime", "/etc/localtime"]  # fmt: skip
@@ -292,12 +364,21 @@ class RunState:
     deadline: float | None = None
     budget: float = math.inf
     skipped: dict[str, str] = field(default_factory=dict)  # snippet key -> why it was skipped
+    cgroup: memory.SubmissionCgroup | None = None  # the memory cgroup all of this run's workers join
 
-    def begin(self, seconds: float) -> None:
-        """Start the clock at the first worker of the run."""
+    def begin(self, seconds: float, limits: Limits | None = None, isolation: Isolation | None = None) -> None:
+        """Start the clock (and make the memory cgroup) at the first worker of the run."""
         if self.deadline is None:
             self.budget = seconds
             self.deadline = time.monotonic() + seconds
+            plan = memory_plan(limits or Limits())
+            if isolation is not None and isolation.memory_cgroup and plan.parent is not None:
+                self.cgroup = memory.SubmissionCgroup(plan)
+
+    def close(self) -> None:
+        """Release what the run holds beyond its workers (the memory cgroup); its workers are stopped first."""
+        if self.cgroup is not None:
+            self.cgroup.close()
 
     def remaining(self) -> float:
         """Seconds left for this submission."""
@@ -383,12 +464,13 @@ class Worker:
         self._pending = bytearray()
         self._leftover = ""
         self._start_failure: IsolationFailure | None = None
+        self._cgroup_join: str | None = None
 
     # -- life cycle ------------------------------------------------------------------------
     def start(self) -> None:
         """Start the worker process in a fresh scratch folder."""
         _harden_grader()
-        self.run.begin(self.limits.submission_seconds)
+        self.run.begin(self.limits.submission_seconds, self.limits, self.isolation)
         if self.run.remaining() <= 0:
             return  # nothing more runs for this submission; the next request says so
         self.stop()  # never two processes for one worker
@@ -411,6 +493,7 @@ class Worker:
         # Read through our own descriptor: the worker may replace the path with a symlink or a FIFO.
         self._output_fd = os.open(output_path, os.O_RDONLY)
         self._output_offset = 0
+        self._cgroup_join = self.run.cgroup.join_file() if self.run.cgroup is not None else None
         request_read, self._request_write = os.pipe()
         self._response_read, response_write = os.pipe()
         os.set_blocking(self._request_write, False)
@@ -429,14 +512,17 @@ class Worker:
         self._ready = False
 
     def _command(self, request_read: int, response_write: int) -> list[str]:
-        command = [sys.executable, "-I", str(WORKER_SCRIPT), "--request-fd", str(request_read),
+        worker = self.isolation.runtime
+        command = [str(worker.executable), "-I", str(worker.script), "--request-fd", str(request_read),
                    "--response-fd", str(response_write), "--seccomp", "on" if self.isolation.seccomp else "off",
                    "--audit", "on" if self.isolation.audit_hook else "off"]  # fmt: skip
+        if self.isolation.landlock:
+            command += ["--landlock", "on", f"--probe-denied={KIT_ROOT}"]
+            command += [f"--read={path}" for path in [*worker.code, *SYSTEM_READABLE]]
         command += [f"--deny={path}" for path in dict.fromkeys([*self.hidden, *default_hidden()])]
         if self.isolation.namespaces:
-            flags = _bwrap_flags(
-                self.scratch, self.hidden, self.isolation.private_filesystem, self.limits.scratch_bytes
-            )
+            flags = _bwrap_flags(self.scratch, self.hidden, self.isolation.private_filesystem,
+                                 self.limits.scratch_bytes, self.isolation.runtime)  # fmt: skip
             command = [shutil.which("bwrap") or "bwrap", *flags, *command]
         return command
 
@@ -454,6 +540,7 @@ class Worker:
             "MKL_NUM_THREADS": "1",
             "MPLBACKEND": "Agg",
             "MPLCONFIGDIR": scratch,
+            **self.isolation.runtime.environment,
         }
 
     def _expected_nproc(self) -> int | None:
@@ -469,6 +556,9 @@ class Worker:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
         resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if self._cgroup_join is not None:  # while still root: the worker's uid could not move itself
+            with open(self._cgroup_join, "w") as procs:
+                procs.write("0")
         _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         if self.uid is not None:
             _drop_privileges(self.uid)
@@ -604,7 +694,7 @@ class Worker:
             raise failure
         if not self._ready:
             self._await_ready()
-        if self._unsolicited():
+        if self._unsolicited(what):
             self.stop()
             raise WorkerFailure(f"the worker sent an answer nobody asked for before {what}")
         remaining = self.run.remaining()
@@ -629,6 +719,8 @@ class Worker:
             self.stop()
             raise IsolationFailure(f"the worker did not start ({failure}){': ' + tail if tail else ''}") from None
         problems = self._unconfined(reply.get("ready"))
+        if self.run.cgroup is not None and not self.run.cgroup.holds(self.process.pid):
+            problems.append("its submission's memory cgroup")
         if problems:
             self.stop()
             raise IsolationFailure("the worker started without " + "; ".join(problems))
@@ -657,6 +749,10 @@ class Worker:
             expected["RLIMIT_NPROC"] = self._expected_nproc()
         limits = facts.get("limits") if type(facts.get("limits")) is dict else {}
         problems += [f"{name} = {value}" for name, value in expected.items() if limits.get(name) != value]
+        landlock_facts = facts.get("landlock") if type(facts.get("landlock")) is dict else {}
+        if self.isolation.landlock and landlock_facts.get("enforced") is not True:
+            problems.append(f"Landlock (ABI {landlock_facts.get('abi')}, refusing a path outside its view: "
+                            f"{landlock_facts.get('enforced')})")  # fmt: skip
         if self.isolation.audit_hook and facts.get("audit_hook") is not True:
             problems.append("the audit hook")
         return problems
@@ -705,13 +801,22 @@ class Worker:
         del buffer[:needed]
         return body
 
-    def _unsolicited(self) -> bool:
-        """True when the worker sent something before it was asked: the channel can no longer be trusted."""
+    def _unsolicited(self, what: str) -> bool:
+        """True when the worker sent something before it was asked: the channel can no longer be trusted.
+
+        A channel that is readable because the worker is gone (end of file) is a dead worker, not a forgery.
+        """
         if self._pending:
             return True
         with selectors.DefaultSelector() as selector:
             selector.register(self._response_read, selectors.EVENT_READ)
-            return bool(selector.select(0))
+            if not selector.select(0):
+                return False
+        chunk = os.read(self._response_read, 1 << 16)
+        if not chunk:
+            raise self._died(what)
+        self._pending += chunk
+        return True
 
     def _decode(self, body: bytes, what: str) -> dict:
         try:
@@ -803,9 +908,34 @@ def _alive(entry: Path) -> bool:
     return state not in ("Z", "X")
 
 
+@cache
+def world_writable_folders() -> tuple[Path, ...]:
+    """Every folder any uid may write into, found once per process: /tmp and its kind, /run/lock, /dev/mqueue, …
+
+    Walks the filesystem three levels deep (not /proc or /sys) for folders writable by others; a worker's
+    uid can leave files in exactly these.
+    """
+    found = {path for path in WORLD_WRITABLE if path.is_dir()}
+    level = [Path("/")]
+    for _ in range(3):
+        deeper = []
+        for folder in level:
+            with contextlib.suppress(OSError), os.scandir(folder) as entries:
+                for entry in entries:
+                    path = Path(entry.path)
+                    if path in (Path("/proc"), Path("/sys")) or not entry.is_dir(follow_symlinks=False):
+                        continue
+                    with contextlib.suppress(OSError):
+                        if entry.stat(follow_symlinks=False).st_mode & stat.S_IWOTH:
+                            found.add(path)
+                    deeper.append(path)
+        level = deeper
+    return tuple(sorted(found))
+
+
 def remove_files_of(uid: int) -> None:
-    """Remove what ``uid`` left in the world-writable folders (/tmp, /var/tmp, /dev/shm)."""
-    for folder in WORLD_WRITABLE:
+    """Remove what ``uid`` left in every world-writable folder (/tmp, /var/tmp, /dev/shm, /run/lock, …)."""
+    for folder in world_writable_folders():
         with contextlib.suppress(OSError):
             for entry in folder.iterdir():
                 with contextlib.suppress(OSError):

@@ -1,0 +1,110 @@
+"""Values from a worker: admitted at the boundary, and summarised as bounded, inert text for feedback.
+
+A worker may send any plain data the protocol carries, of any size: an integer with
+hundreds of digits, a 16 MiB string, nested lists. :func:`admit` replaces what no
+check can compare (an integer beyond a float's range) with an
+:class:`~grader.untrusted.protocol.Unsupported` stand-in, so a wrong value is always the
+student's failure and never an error in the grader; :func:`summarize` is the one place
+that turns such a value into text, and its length is fixed whatever the value.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from grader.inert import clean, one_line
+from grader.untrusted.protocol import FunctionRef, Unsupported
+
+VALUE_LIMIT = 300  # characters of one shown value
+ITEMS_SHOWN = 6  # items of a tuple, list or dict
+DEPTH_SHOWN = 3  # levels of nesting
+STRING_SHOWN = 60  # characters of a long string
+ARRAY_VALUES = 24  # an array with at most this many values is shown whole
+TYPE_NAME_LIMIT = 100
+
+
+def digits(value: int) -> int:
+    """How many decimal digits ``abs(value)`` has, without converting it to text (no digit limit applies)."""
+    magnitude = abs(value)
+    if magnitude < 10:
+        return 1
+    estimate = int((magnitude.bit_length() - 1) * math.log10(2)) + 1
+    return estimate + (magnitude >= 10**estimate)
+
+
+def admit(value: object, depth: int = 0) -> object:
+    """``value`` with every integer a float cannot hold replaced by an Unsupported that says how large it was."""
+    kind = type(value)
+    if kind is int and value.bit_length() > 1023:  # float(value) would raise OverflowError in any check
+        try:
+            float(value)
+        except OverflowError:
+            return Unsupported(f"int with {digits(value)} digits, too large for a float")
+        return value
+    if depth > 64:  # the protocol bounds nesting already; this only keeps the walk itself bounded
+        return value
+    if kind is list:
+        return [admit(item, depth + 1) for item in value]
+    if kind is tuple:
+        return tuple(admit(item, depth + 1) for item in value)
+    if kind is dict:
+        return {key: admit(item, depth + 1) for key, item in value.items()}
+    return value
+
+
+def describe_type(value: object) -> str:
+    """What kind of value this is, for "expected X, got Y" messages."""
+    if isinstance(value, Unsupported):
+        return one_line(value.type_name, TYPE_NAME_LIMIT)
+    if type(value) is np.ndarray:
+        return f"ndarray of shape {value.shape} and dtype {value.dtype}"
+    if type(value) is str and len(value) > STRING_SHOWN:
+        return f"str of {len(value)} characters"
+    return type(value).__name__
+
+
+def summarize(value: object, limit: int = VALUE_LIMIT) -> str:
+    """A short, inert rendering of any value a worker sent: never more than ``limit`` characters."""
+    return clean(_summary(value, DEPTH_SHOWN), limit)
+
+
+def _summary(value: object, depth: int) -> str:
+    kind = type(value)
+    if isinstance(value, Unsupported):
+        return f"a {describe_type(value)}"
+    if kind is FunctionRef:
+        return one_line(value.name, 80)
+    if value is None or kind in (bool, float):
+        return repr(value)
+    if kind is int:
+        return repr(value) if digits(value) <= 40 else f"an int with {digits(value)} digits"
+    if kind is str:  # repr() shows control and bidi characters as escapes
+        if len(value) <= STRING_SHOWN:
+            return repr(value)
+        return f"str of {len(value)} characters, starting {value[:STRING_SHOWN]!r}"
+    if kind is np.ndarray:
+        if value.size <= ARRAY_VALUES:
+            return np.array2string(value, precision=6, separator=", ", threshold=ARRAY_VALUES)
+        return f"array of shape {value.shape}, dtype {value.dtype}, first values {value.ravel()[:4]}"
+    if isinstance(value, np.generic):
+        return repr(value)
+    if kind in (tuple, list, dict):
+        return _container(value, depth)
+    return f"a {kind.__name__}"
+
+
+def _container(value: tuple | list | dict, depth: int) -> str:
+    opening, closing = {tuple: "()", list: "[]", dict: "{}"}[type(value)]
+    if depth <= 0:
+        return f"{opening}… {len(value)} items{closing}"
+    if type(value) is dict:
+        parts = [f"{_summary(key, 0)}: {_summary(item, depth - 1)}" for key, item in list(value.items())[:ITEMS_SHOWN]]
+    else:
+        parts = [_summary(item, depth - 1) for item in value[:ITEMS_SHOWN]]
+    parts = [clean(part, VALUE_LIMIT) for part in parts]
+    if len(value) > ITEMS_SHOWN:
+        parts.append(f"… {len(value) - ITEMS_SHOWN} more")
+    comma = "," if type(value) is tuple and len(value) == 1 else ""
+    return opening + ", ".join(parts) + comma + closing

@@ -1,0 +1,187 @@
+"""The Python a worker runs: this interpreter, or a verified copy an unprivileged uid can reach.
+
+When the grader is root, student code runs under an unprivileged uid. That uid must
+be able to read the interpreter, the standard library, numpy and the untrusted
+package; a Python installed in a home folder other users cannot enter (pyenv under
+``/root``) would make the uid drop impossible. Rather than weakening that folder's
+permissions, the grader copies exactly what a worker needs (no site-packages but
+numpy and pyseccomp, no kit code but ``grader/untrusted``) into a root-owned cache
+that every user can traverse, hashes every file it copied, and runs workers from
+there. The copy's name is the hash of what it was made from, so a changed kit or
+Python makes a new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import stat
+import sys
+import sysconfig
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from grader.untrusted import confine
+
+UNTRUSTED = Path(__file__).resolve().parent.parent / "untrusted"
+CACHE_VARIABLE = "GRADER_RUNTIME_CACHE"
+DEFAULT_CACHE = Path("/var/cache/ch04-grader")
+_SKIPPED_STDLIB = {"site-packages", "dist-packages", "test", "idlelib", "tkinter", "turtledemo", "ensurepip",
+                   "lib2to3", "__phello__"}  # fmt: skip
+MANIFEST = "MANIFEST.sha256"
+
+
+class RuntimeUnavailable(Exception):
+    """No Python that an unprivileged worker can run could be found or made."""
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """How to start a worker: which interpreter, which script, and what it must be able to read."""
+
+    executable: Path
+    script: Path
+    roots: tuple[Path, ...]  # folders the worker's Python lives in (mounted read-only under bubblewrap)
+    code: tuple[Path, ...]  # the kit's files a worker may read: the untrusted package and its parent's marker
+    environment: dict[str, str] = field(default_factory=dict)
+    copied_to: Path | None = None  # set when this is a verified copy
+
+    def describe(self) -> str:
+        """One line for the isolation report."""
+        return f"a verified copy of Python in {self.copied_to}" if self.copied_to else "the grader's own Python"
+
+
+def direct() -> Runtime:
+    """The grader's own interpreter and kit."""
+    roots = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), Path(os.path.realpath(sys.executable)).parent}
+    return Runtime(executable=Path(sys.executable), script=UNTRUSTED / "worker.py", roots=tuple(sorted(roots)),
+                   code=(UNTRUSTED.parent / "__init__.py", UNTRUSTED))  # fmt: skip
+
+
+def unreachable_part(runtime: Runtime) -> Path | None:
+    """The first file or folder of ``runtime`` that users other than its owner cannot reach, or None."""
+    paths = [Path(os.path.realpath(runtime.executable)), runtime.script, *runtime.code]
+    if runtime.copied_to is None:
+        paths += [Path(np.__file__), Path(sysconfig.get_path("stdlib")) / "os.py"]
+    for path in paths:
+        for folder in reversed(path.parents):
+            if not folder.stat().st_mode & stat.S_IXOTH:
+                return folder
+        mode = path.stat().st_mode
+        if not mode & stat.S_IROTH or (stat.S_ISDIR(mode) and not mode & stat.S_IXOTH):
+            return path
+    return None
+
+
+def copied(cache: Path | None = None) -> Runtime:
+    """A root-owned copy of what a worker needs, made once per Python and kit version; raises if impossible."""
+    cache = Path(os.environ.get(CACHE_VARIABLE) or cache or DEFAULT_CACHE)
+    if os.geteuid() != 0:
+        raise RuntimeUnavailable("only root copies Python for workers")
+    sources = _sources()
+    key = hashlib.sha256("\n".join(f"{dest}\0{src.stat().st_size}\0{src.stat().st_mtime_ns}"
+                                   for dest, src in sources).encode()).hexdigest()[:20]  # fmt: skip
+    _secure_folder(cache)
+    target = cache / f"python-{key}"
+    if not (target / MANIFEST).is_file():
+        _build(target, sources)
+    _check_owned_by_root(target)
+    runtime = _runtime_in(target)
+    problem = unreachable_part(runtime)
+    if problem is not None:
+        raise RuntimeUnavailable(f"the copy in {target} is not reachable by other users at {problem}")
+    return runtime
+
+
+def _runtime_in(target: Path) -> Runtime:
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    return Runtime(executable=target / "bin" / version, script=target / "grader" / "untrusted" / "worker.py",
+                   roots=(target,), code=(target / "grader" / "__init__.py", target / "grader" / "untrusted"),
+                   environment={"LD_LIBRARY_PATH": str(target / "lib")}, copied_to=target)  # fmt: skip
+
+
+def _sources() -> list[tuple[str, Path]]:
+    """(path inside the copy, source file) for everything a worker needs."""
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    files: list[tuple[str, Path]] = [(f"bin/{version}", Path(os.path.realpath(sys.executable)))]
+    base_lib = Path(sys.base_prefix) / "lib"
+    files += [(f"lib/{lib.name}", lib.resolve()) for lib in sorted(base_lib.glob("libpython*.so*"))]
+    stdlib = Path(sysconfig.get_path("stdlib"))
+    for entry in sorted(stdlib.iterdir()):
+        if entry.name not in _SKIPPED_STDLIB and not entry.name.startswith("config-"):
+            files += _tree(entry, f"lib/{version}/{entry.name}")
+    for entry in confine.python_view():
+        if entry.parent.name in ("site-packages", "dist-packages"):
+            files += _tree(entry, f"lib/{version}/site-packages/{entry.name}")
+    files += _tree(UNTRUSTED.parent / "__init__.py", "grader/__init__.py")
+    files += _tree(UNTRUSTED, "grader/untrusted")
+    return files
+
+
+def _tree(source: Path, dest: str) -> list[tuple[str, Path]]:
+    if source.is_file():
+        return [(dest, source)]
+    out = []
+    for folder, _, names in os.walk(source):
+        for name in sorted(names):
+            path = Path(folder, name)
+            if path.is_file() and not (dest.startswith("grader") and path.suffix == ".pyc"):
+                out.append((f"{dest}/{path.relative_to(source)}", path))
+    return out
+
+
+def _secure_folder(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True, mode=0o755)
+    info = folder.stat()
+    if info.st_uid != 0 or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise RuntimeUnavailable(f"{folder} must belong to root and be writable by root only")
+    os.chmod(folder, 0o755)
+
+
+def _build(target: Path, sources: list[tuple[str, Path]]) -> None:
+    building = target.with_name(f".{target.name}.{os.getpid()}")
+    shutil.rmtree(building, ignore_errors=True)
+    lines = []
+    try:
+        for dest, source in sources:
+            path = building / dest
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+            digest = hashlib.sha256()
+            with open(source, "rb") as reader, open(path, "wb") as writer:
+                while chunk := reader.read(1 << 20):
+                    digest.update(chunk)
+                    writer.write(chunk)
+            executable = source.stat().st_mode & stat.S_IXUSR
+            os.chmod(path, 0o755 if executable else 0o644)
+            lines.append(f"{digest.hexdigest()}  {dest}")
+        for folder, dirs, _ in os.walk(building):
+            for name in dirs:
+                os.chmod(Path(folder, name), 0o755)
+        os.chmod(building, 0o755)
+        (building / MANIFEST).write_text("\n".join(lines) + "\n")
+        _verify(building)
+        with contextlib.suppress(FileExistsError, OSError):
+            os.rename(building, target)  # another grader may have made it meanwhile: theirs is as good
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+
+
+def _verify(folder: Path) -> None:
+    """Every copied file has the hash recorded when it was read from its source."""
+    for line in (folder / MANIFEST).read_text().splitlines():
+        expected, dest = line.split("  ", 1)
+        if hashlib.sha256((folder / dest).read_bytes()).hexdigest() != expected:
+            raise RuntimeUnavailable(f"the copy of {dest} in {folder} does not match its source")
+
+
+def _check_owned_by_root(target: Path) -> None:
+    """Nobody but root can have changed the copy since it was verified."""
+    for folder, dirs, files in os.walk(target):
+        for name in [*dirs, *files]:
+            info = os.lstat(Path(folder, name))
+            if info.st_uid != 0 or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                raise RuntimeUnavailable(f"{Path(folder, name)} is not root's alone: remove {target} and grade again")
