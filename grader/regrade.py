@@ -227,4 +227,5 @@ def regrade(*, roster: Path, out: Path, assignment_id: str = "ch04_learning", st
                 "notifying students needs GRADER_TOKEN (a token with issues: write on their repositories)"
             )
         notify_all(out, entries, assignment_id, GitHubAPI(token, os.environ.get("GITHUB_API_URL")))
-    return out / gradebook.GRADEBOOK_FILE
+    # what the stage wrote last (the CLI says "wrote ..."): the fetch stage writes no gradebook
+    return out / {"fetch": FETCH_FILE, "notify": "notify.json"}.get(stage, gradebook.GRADEBOOK_FILE)

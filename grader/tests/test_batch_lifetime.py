@@ -36,6 +36,13 @@ def _stat(pid: int) -> tuple[int, str] | None:
     return int(fields[1]), fields[19]
 
 
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
 def descendants(root: int) -> set[tuple[int, str]]:
     """Every live process below ``root``, as (pid, start time) so that a reused pid is not mistaken for it."""
     children: dict[int, list[tuple[int, str]]] = {}
@@ -70,9 +77,11 @@ def submissions(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(
-    "signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=["SIGKILL", "SIGTERM", "SIGINT"]
+    ("signum", "whole_group"),
+    [(signal.SIGKILL, False), (signal.SIGTERM, False), (signal.SIGINT, False), (signal.SIGINT, True)],
+    ids=["SIGKILL", "SIGTERM", "SIGINT", "Ctrl-C"],  # Ctrl-C: the terminal signals the whole process group
 )
-def test_killed_batch_leaves_no_process_and_resumes(submissions: Path, tmp_path: Path, signum: int):
+def test_killed_batch_leaves_no_process_and_resumes(submissions: Path, tmp_path: Path, signum: int, whole_group: bool):
     out = tmp_path / "out"
     batch = subprocess.Popen(_batch_command(submissions, out), cwd=KIT_ROOT, stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
@@ -85,9 +94,14 @@ def test_killed_batch_leaves_no_process_and_resumes(submissions: Path, tmp_path:
             break
         time.sleep(0.05)
     seen |= descendants(batch.pid)
+    commands = " ".join(_command_line(pid) for pid, _ in seen)
+    assert "resource_tracker" in commands and commands.count("spawn_main") >= 2, commands
     assert batch.poll() is None, "the batch ended before it could be killed: " + batch.stderr.read().decode()[-2000:]
     assert len(seen) >= 3, f"expected the pool (2 processes) and the resource tracker under the batch, saw {seen}"
-    os.kill(batch.pid, signum)
+    if whole_group:
+        os.killpg(batch.pid, signum)
+    else:
+        os.kill(batch.pid, signum)
     batch.wait(timeout=120)
     stop = time.monotonic() + LEFTOVER_SECONDS
     while alive(seen) and time.monotonic() < stop:
