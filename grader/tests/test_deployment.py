@@ -317,6 +317,8 @@ def test_github_runner_student_repository_feedback_and_comment(runner: Runner, t
         assert produced.stat().st_uid == runner.user.uid, f"{produced} is not the runner user's"
     report = json.loads((workspace / "grader-feedback" / "report.json").read_text())
     assert report["score"] == report["max_score"] > 0 and report["feedback_only"] is True
+    assert "uid-drop" in report["isolation"]["layers"], report["isolation"]  # never student code as root
+    print("autograde.yml isolation:", json.dumps(report["isolation"]))
     assert json.loads((workspace / "grader-feedback" / "pr.json").read_text()) == {"number": 7, "head_sha": "b" * 40}
     summary = Path(env["GITHUB_STEP_SUMMARY"]).read_text()
     assert "cross_entropy_error" in summary and "feedback" in summary.lower()
@@ -403,6 +405,9 @@ def test_github_runner_private_regrade_fetch_grade_notify(runner: Runner, tmp_pa
                     _upload(runner, workspace, paths, artifacts / artifact)
                 if job_name == "grade":
                     gradebook = (workspace / "results" / "gradebook.csv").read_text().splitlines()
+                    kim = json.loads((workspace / "results" / "results" / "kim.json").read_text())
+                    assert "uid-drop" in kim["isolation"]["layers"], kim["isolation"]
+                    print("regrade.yml isolation:", json.dumps(kim["isolation"]))
                     grade_log = runs["grade"].outputs[-1]
             issues = {repo: list(items) for repo, items in fake.issues.items()}
         assert set(runs["grade"].uploads) == {"gradebook"} and set(runs["fetch"].uploads) == {"submissions"}
@@ -498,7 +503,8 @@ def test_gradescope_setup_then_run_autograder(gradescope_root: Path):
     assert data["score"] == 110 == sum(t["max_score"] for t in data["tests"])
     staff = [t for t in data["tests"] if "staff" in t.get("tags", [])]
     missing = staff[0]["output"] if staff else ""
-    assert "hidden-files" not in missing, missing
+    assert "hidden-files" not in missing and "uid-drop" not in missing, missing
+    print("Gradescope staff output:", missing)
     assert all(line in graded.stderr for line in missing.splitlines()), "warnings reach only results.json"
 
     (root / "submission" / "ch04_learning.ipynb").unlink()
@@ -551,10 +557,13 @@ def test_ta_laptop_make_grade_and_check_from_a_fresh_clone(teaching_assistant: U
     (clone / ".venv" / "bin" / "python").symlink_to("/nonexistent/python3.10")
     ta.own(clone)
     env = {"PATH": _path_without("bwrap"), "HOME": str(ta.home), "USER": ta.name, "LANG": "C.UTF-8"}
+    assert shutil.which("bwrap", path=env["PATH"]) is None and shutil.which("make", path=env["PATH"])
     grade = ta.run(["make", "grade", "NOTEBOOK=solutions/ch04_learning.ipynb"], env, clone)
     assert grade.returncode == 0, grade.stdout[-3000:] + grade.stderr[-3000:]
     assert "cross_entropy_error" in grade.stdout and "TwoLayerNet" in grade.stdout
     assert re.search(r"\b110(\.0)?\s*/\s*110\b", grade.stdout), grade.stdout[-2000:]
+    assert "namespaces" in grade.stdout, "the report should name the layer missing without bubblewrap"
+    print("TA laptop report, last lines:", grade.stdout[-1500:])
     check = ta.run(["make", "check"], env, clone)
     assert check.returncode == 0, check.stdout[-3000:] + check.stderr[-3000:]
     assert "cross_entropy_error" in check.stdout
