@@ -9,10 +9,20 @@ ASSIGNMENT ?= ch04_learning
 
 .PHONY: grade check publish test lint bench bench-isolation bench-extraction fuzz mutants setup sandbox-tools clean student-repo
 
+# A failed setup (Python too old, no venv module, no network) removes the half-made .venv and says what
+# to do, so the next try starts clean instead of failing the same way.
+SETUP_FAILED = { rm -rf $(VENV); echo "setup failed: .venv removed. Needs Linux (Windows: use WSL) and Python >= 3.11 with venv"\
+  "(Debian/Ubuntu: apt install python3-venv); then run make again (another interpreter: make PYTHON=python3.12) / 설치 실패: .venv를 지웠습니다." >&2; exit 1; }
+
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "error: $(PYTHON) is not Python >= 3.11 ($$($(PYTHON) --version 2>&1)); install 3.11 or newer and run:" \
+	  "make PYTHON=python3.11 (or the path of that interpreter) / Python 3.11 이상이 필요합니다" >&2; exit 1; }
+	@[ -f $(STAMP) ] || rm -rf $(VENV)   # no stamp: whatever is there is a half-made venv
+	@echo "setting up $(VENV) with $(PYTHON) (once) / 처음 한 번 $(VENV)를 만듭니다"
+	@$(PYTHON) -m venv $(VENV) || $(SETUP_FAILED)
+	@$(PY) -m pip install --quiet --upgrade pip || $(SETUP_FAILED)
+	@$(PY) -m pip install --quiet -e '.[dev]' || $(SETUP_FAILED)
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -9,6 +9,7 @@ batch goes on; the failures are listed at the end.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from grader import gradebook
+from grader import gradebook, outputs, processes
 from grader.assignment import AssignmentError, load_assignment
 from grader.inert import md_block, one_line
 
@@ -106,10 +107,13 @@ def file_digest(path: Path) -> str:
 _REFERENCE = None
 
 
-def _start_process(assignment_id: str) -> None:
-    """Runs once in each grading process: load the reference a single time."""
+def _start_process(assignment_id: str, parent_pid: int | None = None) -> None:
+    """Runs once in each grading process: die with the batch, be non-dumpable, load the reference a single time."""
     global _REFERENCE
     from grader.reference import load_reference
+
+    if parent_pid is not None:
+        processes.harden_pool_process(parent_pid)
 
     _REFERENCE = load_reference(load_assignment(assignment_id))
 
@@ -175,7 +179,7 @@ def run_batch(submissions_dir: Path, out: Path, *, assignment_id: str = "ch04_le
     """Grade every submission of ``submissions_dir`` (those of one shard) into ``out``."""
     batch = batch_settings(out, assignment_id=assignment_id, units=units, suites=suites, seed=seed, lang=lang)
     submissions = [s for s in find_submissions(submissions_dir, assignment_id) if in_shard(s.student, shard)]
-    out.mkdir(parents=True, exist_ok=True)
+    outputs.make_dirs(out)
     gradebook.write_batch(out, batch)
     summary, todo = BatchSummary(), []
     for submission in submissions:
@@ -200,8 +204,9 @@ def _grade_all(todo: list[tuple[Submission, str]], out: Path, batch: dict, jobs:
     attempts: dict[str, int] = {}
     while todo:
         context = multiprocessing.get_context("spawn")  # a clean interpreter: no inherited threads or state
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_process,
-                                 initargs=(batch["assignment"],)) as pool:  # fmt: skip
+        pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_process,
+                                   initargs=(batch["assignment"], os.getpid()))  # fmt: skip
+        try:
             pending: dict[Future, tuple[Submission, str]] = {
                 pool.submit(grade_one, s.student, str(s.notebook), digest, batch): (s, digest) for s, digest in todo
             }
@@ -222,6 +227,18 @@ def _grade_all(todo: list[tuple[Submission, str]], out: Path, batch: dict, jobs:
                     record(out, result)
                     _count(summary, result)
                     bar.advance(result)
+        except BaseException:  # Ctrl-C, SIGTERM: stop the pool now; what was recorded stays, a rerun resumes
+            _stop_pool(pool)
+            raise
+        pool.shutdown()
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's processes instead of waiting for the notebooks in flight (``shutdown`` would)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, ValueError):
+            process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _count(summary: BatchSummary, result: dict) -> None:

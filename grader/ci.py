@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from grader import outputs
 from grader.github import GitHubAPI, workflow_command_value
 from grader.inert import md_code, md_fit, one_line
 
@@ -72,15 +73,14 @@ def feedback(*, assignment_id: str, out: Path, notebook: Path | None = None, env
     notebook = notebook or Path("assignments") / f"{assignment_id}.ipynb"
     report = grade_notebook(notebook, assignment_id=assignment_id, suites=("public",))
     markdown = fit_summary(FEEDBACK_BANNER + "\n" + render.render_markdown(report))
-    out.mkdir(parents=True, exist_ok=True)
     data = render.to_json_data(report)
     data["feedback_only"] = True
-    (out / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    (out / "report.md").write_text(markdown, encoding="utf-8")
-    (out / "pr.json").write_text(json.dumps(_pull_request(env)) + "\n", encoding="utf-8")
+    # under sudo these belong to the runner user, who uploads them as the artifact
+    outputs.write_text(out / "report.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    outputs.write_text(out / "report.md", markdown)
+    outputs.write_text(out / "pr.json", json.dumps(_pull_request(env)) + "\n")
     if env.get("GITHUB_STEP_SUMMARY"):
-        with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
-            summary.write(markdown)
+        outputs.append_text(Path(env["GITHUB_STEP_SUMMARY"]), markdown)
     token = secrets.token_hex(16)  # unguessable, and never given to the workers
     stdout.write(f"::stop-commands::{token}\n{render.render_text(report)}::{token}::\n")
     complete = report.score == report.max_score and not report.internal_errors

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import locale
 import os
+import signal
 import sys
 from pathlib import Path
 
+from grader import outputs
 from grader.assignment import AssignmentError
 from grader.errors import ACCEPT_UNCONFINED_VARIABLE, GraderError
 
 EXIT_MISUSE = 2
+EXIT_INTERRUPTED = 130  # what a shell reports for Ctrl-C
 
 
 def _default_lang() -> str:
@@ -108,6 +111,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _platform_problem() -> str | None:
+    """Why the grader cannot run on this platform (one line), or None."""
+    try:
+        import resource  # noqa: F401  the sandbox's limits; POSIX only
+    except ImportError:
+        return (
+            "error: the grader runs on Linux only (Windows has no `resource` module); on Windows use WSL "
+            "(wsl --install, then run the same commands inside Ubuntu) / 이 채점기는 Linux에서만 동작합니다. "
+            "Windows에서는 WSL을 사용하세요."
+        )
+    return None
+
+
+def _terminate_on_sigterm() -> None:
+    """SIGTERM ends a long command like Ctrl-C does, so that a batch stops its processes before it exits."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def _accept_unconfined_option(command: argparse.ArgumentParser) -> None:
     command.add_argument("--accept-unconfined", action="store_true",
                          help="grade even where no kernel layer keeps student code from the kit or from root "
@@ -116,10 +141,16 @@ def _accept_unconfined_option(command: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status."""
+    problem = _platform_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_MISUSE
     options = _parser().parse_args(argv)
     if getattr(options, "accept_unconfined", False):
         os.environ[ACCEPT_UNCONFINED_VARIABLE] = "1"  # inherited by batch processes and workers' graders
     try:
+        if options.command in ("batch", "ci", "mutants"):
+            _terminate_on_sigterm()
         if options.command == "grade":
             return _grade(options)
         if options.command == "publish":
@@ -133,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     except (AssignmentError, GraderError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_MISUSE
+    except KeyboardInterrupt:
+        print("interrupted: finished results are kept; run the same command again to resume / "
+              "중단됨: 끝난 결과는 남아 있으니 같은 명령을 다시 실행하면 이어서 채점합니다", file=sys.stderr)  # fmt: skip
+        return EXIT_INTERRUPTED
     return EXIT_MISUSE
 
 
@@ -153,16 +188,18 @@ def _grade(options: argparse.Namespace) -> int:
         grading_seed=options.seed,
     )
     if options.json:
-        options.json.write_text(render.render_json(result), encoding="utf-8")
+        outputs.write_text(options.json, render.render_json(result))
     if options.markdown:
-        options.markdown.write_text(render.render_markdown(result), encoding="utf-8")
+        outputs.write_text(options.markdown, render.render_markdown(result))
     if options.gradescope:
         import json
 
-        from grader.exports import gradescope_results
+        from grader.exports import gradescope_results, sandbox_warnings
 
         data = gradescope_results(render.to_json_data(result))
-        options.gradescope.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+        for warning in sandbox_warnings(render.to_json_data(result)):  # stderr too: Gradescope logs keep it
+            print(warning, file=sys.stderr)
+        outputs.write_text(options.gradescope, json.dumps(data, ensure_ascii=False, indent=2))
     sys.stdout.write(render.render_text(result))
     return 0
 
@@ -271,7 +308,7 @@ def _export(options: argparse.Namespace) -> int:
         )
     else:
         text = exports.moodle_csv(options.source, grade_column=options.name, roster=exports.read_roster(options.roster))
-    options.out.write_text(text, encoding="utf-8")
+    outputs.write_text(options.out, text)
     print(f"wrote {options.out}")
     return 0
 

@@ -3,7 +3,9 @@
 Gradescope (autograder specification): top-level ``score`` and ``tests``, each test
 with ``name``, ``score``, ``max_score``, ``output``, ``visibility``, ``status``.
 Hidden tests are shown ``after_published`` and their output is the kit's hidden
-message, which never carries inputs or expected values.
+message, which never carries inputs or expected values. Protection layers the grading
+ran without go into one zero-point test with visibility ``hidden`` (staff only), since
+nobody reads a Gradescope autograder's standard output.
 
 Canvas (Gradebook > Import): ``Student, ID, SIS User ID, SIS Login ID, Section`` then
 one column per assignment, and a ``Points Possible`` row. Moodle (Grades > Import >
@@ -20,6 +22,7 @@ from pathlib import Path
 from grader import gradebook
 
 HIDDEN_VISIBILITY = "after_published"
+STAFF_TEST = "Grader environment (staff only) / 채점 환경 (교수자용)"
 ROSTER_COLUMNS = ("student", "name", "canvas_id", "sis_user_id", "sis_login_id", "section", "email", "idnumber")
 
 
@@ -36,10 +39,23 @@ def gradescope_results(report: dict, *, hidden_visibility: str = HIDDEN_VISIBILI
                 "output": _test_output(test), "visibility": hidden_visibility if hidden else "visible",
                 "tags": [function["name"], test["suite"]],
             })  # fmt: skip
+    warnings = sandbox_warnings(report)
+    if warnings:  # Gradescope shows a "hidden" test to staff only: where they see what the sandbox lacked
+        tests.append({"name": STAFF_TEST, "score": 0, "max_score": 0, "visibility": "hidden",
+                      "output": "\n".join(warnings), "tags": ["staff"]})  # fmt: skip
     problems = list(report.get("errors", [])) + [f"INTERNAL ERROR (not your fault): {e.splitlines()[0]}"
                                                   for e in report.get("internal_errors", [])]  # fmt: skip
     return {"score": report["score"], "output": "\n".join(problems) or "Graded by the ch04 autograder.",
             "output_format": "text", "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}  # fmt: skip
+
+
+def sandbox_warnings(report: dict) -> list[str]:
+    """One line per protection layer the grading ran without (``isolation.missing`` of a JSON report)."""
+    isolation = report.get("isolation")
+    missing = isolation.get("missing") if isinstance(isolation, dict) else None
+    if not isinstance(missing, dict):
+        return []
+    return [f"warning: no {layer}: {why}" for layer, why in sorted(missing.items())]
 
 
 def _test_output(test: dict) -> str:

@@ -8,18 +8,18 @@ Layout of ``RESULTS_DIR``::
     gradebook.csv           student, total, one column per unit, status
 
 Every file is written atomically (a temporary file, then ``os.replace``), so an
-interrupted run leaves finished results whole and nothing half-written.
+interrupted run leaves finished results whole and nothing half-written; under ``sudo``
+they belong to the invoking user (``grader.outputs``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
+
+from grader import outputs
 
 BATCH_FILE = "batch.json"
 GRADEBOOK_FILE = "gradebook.csv"
@@ -31,19 +31,8 @@ class GradebookError(Exception):
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never a part (see ``outputs``)."""
+    outputs.write_text(path, text)
 
 
 def result_path(out: Path, student: str) -> Path:

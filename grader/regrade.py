@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from grader import gradebook
+from grader import gradebook, outputs
 from grader.github import GitHubAPI, GitHubError
 from grader.inert import md_code
 
@@ -105,8 +105,7 @@ def fetch_notebook(entry: RosterEntry, notebook_path: str, dest: Path, token: st
         blob = subprocess.run(["git", "-C", str(clone), "cat-file", "blob", f"HEAD:{notebook_path}"], env=env,
                               capture_output=True, timeout=CLONE_SECONDS, check=False)  # fmt: skip
         commit = _git(["git", "-C", str(clone), "rev-parse", "HEAD"], env, "no commit")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_bytes(blob.stdout)
+    outputs.write_bytes(dest, blob.stdout)
     return commit
 
 
@@ -130,7 +129,7 @@ def fetch_all(entries: list[RosterEntry], out: Path, assignment_id: str, token: 
             commit = fetch_notebook(entry, f"assignments/{assignment_id}.ipynb", dest, token)
             outcomes[entry.student] = {"repository": entry.repository, "commit": commit, "problem": ""}
         except RegradeError as error:
-            dest.parent.mkdir(parents=True, exist_ok=True)
+            outputs.make_dirs(dest.parent)
             outcomes[entry.student] = {"repository": entry.repository, "commit": "", "problem": str(error)}
     gradebook.write_atomic(out / FETCH_FILE, json.dumps(outcomes, indent=2, sort_keys=True) + "\n")
     return outcomes
@@ -222,7 +221,7 @@ def regrade(*, roster: Path, out: Path, assignment_id: str = "ch04_learning", st
     """Run the chosen stages; the token comes from ``GRADER_TOKEN`` and is removed from the environment first."""
     token = os.environ.pop("GRADER_TOKEN", None)  # never inherited by anything started from here on
     entries = read_roster(roster)
-    out.mkdir(parents=True, exist_ok=True)
+    outputs.make_dirs(out)
     if stage in ("fetch", "all"):
         fetch_all(entries, out, assignment_id, token)
     if stage in ("grade", "all"):
@@ -235,4 +234,5 @@ def regrade(*, roster: Path, out: Path, assignment_id: str = "ch04_learning", st
                 "notifying students needs GRADER_TOKEN (a token with issues: write on their repositories)"
             )
         notify_all(out, entries, assignment_id, GitHubAPI(token, os.environ.get("GITHUB_API_URL")))
-    return out / gradebook.GRADEBOOK_FILE
+    # what the stage wrote last (the CLI says "wrote ..."): the fetch stage writes no gradebook
+    return out / {"fetch": FETCH_FILE, "notify": "notify.json"}.get(stage, gradebook.GRADEBOOK_FILE)

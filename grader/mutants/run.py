@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.mutants.variants import MUTANT, NOTHING, Catalogue, Variant, build_notebook, load_catalogue
+from grader.processes import harden_pool_process
 
 
 @dataclass
@@ -207,5 +209,6 @@ def grade_variants(variants: list[Variant], catalogue: Catalogue, *, processes: 
     if processes <= 1 or len(variants) <= 1:
         return [_grade_in_worker(task) for task in tasks]
     # spawn, not fork: the caller may be a pytest run with threads and open worker pipes
-    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+    # each pool process dies with this one and is not dumpable, like a batch's (grader.processes)
+    with multiprocessing.get_context("spawn").Pool(processes, harden_pool_process, (os.getpid(),)) as pool:
         return pool.map(_grade_in_worker, tasks, chunksize=1)

@@ -45,8 +45,9 @@ def test_gradescope_results_follow_the_spec_and_hide_hidden_inputs(grade):
     jsonschema.validate(results, GRADESCOPE_SCHEMA)
     assert results["score"] == report["score"] == sum(t["score"] for t in results["tests"])
     assert sum(t["max_score"] for t in results["tests"]) == report["max_score"] == 30
-    hidden = [t for t in results["tests"] if t["name"].endswith("(hidden)")]
-    public = [t for t in results["tests"] if not t["name"].endswith("(hidden)")]
+    graded = [t for t in results["tests"] if "staff" not in t["tags"]]  # the sandbox's warnings, when any
+    hidden = [t for t in graded if t["name"].endswith("(hidden)")]
+    public = [t for t in graded if not t["name"].endswith("(hidden)")]
     assert hidden and all(t["visibility"] == "after_published" for t in hidden)
     assert all(t["visibility"] == "visible" for t in public)
     failing_public = [t for t in public if t["status"] == "failed"]
@@ -64,7 +65,21 @@ def test_grade_writes_gradescope_results_as_run_autograder_does(tmp_path):
     assert result.returncode == 0, result.stderr
     results = json.loads((tmp_path / "results.json").read_text())
     jsonschema.validate(results, GRADESCOPE_SCHEMA)
-    assert results["score"] == 10 and all(t["status"] == "passed" for t in results["tests"])
+    assert results["score"] == 10 and all(t["status"] == "passed" for t in results["tests"] if "staff" not in t["tags"])
+
+
+def test_layers_the_grading_lacked_reach_staff_only():
+    report = {"score": 0.0, "functions": [], "isolation": {"layers": ["seccomp"], "missing": {
+        "hidden-files": "other users can read solutions", "bubblewrap": "bwrap is not installed"}}}  # fmt: skip
+    results = gradescope_results(report)
+    jsonschema.validate(results, GRADESCOPE_SCHEMA)
+    (staff,) = results["tests"]
+    assert staff["visibility"] == "hidden" and staff["max_score"] == staff["score"] == 0
+    assert "no hidden-files: other users can read solutions" in staff["output"] and "bwrap" in staff["output"]
+    assert "hidden-files" not in results["output"]  # students see the top-level output
+    assert (
+        gradescope_results({"score": 0.0, "functions": [], "isolation": {"layers": [], "missing": {}}})["tests"] == []
+    )
 
 
 def write_results(folder, scores: dict[str, float | None]) -> None:

@@ -1,0 +1,54 @@
+"""The grader's own helper processes (a batch's grading pool): they die with their parent and cannot be dumped.
+
+A batch killed with ``kill -9`` must leave nothing behind: each pool process asks
+the kernel for ``SIGKILL`` when its parent dies (``PR_SET_PDEATHSIG``), and the
+sandbox's workers already die with the pool process that started them; once all of
+them are gone, multiprocessing's resource tracker reads end-of-file and exits too.
+Each pool process also makes itself non-dumpable (``PR_SET_DUMPABLE 0``) before it
+loads the reference solution, so that a worker running as the same user can
+neither read its memory nor its environment through ``/proc``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import sys
+
+PR_SET_PDEATHSIG = 1
+PR_GET_PDEATHSIG = 2
+PR_GET_DUMPABLE = 3
+PR_SET_DUMPABLE = 4
+
+
+def _prctl(option: int, value: int = 0) -> int:
+    libc = ctypes.CDLL(None, use_errno=True)
+    result = libc.prctl(option, value, 0, 0, 0)
+    if result < 0:
+        raise OSError(ctypes.get_errno(), f"prctl({option}, {value}) failed")
+    return result
+
+
+def harden_pool_process(parent_pid: int) -> None:
+    """Run first in every pool process: die with ``parent_pid``, and be non-dumpable (Linux; elsewhere a no-op)."""
+    if not sys.platform.startswith("linux"):
+        return
+    _prctl(PR_SET_DUMPABLE, 0)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the parent died before the request above: nobody would send the signal
+        os._exit(1)
+
+
+def death_signal() -> int:
+    """The signal this process gets when its parent dies (0: none)."""
+    value = ctypes.c_int(0)
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_GET_PDEATHSIG, ctypes.byref(value), 0, 0, 0) < 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_GET_PDEATHSIG) failed")
+    return value.value
+
+
+def is_dumpable() -> bool:
+    """Whether this process may be dumped or read through ``/proc`` by its own user."""
+    return _prctl(PR_GET_DUMPABLE) != 0
