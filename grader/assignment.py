@@ -9,6 +9,7 @@ from pathlib import Path
 from grader.errors import GraderError
 
 KIT_ROOT = Path(__file__).resolve().parent.parent
+COURSES = "courses"  # the folder (and package) of course packages: courses/<assignment id>/
 SUITES = ("public", "hidden")
 
 
@@ -103,8 +104,17 @@ def load_assignment(assignment_id: str, root: Path = KIT_ROOT) -> Assignment:
         given=tuple(meta.get("given", [])),
         units=tuple(units),
         rubric_path=path,
-        package=str(meta.get("package", f"courses.{assignment_id}")),
+        package=str(meta.get("package", f"{COURSES}.{assignment_id}")),
     )
+
+
+def only_assignment(root: Path = KIT_ROOT) -> str:
+    """The assignment when the checkout has exactly one; otherwise an error listing them (pass --assignment)."""
+    known = known_assignments(root)
+    if len(known) == 1:
+        return known[0]
+    raise AssignmentError(f"this checkout has {len(known)} assignments ({', '.join(known) or 'none'}): "
+                          "pass --assignment ID (or ASSIGNMENT=ID to make)")  # fmt: skip
 
 
 def known_assignments(root: Path = KIT_ROOT) -> list[str]:

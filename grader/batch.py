@@ -172,7 +172,7 @@ def record(out: Path, result: dict) -> None:
     gradebook.write_atomic(gradebook.result_path(out, student), json.dumps(result, ensure_ascii=False, indent=2) + "\n")
 
 
-def run_batch(submissions_dir: Path, out: Path, *, assignment_id: str = "ch04_learning", units: list[str] | None = None,
+def run_batch(submissions_dir: Path, out: Path, *, assignment_id: str, units: list[str] | None = None,
               suites: tuple[str, ...] | None = None, seed: int | None = None, jobs: int | None = None,
               force: bool = False, shard: tuple[int, int] | None = None, lang: str = "both",
               progress: TextIO | None = None) -> BatchSummary:  # fmt: skip

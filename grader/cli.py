@@ -46,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     _accept_unconfined_option(grade)
 
     publish = commands.add_parser("publish", help="write the student notebook from the instructor's")
-    publish.add_argument("--assignment", default="ch04_learning")
+    publish.add_argument("--assignment", help="assignment id (default: the checkout's only one)")
     publish.add_argument(
         "--check", action="store_true", help="only check that the committed student notebook is current"
     )
@@ -55,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     batch = commands.add_parser("batch", help="grade every student's notebook into a results folder with a gradebook")
     batch.add_argument("submissions", type=Path, help="a folder of <student>.ipynb files or <student>/ folders")
     batch.add_argument("--out", type=Path, required=True, metavar="DIR", help="results folder (resumed if present)")
-    batch.add_argument("--assignment", default="ch04_learning")
+    batch.add_argument("--assignment", help="assignment id (default: the checkout's only one)")
     batch.add_argument("--unit", action="append", help="grade only this unit (repeatable)")
     batch.add_argument("--public-only", action="store_true", help="run only the public suite")
     batch.add_argument("--seed", type=int, help="hidden-suite seed (default: kept from an earlier run, else random)")
@@ -73,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
         dest="ci_command", required=True
     )
     feedback = ci.add_parser("feedback", help="student repo: public tests, job summary, artifact, check status")
-    feedback.add_argument("--assignment", default="ch04_learning")
+    feedback.add_argument("--assignment", help="assignment id (default: the checkout's only one)")
     feedback.add_argument("--notebook", type=Path, help="default: assignments/<assignment>.ipynb")
     feedback.add_argument("--out", type=Path, default=Path("grader-feedback"), help="the artifact folder")
     _accept_unconfined_option(feedback)
@@ -82,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     regrade = ci.add_parser("regrade", help="private grading repo: fetch every roster repository, grade, notify")
     regrade.add_argument("--roster", type=Path, required=True, help="CSV: student,repository[,url][,ref]")
     regrade.add_argument("--out", type=Path, required=True, metavar="DIR")
-    regrade.add_argument("--assignment", default="ch04_learning")
+    regrade.add_argument("--assignment", help="assignment id (default: the checkout's only one)")
     regrade.add_argument("--stage", choices=["fetch", "grade", "notify", "all"], default="all")
     regrade.add_argument("--notify", action="store_true", help="with --stage all: post each student's result")
     regrade.add_argument("--unit", action="append", help="grade only this unit (repeatable)")
@@ -95,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("source", type=Path, help="a JSON report (gradescope) or a batch results folder")
     export.add_argument("--out", type=Path, required=True, metavar="FILE")
     export.add_argument("--roster", type=Path, help="CSV: student,name,canvas_id,sis_user_id,section,email,idnumber")
-    export.add_argument("--name", default="ch04_learning", help="the LMS assignment column's name")
+    export.add_argument("--name", help="the LMS assignment column's name (default: the graded assignment's id)")
 
     mutants = commands.add_parser("mutants", help="grade the mutant catalogue and the correct styles; print a table")
     mutants.add_argument(
@@ -146,6 +146,14 @@ def main(argv: list[str] | None = None) -> int:
         print(problem, file=sys.stderr)
         return EXIT_MISUSE
     options = _parser().parse_args(argv)
+    if options.command in ("publish", "batch", "ci") and hasattr(options, "assignment") and not options.assignment:
+        from grader.assignment import only_assignment
+
+        try:
+            options.assignment = only_assignment()
+        except AssignmentError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_MISUSE
     if getattr(options, "accept_unconfined", False):
         os.environ[ACCEPT_UNCONFINED_VARIABLE] = "1"  # inherited by batch processes and workers' graders
     try:
@@ -302,7 +310,15 @@ def _export(options: argparse.Namespace) -> int:
     if options.format == "gradescope":
         report = json.loads(options.source.read_text(encoding="utf-8"))
         text = json.dumps(exports.gradescope_results(report), ensure_ascii=False, indent=2)
-    elif options.format == "canvas":
+        outputs.write_text(options.out, text)
+        print(f"wrote {options.out}")
+        return 0
+    if options.name is None:  # the column is the graded assignment's id, as batch.json records it
+        from grader.gradebook import read_batch
+
+        batch = read_batch(options.source) or {}
+        options.name = str(batch.get("assignment") or "grade")
+    if options.format == "canvas":
         text = exports.canvas_csv(
             options.source, assignment_name=options.name, roster=exports.read_roster(options.roster)
         )

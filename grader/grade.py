@@ -35,12 +35,11 @@ TOO_SLOW = (
     "assignment and submit again."
 )
 RECORDED_NOTE = (
-    "이 저장소에는 정답 풀이가 없어 공개 테스트의 기대값은 과제를 배포할 때 기록된 값입니다. 한 단위가 부르는 다른 단위"
-    "(예: gradient_descent가 부르는 numerical_gradient)는 여기서는 여러분의 코드가 쓰이므로 실수 하나가 여러 단위에서 "
-    "점수를 잃을 수 있습니다. 과목의 채점에서는 참조 구현으로 바뀝니다. / This repository has no solutions: expected "
-    "values are the answers recorded when the assignment was published. The other units a unit calls (e.g. "
-    "numerical_gradient inside gradient_descent) are your own code here, so one mistake can cost points in more "
-    "than one unit; the course's grading substitutes the reference versions."
+    "이 저장소에는 정답 풀이가 없어 공개 테스트의 기대값은 과제를 배포할 때 기록된 값입니다. 한 단위가 부르는 다른 "
+    "단위는 여기서는 여러분의 코드가 쓰이므로 실수 하나가 여러 단위에서 점수를 잃을 수 있습니다. 과목의 채점에서는 "
+    "참조 구현으로 바뀝니다. / This repository has no solutions: expected values are the answers recorded when the "
+    "assignment was published. The other units a unit calls are your own code here, so one mistake can cost points "
+    "in more than one unit; the course's grading substitutes the reference versions."
 )
 
 

@@ -215,7 +215,7 @@ def notify_all(out: Path, entries: list[RosterEntry], assignment_id: str, api: G
     return done
 
 
-def regrade(*, roster: Path, out: Path, assignment_id: str = "ch04_learning", stage: str = "all",
+def regrade(*, roster: Path, out: Path, assignment_id: str, stage: str = "all",
             notify: bool = False, units: list[str] | None = None, seed: int | None = None, jobs: int | None = None,
             progress=None) -> Path:  # fmt: skip
     """Run the chosen stages; the token comes from ``GRADER_TOKEN`` and is removed from the environment first."""

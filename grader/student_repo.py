@@ -76,6 +76,19 @@ def copy_grader_package(repo: StudentRepo) -> None:
     shutil.copytree(KIT_ROOT / "grader", target, ignore=shutil.ignore_patterns(*PACKAGE_SKIP, "*.pyc"))
 
 
+def copy_course_package(repo: StudentRepo) -> None:
+    """This assignment's course package (checks, hints, test functions), without its mutant catalogue."""
+    parts = repo.assignment.package.split(".")
+    target_root = repo.out / parts[0]
+    shutil.rmtree(target_root, ignore_errors=True)
+    source = KIT_ROOT.joinpath(*parts)
+    shutil.copytree(source, repo.out.joinpath(*parts), ignore=shutil.ignore_patterns(*PACKAGE_SKIP, "*.pyc"))
+    for depth in range(1, len(parts)):  # the packages above it: their __init__.py only
+        marker = KIT_ROOT.joinpath(*parts[:depth], "__init__.py")
+        if marker.is_file():
+            shutil.copyfile(marker, repo.out.joinpath(*parts[:depth], "__init__.py"))
+
+
 def copy_dataset(repo: StudentRepo) -> None:
     """``dataset/``: the book's ``load_mnist`` and the bundled MNIST subset the training section and its test use."""
     target = repo.out / "dataset"
@@ -90,7 +103,8 @@ def write_public_rubric(repo: StudentRepo) -> None:
     lines = [f"# The public part of the {repo.assignment.id} rubric, written by `python -m grader publish --out`.",
              "# Your grade also counts hidden tests, graded by the course.", "", "[assignment]",
              f"title = {_toml_string(str(meta.get('title', repo.assignment.id)))}",
-             f"given = [{', '.join(_toml_string(str(name)) for name in meta.get('given', []))}]"]  # fmt: skip
+             f"given = [{', '.join(_toml_string(str(name)) for name in meta.get('given', []))}]",
+             f"package = {_toml_string(repo.assignment.package)}"]  # fmt: skip
     for unit in repo.assignment.units:
         lines += ["", f"[units.{unit.name}]", f"uses = [{', '.join(_toml_string(u) for u in unit.uses)}]",
                   f"[units.{unit.name}.public]"]  # fmt: skip
@@ -160,11 +174,11 @@ def _public_max(assignment: Assignment) -> float:
 
 
 # NB: the notebook comes before the recording, whose given helpers are read from it; the audit comes last.
-STEPS = (check_destination, write_notebook, copy_public_suite, copy_grader_package, copy_dataset, write_public_rubric,
-         write_recording, write_project_files)  # fmt: skip
+STEPS = (check_destination, write_notebook, copy_public_suite, copy_grader_package, copy_course_package, copy_dataset,
+         write_public_rubric, write_recording, write_project_files)  # fmt: skip
 
 
-def publish_repository(out: Path, assignment_id: str = "ch04_learning") -> Path:
+def publish_repository(out: Path, assignment_id: str) -> Path:
     """Write a student repository into ``out`` and audit it; returns ``out``."""
     repo = StudentRepo(out, load_assignment(assignment_id))
     repo.out.mkdir(parents=True, exist_ok=True)
@@ -244,6 +258,6 @@ def _public_text(assignment: Assignment) -> str:
     return "\n".join(path.read_text(encoding="utf-8") for path in files)
 
 
-def recorded_reference_of(out: Path, assignment_id: str = "ch04_learning") -> RecordedReference:
+def recorded_reference_of(out: Path, assignment_id: str) -> RecordedReference:
     """The recorded reference of a published repository (for tests and for instructors checking one)."""
     return load_recorded_reference(load_assignment(assignment_id, root=out))

@@ -24,7 +24,7 @@ PUBLIC_MAX = 55
 @pytest.fixture(scope="module")
 def published(tmp_path_factory) -> Path:
     """One student repository for the module, committed to git as an instructor would."""
-    out = publish_repository(tmp_path_factory.mktemp("student") / "repo")
+    out = publish_repository(tmp_path_factory.mktemp("student") / "repo", "ch04_learning")
     git = ["git", "-c", "user.name=kit", "-c", "user.email=kit@example.invalid"]
     subprocess.run(["git", "init", "-q", str(out)], check=True)
     subprocess.run([*git, "-C", str(out), "add", "."], check=True)
@@ -85,7 +85,7 @@ def test_audit_catches_a_planted_solution_line(published, tmp_path):
 
 
 def test_recording_answers_public_calls_and_refuses_unknown_ones(published):
-    recorded = recorded_reference_of(published)
+    recorded = recorded_reference_of(published, "ch04_learning")
     assert {n for s in recorded.extraction.snippets for n in s.names} >= {"sigmoid", "sigmoid_grad", "softmax"}
     assert "cross_entropy_error" not in recorded.extraction.names  # the stub is never a substitute
     with pytest.raises(ReferenceFailure, match="ask your instructor"):
@@ -123,7 +123,7 @@ def test_publishing_into_the_kit_or_a_folder_with_solutions_is_refused(tmp_path)
     from grader.publish import PublishError
 
     with pytest.raises(PublishError, match="kit's own checkout"):
-        publish_repository(KIT_ROOT)
+        publish_repository(KIT_ROOT, "ch04_learning")
     (tmp_path / "solutions").mkdir()
     with pytest.raises(PublishError, match="never hold"):
-        publish_repository(tmp_path)
+        publish_repository(tmp_path, "ch04_learning")
