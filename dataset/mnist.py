@@ -225,7 +225,7 @@ def _fetch(url: str, timeout: float) -> bytes:
             data = response.read(MAX_DOWNLOAD_BYTES + 1)
     except (urllib.error.URLError, OSError, ValueError) as error:
         raise MnistError(f"{url}: {getattr(error, 'reason', error)}") from None
-    except Exception as error:  # http.client.IncompleteRead and friends: the connection broke mid-file
+    except Exception as error:  # noqa: BLE001  http.client.IncompleteRead and friends: the connection broke
         raise MnistError(f"{url}: the download broke off ({type(error).__name__})") from None
     if len(data) > MAX_DOWNLOAD_BYTES:
         raise MnistError(f"{url}: larger than {MAX_DOWNLOAD_BYTES} bytes, not an MNIST file")

@@ -8,7 +8,7 @@ except ImportError:
     sys.exit("error: the grader runs on Linux only (no `resource` module here); on Windows use WSL / "
              "이 채점기는 Linux에서만 동작합니다. Windows에서는 WSL을 사용하세요.")  # fmt: skip
 
-from grader.cli import main  # noqa: E402
+from grader.cli import main
 
 if __name__ == "__main__":  # not when multiprocessing's spawn re-imports the main module in a child
     raise SystemExit(main())

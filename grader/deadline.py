@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 
 
-class DeadlineExceeded(BaseException):  # noqa: N818
+class DeadlineExceeded(BaseException):
     """The bounded work took too long.
 
     A ``BaseException``, like ``KeyboardInterrupt``, so that the ``except Exception`` of a

@@ -37,7 +37,7 @@ class GitHubAPI:
             **({"Content-Type": "application/json"} if data is not None else {}),
         })  # fmt: skip
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310  https or the fake
+            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
                 text = response.read(MAX_RESPONSE_BYTES + 1)
         except urllib.error.HTTPError as error:
             raise GitHubError(f"{method} {path}: HTTP {error.code} {error.reason}") from None

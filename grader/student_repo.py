@@ -149,8 +149,13 @@ def _require_full_marks(report, what: str) -> None:
 
 def write_project_files(repo: StudentRepo) -> None:
     """README, Makefile, pyproject.toml, .gitignore and the workflows, from ``templates/student-repo``."""
+    # The template stays valid TOML (ruff reads it as a project file): lists are filled in whole.
     values = {"@ASSIGNMENT@": repo.assignment.id, "@TITLE@": repo.assignment.title,
-              "@DEPENDENCIES@": _dependencies(), "@PUBLIC_MAX@": f"{_public_max(repo.assignment):g}"}  # fmt: skip
+              "dependencies = []  # @DEPENDENCIES@: the kit's runtime dependencies, filled in when publishing":
+                  f"dependencies = [\n{_dependencies()}\n]",
+              "packages = []  # @PACKAGES@: the grader's packages and this assignment's course package, filled in "
+              "when publishing": f"packages = {_packages(repo.out)}",
+              "@PUBLIC_MAX@": f"{_public_max(repo.assignment):g}"}  # fmt: skip
     for source in sorted(TEMPLATE_DIR.rglob("*")):
         if not source.is_file():
             continue
@@ -167,6 +172,13 @@ def _dependencies() -> str:
     """The kit's runtime dependencies, as TOML list items."""
     project = tomllib.loads((KIT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     return "\n".join(f"    {_toml_string(dependency)}," for dependency in project["dependencies"])
+
+
+def _packages(out: Path) -> str:
+    """Every Python package copied into the repository (folders with an __init__.py), as a TOML list."""
+    names = sorted(".".join(init.parent.relative_to(out).parts) for init in out.rglob("__init__.py")
+                   if init.parent.relative_to(out).parts[0] in ("grader", "courses"))  # fmt: skip
+    return "[" + ", ".join(_toml_string(name) for name in names) + "]"
 
 
 def _public_max(assignment: Assignment) -> float:

@@ -20,12 +20,12 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as in the worker
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from grader.assignment import load_assignment  # noqa: E402
-from courses.ch04_learning import training as ch04_training  # noqa: E402
-from grader.reference import load_solution_reference  # noqa: E402
-from courses.ch04_learning.untrusted import procedures  # noqa: E402
+from courses.ch04_learning import training as ch04_training
+from courses.ch04_learning.untrusted import procedures
+from grader.assignment import load_assignment
+from grader.reference import load_solution_reference
 
 
 def mutants(reference_class, namespace: dict) -> dict[str, type]:

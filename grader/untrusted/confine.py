@@ -125,7 +125,7 @@ def apply_seccomp() -> None:
             policy.add_rule(deny, "fcntl", sc.Arg(1, sc.EQ, command))
         policy.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
         policy.load()
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         raise ConfinementError(f"seccomp could not be applied: {error}") from error
 
 
@@ -172,7 +172,7 @@ def install_audit_hook(scratch: Path, denied: list[Path]) -> None:
     )
 
 
-def _make_hook(scratch: str, readable: tuple[str, ...], denied: tuple[str, ...]):  # noqa: C901
+def _make_hook(scratch: str, readable: tuple[str, ...], denied: tuple[str, ...]):
     """The audit hook, holding everything it uses in its own closure, and nothing mutable.
 
     Student code can rebind any module global, builtin or Python-level method, so the

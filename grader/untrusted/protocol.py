@@ -141,7 +141,7 @@ def _load_array(blobs: list[bytes], index: object) -> np.ndarray:
     _check_npy_header(blob)
     try:
         array = np.load(io.BytesIO(blob), allow_pickle=False)
-    except Exception as error:  # any malformed .npy is the sender's fault
+    except Exception as error:  # noqa: BLE001  any malformed .npy is the sender's fault
         raise ProtocolError(f"unreadable array: {type(error).__name__}") from None
     if type(array) is not np.ndarray or array.dtype.kind not in _ALLOWED_KINDS:
         raise ProtocolError("array of a type that may not cross")

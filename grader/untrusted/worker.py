@@ -19,9 +19,9 @@ from pathlib import Path
 if __name__ == "__main__":  # started by path under ``python -I``: make the kit importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import numpy as np  # noqa: E402  (imported before any confinement: numpy dlopens at import)
+import numpy as np
 
-from grader.untrusted import calls, confine, landlock, library, protocol  # noqa: E402
+from grader.untrusted import calls, confine, landlock, library, protocol
 
 CELL_FILENAME = "<cell {cell}>"
 CONFINEMENT_FAILED = 70  # exit status when a layer could not be applied (no student code ran)

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from grader.checks import Mismatch, Text
 from courses.ch04_learning.training import TRAIN_GRADIENT, check_training, training_call
+from grader.checks import Mismatch, Text
 
 ITERS = 400  # 10 epochs of the 4,000 bundled training images; the reference reaches 0.65-0.69
 THRESHOLD = 0.5
