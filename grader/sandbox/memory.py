@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import secrets
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -102,6 +103,20 @@ def _read(path: Path) -> str:
         return ""
 
 
+_pruned: set[Path] = set()
+
+
+def _remove_stale(parent: Path) -> None:
+    """Once per process: remove submission cgroups a killed grader left (only empty ones can be removed)."""
+    if parent in _pruned:
+        return
+    _pruned.add(parent)
+    for stale in parent.glob("grader-*"):
+        if not _read(stale / "cgroup.procs").strip():
+            with contextlib.suppress(OSError):
+                stale.rmdir()
+
+
 class SubmissionCgroup:
     """The cgroup every worker of one submission joins; made at the first worker, removed at the end."""
 
@@ -110,10 +125,11 @@ class SubmissionCgroup:
         self.path: Path | None = None
 
     def ensure(self) -> Path:
-        """The cgroup's folder, created and sized on first use."""
+        """The cgroup's folder, created and sized on first use (raises OSError if the kernel refuses)."""
         if self.path is None:
             assert self.memory.parent is not None
-            path = self.memory.parent / f"grader-{os.getpid()}-{next(_counter)}"
+            _remove_stale(self.memory.parent)
+            path = self.memory.parent / f"grader-{os.getpid()}-{next(_counter)}-{secrets.token_hex(4)}"
             path.mkdir()
             limit = "memory.max" if self.memory.version == 2 else "memory.limit_in_bytes"
             (path / limit).write_text(str(self.memory.budget))

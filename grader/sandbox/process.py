@@ -209,7 +209,10 @@ class Worker:
         # Read through our own descriptor: the worker may replace the path with a symlink or a FIFO.
         self._output_fd = os.open(output_path, os.O_RDONLY)
         self._output_offset = 0
-        self._cgroup_join = self.run.cgroup.join_file() if self.run.cgroup is not None else None
+        try:
+            self._cgroup_join = self.run.cgroup.join_file() if self.run.cgroup is not None else None
+        except OSError as error:
+            raise IsolationFailure(f"the submission's memory cgroup could not be made ({error})") from None
         request_read, self._request_write = os.pipe()
         self._response_read, response_write = os.pipe()
         os.set_blocking(self._request_write, False)
