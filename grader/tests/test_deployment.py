@@ -527,14 +527,14 @@ def teaching_assistant() -> Iterator[User]:
     next(users, None)
 
 
-def _path_without(program: str) -> str:
+def _path_without(program: str, under: Path) -> str:
     """A PATH with everything of SYSTEM_PATH but ``program`` (its folder shadowed by links to the rest)."""
     folders = []
     for folder in SYSTEM_PATH.split(":"):
         if not (Path(folder) / program).exists():
             folders.append(folder)
             continue
-        shadow = Path(tempfile.mkdtemp(prefix=f"no-{program}-"))
+        shadow = Path(tempfile.mkdtemp(prefix=f"no-{program}-", dir=under))
         os.chmod(shadow, 0o755)
         for entry in Path(folder).iterdir():
             if entry.name != program:
@@ -556,7 +556,11 @@ def test_ta_laptop_make_grade_and_check_from_a_fresh_clone(teaching_assistant: U
     (clone / ".venv" / "bin").mkdir(parents=True)
     (clone / ".venv" / "bin" / "python").symlink_to("/nonexistent/python3.10")
     ta.own(clone)
-    env = {"PATH": _path_without("bwrap"), "HOME": str(ta.home), "USER": ta.name, "LANG": "C.UTF-8"}
+    shadows = ta.home / "no-bwrap"  # removed with the account (or here, for an account that existed)
+    shutil.rmtree(shadows, ignore_errors=True)
+    shadows.mkdir()
+    os.chmod(shadows, 0o755)
+    env = {"PATH": _path_without("bwrap", shadows), "HOME": str(ta.home), "USER": ta.name, "LANG": "C.UTF-8"}
     assert shutil.which("bwrap", path=env["PATH"]) is None and shutil.which("make", path=env["PATH"])
     grade = ta.run(["make", "grade", "NOTEBOOK=solutions/ch04_learning.ipynb"], env, clone)
     assert grade.returncode == 0, grade.stdout[-3000:] + grade.stderr[-3000:]
