@@ -28,10 +28,10 @@ def works(minimal: bool, drop: bool, worker: runtime.Runtime) -> bool:
 
 
 def flags(scratch: Path, hidden: list[Path], minimal: bool, scratch_bytes: int = 64 * 1024**2,
-          worker: runtime.Runtime | None = None, extra: list[Path] = ()) -> list[str]:  # fmt: skip
+          worker: runtime.Runtime | None = None) -> list[str]:  # fmt: skip
     """bubblewrap arguments: new namespaces, a read-only view of what Python needs, the scratch folder."""
     worker = worker or runtime.direct()
-    keep = sorted({*worker.code, *worker.roots, *extra})
+    keep = sorted({*worker.code, *worker.roots})
     if minimal:
         flags = ["--ro-bind", "/usr", "/usr", "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
                  "--ro-bind-try", "/etc/localtime", "/etc/localtime"]  # fmt: skip

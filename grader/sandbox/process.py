@@ -29,7 +29,7 @@ from grader.sandbox import bwrap, memory, uids
 from grader.sandbox.limits import Limits
 from grader.sandbox.paths import KIT_ROOT, SYSTEM_READABLE, default_hidden
 from grader.sandbox.probe import Isolation, memory_plan
-from grader.untrusted import protocol
+from grader.untrusted import library, protocol
 
 OUTPUT_CAP_BYTES = 64 * 1024
 SANDBOX_NPROC = 16  # processes a dropped uid may have inside bubblewrap (bwrap itself needs two)
@@ -163,7 +163,7 @@ class Worker:
     def __init__(self, limits: Limits, isolation: Isolation, hidden: list[Path], run: RunState | None = None,
                  course_code: Path | None = None) -> None:  # fmt: skip
         self.limits = limits
-        self.course_code = isolation.runtime.course_code(course_code) if course_code is not None else None
+        self.course_files = library.read_sources(course_code) if course_code is not None else {}
         self.isolation = isolation
         self.hidden = list(hidden)
         self.run = run if run is not None else RunState()
@@ -241,16 +241,13 @@ class Worker:
         command = [str(worker.executable), "-I", str(worker.script), "--request-fd", str(request_read),
                    "--response-fd", str(response_write), "--seccomp", "on" if self.isolation.seccomp else "off",
                    "--audit", "on" if self.isolation.audit_hook else "off"]  # fmt: skip
-        if self.course_code is not None:
-            command += [f"--course-code={self.course_code}"]
         if self.isolation.landlock:
             command += ["--landlock", "on", f"--probe-denied={KIT_ROOT}"]
             command += [f"--read={path}" for path in [*worker.code, *SYSTEM_READABLE]]
         command += [f"--deny={path}" for path in dict.fromkeys([*self.hidden, *default_hidden()])]
         if self.isolation.namespaces:
             flags = bwrap.flags(self.scratch, self.hidden, self.isolation.private_filesystem,
-                                self.limits.scratch_bytes, self.isolation.runtime,
-                                [self.course_code] if self.course_code else [])  # fmt: skip
+                                self.limits.scratch_bytes, self.isolation.runtime)  # fmt: skip
             command = [shutil.which("bwrap") or "bwrap", *flags, *command]
         return command
 
@@ -455,6 +452,21 @@ class Worker:
             self.stop()
             raise IsolationFailure("the worker started without " + "; ".join(problems))
         self._ready = True
+        if self.course_files:
+            self._send_course()
+
+    def _send_course(self) -> None:
+        """The course's test functions and procedures, as source texts: a worker reads no course file."""
+        deadline = time.monotonic() + self.limits.load_seconds
+        try:
+            self._send(protocol.frame({"op": "course", "files": self.course_files}), deadline, "loading the course")
+            reply = self._decode(self._read_body(deadline, "loading the course"), "loading the course")
+        except WorkerFailure as failure:
+            self.stop()
+            raise IsolationFailure(f"the course library could not be sent ({failure})") from None
+        if reply.get("course") != "loaded":
+            self.stop()
+            raise IsolationFailure(str(reply.get("internal", "the course library did not load"))[:500])
 
     def _unconfined(self, facts: object) -> list[str]:
         """What the worker's kernel-reported state lacks, compared with what this grader claims."""

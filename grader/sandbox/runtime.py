@@ -50,12 +50,6 @@ class Runtime:
     environment: dict[str, str] = field(default_factory=dict)
     copied_to: Path | None = None  # set when this is a verified copy
 
-    def course_code(self, folder: Path) -> Path:
-        """Where a course's untrusted package (``courses/<id>/untrusted``) is for a worker of this runtime."""
-        if self.copied_to is None:
-            return folder
-        return self.copied_to / "courses" / folder.parent.name / "untrusted"
-
     def describe(self) -> str:
         """One line for the isolation report."""
         return f"a verified copy of Python in {self.copied_to}" if self.copied_to else "the grader's own Python"
@@ -127,8 +121,6 @@ def _sources() -> list[tuple[str, Path]]:
             files += _tree(entry, f"lib/{version}/site-packages/{entry.name}")
     files += _tree(UNTRUSTED.parent / "__init__.py", "grader/__init__.py")
     files += _tree(UNTRUSTED, "grader/untrusted")
-    for course in sorted((UNTRUSTED.parent.parent / "courses").glob("*/untrusted")):
-        files += _tree(course, f"courses/{course.parent.name}/untrusted")
     return files
 
 
@@ -139,7 +131,7 @@ def _tree(source: Path, dest: str) -> list[tuple[str, Path]]:
     for folder, _, names in os.walk(source):
         for name in sorted(names):
             path = Path(folder, name)
-            if path.is_file() and not (dest.startswith(("grader", "courses")) and path.suffix == ".pyc"):
+            if path.is_file() and not (dest.startswith("grader") and path.suffix == ".pyc"):
                 out.append((f"{dest}/{path.relative_to(source)}", path))
     return out
 

@@ -3,12 +3,13 @@
 A test cannot send a function or a training loop to the worker, so it names one. Which
 names exist is the course's business: each course package has an ``untrusted/``
 subpackage exposing ``FUNCTIONS`` and ``PROCEDURES`` (name -> callable). The trusted side
-installs it by importing the course package; the worker loads the same folder by path
-(``--course-code``), never the rest of the course, which it cannot read.
+installs it by importing the course package; the grader sends the worker that folder's
+source texts over the pipe (``{"op": "course"}``), so a worker reads no course file at all.
 """
 
 from __future__ import annotations
 
+import importlib.abc
 import importlib.util
 import sys
 from pathlib import Path
@@ -27,17 +28,51 @@ def install(module: ModuleType) -> None:
     _procedures.update(getattr(module, "PROCEDURES", {}))
 
 
-def load_folder(folder: Path) -> ModuleType:
-    """Import a course's untrusted package from its folder (in the worker), and install it."""
-    spec = importlib.util.spec_from_file_location(COURSE_MODULE, folder / "__init__.py",
-                                                  submodule_search_locations=[str(folder)])  # fmt: skip
-    if spec is None or spec.loader is None:
-        raise ImportError(f"no course package in {folder}")
+class _SourceLoader(importlib.abc.SourceLoader):
+    """Serves a package's modules from source texts held in memory (the worker reads no course file)."""
+
+    def __init__(self, files: dict[str, str]) -> None:
+        self.files = files
+
+    def get_filename(self, fullname: str) -> str:
+        relative = fullname.split(".")[1:]
+        name = "/".join(relative) + ".py" if relative else "__init__.py"
+        if name not in self.files:
+            raise ImportError(f"the course library has no {name}")
+        return f"<course>/{name}"
+
+    def get_data(self, path: str) -> bytes:
+        return self.files[path.removeprefix("<course>/")].encode("utf-8")
+
+
+class _SourceFinder(importlib.abc.MetaPathFinder):
+    def __init__(self, loader: _SourceLoader) -> None:
+        self.loader = loader
+
+    def find_spec(self, fullname: str, path=None, target=None):
+        if fullname.startswith(COURSE_MODULE + ".") and fullname.count(".") == 1:
+            name = fullname.split(".", 1)[1] + ".py"
+            if name in self.loader.files:
+                return importlib.util.spec_from_loader(fullname, self.loader, origin=f"<course>/{name}")
+        return None
+
+
+def load_sources(files: dict[str, str]) -> ModuleType:
+    """Import a course's untrusted package from its source texts (sent by the grader), and install it."""
+    loader = _SourceLoader({str(name): str(text) for name, text in files.items()})
+    sys.meta_path.insert(0, _SourceFinder(loader))
+    spec = importlib.util.spec_from_loader(COURSE_MODULE, loader, origin="<course>/__init__.py", is_package=True)
     module = importlib.util.module_from_spec(spec)
+    module.__path__ = []
     sys.modules[COURSE_MODULE] = module
-    spec.loader.exec_module(module)
+    loader.exec_module(module)
     install(module)
     return module
+
+
+def read_sources(folder: Path) -> dict[str, str]:
+    """A course's untrusted package as {file name: source} (trusted side: what a worker is sent)."""
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.py"))}
 
 
 def function(name: str):

@@ -121,7 +121,13 @@ def serve(request_fd: int, response_fd: int) -> None:
         op = request.get("op")
         if op == "exit":
             return
-        if op == "define":
+        if op == "course":  # sent by the grader before any student code: the course's test functions
+            try:
+                library.load_sources(request["files"])
+                reply = {"course": "loaded"}
+            except Exception as error:  # noqa: BLE001  a kit bug, reported as such
+                reply = {"internal": f"the course library did not load: {type(error).__name__}: {error}"}
+        elif op == "define":
             problems = []
             for index, snippet in enumerate(request["snippets"]):
                 send(response_fd, {"progress": index})
@@ -193,19 +199,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seccomp", choices=["on", "off"], default="off")
     parser.add_argument("--audit", choices=["on", "off"], default="on")
     parser.add_argument("--deny", action="append", default=[], help="directories the student may not read")
-    parser.add_argument("--course-code", help="the course's untrusted package (its test functions, procedures)")
     parser.add_argument("--landlock", choices=["on", "off"], default="off")
     parser.add_argument("--read", action="append", default=[], help="what Landlock lets the student read")
     parser.add_argument("--probe-denied", help="a path Landlock must refuse to open: the proof it holds")
     options = parser.parse_args(argv)
     np.seterr(all="ignore")
-    if options.course_code:  # before any confinement: imported like the kit's own code
-        library.load_folder(Path(options.course_code))
     sys.modules["grader"].check = self_check_while_grading  # the notebook's `from grader import check`
     try:
         readable = [Path(p) for p in options.read] if options.landlock == "on" else None
-        if readable is not None and options.course_code:
-            readable.append(Path(options.course_code))
         confine_self(options.seccomp == "on", options.audit == "on", [Path(p) for p in options.deny], readable,
                      Path(options.probe_denied or "/"))  # fmt: skip
         announce(options.response_fd, options.audit == "on")
