@@ -1,6 +1,6 @@
 """`make bench-extraction`: seconds per MB of extraction for growing cells of several shapes.
 
-Extraction (``grader.extract.extract_definitions``) runs in the trusted process before any
+Extraction (``grader.pipeline.extract.extract_definitions``) runs in the trusted process before any
 time limit, so its cost must grow linearly with a cell's size: the seconds per MB printed
 for one shape should stay about flat as the cell grows. Prints medians of repeated runs;
 asserts nothing (the machine is shared and noisy).
@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.deadline import time_limit  # noqa: E402
-from grader.extract import extract_definitions  # noqa: E402
+from grader.pipeline.deadline import time_limit  # noqa: E402
+from grader.pipeline.extract import extract_definitions  # noqa: E402
 from grader.tests.helpers import notebook_from_cells  # noqa: E402
 
 KIB = 1024
@@ -98,7 +98,7 @@ def main() -> int:
                 row += "".join(f"{'(skipped)':>14}" for _ in sizes[sizes.index(size) + 1 :])
                 break
         print(row)
-    print(f"deadline timer (grader.deadline.time_limit) set and cleared: {deadline_cost() * 1e6:.1f} µs")
+    print(f"deadline timer (grader.pipeline.deadline.time_limit) set and cleared: {deadline_cost() * 1e6:.1f} µs")
     return 0
 
 

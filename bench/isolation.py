@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from grader import sandbox  # noqa: E402
 from grader.assignment import load_assignment  # noqa: E402
-from grader.grade import grade_notebook  # noqa: E402
-from grader.reference import load_reference  # noqa: E402
+from grader.pipeline.grade import grade_notebook  # noqa: E402
+from grader.pipeline.reference import load_reference  # noqa: E402
 
 SOLUTION = ROOT / "solutions" / "ch04_learning.ipynb"
 CORE_UNITS = ["cross_entropy_error", "numerical_diff", "numerical_gradient", "gradient_descent", "TwoLayerNet"]

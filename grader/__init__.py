@@ -3,7 +3,7 @@
 
 def __getattr__(name: str):
     if name == "check":  # lazily: importing grader stays cheap for the CLI and the workers
-        from grader.selfcheck import check
+        from grader.classroom.selfcheck import check
 
         return check
     raise AttributeError(f"module 'grader' has no attribute {name!r}")

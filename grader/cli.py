@@ -9,8 +9,8 @@ import signal
 import sys
 from pathlib import Path
 
-from grader import outputs
 from grader.assignment import AssignmentError
+from grader.classroom import outputs
 from grader.errors import ACCEPT_UNCONFINED_VARIABLE, GraderError
 
 EXIT_MISUSE = 2
@@ -180,8 +180,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _grade(options: argparse.Namespace) -> int:
-    from grader import report as render
-    from grader.grade import grade_notebook, notebook_language
+    from grader.pipeline import report as render
+    from grader.pipeline.grade import grade_notebook, notebook_language
 
     if not options.notebook.is_file():
         print(f"error: {options.notebook} does not exist (give the path of a .ipynb file)", file=sys.stderr)
@@ -202,7 +202,7 @@ def _grade(options: argparse.Namespace) -> int:
     if options.gradescope:
         import json
 
-        from grader.exports import gradescope_results, sandbox_warnings
+        from grader.classroom.exports import gradescope_results, sandbox_warnings
 
         data = gradescope_results(render.to_json_data(result))
         for warning in sandbox_warnings(render.to_json_data(result)):  # stderr too: Gradescope logs keep it
@@ -214,12 +214,12 @@ def _grade(options: argparse.Namespace) -> int:
 
 def _publish(options: argparse.Namespace) -> int:
     from grader.assignment import load_assignment
-    from grader.publish import publish_notebook, stale_message
+    from grader.classroom.publish import publish_notebook, stale_message
 
     assignment = load_assignment(options.assignment)
     if options.out:
-        from grader.publish import PublishError
-        from grader.student_repo import publish_repository
+        from grader.classroom.publish import PublishError
+        from grader.classroom.student_repo import publish_repository
 
         try:
             publish_repository(options.out, assignment.id)
@@ -241,7 +241,7 @@ def _publish(options: argparse.Namespace) -> int:
 
 
 def _batch(options: argparse.Namespace) -> int:
-    from grader.batch import parse_shard, run_batch
+    from grader.classroom.batch import parse_shard, run_batch
     from grader.sandbox import require_confinement
 
     require_confinement()  # once, before any process starts: a refusal is one message, not one per student
@@ -264,8 +264,8 @@ def _batch(options: argparse.Namespace) -> int:
 
 
 def _merge(options: argparse.Namespace) -> int:
-    from grader.gradebook import GradebookError
-    from grader.merge import merge_shards
+    from grader.classroom.gradebook import GradebookError
+    from grader.classroom.merge import merge_shards
 
     try:
         path = merge_shards(options.shards, options.out)
@@ -277,20 +277,20 @@ def _merge(options: argparse.Namespace) -> int:
 
 
 def _ci(options: argparse.Namespace) -> int:
-    from grader.ci import CIError
-    from grader.github import GitHubError
-    from grader.regrade import RegradeError
+    from grader.classroom.ci import CIError
+    from grader.classroom.github import GitHubError
+    from grader.classroom.regrade import RegradeError
 
     try:
         if options.ci_command == "feedback":
-            from grader.ci import feedback
+            from grader.classroom.ci import feedback
 
             return feedback(assignment_id=options.assignment, out=options.out, notebook=options.notebook)
         if options.ci_command == "comment":
-            from grader.ci import comment
+            from grader.classroom.ci import comment
 
             return comment(artifact=options.artifact)
-        from grader.regrade import regrade
+        from grader.classroom.regrade import regrade
 
         path = regrade(roster=options.roster, out=options.out, assignment_id=options.assignment, stage=options.stage,
                        notify=options.notify, units=options.unit, seed=options.seed, jobs=options.jobs,
@@ -305,7 +305,7 @@ def _ci(options: argparse.Namespace) -> int:
 def _export(options: argparse.Namespace) -> int:
     import json
 
-    from grader import exports
+    from grader.classroom import exports
 
     if options.format == "gradescope":
         report = json.loads(options.source.read_text(encoding="utf-8"))
@@ -314,7 +314,7 @@ def _export(options: argparse.Namespace) -> int:
         print(f"wrote {options.out}")
         return 0
     if options.name is None:  # the column is the graded assignment's id, as batch.json records it
-        from grader.gradebook import read_batch
+        from grader.classroom.gradebook import read_batch
 
         batch = read_batch(options.source) or {}
         options.name = str(batch.get("assignment") or "grade")

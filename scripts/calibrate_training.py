@@ -25,7 +25,7 @@ import numpy as np
 from courses.ch04_learning import training as ch04_training
 from courses.ch04_learning.untrusted import procedures
 from grader.assignment import load_assignment
-from grader.reference import load_solution_reference
+from grader.pipeline.reference import load_solution_reference
 
 
 def mutants(reference_class, namespace: dict) -> dict[str, type]:

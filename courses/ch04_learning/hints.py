@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from courses.ch04_learning.untrusted import testfuncs
-from grader.checks import Text
+from grader.pipeline.checks import Text
 
 H = 1e-4
 

@@ -26,8 +26,8 @@ from courses.ch04_learning.hints import raised_hint
 from courses.ch04_learning.untrusted import procedures
 from grader import sandbox
 from grader.assignment import KIT_ROOT
-from grader.checks import Mismatch, Text, as_dict
-from grader.plugin import StudentRaised
+from grader.pipeline.checks import Mismatch, Text, as_dict
+from grader.pipeline.plugin import StudentRaised
 from grader.untrusted.calls import Call
 
 DATASET_MODULE = KIT_ROOT / "dataset" / "mnist.py"

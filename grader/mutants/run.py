@@ -9,8 +9,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.classroom.processes import harden_pool_process
 from grader.mutants.variants import MUTANT, NOTHING, Catalogue, Variant, build_notebook, load_catalogue
-from grader.processes import harden_pool_process
 
 
 @dataclass
@@ -145,7 +145,7 @@ _REFERENCES: dict[str, object] = {}  # one per assignment and process: loading i
 def _reference(assignment_id: str):
     if assignment_id not in _REFERENCES:
         from grader.assignment import load_assignment
-        from grader.reference import load_reference
+        from grader.pipeline.reference import load_reference
 
         _REFERENCES[assignment_id] = load_reference(load_assignment(assignment_id))
     return _REFERENCES[assignment_id]
@@ -159,7 +159,7 @@ def grade_variant(variant: Variant, catalogue: Catalogue, *, seed: int | None = 
     """
     import nbformat
 
-    from grader.grade import grade_notebook
+    from grader.pipeline.grade import grade_notebook
 
     units = catalogue.units if units == () else units
     start = time.perf_counter()
@@ -209,6 +209,6 @@ def grade_variants(variants: list[Variant], catalogue: Catalogue, *, processes: 
     if processes <= 1 or len(variants) <= 1:
         return [_grade_in_worker(task) for task in tasks]
     # spawn, not fork: the caller may be a pytest run with threads and open worker pipes
-    # each pool process dies with this one and is not dumpable, like a batch's (grader.processes)
+    # each pool process dies with this one and is not dumpable, like a batch's (grader.classroom.processes)
     with multiprocessing.get_context("spawn").Pool(processes, harden_pool_process, (os.getpid(),)) as pool:
         return pool.map(_grade_in_worker, tasks, chunksize=1)

@@ -6,8 +6,8 @@ import pytest
 
 from grader import sandbox
 from grader.assignment import load_assignment
-from grader.grade import grade_notebook
-from grader.reference import load_reference
+from grader.pipeline.grade import grade_notebook
+from grader.pipeline.reference import load_reference
 
 
 @pytest.fixture(scope="session")

@@ -21,14 +21,14 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from grader import gradebook, merge
-from grader.ci import CIError, read_untrusted_report, render_comment
-from grader.extract import Extraction, extract_definitions
-from grader.grade import guess_assignment
-from grader.gradebook import GradebookError
-from grader.ipython_syntax import to_python
-from grader.notebook import NotebookError, notebook_metadata, parse_notebook
-from grader.regrade import RegradeError, read_roster
+from grader.classroom import gradebook, merge
+from grader.classroom.ci import CIError, read_untrusted_report, render_comment
+from grader.classroom.gradebook import GradebookError
+from grader.classroom.regrade import RegradeError, read_roster
+from grader.pipeline.extract import Extraction, extract_definitions
+from grader.pipeline.grade import guess_assignment
+from grader.pipeline.ipython_syntax import to_python
+from grader.pipeline.notebook import NotebookError, notebook_metadata, parse_notebook
 from grader.tests.hostile import FIXTURE_DIR, all_fixtures
 from grader.untrusted.protocol import ProtocolError, decode, encode
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.batch import find_submissions, in_shard, parse_shard
+from grader.classroom.batch import find_submissions, in_shard, parse_shard
 from grader.tests.helpers import STUDENT, solution_cell_source, solution_notebook
 
 UNITS = ["--public-only", "--unit", "numerical_diff", "--unit", "cross_entropy_error"]  # kept small: fast

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import processes
 from grader.assignment import KIT_ROOT
-from grader.gradebook import read_results
+from grader.classroom import processes
+from grader.classroom.gradebook import read_results
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 

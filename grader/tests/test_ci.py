@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.ci import (
+from grader.classroom.ci import (
     EXIT_REJECTED,
     MARKER,
     SUMMARY_LIMIT,

@@ -151,8 +151,8 @@ def fake_repository(tmp_path):
     """A small repository with one document of each kind of reference, good and bad."""
     root = tmp_path / "repo"
     (root / "docs").mkdir(parents=True)
-    (root / "grader").mkdir()
-    (root / "grader" / "report.py").write_text("")
+    (root / "grader" / "pipeline").mkdir(parents=True)
+    (root / "grader" / "pipeline" / "report.py").write_text("")
     (root / "pyproject.toml").write_text("")
     (root / "SECURITY.md").write_text("# Security\n\n## The design / 설계\n")
     (root / "README.md").write_text(
@@ -162,12 +162,12 @@ def fake_repository(tmp_path):
         "[escape](../outside.md)\n"
         "[bad anchor](SECURITY.md#no-such-heading)\n"
         "[absolute](/etc/passwd)\n"
-        "`grader/report.py` `grader/nope.py` `/tmp/x` `trampgeek/jobe` `x.reshape(-1)`\n"
+        "`grader/pipeline/report.py` `grader/nope.py` `/tmp/x` `trampgeek/jobe` `x.reshape(-1)`\n"
         "```\n[in a fence](docs/FENCED.md)\n```\n"
         "`[in a code span](docs/SPAN.md)`\n"
         "[ref]: docs/REF.md\n"
     )
-    (root / "docs" / "CONTRACT.md").write_text("See [the readme](../README.md) and `../grader/report.py`.\n")
+    (root / "docs" / "CONTRACT.md").write_text("See [the readme](../README.md) and `../grader/pipeline/report.py`.\n")
     (tmp_path / "outside.md").write_text("outside, but present: a link to it must still fail")
     return root
 
@@ -191,9 +191,9 @@ def test_the_checker_reads_links_paths_and_anchors_as_written(fake_repository):
         (r.document.name, r.kind, r.target) for d in documents(fake_repository) for r in references(d, fake_repository)
     }
     assert ("README.md", "link", "docs/CONTRACT.md") in found
-    assert ("README.md", "path", "grader/report.py") in found
+    assert ("README.md", "path", "grader/pipeline/report.py") in found
     assert ("CONTRACT.md", "link", "../README.md") in found
-    assert ("CONTRACT.md", "path", "../grader/report.py") in found
+    assert ("CONTRACT.md", "path", "../grader/pipeline/report.py") in found
     assert not {target for _, _, target in found} & {"/tmp/x", "trampgeek/jobe", "docs/FENCED.md", "docs/SPAN.md"}
     assert github_anchor("The design / 설계") == "the-design--설계"
     assert github_anchor("Speed / 속도 (`make bench`)") == "speed--속도-make-bench"
@@ -293,7 +293,7 @@ def test_every_mutant_and_every_mistake_row_the_catalogue_cites_is_in_mistakes_m
 
 def test_every_hint_mistakes_md_names_exists():
     from courses.ch04_learning import hints as ch04_hints
-    from grader.checks import Text
+    from grader.pipeline.checks import Text
 
     hints = {name for name, value in vars(ch04_hints).items() if isinstance(value, Text)}
     text = (ROOT / "docs" / "MISTAKES.md").read_text(encoding="utf-8")

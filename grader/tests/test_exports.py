@@ -10,9 +10,9 @@ import sys
 
 import jsonschema
 
-from grader.exports import canvas_csv, gradescope_results, moodle_csv, read_roster
-from grader.gradebook import result_path, write_atomic
-from grader.report import to_json_data
+from grader.classroom.exports import canvas_csv, gradescope_results, moodle_csv, read_roster
+from grader.classroom.gradebook import result_path, write_atomic
+from grader.pipeline.report import to_json_data
 from grader.tests.helpers import notebook_from_cells, solution_cell_source
 
 VISIBILITY = {"enum": ["hidden", "after_due_date", "after_published", "visible"]}

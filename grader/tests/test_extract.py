@@ -8,8 +8,8 @@ import json
 import nbformat
 import pytest
 
-from grader.extract import extract_definitions
-from grader.notebook import NotebookError, read_notebook
+from grader.pipeline.extract import extract_definitions
+from grader.pipeline.notebook import NotebookError, read_notebook
 from grader.tests.conftest import scores
 from grader.tests.helpers import notebook_from_cells, solution_cell_source, write_notebook
 

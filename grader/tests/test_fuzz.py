@@ -12,10 +12,10 @@ import logging
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from grader import gradebook, merge
-from grader.ci import CIError, read_untrusted_report
-from grader.gradebook import GradebookError
-from grader.regrade import RegradeError, read_roster
+from grader.classroom import gradebook, merge
+from grader.classroom.ci import CIError, read_untrusted_report
+from grader.classroom.gradebook import GradebookError
+from grader.classroom.regrade import RegradeError, read_roster
 from grader.tests import fuzz_targets
 
 SHORT = settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))

@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pytest
 
-import grader.grade
+import grader.pipeline.grade
 from grader import sandbox
 from grader.assignment import load_assignment
-from grader.report import render_json, render_markdown, render_text, to_json_data
+from grader.pipeline.report import render_json, render_markdown, render_text, to_json_data
 from grader.sandbox import runtime
 from grader.tests.conftest import active_layers
 from grader.tests.fake_github import TOKEN, FakeGitHub
@@ -78,13 +78,15 @@ def kit():
 @pytest.fixture
 def on_snapshot(kit, monkeypatch):
     """In-process grading reads the assignment (tests, rubric, hidden folders) from the snapshot."""
-    monkeypatch.setattr(grader.grade, "load_assignment", lambda assignment_id: load_assignment(assignment_id, kit))
+    monkeypatch.setattr(
+        grader.pipeline.grade, "load_assignment", lambda assignment_id: load_assignment(assignment_id, kit)
+    )
     return kit
 
 
 def grade_in_process(notebook: Path, reference, limits: sandbox.Limits) -> tuple[dict, dict[str, str]]:
     """Grade the core units in this process; (the contract's JSON data, output name -> the text written there)."""
-    report = grader.grade.grade_notebook(notebook, assignment_id="ch04_learning", units=list(CORE_UNITS),
+    report = grader.pipeline.grade.grade_notebook(notebook, assignment_id="ch04_learning", units=list(CORE_UNITS),
                                          limits=limits, grading_seed=SEED, reference=reference)  # fmt: skip
     outputs = {"report.json": render_json(report), "report.md": render_markdown(report), "stdout": render_text(report)}
     return to_json_data(report), outputs
@@ -112,7 +114,9 @@ def grade_cli(notebook: Path, kit: Path, out: Path, secret: str) -> tuple[dict, 
 def baseline(kit, reference, tmp_path_factory):
     """Unit -> score of the unmodified instructor notebook, graded the same way."""
     monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setattr(grader.grade, "load_assignment", lambda assignment_id: load_assignment(assignment_id, kit))
+    monkeypatch.setattr(
+        grader.pipeline.grade, "load_assignment", lambda assignment_id: load_assignment(assignment_id, kit)
+    )
     try:
         places = Places(kit, kit / "grader", "baseline", 1, 1)
         empty = Fixture("baseline", "", "numerical_diff", "", "no-effect")
@@ -185,7 +189,7 @@ def test_attack_is_contained(fixture, on_snapshot, baseline, reference, tmp_path
             monkeypatch.setenv(name, value)
         started, booted = time.monotonic(), seconds_since_boot() - 0.05  # /proc counts in 10 ms ticks
         if fixture.trusted_seconds is not None:  # a deadline short enough to reach without a long test
-            monkeypatch.setattr(grader.grade, "TRUSTED_SECONDS", fixture.trusted_seconds, raising=False)
+            monkeypatch.setattr(grader.pipeline.grade, "TRUSTED_SECONDS", fixture.trusted_seconds, raising=False)
         if fixture.mode == "cli":
             data, outputs, grader_pid = grade_cli(notebook, kit, tmp_path / "report.json", marker)
         else:

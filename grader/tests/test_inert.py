@@ -8,11 +8,11 @@ import re
 import mistune
 import pytest
 
-from grader.display import admit, digits, summarize
-from grader.inert import clean, md_block, md_code, md_fit, one_line
-from grader.report import render_json, render_markdown, render_text
-from grader.scoring import GradeReport, UnitScore
-from grader.scoring import TestResult as Result
+from grader.pipeline.display import admit, digits, summarize
+from grader.pipeline.inert import clean, md_block, md_code, md_fit, one_line
+from grader.pipeline.report import render_json, render_markdown, render_text
+from grader.pipeline.scoring import GradeReport, UnitScore
+from grader.pipeline.scoring import TestResult as Result
 from grader.tests.hostile import control_characters, markdown_outside_code, markdown_problems
 from grader.untrusted.protocol import Unsupported
 
@@ -151,7 +151,7 @@ def test_every_output_of_a_flooded_hostile_report_is_bounded_and_inert():
 
 
 def test_the_job_summary_of_a_hostile_report_keeps_only_the_kits_structure():
-    from grader.ci import FEEDBACK_BANNER, fit_summary
+    from grader.classroom.ci import FEEDBACK_BANNER, fit_summary
 
     summary = fit_summary(FEEDBACK_BANNER + "\n" + render_markdown(hostile_report(5, 2000)), 20_000)
     assert len(summary.encode()) <= 20_000

@@ -7,9 +7,9 @@ import tokenize
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
-from grader import ipython_syntax
-from grader.extract import extract_definitions
-from grader.ipython_syntax import to_python
+from grader.pipeline import ipython_syntax
+from grader.pipeline.extract import extract_definitions
+from grader.pipeline.ipython_syntax import to_python
 
 CELLS = [
     "import numpy as np\ndef f(x):\n    return x\n",

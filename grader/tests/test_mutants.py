@@ -18,7 +18,6 @@ from courses.ch04_learning.mutants.catalogue import MUTANTS
 from courses.ch04_learning.mutants.nothing import NOTHING as DO_NOTHING
 from courses.ch04_learning.mutants.styles import STYLES
 from grader.assignment import load_assignment
-from grader.checks import Text
 from grader.mutants import all_variants, run_catalogue
 from grader.mutants.run import grade_variants
 from grader.mutants.table import render_table
@@ -33,6 +32,7 @@ from grader.mutants.variants import (
     mutant,
     solution_notebook,
 )
+from grader.pipeline.checks import Text
 
 OTHER_SEED = 7  # the styles are graded again with other hidden inputs
 HANGUL = re.compile("[가-힣]")

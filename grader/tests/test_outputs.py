@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import outputs
 from grader.assignment import KIT_ROOT
+from grader.classroom import outputs
 
 INVOKER, WORKER = 43210, 43211  # uids no account uses: the "runner" of sudo and a worker's uid
 SETPRIV = shutil.which("setpriv")

@@ -6,7 +6,7 @@ import ast
 
 import nbformat
 
-from grader.publish import render_student_notebook, stale_message
+from grader.classroom.publish import render_student_notebook, stale_message
 from grader.tests.helpers import STUDENT
 
 

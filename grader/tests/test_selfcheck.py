@@ -9,7 +9,7 @@ import sys
 import nbformat
 import pytest
 
-from grader.selfcheck import SelfCheckError, check, find_notebook
+from grader.classroom.selfcheck import SelfCheckError, check, find_notebook
 from grader.tests.helpers import STUDENT, solution_cell_source
 
 
@@ -27,7 +27,7 @@ def test_check_agrees_with_the_command_line_and_renders_text_and_html(tmp_path):
                           "cross_entropy_error", "--json", str(tmp_path / "r.json")], capture_output=True, text=True)  # fmt: skip
     assert cli.returncode == 0, cli.stderr
     expected = json.loads((tmp_path / "r.json").read_text())["functions"]
-    from grader.report import to_json_data
+    from grader.pipeline.report import to_json_data
 
     assert outcomes(to_json_data(result.report)["functions"]) == outcomes(expected)
     assert result.report.suites == ["public"] and result.report.score == 0
@@ -63,7 +63,7 @@ def test_one_line_in_a_running_jupyter_kernel_shows_an_html_table(tmp_path, monk
 
 
 def test_the_check_line_in_a_graded_notebook_is_an_import_only_and_never_runs(grade):
-    from grader.extract import extract_definitions
+    from grader.pipeline.extract import extract_definitions
     from grader.tests.helpers import notebook_from_cells
 
     line = 'from grader import check; check("numerical_diff")'

@@ -12,9 +12,9 @@ import nbformat
 import pytest
 
 from grader.assignment import load_assignment
-from grader.publish import INSTRUCTOR_TAG
-from grader.reference import ReferenceFailure
-from grader.student_repo import audit_student_repo, publish_repository, recorded_reference_of
+from grader.classroom.publish import INSTRUCTOR_TAG
+from grader.classroom.student_repo import audit_student_repo, publish_repository, recorded_reference_of
+from grader.pipeline.reference import ReferenceFailure
 from grader.tests.helpers import solution_notebook
 from grader.untrusted.calls import Call
 
@@ -120,7 +120,7 @@ def test_missing_recording_is_an_internal_error_not_a_score(published, tmp_path)
 
 def test_publishing_into_the_kit_or_a_folder_with_solutions_is_refused(tmp_path):
     from grader.assignment import KIT_ROOT
-    from grader.publish import PublishError
+    from grader.classroom.publish import PublishError
 
     with pytest.raises(PublishError, match="kit's own checkout"):
         publish_repository(KIT_ROOT, "ch04_learning")

@@ -10,8 +10,8 @@ import pytest
 
 from courses.ch04_learning import training as ch04_training
 from courses.ch04_learning.untrusted import procedures
-from grader import curves
-from grader.report import render_markdown
+from grader.pipeline import curves
+from grader.pipeline.report import render_markdown
 from grader.tests.conftest import scores
 from grader.tests.helpers import solution_with
 from grader.untrusted.calls import Call, execute

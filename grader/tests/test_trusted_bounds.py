@@ -14,9 +14,9 @@ import time
 import nbformat
 import pytest
 
-import grader.grade
-from grader import deadline
-from grader.notebook import MAX_CELL_SOURCE_BYTES, MAX_SOURCE_BYTES, NotebookError, read_notebook
+import grader.pipeline.grade
+from grader.pipeline import deadline
+from grader.pipeline.notebook import MAX_CELL_SOURCE_BYTES, MAX_SOURCE_BYTES, NotebookError, read_notebook
 from grader.tests.helpers import notebook_from_cells, solution_notebook, write_notebook
 from grader.tests.hostile import padding_source
 
@@ -101,18 +101,18 @@ def test_outside_the_main_thread_the_body_runs_unbounded():
 
 def test_reading_over_the_deadline_is_a_result_with_a_bilingual_message(tmp_path):
     path = write_notebook(notebook_from_cells([magics(400_000), magics(400_000)]), tmp_path / "slow.ipynb")
-    notebook, extraction, problem = grader.grade.read_and_extract(path, seconds=0.3)
+    notebook, extraction, problem = grader.pipeline.grade.read_and_extract(path, seconds=0.3)
     assert extraction is None and notebook is not None
     assert "0.3초" in problem and "over 0.3 s" in problem and "MiB" in problem
 
 
 def test_grading_over_the_deadline_scores_every_unit_zero(tmp_path, monkeypatch, reference):
-    monkeypatch.setattr(grader.grade, "TRUSTED_SECONDS", 0.3)
+    monkeypatch.setattr(grader.pipeline.grade, "TRUSTED_SECONDS", 0.3)
     notebook = solution_notebook()
     notebook.cells.append(nbformat.v4.new_code_cell(magics(400_000)))
     notebook.cells.append(nbformat.v4.new_code_cell(magics(400_000)))
     path = write_notebook(notebook, tmp_path / "ch04_learning.ipynb")
-    report = grader.grade.grade_notebook(path, assignment_id="ch04_learning", units=["numerical_diff"],
+    report = grader.pipeline.grade.grade_notebook(path, assignment_id="ch04_learning", units=["numerical_diff"],
                                          suites=("public",), reference=reference)  # fmt: skip
     assert report.score == 0 and report.max_score > 0
     assert any("over 0.3 s" in error for error in report.errors), report.errors

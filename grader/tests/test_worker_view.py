@@ -14,8 +14,8 @@ import pytest
 
 from grader import sandbox
 from grader.assignment import load_assignment
-from grader.grade import grade_notebook
-from grader.notebook import read_notebook
+from grader.pipeline.grade import grade_notebook
+from grader.pipeline.notebook import read_notebook
 from grader.sandbox import runtime
 from grader.tests.helpers import notebook_from_cells, write_notebook
 from grader.untrusted import confine
@@ -72,9 +72,9 @@ def test_the_untrusted_package_imports_nothing_of_the_trusted_side():
 def test_the_boundary_check_catches_a_trusted_import(tmp_path):
     """The check above can fail: imports of the reference, scoring or the grader package are reported."""
     bad = tmp_path / "bad.py"
-    bad.write_text("import os\nfrom grader.reference import load_reference\nimport grader.scoring\n"
+    bad.write_text("import os\nfrom grader.pipeline.reference import load_reference\nimport grader.pipeline.scoring\n"
                    "from grader import sandbox\nfrom grader.untrusted import calls\n")  # fmt: skip
-    assert trusted_imports(bad) == ["grader.reference", "grader.scoring", "grader.sandbox"]
+    assert trusted_imports(bad) == ["grader.pipeline.reference", "grader.pipeline.scoring", "grader.sandbox"]
 
 
 def _view_probe_isolation() -> sandbox.Isolation:

@@ -3,7 +3,7 @@
 import numpy as np
 
 from courses.ch04_learning.training import TRAIN_GRADIENT, check_training, training_call
-from grader.checks import Mismatch, Text
+from grader.pipeline.checks import Mismatch, Text
 
 ITERS = 400  # 10 epochs of the 4,000 bundled training images; the reference reaches 0.65-0.69
 THRESHOLD = 0.5

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from grader import gradebook
-from grader.gradebook import GradebookError
+from grader.classroom import gradebook
+from grader.classroom.gradebook import GradebookError
 
 
 def merge_shards(shard_dirs: list[Path], out: Path) -> Path:

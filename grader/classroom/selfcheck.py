@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import ACCEPT_UNCONFINED_VARIABLE
-from grader.scoring import GradeReport
+from grader.pipeline.scoring import GradeReport
 
 SAVE_FIRST = ("저장된 노트북 파일을 채점했습니다: 저장하지 않은 수정은 반영되지 않습니다 (먼저 Ctrl+S). / "
               "Graded the saved notebook file: unsaved edits are not included (save first: Ctrl+S).")  # fmt: skip
@@ -33,7 +33,7 @@ class SelfCheck:
     saved_at: float
 
     def __repr__(self) -> str:
-        from grader.report import render_text
+        from grader.pipeline.report import render_text
 
         return render_text(self.report) + self._saved_line() + "\n"
 
@@ -42,7 +42,7 @@ class SelfCheck:
 
     def _repr_html_(self) -> str:
         """A table per unit and one row per failing test (the same texts as ``make check``)."""
-        from grader.report import fit_report
+        from grader.pipeline.report import fit_report
 
         report = fit_report(self.report)  # the same bounded, cleaned texts as the other outputs
         rows = []
@@ -93,7 +93,7 @@ def _session_name() -> str | None:
 def check(unit: str | None = None, *, notebook: str | os.PathLike | None = None, lang: str | None = None,
           assignment: str | None = None) -> SelfCheck:  # fmt: skip
     """Run the public tests of ``unit`` (all units when None) on the saved notebook; show the result."""
-    from grader.grade import grade_notebook, notebook_language
+    from grader.pipeline.grade import grade_notebook, notebook_language
 
     path = find_notebook(notebook)
     # The kernel that calls check() has already run this notebook's code unconfined: refusing adds nothing.

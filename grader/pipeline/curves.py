@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import math
 
-from grader.scoring import GradeReport, TestResult
+from grader.pipeline.scoring import GradeReport, TestResult
 
 WIDTH, HEIGHT = 440, 190
 PANEL_WIDTH, TOP, BOTTOM, LEFT = 170, 28, 158, 38

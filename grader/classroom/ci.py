@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from grader import outputs
-from grader.github import GitHubAPI, workflow_command_value
-from grader.inert import md_code, md_fit, one_line
+from grader.classroom import outputs
+from grader.classroom.github import GitHubAPI, workflow_command_value
+from grader.pipeline.inert import md_code, md_fit, one_line
 
 MARKER = "<!-- ch04-grader-feedback -->"
 SUMMARY_LIMIT = 1024 * 1024 - 64 * 1024  # GitHub refuses a step summary over 1 MiB; keep a margin
@@ -63,9 +63,9 @@ def fit_summary(markdown: str, limit: int = SUMMARY_LIMIT) -> str:
 def feedback(*, assignment_id: str, out: Path, notebook: Path | None = None, env: dict | None = None,
              stdout: TextIO | None = None) -> int:  # fmt: skip
     """Grade with the public suite; job summary, artifact folder, log and exit status (1 when points are lost)."""
-    from grader import report as render
     from grader.assignment import load_assignment
-    from grader.grade import grade_notebook
+    from grader.pipeline import report as render
+    from grader.pipeline.grade import grade_notebook
 
     env = os.environ if env is None else env
     stdout = stdout or sys.stdout

@@ -16,12 +16,12 @@ import pytest
 
 from grader import sandbox
 from grader.assignment import Assignment
-from grader.checks import Mismatch, Text, show
-from grader.display import admit
-from grader.extract import Extraction
-from grader.inert import clean, one_line
-from grader.reference import Reference, ReferenceFailure
-from grader.scoring import TestResult, points_for
+from grader.pipeline.checks import Mismatch, Text, show
+from grader.pipeline.display import admit
+from grader.pipeline.extract import Extraction
+from grader.pipeline.inert import clean, one_line
+from grader.pipeline.reference import Reference, ReferenceFailure
+from grader.pipeline.scoring import TestResult, points_for
 from grader.untrusted.calls import Call
 
 OUTPUT_SHOWN_BYTES = 2000
@@ -77,7 +77,7 @@ class UnitHarness:
 
 @dataclass
 class GradingSession:
-    """Everything one grading run shares between tests; configured by :mod:`grader.grade`."""
+    """Everything one grading run shares between tests; configured by :mod:`grader.pipeline.grade`."""
 
     assignment: Assignment
     extraction: Extraction
@@ -207,7 +207,7 @@ def test_identity(item: pytest.Item) -> tuple[str, str, str]:
 
 
 class GradingPlugin:
-    """Registered with ``pytest.main(plugins=[...])`` by :mod:`grader.grade`."""
+    """Registered with ``pytest.main(plugins=[...])`` by :mod:`grader.pipeline.grade`."""
 
     def __init__(self, session: GradingSession) -> None:
         self.session = session

@@ -1,4 +1,4 @@
-"""A small GitHub REST client (standard library only); untrusted text in Markdown goes through grader.inert.
+"""A small GitHub REST client (standard library only); untrusted text in Markdown goes through grader.pipeline.inert.
 
 The API's address comes from ``GITHUB_API_URL`` (as on Actions runners), so the
 kit's tests point it at a local fake. Nothing here imports NumPy or the grader:

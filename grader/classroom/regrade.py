@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from grader import gradebook, outputs
-from grader.github import GitHubAPI, GitHubError
-from grader.inert import md_code
+from grader.classroom import gradebook, outputs
+from grader.classroom.github import GitHubAPI, GitHubError
+from grader.pipeline.inert import md_code
 
 STAGES = ("fetch", "grade", "notify", "all")
 FETCH_FILE = "fetch.json"
@@ -141,7 +141,7 @@ def fetch_all(entries: list[RosterEntry], out: Path, assignment_id: str, token: 
 def grade_all(out: Path, assignment_id: str, units: list[str] | None, seed: int | None, jobs: int | None,
               progress=None) -> Path:  # fmt: skip
     """Batch-grade the fetched notebooks (public and hidden suites); fetch problems are recorded as ungradable."""
-    from grader.batch import record, run_batch, ungradable_record
+    from grader.classroom.batch import record, run_batch, ungradable_record
 
     outcomes = json.loads((out / FETCH_FILE).read_text(encoding="utf-8"))
     run_batch(out / "submissions", out, assignment_id=assignment_id, units=units, seed=seed, jobs=jobs,

@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from grader.assignment import Assignment
-from grader.extract import Extraction, extract_definitions
-from grader.notebook import read_notebook
+from grader.pipeline.extract import Extraction, extract_definitions
+from grader.pipeline.notebook import read_notebook
 from grader.untrusted import calls, protocol
 from grader.untrusted.worker import load_definitions
 

@@ -19,7 +19,7 @@ import csv
 import io
 from pathlib import Path
 
-from grader import gradebook
+from grader.classroom import gradebook
 
 HIDDEN_VISIBILITY = "after_published"
 STAFF_TEST = "Grader environment (staff only) / 채점 환경 (교수자용)"

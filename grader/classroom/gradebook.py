@@ -9,7 +9,7 @@ Layout of ``RESULTS_DIR``::
 
 Every file is written atomically (a temporary file, then ``os.replace``), so an
 interrupted run leaves finished results whole and nothing half-written; under ``sudo``
-they belong to the invoking user (``grader.outputs``).
+they belong to the invoking user (``grader.classroom.outputs``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import io
 import json
 from pathlib import Path
 
-from grader import outputs
+from grader.classroom import outputs
 
 BATCH_FILE = "batch.json"
 GRADEBOOK_FILE = "gradebook.csv"

@@ -2,7 +2,7 @@
 
 Every renderer first bounds the report (:func:`fit_report`), so one submission's report.json,
 report.md and standard output stay small whatever its code sent back; in Markdown every text
-that is not the kit's own goes into a code span or a fenced block (:mod:`grader.inert`).
+that is not the kit's own goes into a code span or a fenced block (:mod:`grader.pipeline.inert`).
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from grader.curves import learning_curves_markdown
-from grader.inert import clean, md_block, md_code, md_fit, one_line
-from grader.scoring import GradeReport, UnitScore
+from grader.pipeline.curves import learning_curves_markdown
+from grader.pipeline.inert import clean, md_block, md_code, md_fit, one_line
+from grader.pipeline.scoring import GradeReport, UnitScore
 
 MESSAGE_LIMIT = 4000  # characters of one test's message
 MESSAGES_BUDGET = 100_000  # characters of all test messages of one report; later ones keep their first line

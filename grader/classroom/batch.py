@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from grader import gradebook, outputs, processes
 from grader.assignment import AssignmentError, load_assignment
-from grader.inert import md_block, one_line
+from grader.classroom import gradebook, outputs, processes
+from grader.pipeline.inert import md_block, one_line
 
 MAX_ATTEMPTS = 2  # a notebook in flight when a grading process died twice is recorded as ungradable
 
@@ -110,7 +110,7 @@ _REFERENCE = None
 def _start_process(assignment_id: str, parent_pid: int | None = None) -> None:
     """Runs once in each grading process: die with the batch, be non-dumpable, load the reference a single time."""
     global _REFERENCE
-    from grader.reference import load_reference
+    from grader.pipeline.reference import load_reference
 
     if parent_pid is not None:
         processes.harden_pool_process(parent_pid)
@@ -120,8 +120,8 @@ def _start_process(assignment_id: str, parent_pid: int | None = None) -> None:
 
 def grade_one(student: str, notebook: str, digest: str, batch: dict) -> dict:
     """Grade one notebook in a grading process; returns the result record (never raises)."""
-    from grader import report as render
-    from grader.grade import grade_notebook
+    from grader.pipeline import report as render
+    from grader.pipeline.grade import grade_notebook
 
     try:
         report = grade_notebook(Path(notebook), assignment_id=batch["assignment"], units=batch["units"],

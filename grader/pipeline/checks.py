@@ -1,7 +1,7 @@
 """What the tests use to compare a student's raw result with the reference's, on the trusted side.
 
 Every value that came back from a worker is admitted at the boundary
-(:func:`grader.display.admit`) and checked before it is compared: exact
+(:func:`grader.pipeline.display.admit`) and checked before it is compared: exact
 type (``type(x) is np.ndarray``), numeric dtype, finite, exact shape. Failures
 are raised as :class:`Mismatch` with bilingual text; the plugin decides how much
 of it a student may see (a hidden test never shows its inputs or expected values).
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.display import describe_type, summarize
+from grader.pipeline.display import describe_type, summarize
 from grader.untrusted.calls import Call
 
 
@@ -48,7 +48,7 @@ class Mismatch(AssertionError):
 
 
 def show(value: object) -> str:
-    """A short, bounded rendering of a value for feedback (see :func:`grader.display.summarize`)."""
+    """A short, bounded rendering of a value for feedback (see :func:`grader.pipeline.display.summarize`)."""
     return summarize(value)
 
 

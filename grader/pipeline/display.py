@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from grader.inert import clean, one_line
+from grader.pipeline.inert import clean, one_line
 from grader.untrusted.protocol import FunctionRef, Unsupported
 
 VALUE_LIMIT = 300  # characters of one shown value

@@ -5,7 +5,7 @@ notebook built to be slow to read must not stall it (or a whole batch). A watchd
 thread cannot interrupt the parsers; a ``SIGALRM`` timer can, between two Python
 bytecodes: the pure-Python parts (IPython's tokenizer, the selection) stop at once,
 and each C call (``json.loads``, ``ast.parse``) is short because the notebook's size
-and its code's size are bounded first (``grader.notebook``). Setting and clearing the
+and its code's size are bounded first (``grader.pipeline.notebook``). Setting and clearing the
 timer costs a few microseconds (``bench/extraction.py`` prints it). The timer works only in the main thread of a process
 (the CLI, and each grading process of a batch); elsewhere the size bounds alone hold.
 """

@@ -8,12 +8,13 @@ import os
 import traceback
 from pathlib import Path
 
-from grader import deadline, sandbox
+from grader import sandbox
 from grader.assignment import Assignment, AssignmentError, known_assignments, load_assignment
-from grader.extract import Extraction, extract_definitions
-from grader.notebook import NotebookError, notebook_metadata, read_notebook
-from grader.plugin import GradingPlugin, GradingSession
-from grader.reference import (
+from grader.pipeline import deadline
+from grader.pipeline.extract import Extraction, extract_definitions
+from grader.pipeline.notebook import NotebookError, notebook_metadata, read_notebook
+from grader.pipeline.plugin import GradingPlugin, GradingSession
+from grader.pipeline.reference import (
     RecordedReference,
     Reference,
     ReferenceFailure,
@@ -21,11 +22,11 @@ from grader.reference import (
     substitute_source,
     use_course,
 )
-from grader.scoring import GradeReport, TestResult, UnitScore
+from grader.pipeline.scoring import GradeReport, TestResult, UnitScore
 
 TRUSTED_INI = Path(__file__).resolve().parent / "pytest-grading.ini"
 # Reading and extracting one notebook, in the trusted process before any worker runs. The size bounds of
-# grader.notebook keep a real notebook far below this (bench/extraction.py: a few seconds per MiB of code).
+# grader.pipeline.notebook keep a real notebook far below this (bench/extraction.py: a few seconds per MiB of code).
 TRUSTED_SECONDS = float(os.environ.get("GRADER_TRUSTED_SECONDS") or 30.0)  # set by the course staff, never a student
 TOO_SLOW = (
     "{name} ({size}): 이 노트북을 읽고 코드를 골라내는 데 {seconds:g}초가 넘게 걸려 채점하지 않았습니다. 코드 셀이 "

@@ -14,8 +14,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from grader.ipython_syntax import to_python
-from grader.notebook import CodeCell, code_cells
+from grader.pipeline.ipython_syntax import to_python
+from grader.pipeline.notebook import CodeCell, code_cells
 
 # Cell magics whose body is ordinary Python that runs in the notebook's namespace.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})

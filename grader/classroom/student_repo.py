@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.assignment import KIT_ROOT, Assignment, load_assignment
-from grader.publish import BEGIN, END, PublishError, render_student_notebook
-from grader.reference import (
+from grader.classroom.publish import BEGIN, END, PublishError, render_student_notebook
+from grader.pipeline.reference import (
     RecordedReference,
     given_source,
     load_recorded_reference,
@@ -120,9 +120,9 @@ def _toml_string(text: str) -> str:
 
 def write_recording(repo: StudentRepo) -> None:
     """Record the reference's answers to the public suite, then prove the recording grades the solution fully."""
-    from grader.extract import extract_definitions
-    from grader.grade import grade_notebook
-    from grader.notebook import read_notebook
+    from grader.pipeline.extract import extract_definitions
+    from grader.pipeline.grade import grade_notebook
+    from grader.pipeline.notebook import read_notebook
 
     assignment = repo.assignment
     reference = load_solution_reference(assignment)
@@ -231,7 +231,7 @@ def _solution_lines(assignment: Assignment) -> set[str]:
     """Distinctive lines inside the instructor notebook's solution regions and instructor-only cells."""
     import nbformat
 
-    from grader.publish import INSTRUCTOR_TAG
+    from grader.classroom.publish import INSTRUCTOR_TAG
 
     notebook = nbformat.read(assignment.solution_notebook, as_version=4)
     student = render_student_notebook(assignment) + _public_text(assignment)
@@ -266,7 +266,9 @@ def _hidden_suite_lines(assignment: Assignment) -> set[str]:
 
 def _public_text(assignment: Assignment) -> str:
     """What students may see anyway: the public suite and the course's hints (shown on failures)."""
-    files = sorted(assignment.suite_dir("public").glob("*.py")) + sorted((KIT_ROOT / "grader" / "course").glob("*.py"))
+    course = assignment.root.joinpath(*assignment.package.split("."))
+    shipped = [path for path in course.rglob("*.py") if "mutants" not in path.relative_to(course).parts]
+    files = sorted(assignment.suite_dir("public").glob("*.py")) + sorted(shipped)
     return "\n".join(path.read_text(encoding="utf-8") for path in files)
 
 
