@@ -107,11 +107,14 @@ _pruned: set[Path] = set()
 
 
 def _remove_stale(parent: Path) -> None:
-    """Once per process: remove submission cgroups a killed grader left (only empty ones can be removed)."""
+    """Once per process: remove submission cgroups a dead grader left (only empty ones can be removed)."""
     if parent in _pruned:
         return
     _pruned.add(parent)
     for stale in parent.glob("grader-*"):
+        owner = stale.name.split("-")[1]
+        if owner.isdigit() and Path(f"/proc/{owner}").exists():
+            continue  # its grader is alive (a freshly made cgroup is empty until its first worker joins)
         if not _read(stale / "cgroup.procs").strip():
             with contextlib.suppress(OSError):
                 stale.rmdir()

@@ -31,8 +31,8 @@ FIXTURE_DIR = Path(__file__).resolve().parent / "fixtures" / "hostile"
 CORE_UNITS = ("cross_entropy_error", "numerical_diff", "numerical_gradient", "gradient_descent", "TwoLayerNet")
 EXPECTATIONS = ("attacked-unit-loses", "no-effect", "notebook-rejected")
 SECRET_VARIABLE = "GRADER_HOSTILE_SECRET"
-PROTECTED = ("tests_public", "tests_hidden", "solutions", "rubrics", "grader")
-HIDDEN = ("tests_hidden", "solutions", "rubrics")
+PROTECTED = ("tests_public", "tests_hidden", "solutions", "rubrics", "grader", "courses")
+HIDDEN = ("tests_hidden", "solutions", "rubrics", "courses/ch04_learning/mutants")
 
 
 @dataclass
@@ -210,7 +210,7 @@ def make_kit_snapshot(target: Path) -> Path:
     root = sandbox.KIT_ROOT
     target.mkdir(parents=True)
     shutil.copytree(root / "grader", target / "grader", ignore=shutil.ignore_patterns("__pycache__", "tests"))
-    for folder in ("solutions", "rubrics", "assignments"):
+    for folder in ("solutions", "rubrics", "assignments", "courses"):
         shutil.copytree(root / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__"))
     for suite in ("tests_public", "tests_hidden"):
         (target / suite / "ch04_learning").mkdir(parents=True)
