@@ -21,7 +21,6 @@ from grader.assignment import load_assignment
 from grader.mutants import all_variants, run_catalogue
 from grader.mutants.run import grade_variants
 from grader.mutants.table import render_table
-from grader.pipeline.plugin import GUARDED_NOTE
 from grader.mutants.variants import (
     HARMLESS,
     MUTANT,
@@ -34,6 +33,7 @@ from grader.mutants.variants import (
     solution_notebook,
 )
 from grader.pipeline.checks import Text
+from grader.pipeline.plugin import GUARDED_NOTE
 
 OTHER_SEED = 7  # the styles are graded again with other hidden inputs
 HANGUL = re.compile("[가-힣]")
