@@ -4,9 +4,9 @@
 shared bound six workers could hold six times that. Where the grader may create a
 memory cgroup (root with cgroup v2, or v1's memory controller; a delegated v2
 subtree for a user), every worker of a submission joins the same one, sized to the
-submission's budget. Everywhere the grading session keeps at most
-``budget // per-worker limit`` workers alive at once, so that the rlimits alone add up to
-the budget; the cgroup is the hard ceiling on top (threads, children, what rlimits miss).
+submission's budget (a worker that goes over is the one the kernel stops). Elsewhere the
+grading session keeps at most ``budget // per-worker limit`` workers alive at once, so that
+the rlimits alone add up to the budget.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 
 _counter = itertools.count()
+UNBOUNDED = 1_000  # live workers when a cgroup bounds their memory together
 
 
 @dataclass(frozen=True)
@@ -35,20 +36,18 @@ class MemoryPlan:
     def describe(self) -> str:
         """One line for the isolation report."""
         gib = self.budget / 2**30
-        live = f"at most {self.live_workers} live worker(s) per submission ({gib:g} GiB in all)"
         if self.parent is not None:
-            return f"memory: {live}, in one cgroup v{self.version} of {gib:g} GiB"
-        return f"memory: {live}"
+            return f"memory: one cgroup v{self.version} of {gib:g} GiB for all of a submission's workers"
+        return f"memory: at most {self.live_workers} live worker(s) per submission ({gib:g} GiB in all)"
 
 
 def plan(budget: int, per_worker: int) -> MemoryPlan:
     """The strongest bound this machine offers for ``budget`` bytes per submission."""
-    live = max(1, budget // per_worker)  # always: a cgroup is the hard ceiling, not a reason to start more
     found = _cgroup_parent()
-    if found is not None:
+    if found is not None:  # the cgroup bounds them all together: as many live workers as there are units
         parent, version = found
-        return MemoryPlan(budget=budget, parent=parent, version=version, live_workers=live)
-    return MemoryPlan(budget=budget, parent=None, live_workers=live)
+        return MemoryPlan(budget=budget, parent=parent, version=version, live_workers=UNBOUNDED)
+    return MemoryPlan(budget=budget, parent=None, live_workers=max(1, budget // per_worker))
 
 
 @cache

@@ -232,11 +232,10 @@ def _worker_memory() -> int:
     return total
 
 
-def test_a_submission_stays_within_its_memory_budget_across_workers(grade):
-    """Each worker holds 400 MB; five units' workers alive at once would hold 2 GB. The budget is 1.5 GiB."""
+def _peak_worker_memory(action) -> int:
+    """The most resident memory all worker processes held at once while ``action`` ran."""
     import threading
 
-    limits = sandbox.Limits(memory_bytes=768 * 2**20, submission_memory_bytes=3 * 512 * 2**20)
     peak, done = [0], threading.Event()
 
     def sample() -> None:
@@ -247,12 +246,35 @@ def test_a_submission_stays_within_its_memory_budget_across_workers(grade):
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
-        report = grade(solution_with([HOG]), units=list(CORE_UNITS), limits=limits)
+        action()
     finally:
         done.set()
         sampler.join()
-    assert peak[0] > 400 * 10**6, "the sampler never saw a worker holding its memory"
-    assert peak[0] <= limits.submission_memory_bytes, f"workers held {peak[0] / 2**20:.0f} MiB at once"
-    assert report.internal_errors == []
-    assert all(unit.score == unit.max_score for unit in report.units), {u.name: u.score for u in report.units}
-    assert sandbox.memory_plan(limits).live_workers == 2
+    return peak[0]
+
+
+LIMITS_FOR_HOG = sandbox.Limits(memory_bytes=768 * 2**20, submission_memory_bytes=3 * 512 * 2**20)
+
+
+def test_without_a_cgroup_a_submission_keeps_few_enough_workers_alive(grade, monkeypatch):
+    """Each worker holds 400 MB; five units' workers alive at once would hold 2 GB. The budget is 1.5 GiB."""
+    monkeypatch.setenv(sandbox.DISABLE_VARIABLE, "memory-cgroup")
+    assert sandbox.memory_plan(LIMITS_FOR_HOG).live_workers == 2
+    reports = []
+    peak = _peak_worker_memory(lambda: reports.append(grade(solution_with([HOG]), units=list(CORE_UNITS),
+                                                            limits=LIMITS_FOR_HOG)))  # fmt: skip
+    assert peak > 400 * 10**6, "the sampler never saw a worker holding its memory"
+    assert peak <= LIMITS_FOR_HOG.submission_memory_bytes, f"workers held {peak / 2**20:.0f} MiB at once"
+    assert reports[0].internal_errors == []
+    assert all(unit.score == unit.max_score for unit in reports[0].units), {u.name: u.score for u in reports[0].units}
+
+
+@pytest.mark.needs("memory-cgroup")
+def test_with_a_cgroup_the_kernel_holds_a_submission_to_its_budget(grade):
+    """All five workers may live; together they never hold more than the budget (the kernel stops the excess)."""
+    reports = []
+    peak = _peak_worker_memory(lambda: reports.append(grade(solution_with([HOG]), units=list(CORE_UNITS),
+                                                            limits=LIMITS_FOR_HOG)))  # fmt: skip
+    assert peak > 400 * 10**6, "the sampler never saw a worker holding its memory"
+    assert peak <= LIMITS_FOR_HOG.submission_memory_bytes + 64 * 2**20, f"workers held {peak / 2**20:.0f} MiB"
+    assert reports[0].internal_errors == []
