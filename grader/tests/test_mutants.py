@@ -35,6 +35,8 @@ from grader.mutants.variants import (
 from grader.pipeline.checks import Text
 from grader.pipeline.plugin import GUARDED_NOTE
 
+# Grading the whole catalogue is one module fixture (about 170 s on 2 quiet cores): more than the default timeout.
+pytestmark = pytest.mark.timeout(900)
 OTHER_SEED = 7  # the styles are graded again with other hidden inputs
 HANGUL = re.compile("[가-힣]")
 
