@@ -308,11 +308,18 @@ def _export(options: argparse.Namespace) -> int:
     from grader.classroom import exports
 
     if options.format == "gradescope":
-        report = json.loads(options.source.read_text(encoding="utf-8"))
+        try:
+            report = json.loads(options.source.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise GraderError(f"{options.source} is not a readable JSON report ({type(error).__name__}): give the "
+                              "file `python -m grader grade NOTEBOOK --json FILE` wrote") from None  # fmt: skip
         text = json.dumps(exports.gradescope_results(report), ensure_ascii=False, indent=2)
         outputs.write_text(options.out, text)
         print(f"wrote {options.out}")
         return 0
+    if not (options.source / "results").is_dir():
+        raise GraderError(f"{options.source} is not a batch results folder (no results/ in it): give the --out "
+                          "folder of `python -m grader batch`")  # fmt: skip
     if options.name is None:  # the column is the graded assignment's id, as batch.json records it
         from grader.classroom.gradebook import read_batch
 

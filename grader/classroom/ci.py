@@ -22,6 +22,7 @@ from typing import TextIO
 
 from grader.classroom import outputs
 from grader.classroom.github import GitHubAPI, workflow_command_value
+from grader.errors import GraderError
 from grader.pipeline.inert import md_code, md_fit, one_line
 
 MARKER = "<!-- ch04-grader-feedback -->"
@@ -44,7 +45,7 @@ TRUNCATED = (
 )
 
 
-class CIError(Exception):
+class CIError(GraderError):
     """A CI command cannot do its job (missing environment, a bad artifact); the message says what."""
 
 

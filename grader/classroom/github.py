@@ -11,13 +11,15 @@ import json
 import urllib.error
 import urllib.request
 
+from grader.errors import GraderError
+
 DEFAULT_API_URL = "https://api.github.com"
 TIMEOUT_SECONDS = 30
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 MAX_PAGES = 20
 
 
-class GitHubError(Exception):
+class GitHubError(GraderError):
     """A GitHub API request failed; the message names the request and the status."""
 
 

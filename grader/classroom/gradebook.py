@@ -20,13 +20,14 @@ import json
 from pathlib import Path
 
 from grader.classroom import outputs
+from grader.errors import GraderError
 
 BATCH_FILE = "batch.json"
 GRADEBOOK_FILE = "gradebook.csv"
 STATUSES = ("graded", "internal-error", "ungradable")
 
 
-class GradebookError(Exception):
+class GradebookError(GraderError):
     """A results folder is inconsistent (different batches, duplicate students); the message says which."""
 
 

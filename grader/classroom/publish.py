@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from grader.assignment import Assignment
+from grader.errors import GraderError
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
@@ -13,7 +14,7 @@ INSTRUCTOR_TAG = "instructor-only"
 _DEFINITION = re.compile(r"^(\s*)(?:def|class)\s+([A-Za-z_]\w*)")
 
 
-class PublishError(Exception):
+class PublishError(GraderError):
     """The instructor notebook's markers are inconsistent; the message names the cell and line."""
 
 

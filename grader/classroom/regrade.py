@@ -23,6 +23,7 @@ from pathlib import Path
 
 from grader.classroom import gradebook, outputs
 from grader.classroom.github import GitHubAPI, GitHubError
+from grader.errors import GraderError
 from grader.pipeline.inert import md_code
 
 STAGES = ("fetch", "grade", "notify", "all")
@@ -34,7 +35,7 @@ _STUDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
-class RegradeError(Exception):
+class RegradeError(GraderError):
     """The roster or a stage's input is wrong; the message names the line or file."""
 
 

@@ -13,14 +13,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.errors import ACCEPT_UNCONFINED_VARIABLE
+from grader.errors import ACCEPT_UNCONFINED_VARIABLE, GraderError
 from grader.pipeline.scoring import GradeReport
 
 SAVE_FIRST = ("저장된 노트북 파일을 채점했습니다: 저장하지 않은 수정은 반영되지 않습니다 (먼저 Ctrl+S). / "
               "Graded the saved notebook file: unsaved edits are not included (save first: Ctrl+S).")  # fmt: skip
 
 
-class SelfCheckError(Exception):
+class SelfCheckError(GraderError):
     """The running notebook's file cannot be found; the message says how to name it."""
 
 

@@ -15,10 +15,12 @@ import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.errors import GraderError
+
 MUTANT, STYLE, HARMLESS, NOTHING = "mutant", "style", "harmless", "nothing"
 
 
-class VariantError(Exception):
+class VariantError(GraderError):
     """A variant does not apply to the instructor notebook; the message says which edit and why."""
 
 

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.errors import GraderError
+
 MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024  # the file, outputs included
 # The code the grader reads: a real ch04 notebook has a few KiB of it. Reading it (IPython's
 # transformer, ``ast``) costs a few seconds per MiB, in the trusted process, before any time limit.
@@ -13,7 +15,7 @@ MAX_CELL_SOURCE_BYTES = 512 * 1024
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 
 
-class NotebookError(Exception):
+class NotebookError(GraderError):
     """The file is not a notebook we can read; the message says why and what to do."""
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from grader.errors import GraderError
 from grader.untrusted import confine
 
 UNTRUSTED = Path(__file__).resolve().parent.parent / "untrusted"
@@ -35,7 +36,7 @@ _SKIPPED_STDLIB = {"site-packages", "dist-packages", "test", "idlelib", "tkinter
 MANIFEST = "MANIFEST.sha256"
 
 
-class RuntimeUnavailable(Exception):
+class RuntimeUnavailable(GraderError):
     """No Python that an unprivileged worker can run could be found or made."""
 
 

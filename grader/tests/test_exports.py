@@ -112,3 +112,17 @@ def test_moodle_csv_maps_an_identifier_to_a_grade(tmp_path):
     assert rows == [{"idnumber": "20240001", "email": "", "ch04_learning": "87.5"},
                     {"idnumber": "S-2", "email": "lee@u.ac.kr", "ch04_learning": "42"}]  # fmt: skip
     assert all(float(row["ch04_learning"]) >= 0 for row in rows)
+
+
+def test_export_misuse_is_one_line_and_status_2(tmp_path):
+    """A missing report or results folder is the user's to fix: one line naming it, exit 2, no traceback."""
+    import subprocess
+    import sys
+
+    for args in (["gradescope", str(tmp_path / "missing.json")], ["canvas", str(tmp_path / "nothing-here")]):
+        result = subprocess.run([sys.executable, "-m", "grader", "export", *args, "--out", str(tmp_path / "out")],
+                                capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1 and args[1] in result.stderr
+        assert not (tmp_path / "out").exists()
