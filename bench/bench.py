@@ -87,8 +87,19 @@ def class_run(notebooks: list[Path], processes: int, units: list[str]) -> dict:
     """Grade the class with `python -m grader batch` on ``processes`` processes."""
     with tempfile.TemporaryDirectory() as out:
         submissions = notebooks[0].parent.parent
-        command = [sys.executable, "-m", "grader", "batch", str(submissions), "--out", out, "--jobs", str(processes),
-                   "--force", *[a for u in units for a in ("--unit", u)]]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "grader",
+            "batch",
+            str(submissions),
+            "--out",
+            out,
+            "--jobs",
+            str(processes),
+            "--force",
+            *[a for u in units for a in ("--unit", u)],
+        ]
         start = time.perf_counter()
         subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
         wall = time.perf_counter() - start
@@ -142,8 +153,10 @@ def main() -> None:
     parser.add_argument("--class-size", type=int, default=100)
     parser.add_argument("--baseline-size", type=int, default=10)
     options = parser.parse_args()
-    print(f"machine: {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
-          f"{time.strftime('%Y-%m-%d')}")  # fmt: skip
+    print(
+        f"machine: {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
+        f"{time.strftime('%Y-%m-%d')}"
+    )
     cold = cold_single(options.runs)
     warm = warm_single(options.runs, CORE_UNITS)
     print(f"one submission, cold (new process), isolation on: {cold:.2f} s   (target ≤ {TARGETS['cold']} s)")
@@ -153,13 +166,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         notebooks = class_notebooks(Path(tmp), options.class_size)
         whole = class_run(notebooks, 2, CORE_UNITS)
-        print(f"class of {len(notebooks)} on 2 processes, without training: {whole['wall']:.1f} s, "
-              f"{whole['rate']:.2f} submissions/s (target ≥ {TARGETS['rate']}), peak {whole['peak_mb']:.0f} MB per process "
-              f"(target ≤ {TARGETS['memory_mb']:.0f})")  # fmt: skip
+        print(
+            f"class of {len(notebooks)} on 2 processes, without training: {whole['wall']:.1f} s, "
+            f"{whole['rate']:.2f} submissions/s (target ≥ {TARGETS['rate']}), peak {whole['peak_mb']:.0f} MB per process "
+            f"(target ≤ {TARGETS['memory_mb']:.0f})"
+        )
         base = baseline(notebooks[: options.baseline_size])
         ours = whole["wall"] / len(notebooks) * 2  # per submission per process, like the baseline's one kernel
-        print(f"baseline, nbclient whole-notebook execution + tests: {base:.2f} s per notebook (median of "
-              f"{options.baseline_size})")  # fmt: skip
+        print(
+            f"baseline, nbclient whole-notebook execution + tests: {base:.2f} s per notebook (median of "
+            f"{options.baseline_size})"
+        )
         print(
             f"ratio baseline / ours (per submission, one core each): {base / ours:.1f}x (target ≥ {TARGETS['speedup']}x)"
         )

@@ -43,8 +43,13 @@ def defs(size: int) -> str:
 
 def mixed(size: int) -> str:
     """Definitions, constants, magics, shell lines and loops interleaved, as a real notebook has them."""
-    block = lambda i: (f"import numpy as np\nh{i} = 1e-4\n!ls\n%matplotlib inline\ndef g{i}(x):\n"  # noqa: E731
-                       f"    return x + h{i}\nfor _ in range(3):\n    print(g{i}(1))\n")  # fmt: skip
+
+    def block(i):
+        return (
+            f"import numpy as np\nh{i} = 1e-4\n!ls\n%matplotlib inline\ndef g{i}(x):\n"
+            f"    return x + h{i}\nfor _ in range(3):\n    print(g{i}(1))\n"
+        )
+
     return _repeat(size, block)
 
 

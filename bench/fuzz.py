@@ -51,8 +51,14 @@ class Tally:
 def hypothesis_inputs(target, strategy, examples: int, seed: int, tally: Tally) -> None:
     """``examples`` inputs drawn by Hypothesis (no shrinking: crashes are counted, not minimised)."""
 
-    @settings(max_examples=examples, database=None, deadline=None, derandomize=False, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(strategy)
     def run(value) -> None:
         tally.run(target, value)

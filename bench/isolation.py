@@ -39,8 +39,17 @@ MODES = {"full isolation": "", "kernel layers off": "kernel"}
 def command_line_seconds(disabled: str, out: Path) -> float:
     """Wall time of one ``python -m grader grade`` of the instructor notebook."""
     env = dict(os.environ, **{sandbox.DISABLE_VARIABLE: disabled, sandbox.ACCEPT_UNCONFINED_VARIABLE: "1"})
-    command = [sys.executable, "-m", "grader", "grade", str(SOLUTION), "--assignment", "ch04_learning",
-               "--json", str(out)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "grader",
+        "grade",
+        str(SOLUTION),
+        "--assignment",
+        "ch04_learning",
+        "--json",
+        str(out),
+    ]
     started = time.perf_counter()
     subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
     return time.perf_counter() - started

@@ -46,12 +46,29 @@ def run(user: str, disabled: str, log: Path | None = None) -> dict[str, str]:
     os.chmod(home, 0o755)  # like a real home: its owner's, not writable by the workers' uids
     if user != "root":
         shutil.chown(home, user)
-    variables = {"GRADER_UNSAFE_DISABLE_LAYERS": disabled, "GRADER_ACCEPT_UNCONFINED": "1", "HOSTILE_IGNORE_NEEDS": "1",
-                 "PYTHONDONTWRITEBYTECODE": "1",
-                 "HOME": str(home),
-                 "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}  # fmt: skip
-    command = ["env", "-i", *[f"{k}={v}" for k, v in variables.items()], sys.executable, "-m", "pytest", "-v",
-               "-p", "no:cacheprovider", "-o", "addopts=", TEST]  # fmt: skip
+    variables = {
+        "GRADER_UNSAFE_DISABLE_LAYERS": disabled,
+        "GRADER_ACCEPT_UNCONFINED": "1",
+        "HOSTILE_IGNORE_NEEDS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "HOME": str(home),
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+    }
+    command = [
+        "env",
+        "-i",
+        *[f"{k}={v}" for k, v in variables.items()],
+        sys.executable,
+        "-m",
+        "pytest",
+        "-v",
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "addopts=",
+        TEST,
+    ]
     if user != "root":
         command = ["runuser", "-u", user, "--", *command]
     try:

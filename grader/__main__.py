@@ -5,8 +5,10 @@ import sys
 try:
     import resource  # noqa: F401  POSIX only: say so in one line rather than a traceback from deep inside
 except ImportError:
-    sys.exit("error: the grader runs on Linux only (no `resource` module here); on Windows use WSL / "
-             "이 채점기는 Linux에서만 동작합니다. Windows에서는 WSL을 사용하세요.")  # fmt: skip
+    sys.exit(
+        "error: the grader runs on Linux only (no `resource` module here); on Windows use WSL / "
+        "이 채점기는 Linux에서만 동작합니다. Windows에서는 WSL을 사용하세요."
+    )
 
 from grader.cli import main
 

@@ -113,8 +113,10 @@ def only_assignment(root: Path = KIT_ROOT) -> str:
     known = known_assignments(root)
     if len(known) == 1:
         return known[0]
-    raise AssignmentError(f"this checkout has {len(known)} assignments ({', '.join(known) or 'none'}): "
-                          "pass --assignment ID (or ASSIGNMENT=ID to make)")  # fmt: skip
+    raise AssignmentError(
+        f"this checkout has {len(known)} assignments ({', '.join(known) or 'none'}): "
+        "pass --assignment ID (or ASSIGNMENT=ID to make)"
+    )
 
 
 def known_assignments(root: Path = KIT_ROOT) -> list[str]:

@@ -134,9 +134,12 @@ def _terminate_on_sigterm() -> None:
 
 
 def _accept_unconfined_option(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--accept-unconfined", action="store_true",
-                         help="grade even where no kernel layer keeps student code from the kit or from root "
-                              "(the grader refuses otherwise; see SECURITY.md)")  # fmt: skip
+    command.add_argument(
+        "--accept-unconfined",
+        action="store_true",
+        help="grade even where no kernel layer keeps student code from the kit or from root "
+        "(the grader refuses otherwise; see SECURITY.md)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,8 +176,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_MISUSE
     except KeyboardInterrupt:
-        print("interrupted: finished results are kept; run the same command again to resume / "
-              "중단됨: 끝난 결과는 남아 있으니 같은 명령을 다시 실행하면 이어서 채점합니다", file=sys.stderr)  # fmt: skip
+        print(
+            "interrupted: finished results are kept; run the same command again to resume / "
+            "중단됨: 끝난 결과는 남아 있으니 같은 명령을 다시 실행하면 이어서 채점합니다",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     return EXIT_MISUSE
 
@@ -292,9 +298,17 @@ def _ci(options: argparse.Namespace) -> int:
             return comment(artifact=options.artifact)
         from grader.classroom.regrade import regrade
 
-        path = regrade(roster=options.roster, out=options.out, assignment_id=options.assignment, stage=options.stage,
-                       notify=options.notify, units=options.unit, seed=options.seed, jobs=options.jobs,
-                       progress=sys.stderr)  # fmt: skip
+        path = regrade(
+            roster=options.roster,
+            out=options.out,
+            assignment_id=options.assignment,
+            stage=options.stage,
+            notify=options.notify,
+            units=options.unit,
+            seed=options.seed,
+            jobs=options.jobs,
+            progress=sys.stderr,
+        )
         print(f"wrote {path}")
         return 0
     except (CIError, GitHubError, RegradeError) as error:
@@ -311,15 +325,19 @@ def _export(options: argparse.Namespace) -> int:
         try:
             report = json.loads(options.source.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
-            raise GraderError(f"{options.source} is not a readable JSON report ({type(error).__name__}): give the "
-                              "file `python -m grader grade NOTEBOOK --json FILE` wrote") from None  # fmt: skip
+            raise GraderError(
+                f"{options.source} is not a readable JSON report ({type(error).__name__}): give the "
+                "file `python -m grader grade NOTEBOOK --json FILE` wrote"
+            ) from None
         text = json.dumps(exports.gradescope_results(report), ensure_ascii=False, indent=2)
         outputs.write_text(options.out, text)
         print(f"wrote {options.out}")
         return 0
     if not (options.source / "results").is_dir():
-        raise GraderError(f"{options.source} is not a batch results folder (no results/ in it): give the --out "
-                          "folder of `python -m grader batch`")  # fmt: skip
+        raise GraderError(
+            f"{options.source} is not a batch results folder (no results/ in it): give the --out "
+            "folder of `python -m grader batch`"
+        )
     if options.name is None:  # the column is the graded assignment's id, as batch.json records it
         from grader.classroom.gradebook import read_batch
 
@@ -350,14 +368,28 @@ def _mutants(options: argparse.Namespace) -> int:
     holds = True
     for assignment_id in chosen:
         try:
-            run = run_catalogue(assignment_id, only=options.only, processes=options.processes, seed=options.seed,
-                                all_units=options.all_units, lang=options.lang)  # fmt: skip
+            run = run_catalogue(
+                assignment_id,
+                only=options.only,
+                processes=options.processes,
+                seed=options.seed,
+                all_units=options.all_units,
+                lang=options.lang,
+            )
         except KeyError as error:
             print(f"error: {error.args[0]} in {assignment_id}'s catalogue", file=sys.stderr)
             return EXIT_MISUSE
         if len(chosen) > 1:
             sys.stdout.write(f"== {assignment_id}\n\n")
-        sys.stdout.write(render_table(run.results, run.summary, lang=options.lang, processes=options.processes,
-                                      seed=run.seed, short_names=run.catalogue.short_names))  # fmt: skip
+        sys.stdout.write(
+            render_table(
+                run.results,
+                run.summary,
+                lang=options.lang,
+                processes=options.processes,
+                seed=run.seed,
+                short_names=run.catalogue.short_names,
+            )
+        )
         holds = holds and run.holds
     return 0 if holds else 1

@@ -69,8 +69,17 @@ def main() -> int:
                 np.random.seed(seed)
                 start = time.perf_counter()
                 with np.errstate(all="ignore"):
-                    run = procedures.train_two_layer_net(cls, x_train, t_train, x_test, t_test, iters_num=iters,
-                                                         hidden_size=50, batch_size=100, learning_rate=0.1)  # fmt: skip
+                    run = procedures.train_two_layer_net(
+                        cls,
+                        x_train,
+                        t_train,
+                        x_test,
+                        t_test,
+                        iters_num=iters,
+                        hidden_size=50,
+                        batch_size=100,
+                        learning_rate=0.1,
+                    )
                     accuracy = ch04_training.accuracy_on_test_set(run["params"])
                 results.append((accuracy, time.perf_counter() - start))
             accuracies = ", ".join(f"{a:.3f}" for a, _ in results)

@@ -203,19 +203,36 @@ def check_restored(unit, function: str, x: np.ndarray) -> None:
         or not np.allclose(x_after, x, rtol=0, atol=RESTORE_ATOL)
     ):
         drift = float(np.max(np.abs(x_after - x))) if type(x_after) is np.ndarray and x_after.shape == x.shape else None
-        text = (Text(f"호출 뒤 x의 원소가 최대 {drift:.3g}만큼 바뀌었습니다.", f"elements of x changed by up to {drift:.3g} during the call.")
-                if drift is not None else Text("호출 뒤 x가 바뀌었습니다.", "x changed during the call."))  # fmt: skip
+        text = (
+            Text(
+                f"호출 뒤 x의 원소가 최대 {drift:.3g}만큼 바뀌었습니다.",
+                f"elements of x changed by up to {drift:.3g} during the call.",
+            )
+            if drift is not None
+            else Text("호출 뒤 x가 바뀌었습니다.", "x changed during the call.")
+        )
         raise Mismatch(text, call, expected=x, got=x_after, hint=GRAD_RESTORE)
     got = observed.get("result")
     scale = float(np.max(np.abs(expected)))
-    if not (type(got) is np.ndarray and got.shape == x.shape and got.dtype.kind == "f" and np.isfinite(got).all()
-            and np.allclose(got, expected, rtol=0, atol=RESTORE_GRADIENT_RTOL * scale)):  # fmt: skip
-        raise Mismatch(Text("x는 그대로지만 결과가 x에서의 f의 기울기가 아닙니다. x 복원 점수는 f를 x 근처에서 "
-                            "계산해 얻은 기울기와 함께일 때만 받습니다.",
-                            "x is unchanged, but the result is not the gradient of f at x; restoring x counts only "
-                            "together with a gradient computed from f near x."),
-                       call, expected=expected, got=got,
-                       hint=gradient_hint(got, x, gradient_variants(function, x)))  # fmt: skip
+    if not (
+        type(got) is np.ndarray
+        and got.shape == x.shape
+        and got.dtype.kind == "f"
+        and np.isfinite(got).all()
+        and np.allclose(got, expected, rtol=0, atol=RESTORE_GRADIENT_RTOL * scale)
+    ):
+        raise Mismatch(
+            Text(
+                "x는 그대로지만 결과가 x에서의 f의 기울기가 아닙니다. x 복원 점수는 f를 x 근처에서 "
+                "계산해 얻은 기울기와 함께일 때만 받습니다.",
+                "x is unchanged, but the result is not the gradient of f at x; restoring x counts only "
+                "together with a gradient computed from f near x.",
+            ),
+            call,
+            expected=expected,
+            got=got,
+            hint=gradient_hint(got, x, gradient_variants(function, x)),
+        )
 
 
 # -- gradient_descent ----------------------------------------------------------------------------
@@ -279,8 +296,9 @@ def check_descent_history(unit, function: str, init_x: np.ndarray, *, with_x: bo
 # -- TwoLayerNet ---------------------------------------------------------------------------------
 
 
-def net_call(method: str, sizes: tuple[int, int, int], params: dict | None, *args: object, seed: int = 0,
-             **init_kwargs: object) -> Call:  # fmt: skip
+def net_call(
+    method: str, sizes: tuple[int, int, int], params: dict | None, *args: object, seed: int = 0, **init_kwargs: object
+) -> Call:
     """A call of TwoLayerNet(*sizes, **init_kwargs).method(*args) with params written in place."""
     target = f"TwoLayerNet.{method}" if method else "TwoLayerNet"
     observe = (OBSERVE_PARAMS,) if not method else ()
@@ -309,9 +327,15 @@ def check_init_shapes(unit, sizes: tuple[int, int, int]) -> None:
     call = net_call("", sizes, None)
     for key in ("W1", "W2"):
         if np.ptp(params[key]) == 0:
-            raise Mismatch(Text(f"params['{key}']의 모든 원소가 {params[key].flat[0]:g}(으)로 같습니다.",
-                                f"every element of params['{key}'] is {params[key].flat[0]:g}."),
-                           call, got=params[key], hint=NET_INIT_DRAWN)  # fmt: skip
+            raise Mismatch(
+                Text(
+                    f"params['{key}']의 모든 원소가 {params[key].flat[0]:g}(으)로 같습니다.",
+                    f"every element of params['{key}'] is {params[key].flat[0]:g}.",
+                ),
+                call,
+                got=params[key],
+                hint=NET_INIT_DRAWN,
+            )
 
 
 def check_init_scale(unit, sizes: tuple[int, int, int], std: float | None) -> None:
@@ -324,20 +348,38 @@ def check_init_scale(unit, sizes: tuple[int, int, int], std: float | None) -> No
         spread, centre = float(params[key].std()), float(params[key].mean())
         # 15 % covers the sampling error of >= 500 draws (about 3 % per standard error) with room to spare.
         if not (abs(spread - wanted) <= 0.15 * wanted and abs(centre) <= 0.2 * wanted):
-            raise Mismatch(Text(f"params['{key}']의 표준편차가 {spread:.3g}, 평균이 {centre:.3g}입니다 "
-                                f"(표준편차 {wanted:g}, 평균 0이어야 함).",
-                                f"params['{key}'] has standard deviation {spread:.3g} and mean {centre:.3g}; "
-                                f"expected about {wanted:g} and 0."),
-                           call, expected={"std": wanted, "mean": 0.0}, got={"std": round(spread, 6), "mean": round(centre, 6)},
-                           hint=init_hint(spread, centre, wanted))  # fmt: skip
+            raise Mismatch(
+                Text(
+                    f"params['{key}']의 표준편차가 {spread:.3g}, 평균이 {centre:.3g}입니다 "
+                    f"(표준편차 {wanted:g}, 평균 0이어야 함).",
+                    f"params['{key}'] has standard deviation {spread:.3g} and mean {centre:.3g}; "
+                    f"expected about {wanted:g} and 0.",
+                ),
+                call,
+                expected={"std": wanted, "mean": 0.0},
+                got={"std": round(spread, 6), "mean": round(centre, 6)},
+                hint=init_hint(spread, centre, wanted),
+            )
     for key in ("b1", "b2"):
         if np.any(params[key] != 0):
-            raise Mismatch(Text(f"params['{key}']는 0이어야 합니다.", f"params['{key}'] should be zeros."), call,
-                           got=params[key], hint=NET_INIT_BIAS)  # fmt: skip
+            raise Mismatch(
+                Text(f"params['{key}']는 0이어야 합니다.", f"params['{key}'] should be zeros."),
+                call,
+                got=params[key],
+                hint=NET_INIT_BIAS,
+            )
 
 
-def check_net(unit, method: str, sizes: tuple[int, int, int], params: dict, args: tuple, hint: Text,
-              rtol: float = RTOL_EXACT, atol: float = ATOL_EXACT) -> None:  # fmt: skip
+def check_net(
+    unit,
+    method: str,
+    sizes: tuple[int, int, int],
+    params: dict,
+    args: tuple,
+    hint: Text,
+    rtol: float = RTOL_EXACT,
+    atol: float = ATOL_EXACT,
+) -> None:
     """TwoLayerNet.method(*args) with the given params against the reference."""
     call = net_call(method, sizes, params, *args)
     expected = unit.expected(call)["result"]
@@ -365,8 +407,11 @@ def check_net(unit, method: str, sizes: tuple[int, int, int], params: dict, args
 
 
 # method -> (the method it calls, how many of its arguments that one takes, the hint when that one is wrong)
-BUILDS_ON = {"loss": ("predict", 1, NET_FOLLOWS_PREDICT), "accuracy": ("predict", 1, NET_FOLLOWS_PREDICT),
-             "numerical_gradient": ("loss", 2, NET_NUMERICAL_FOLLOWS_LOSS)}  # fmt: skip
+BUILDS_ON = {
+    "loss": ("predict", 1, NET_FOLLOWS_PREDICT),
+    "accuracy": ("predict", 1, NET_FOLLOWS_PREDICT),
+    "numerical_gradient": ("loss", 2, NET_NUMERICAL_FOLLOWS_LOSS),
+}
 
 
 def _close(got: object, expected: object, rtol: float, atol: float) -> bool:
@@ -422,12 +467,27 @@ def check_rows_sum_to_one(unit, sizes: tuple[int, int, int], params: dict, x: np
     got = student(unit, call, NET_PREDICT)["result"]
     y = as_array(got, (x.shape[0], sizes[2]), call, hint=NET_PREDICT)
     if not (np.all(y >= 0) and np.allclose(y.sum(axis=1), 1.0, rtol=1e-9, atol=1e-9)):
-        raise Mismatch(Text("predict의 각 행은 합이 1인 확률이어야 합니다.", "each row of predict(x) should be probabilities summing to 1."),
-                       call, expected=np.ones(x.shape[0]), got=y.sum(axis=1), hint=predict_hint(y, NET_PREDICT))  # fmt: skip
+        raise Mismatch(
+            Text(
+                "predict의 각 행은 합이 1인 확률이어야 합니다.",
+                "each row of predict(x) should be probabilities summing to 1.",
+            ),
+            call,
+            expected=np.ones(x.shape[0]),
+            got=y.sum(axis=1),
+            hint=predict_hint(y, NET_PREDICT),
+        )
     # Rows that all sum to one but are all the same (1/K everywhere) come from no input: not paid.
     if np.allclose(y, y[0], rtol=0, atol=1e-12):
-        raise Mismatch(Text("predict의 모든 행이 같습니다 (입력 x를 쓰지 않음).", "every row of predict(x) is the same (x is not used)."),
-                       call, got=y, hint=NET_PREDICT_USES_X)  # fmt: skip
+        raise Mismatch(
+            Text(
+                "predict의 모든 행이 같습니다 (입력 x를 쓰지 않음).",
+                "every row of predict(x) is the same (x is not used).",
+            ),
+            call,
+            got=y,
+            hint=NET_PREDICT_USES_X,
+        )
 
 
 def check_gradcheck(unit, sizes: tuple[int, int, int], params: dict, x: np.ndarray, t: np.ndarray) -> None:

@@ -29,12 +29,18 @@ CEE_SINGLE = Text(
     "1차원 y는 t와 함께 (1, K)로 reshape하세요. `return`이 `if y.ndim == 1:` 안에 들여쓰기 되어 있지 않은지 확인하세요.",
     "reshape 1-D y, and t with it, to (1, K); check that `return` is not indented inside `if y.ndim == 1:`.",
 )
-CEE_DELTA = Text("log(0)을 막으려면 정확히 delta = 1e-7을 log(y + 1e-7)처럼 더하세요.",
-                 "add exactly delta = 1e-7 inside the log, log(y + 1e-7), so that log(0) never happens.")  # fmt: skip
-CEE_BATCH = Text("배치 크기 N(행의 수, y.shape[0])으로 나누어 평균을 내야 합니다.",
-                 "divide by the batch size N (the number of rows, y.shape[0]): the result is the batch mean.")  # fmt: skip
-CEE_PER_ELEMENT = Text("N*K개 원소 전체가 아니라 N(행의 수)으로 나누세요: 클래스에 대해서는 합, 배치에 대해서는 평균입니다.",
-                       "divide by N (rows), not by all N*K elements: a sum over classes, a mean over the batch.")  # fmt: skip
+CEE_DELTA = Text(
+    "log(0)을 막으려면 정확히 delta = 1e-7을 log(y + 1e-7)처럼 더하세요.",
+    "add exactly delta = 1e-7 inside the log, log(y + 1e-7), so that log(0) never happens.",
+)
+CEE_BATCH = Text(
+    "배치 크기 N(행의 수, y.shape[0])으로 나누어 평균을 내야 합니다.",
+    "divide by the batch size N (the number of rows, y.shape[0]): the result is the batch mean.",
+)
+CEE_PER_ELEMENT = Text(
+    "N*K개 원소 전체가 아니라 N(행의 수)으로 나누세요: 클래스에 대해서는 합, 배치에 대해서는 평균입니다.",
+    "divide by N (rows), not by all N*K elements: a sum over classes, a mean over the batch.",
+)
 CEE_SIGN = Text(
     "앞의 마이너스 부호를 빠뜨렸습니다: E = -sum(t * log(y)).", "the leading minus is missing: E = -sum(t * log(y))."
 )
@@ -49,20 +55,34 @@ CEE_TYPO = Text(
 )
 
 # -- numerical_diff ------------------------------------------------------------------------------
-DIFF_FORWARD = Text("전방 차분 (f(x+h) - f(x)) / h 대신 중앙 차분 (f(x+h) - f(x-h)) / (2h)을 쓰세요.",
-                    "use the central difference (f(x+h) - f(x-h)) / (2h), not the forward one (f(x+h) - f(x)) / h.")  # fmt: skip
-DIFF_BACKWARD = Text("후방 차분 (f(x) - f(x-h)) / h 대신 중앙 차분 (f(x+h) - f(x-h)) / (2h)을 쓰세요.",
-                     "use the central difference (f(x+h) - f(x-h)) / (2h), not the backward one (f(x) - f(x-h)) / h.")  # fmt: skip
-DIFF_STEP = Text("h = 1e-4 (0.0001)를 쓰세요. 10e-4는 1e-3이고 10e-50은 반올림 오차로 0이 됩니다.",
-                 "use h = 1e-4 (0.0001): 10e-4 is 1e-3, and 10e-50 vanishes in rounding.")  # fmt: skip
-DIFF_SMALL_STEP = Text("h = 1e-4를 쓰세요. h는 작을수록 좋은 것이 아닙니다 (반올림 오차가 커짐).",
-                       "use h = 1e-4: a smaller h is not better (rounding error grows).")  # fmt: skip
-DIFF_TWO_H = Text("f(x+h) - f(x-h)는 폭 2h에 걸친 차이이므로 h가 아니라 2h로 나누세요.",
-                  "f(x+h) - f(x-h) spans 2h: divide by 2h, not by h.")  # fmt: skip
-DIFF_PARENTHESES = Text("`/ 2*h`는 (…/2)*h입니다. 괄호를 써서 `/ (2*h)`로 나누세요.",
-                        "`/ 2*h` means (…/2)*h: write `/ (2*h)` with parentheses.")  # fmt: skip
-DIFF_GENERAL = Text("수치 미분 (f(x+h) - f(x-h)) / (2h), h = 1e-4를 확인하세요.",
-                    "check the central difference (f(x+h) - f(x-h)) / (2h) with h = 1e-4.")  # fmt: skip
+DIFF_FORWARD = Text(
+    "전방 차분 (f(x+h) - f(x)) / h 대신 중앙 차분 (f(x+h) - f(x-h)) / (2h)을 쓰세요.",
+    "use the central difference (f(x+h) - f(x-h)) / (2h), not the forward one (f(x+h) - f(x)) / h.",
+)
+DIFF_BACKWARD = Text(
+    "후방 차분 (f(x) - f(x-h)) / h 대신 중앙 차분 (f(x+h) - f(x-h)) / (2h)을 쓰세요.",
+    "use the central difference (f(x+h) - f(x-h)) / (2h), not the backward one (f(x) - f(x-h)) / h.",
+)
+DIFF_STEP = Text(
+    "h = 1e-4 (0.0001)를 쓰세요. 10e-4는 1e-3이고 10e-50은 반올림 오차로 0이 됩니다.",
+    "use h = 1e-4 (0.0001): 10e-4 is 1e-3, and 10e-50 vanishes in rounding.",
+)
+DIFF_SMALL_STEP = Text(
+    "h = 1e-4를 쓰세요. h는 작을수록 좋은 것이 아닙니다 (반올림 오차가 커짐).",
+    "use h = 1e-4: a smaller h is not better (rounding error grows).",
+)
+DIFF_TWO_H = Text(
+    "f(x+h) - f(x-h)는 폭 2h에 걸친 차이이므로 h가 아니라 2h로 나누세요.",
+    "f(x+h) - f(x-h) spans 2h: divide by 2h, not by h.",
+)
+DIFF_PARENTHESES = Text(
+    "`/ 2*h`는 (…/2)*h입니다. 괄호를 써서 `/ (2*h)`로 나누세요.",
+    "`/ 2*h` means (…/2)*h: write `/ (2*h)` with parentheses.",
+)
+DIFF_GENERAL = Text(
+    "수치 미분 (f(x+h) - f(x-h)) / (2h), h = 1e-4를 확인하세요.",
+    "check the central difference (f(x+h) - f(x-h)) / (2h) with h = 1e-4.",
+)
 GLOBAL_NAME = Text(
     "함수 밖에서 (반복문이나 출력 셀 등 채점기가 실행하지 않는 코드로) 정한 이름을 읽고 있습니다. 채점기는 import, "
     "def, class, 그리고 h = 1e-4 같은 단순 상수만 가져옵니다. 그 값을 함수 안에서 정의하세요.",
@@ -83,16 +103,22 @@ GRAD_PER_ROW = Text(
     "the lab's gradient_2d calls f on each row separately (a row as one point); here f takes the whole array, so "
     "perturb one element at a time and evaluate f on all of x.",
 )
-GRAD_RESTORE = Text("x가 원래 값으로 복원되지 않았습니다. 각 원소를 계산한 뒤 x[idx] = tmp_val로 되돌리세요.",
-                    "x was not restored after the call: put back x[idx] = tmp_val after each element.")  # fmt: skip
-GRAD_ALL_ELEMENTS = Text("모든 원소의 기울기를 계산해야 합니다. `return`이 반복문 안에 있지 않은지 확인하세요.",
-                         "every element needs its derivative: is `return` inside the loop?")  # fmt: skip
+GRAD_RESTORE = Text(
+    "x가 원래 값으로 복원되지 않았습니다. 각 원소를 계산한 뒤 x[idx] = tmp_val로 되돌리세요.",
+    "x was not restored after the call: put back x[idx] = tmp_val after each element.",
+)
+GRAD_ALL_ELEMENTS = Text(
+    "모든 원소의 기울기를 계산해야 합니다. `return`이 반복문 안에 있지 않은지 확인하세요.",
+    "every element needs its derivative: is `return` inside the loop?",
+)
 GRAD_MINUS = Text(
     "x[idx] -= h는 x+h에서 x로 돌아갈 뿐입니다. f(x-h)를 구하려면 x[idx] = tmp_val - h로 두세요.",
     "x[idx] -= h only goes back from x+h to x; set x[idx] = tmp_val - h to evaluate f(x-h).",
 )
-GRAD_FINISHED = Text("it.finished는 메서드가 아니라 속성입니다: `while not it.finished:` (괄호 없이).",
-                     "it.finished is an attribute, not a method: `while not it.finished:` (no parentheses).")  # fmt: skip
+GRAD_FINISHED = Text(
+    "it.finished는 메서드가 아니라 속성입니다: `while not it.finished:` (괄호 없이).",
+    "it.finished is an attribute, not a method: `while not it.finished:` (no parentheses).",
+)
 
 # -- gradient_descent ----------------------------------------------------------------------------
 GD_PAIR = Text(
@@ -115,14 +141,18 @@ GD_STEP = Text(
     "갱신은 x -= lr * numerical_gradient(f, x) 입니다 (기울기의 반대 방향).",
     "the update is x -= lr * numerical_gradient(f, x) (against the gradient).",
 )
-GD_ASCENT = Text("x += lr * grad는 경사 '상승'입니다. x -= lr * grad로 기울기의 반대 방향으로 가세요.",
-                 "x += lr * grad climbs the slope; go against the gradient: x -= lr * grad.")  # fmt: skip
+GD_ASCENT = Text(
+    "x += lr * grad는 경사 '상승'입니다. x -= lr * grad로 기울기의 반대 방향으로 가세요.",
+    "x += lr * grad climbs the slope; go against the gradient: x -= lr * grad.",
+)
 GD_STEPS = Text(
     "정확히 step_num번 갱신하세요: for i in range(step_num).",
     "update exactly step_num times: for i in range(step_num).",
 )
-GD_SIGNATURE = Text("시그니처는 gradient_descent(f, init_x, lr=0.01, step_num=100)입니다 (이름과 기본값).",
-                    "the signature is gradient_descent(f, init_x, lr=0.01, step_num=100): names and defaults.")  # fmt: skip
+GD_SIGNATURE = Text(
+    "시그니처는 gradient_descent(f, init_x, lr=0.01, step_num=100)입니다 (이름과 기본값).",
+    "the signature is gradient_descent(f, init_x, lr=0.01, step_num=100): names and defaults.",
+)
 
 # -- TwoLayerNet ---------------------------------------------------------------------------------
 NET_INIT = Text(
@@ -141,14 +171,22 @@ NET_INIT_DRAWN = Text(
     "draw the weights at random (weight_init_std * np.random.randn(...)); with all elements equal (zeros or ones) "
     "every hidden neuron learns the same thing.",
 )
-NET_INIT_STD = Text("가중치에 weight_init_std를 곱하세요: weight_init_std * np.random.randn(...).",
-                    "multiply the weights by weight_init_std: weight_init_std * np.random.randn(...).")  # fmt: skip
-NET_INIT_BIAS = Text("편향은 0에서 시작합니다: np.zeros(hidden_size), np.zeros(output_size).",
-                     "biases start at zero: np.zeros(hidden_size), np.zeros(output_size).")  # fmt: skip
-NET_PREDICT = Text("predict = softmax(sigmoid(x W1 + b1) W2 + b2): 은닉층은 sigmoid, 출력층은 softmax입니다.",
-                   "predict = softmax(sigmoid(x W1 + b1) W2 + b2): sigmoid in the hidden layer, softmax at the output.")  # fmt: skip
-NET_NO_SOFTMAX = Text("predict의 각 행이 확률(합 1)이 아닙니다. 출력층에 softmax를 적용하세요.",
-                      "the rows of predict(x) are not probabilities (summing to 1): apply softmax at the output.")  # fmt: skip
+NET_INIT_STD = Text(
+    "가중치에 weight_init_std를 곱하세요: weight_init_std * np.random.randn(...).",
+    "multiply the weights by weight_init_std: weight_init_std * np.random.randn(...).",
+)
+NET_INIT_BIAS = Text(
+    "편향은 0에서 시작합니다: np.zeros(hidden_size), np.zeros(output_size).",
+    "biases start at zero: np.zeros(hidden_size), np.zeros(output_size).",
+)
+NET_PREDICT = Text(
+    "predict = softmax(sigmoid(x W1 + b1) W2 + b2): 은닉층은 sigmoid, 출력층은 softmax입니다.",
+    "predict = softmax(sigmoid(x W1 + b1) W2 + b2): sigmoid in the hidden layer, softmax at the output.",
+)
+NET_NO_SOFTMAX = Text(
+    "predict의 각 행이 확률(합 1)이 아닙니다. 출력층에 softmax를 적용하세요.",
+    "the rows of predict(x) are not probabilities (summing to 1): apply softmax at the output.",
+)
 NET_PREDICT_USES_X = Text(
     "predict의 모든 행이 같습니다: 각 행은 그 입력 행 x[i]로 계산한 확률이어야 합니다 (x W1 + b1부터).",
     "every row of predict(x) is the same: each row must be computed from its input row x[i] (starting at x W1 + b1).",
@@ -157,8 +195,10 @@ NET_SOFTMAX_ROWS = Text(
     "softmax를 배치 전체가 아니라 행마다 적용하세요 (axis=1, keepdims=True, 또는 주어진 softmax).",
     "apply softmax row by row, not over the whole batch (axis=1, keepdims=True, or the given softmax).",
 )
-NET_STABLE = Text("softmax는 행마다 최댓값을 빼서 오버플로를 막아야 합니다 (주어진 softmax를 쓰세요).",
-                  "softmax must subtract each row's max to avoid overflow (use the given softmax).")  # fmt: skip
+NET_STABLE = Text(
+    "softmax는 행마다 최댓값을 빼서 오버플로를 막아야 합니다 (주어진 softmax를 쓰세요).",
+    "softmax must subtract each row's max to avoid overflow (use the given softmax).",
+)
 NET_LOSS = Text(
     "loss는 cross_entropy_error(self.predict(x), t)입니다.", "loss is cross_entropy_error(self.predict(x), t)."
 )
@@ -166,8 +206,10 @@ NET_ACCURACY = Text(
     "accuracy는 argmax(y, axis=1)와 argmax(t, axis=1)를 비교합니다 (t는 원-핫).",
     "accuracy compares argmax(y, axis=1) with argmax(t, axis=1) (t is one-hot).",
 )
-NET_ACCURACY_SHARE = Text("accuracy는 맞은 개수가 아니라 비율입니다: 행의 수 x.shape[0]으로 나누세요.",
-                          "accuracy is a share, not a count: divide by the number of rows x.shape[0].")  # fmt: skip
+NET_ACCURACY_SHARE = Text(
+    "accuracy는 맞은 개수가 아니라 비율입니다: 행의 수 x.shape[0]으로 나누세요.",
+    "accuracy is a share, not a count: divide by the number of rows x.shape[0].",
+)
 NET_NUMERICAL = Text(
     "각 매개변수에 대해 모듈 수준의 numerical_gradient(lambda W: self.loss(x, t), self.params[key])를 구하세요 "
     "(W1 b1 W2 b2 모두).",
@@ -201,12 +243,18 @@ NET_HIDDEN_GRAD = Text(
     "W2, b2는 맞고 W1, b1이 틀립니다: dz1 = sigmoid_grad(a1) * (dy @ W2.T) (z1이 아니라 a1 = x W1 + b1에 적용).",
     "W2 and b2 are right but W1 and b1 are not: dz1 = sigmoid_grad(a1) * (dy @ W2.T), applied to a1 = x W1 + b1, not z1.",
 )
-NET_OUTPUT_WEIGHTS = Text("dW2 = z1.T @ dy입니다 (z1 = sigmoid(a1), 활성화 뒤의 값).",
-                          "dW2 = z1.T @ dy, with z1 = sigmoid(a1) (after the activation).")  # fmt: skip
-NET_BIAS_AXIS = Text("편향의 기울기는 배치 축에 대한 합입니다: np.sum(dy, axis=0), 형상 (output,).",
-                     "a bias gradient sums over the batch axis: np.sum(dy, axis=0), of shape (output,).")  # fmt: skip
-NET_GRAD_KEYS = Text("기울기 딕셔너리에는 W1, b1, W2, b2 네 키가 모두 있어야 합니다.",
-                     "the gradient dict needs all four keys W1, b1, W2, b2.")  # fmt: skip
+NET_OUTPUT_WEIGHTS = Text(
+    "dW2 = z1.T @ dy입니다 (z1 = sigmoid(a1), 활성화 뒤의 값).",
+    "dW2 = z1.T @ dy, with z1 = sigmoid(a1) (after the activation).",
+)
+NET_BIAS_AXIS = Text(
+    "편향의 기울기는 배치 축에 대한 합입니다: np.sum(dy, axis=0), 형상 (output,).",
+    "a bias gradient sums over the batch axis: np.sum(dy, axis=0), of shape (output,).",
+)
+NET_GRAD_KEYS = Text(
+    "기울기 딕셔너리에는 W1, b1, W2, b2 네 키가 모두 있어야 합니다.",
+    "the gradient dict needs all four keys W1, b1, W2, b2.",
+)
 
 
 # -- diagnoses -----------------------------------------------------------------------------------
@@ -252,8 +300,12 @@ def cee_hint(got: object, expected: float, y_true: np.ndarray, classes: int, def
     rows = y_true.size
     with np.errstate(divide="ignore"):
         other_deltas = [-np.mean(np.log(y_true + delta)) for delta in (0.0, 1e-4, 1e-5, 1e-6, 1e-8, 1e-10, 1e-12)]
-    candidates = [(expected * rows, CEE_BATCH), (-expected, CEE_SIGN), (expected / classes, CEE_PER_ELEMENT),
-                  (expected * rows / classes, CEE_BATCH)] + [(loss, CEE_DELTA) for loss in other_deltas]  # fmt: skip
+    candidates = [
+        (expected * rows, CEE_BATCH),
+        (-expected, CEE_SIGN),
+        (expected / classes, CEE_PER_ELEMENT),
+        (expected * rows / classes, CEE_BATCH),
+    ] + [(loss, CEE_DELTA) for loss in other_deltas]
     for candidate, hint in candidates:
         if np.isfinite(candidate) and candidate != expected and np.isclose(value, candidate, rtol=1e-9, atol=0):
             return hint
@@ -331,8 +383,9 @@ def gradient_hint(got: object, x: np.ndarray, variants: dict[Text, np.ndarray]) 
     return hint
 
 
-def descent_x_hint(x_got: object, x_expected: np.ndarray, history_expected: np.ndarray, f_start: float,
-                   f_got: float | None) -> Text:  # fmt: skip
+def descent_x_hint(
+    x_got: object, x_expected: np.ndarray, history_expected: np.ndarray, f_start: float, f_got: float | None
+) -> Text:
     """The likely mistake behind a wrong final x of gradient_descent."""
     if type(x_got) is not np.ndarray or x_got.shape != x_expected.shape:
         return GD_PAIR

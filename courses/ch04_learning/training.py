@@ -50,8 +50,12 @@ TRAIN_TOO_SLOW = Text(
 )
 
 
-_OPENBLAS_THREADS = ("scipy_openblas_{}_num_threads64_", "scipy_openblas_{}_num_threads", "openblas_{}_num_threads64_",
-                     "openblas_{}_num_threads")  # fmt: skip
+_OPENBLAS_THREADS = (
+    "scipy_openblas_{}_num_threads64_",
+    "scipy_openblas_{}_num_threads",
+    "openblas_{}_num_threads64_",
+    "openblas_{}_num_threads",
+)
 
 
 @cache
@@ -110,8 +114,12 @@ def bundled_mnist() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 def training_call(iters_num: int, seconds: float) -> Call:
     """train_two_layer_net on the bundled data with the book's hyperparameters and a fixed seed."""
-    kwargs = {"hidden_size": HIDDEN_SIZE, "iters_num": iters_num, "batch_size": BATCH_SIZE,
-              "learning_rate": LEARNING_RATE}  # fmt: skip
+    kwargs = {
+        "hidden_size": HIDDEN_SIZE,
+        "iters_num": iters_num,
+        "batch_size": BATCH_SIZE,
+        "learning_rate": LEARNING_RATE,
+    }
     return Call("TwoLayerNet", bundled_mnist(), kwargs, seed=SEED, procedure="train_two_layer_net", seconds=seconds)
 
 
@@ -141,9 +149,14 @@ def checked_run(result: object, reference: dict, call: Call) -> dict:
 def _array(value: object, shape: tuple[int, ...], call: Call, what: str) -> np.ndarray:
     """A numeric ndarray of exactly ``shape`` (finite or not), or Mismatch."""
     if type(value) is not np.ndarray or value.dtype.kind not in "fiu" or value.shape != shape:
-        raise Mismatch(Text(f"학습 결과의 {what}이(가) 모양 {shape}의 숫자 배열이 아닙니다.",
-                            f"{what} of the training result is not a numeric array of shape {shape}."),
-                       call, hint=TRAIN_GRADIENT)  # fmt: skip
+        raise Mismatch(
+            Text(
+                f"학습 결과의 {what}이(가) 모양 {shape}의 숫자 배열이 아닙니다.",
+                f"{what} of the training result is not a numeric array of shape {shape}.",
+            ),
+            call,
+            hint=TRAIN_GRADIENT,
+        )
     return value.astype(np.float64)
 
 

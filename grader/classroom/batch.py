@@ -124,39 +124,76 @@ def grade_one(student: str, notebook: str, digest: str, batch: dict) -> dict:
     from grader.pipeline.grade import grade_notebook
 
     try:
-        report = grade_notebook(Path(notebook), assignment_id=batch["assignment"], units=batch["units"],
-                                suites=tuple(batch["suites"]), grading_seed=batch["seed"], lang=batch["lang"],
-                                reference=_REFERENCE)  # fmt: skip
+        report = grade_notebook(
+            Path(notebook),
+            assignment_id=batch["assignment"],
+            units=batch["units"],
+            suites=tuple(batch["suites"]),
+            grading_seed=batch["seed"],
+            lang=batch["lang"],
+            reference=_REFERENCE,
+        )
     except Exception as error:  # noqa: BLE001  recorded; one notebook never stops the batch
-        return ungradable_record(student, one_line(f"the grader failed on this notebook: {type(error).__name__}: "
-                                                   f"{error}", 1000), batch, digest)  # fmt: skip
+        return ungradable_record(
+            student,
+            one_line(f"the grader failed on this notebook: {type(error).__name__}: {error}", 1000),
+            batch,
+            digest,
+        )
     data = render.to_json_data(report)
-    data.update(student=student, status="internal-error" if report.internal_errors else "graded",
-                source_sha256=digest, batch=batch, feedback=render.render_markdown(report))  # fmt: skip
+    data.update(
+        student=student,
+        status="internal-error" if report.internal_errors else "graded",
+        source_sha256=digest,
+        batch=batch,
+        feedback=render.render_markdown(report),
+    )
     return data
 
 
 def ungradable_record(student: str, reason: str, batch: dict, digest: str = "") -> dict:
     """The result of a notebook that could not be graded: zero, with the reason."""
-    return {"assignment": batch["assignment"], "notebook": "", "score": 0.0, "max_score": None, "functions": [],
-            "errors": [reason], "internal_errors": [], "student": student, "status": "ungradable",
-            "source_sha256": digest, "batch": batch,
-            "feedback": f"## {batch['assignment']}: not graded / 채점되지 않음\n\n{md_block(reason, 2000)}\n"}  # fmt: skip
+    return {
+        "assignment": batch["assignment"],
+        "notebook": "",
+        "score": 0.0,
+        "max_score": None,
+        "functions": [],
+        "errors": [reason],
+        "internal_errors": [],
+        "student": student,
+        "status": "ungradable",
+        "source_sha256": digest,
+        "batch": batch,
+        "feedback": f"## {batch['assignment']}: not graded / 채점되지 않음\n\n{md_block(reason, 2000)}\n",
+    }
 
 
 # -- the batch ---------------------------------------------------------------------------------
 
 
-def batch_settings(out: Path, *, assignment_id: str, units: list[str] | None, suites: tuple[str, ...] | None,
-                   seed: int | None, lang: str) -> dict:  # fmt: skip
+def batch_settings(
+    out: Path,
+    *,
+    assignment_id: str,
+    units: list[str] | None,
+    suites: tuple[str, ...] | None,
+    seed: int | None,
+    lang: str,
+) -> dict:
     """What this batch grades with; the seed is kept from an earlier run into ``out`` unless given."""
     assignment = load_assignment(assignment_id)
     selected = [assignment.unit(name).name for name in units] if units else [u.name for u in assignment.units]
     earlier = gradebook.read_batch(out) or {}
     if seed is None:
         seed = earlier.get("seed") if isinstance(earlier.get("seed"), int) else secrets.randbits(31)
-    return {"assignment": assignment_id, "units": list(dict.fromkeys(selected)),
-            "suites": list(suites or assignment.available_suites()), "seed": seed, "lang": lang}  # fmt: skip
+    return {
+        "assignment": assignment_id,
+        "units": list(dict.fromkeys(selected)),
+        "suites": list(suites or assignment.available_suites()),
+        "seed": seed,
+        "lang": lang,
+    }
 
 
 def is_finished(out: Path, submission: Submission, batch: dict, digest: str) -> bool:
@@ -172,10 +209,20 @@ def record(out: Path, result: dict) -> None:
     gradebook.write_atomic(gradebook.result_path(out, student), json.dumps(result, ensure_ascii=False, indent=2) + "\n")
 
 
-def run_batch(submissions_dir: Path, out: Path, *, assignment_id: str, units: list[str] | None = None,
-              suites: tuple[str, ...] | None = None, seed: int | None = None, jobs: int | None = None,
-              force: bool = False, shard: tuple[int, int] | None = None, lang: str = "both",
-              progress: TextIO | None = None) -> BatchSummary:  # fmt: skip
+def run_batch(
+    submissions_dir: Path,
+    out: Path,
+    *,
+    assignment_id: str,
+    units: list[str] | None = None,
+    suites: tuple[str, ...] | None = None,
+    seed: int | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    shard: tuple[int, int] | None = None,
+    lang: str = "both",
+    progress: TextIO | None = None,
+) -> BatchSummary:
     """Grade every submission of ``submissions_dir`` (those of one shard) into ``out``."""
     batch = batch_settings(out, assignment_id=assignment_id, units=units, suites=suites, seed=seed, lang=lang)
     submissions = [s for s in find_submissions(submissions_dir, assignment_id) if in_shard(s.student, shard)]
@@ -199,13 +246,15 @@ def run_batch(submissions_dir: Path, out: Path, *, assignment_id: str, units: li
     return summary
 
 
-def _grade_all(todo: list[tuple[Submission, str]], out: Path, batch: dict, jobs: int, summary: BatchSummary,
-               bar: ProgressBar) -> None:  # fmt: skip
+def _grade_all(
+    todo: list[tuple[Submission, str]], out: Path, batch: dict, jobs: int, summary: BatchSummary, bar: ProgressBar
+) -> None:
     attempts: dict[str, int] = {}
     while todo:
         context = multiprocessing.get_context("spawn")  # a clean interpreter: no inherited threads or state
-        pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_process,
-                                   initargs=(batch["assignment"], os.getpid()))  # fmt: skip
+        pool = ProcessPoolExecutor(
+            jobs, mp_context=context, initializer=_start_process, initargs=(batch["assignment"], os.getpid())
+        )
         try:
             pending: dict[Future, tuple[Submission, str]] = {
                 pool.submit(grade_one, s.student, str(s.notebook), digest, batch): (s, digest) for s, digest in todo
@@ -222,8 +271,12 @@ def _grade_all(todo: list[tuple[Submission, str]], out: Path, batch: dict, jobs:
                         if attempts[submission.student] < MAX_ATTEMPTS:
                             todo.append((submission, digest))
                             continue
-                        result = ungradable_record(submission.student, "the grading process died on this notebook "
-                                                   "twice (memory or a crash in the grader)", batch, digest)  # fmt: skip
+                        result = ungradable_record(
+                            submission.student,
+                            "the grading process died on this notebook twice (memory or a crash in the grader)",
+                            batch,
+                            digest,
+                        )
                     record(out, result)
                     _count(summary, result)
                     bar.advance(result)
@@ -277,8 +330,10 @@ class ProgressBar:
             return
         if self.tty:
             self.stream.write("\n")
-        self.stream.write(f"{self.done}/{self.total} done: {len(summary.graded)} graded now, "
-                          f"{len(summary.skipped)} finished earlier (skipped)\n")  # fmt: skip
+        self.stream.write(
+            f"{self.done}/{self.total} done: {len(summary.graded)} graded now, "
+            f"{len(summary.skipped)} finished earlier (skipped)\n"
+        )
         for student, reason in sorted(summary.failed.items()):
             self.stream.write(f"  not fully graded: {student}: {reason}\n")
         self.stream.flush()

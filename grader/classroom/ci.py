@@ -61,8 +61,14 @@ def fit_summary(markdown: str, limit: int = SUMMARY_LIMIT) -> str:
     return md_fit(markdown, limit, TRUNCATED)
 
 
-def feedback(*, assignment_id: str, out: Path, notebook: Path | None = None, env: dict | None = None,
-             stdout: TextIO | None = None) -> int:  # fmt: skip
+def feedback(
+    *,
+    assignment_id: str,
+    out: Path,
+    notebook: Path | None = None,
+    env: dict | None = None,
+    stdout: TextIO | None = None,
+) -> int:
     """Grade with the public suite; job summary, artifact folder, log and exit status (1 when points are lost)."""
     from grader.assignment import load_assignment
     from grader.pipeline import report as render
@@ -86,9 +92,14 @@ def feedback(*, assignment_id: str, out: Path, notebook: Path | None = None, env
     stdout.write(f"::stop-commands::{token}\n{render.render_text(report)}::{token}::\n")
     complete = report.score == report.max_score and not report.internal_errors
     level = "notice" if complete else "error"
-    stdout.write(f"::{level} title=Public tests (feedback only)::"
-                 + workflow_command_value(f"{report.score:g} / {report.max_score:g} points on the public tests; "
-                                          "the grade comes from the course's regrade") + "\n")  # fmt: skip
+    stdout.write(
+        f"::{level} title=Public tests (feedback only)::"
+        + workflow_command_value(
+            f"{report.score:g} / {report.max_score:g} points on the public tests; "
+            "the grade comes from the course's regrade"
+        )
+        + "\n"
+    )
     stdout.flush()
     return 0 if complete else 1
 
@@ -142,14 +153,21 @@ def _unit_line(item: object) -> UnitLine:
         raise ArtifactError("the uploaded report has a malformed unit")
     tests = [t for t in item["tests"] if isinstance(t, dict)]
     failing = [_name(t.get("name", "?"), "test") for t in tests if t.get("outcome") != "passed"]
-    return UnitLine(_name(item.get("name", "?"), "unit"), _number(item.get("score")), _number(item.get("max_score")),
-                    len(tests) - len(failing), len(tests), failing)  # fmt: skip
+    return UnitLine(
+        _name(item.get("name", "?"), "unit"),
+        _number(item.get("score")),
+        _number(item.get("max_score")),
+        len(tests) - len(failing),
+        len(tests),
+        failing,
+    )
 
 
 def _name(value: object, what: str) -> str:
     if type(value) is not str or len(value) > MAX_NAME:
-        raise ArtifactError(f"the uploaded report has a {what} name that is not a string of at most {MAX_NAME} "
-                            "characters")  # fmt: skip
+        raise ArtifactError(
+            f"the uploaded report has a {what} name that is not a string of at most {MAX_NAME} characters"
+        )
     return value
 
 
@@ -167,21 +185,28 @@ def render_comment(units: list[UnitLine] | None, problem: str, run_url: str, hea
         lines.append(f"⚠️ {md_code(problem, 300)}")
     else:
         score, maximum = sum(u.score for u in units), sum(u.max_score for u in units)
-        lines += [f"### Public tests / 공개 테스트: {score:g} / {maximum:g}", "",
-                  "| unit / 단위 | score / 점수 | tests / 테스트 | failing / 실패 |", "|---|---:|---:|---|"]  # fmt: skip
+        lines += [
+            f"### Public tests / 공개 테스트: {score:g} / {maximum:g}",
+            "",
+            "| unit / 단위 | score / 점수 | tests / 테스트 | failing / 실패 |",
+            "|---|---:|---:|---|",
+        ]
         for unit in units:
             icon = "✅" if unit.score == unit.max_score else ("❌" if unit.score == 0 else "🟡")
             failing = ", ".join(md_code(name, 60, table=True) for name in unit.failing[:8])
             failing += " …" if len(unit.failing) > 8 else ""
-            lines.append(f"| {icon} {md_code(unit.name, 60, table=True)} | {unit.score:g} / {unit.max_score:g} | "
-                         f"{unit.passed} / {unit.tests} | {failing} |")  # fmt: skip
+            lines.append(
+                f"| {icon} {md_code(unit.name, 60, table=True)} | {unit.score:g} / {unit.max_score:g} | "
+                f"{unit.passed} / {unit.tests} | {failing} |"
+            )
     lines += ["", f"Commit {md_code(head_sha[:12], 12)} · [full report / 전체 보고서]({run_url})"]
     body = "\n".join(lines) + "\n"
     return body if len(body) <= COMMENT_LIMIT else body[:COMMENT_LIMIT] + "\n…\n"
 
 
-def comment(*, artifact: Path, env: dict | None = None, api: GitHubAPI | None = None,
-            bot_login: str = BOT_LOGIN) -> int:  # fmt: skip
+def comment(
+    *, artifact: Path, env: dict | None = None, api: GitHubAPI | None = None, bot_login: str = BOT_LOGIN
+) -> int:
     """Keep one feedback comment on the pull request of the finished autograde run up to date.
 
     Exit status 0, or EXIT_REJECTED when the uploaded report could not be shown (the comment then says why).
@@ -205,8 +230,11 @@ def comment(*, artifact: Path, env: dict | None = None, api: GitHubAPI | None = 
     except ArtifactError as error:
         units, problem = None, one_line(f"the autograde run left no readable report: {error}", 300)
     body = render_comment(units, problem, str(run.get("html_url", "")), head_sha)
-    existing = [c for c in api.list(f"/repos/{repository}/issues/{number}/comments")
-                if MARKER in str(c.get("body", "")) and (c.get("user") or {}).get("login") == bot_login]  # fmt: skip
+    existing = [
+        c
+        for c in api.list(f"/repos/{repository}/issues/{number}/comments")
+        if MARKER in str(c.get("body", "")) and (c.get("user") or {}).get("login") == bot_login
+    ]
     if existing:
         api.request("PATCH", f"/repos/{repository}/issues/comments/{existing[0]['id']}", {"body": body})
         print(f"updated the feedback comment on #{number}")

@@ -32,21 +32,40 @@ def gradescope_results(report: dict, *, hidden_visibility: str = HIDDEN_VISIBILI
     for function in report["functions"]:
         for test in function["tests"]:
             hidden = test["suite"] == "hidden"
-            tests.append({
-                "name": f"{function['name']} · {test['name']}" + (" (hidden)" if hidden else ""),
-                "score": test["score"], "max_score": test["max_score"],
-                "status": "passed" if test["outcome"] == "passed" else "failed",
-                "output": _test_output(test), "visibility": hidden_visibility if hidden else "visible",
-                "tags": [function["name"], test["suite"]],
-            })  # fmt: skip
+            tests.append(
+                {
+                    "name": f"{function['name']} · {test['name']}" + (" (hidden)" if hidden else ""),
+                    "score": test["score"],
+                    "max_score": test["max_score"],
+                    "status": "passed" if test["outcome"] == "passed" else "failed",
+                    "output": _test_output(test),
+                    "visibility": hidden_visibility if hidden else "visible",
+                    "tags": [function["name"], test["suite"]],
+                }
+            )
     warnings = sandbox_warnings(report)
     if warnings:  # Gradescope shows a "hidden" test to staff only: where they see what the sandbox lacked
-        tests.append({"name": STAFF_TEST, "score": 0, "max_score": 0, "visibility": "hidden",
-                      "output": "\n".join(warnings), "tags": ["staff"]})  # fmt: skip
-    problems = list(report.get("errors", [])) + [f"INTERNAL ERROR (not your fault): {e.splitlines()[0]}"
-                                                  for e in report.get("internal_errors", [])]  # fmt: skip
-    return {"score": report["score"], "output": "\n".join(problems) or "Graded by the ch04 autograder.",
-            "output_format": "text", "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}  # fmt: skip
+        tests.append(
+            {
+                "name": STAFF_TEST,
+                "score": 0,
+                "max_score": 0,
+                "visibility": "hidden",
+                "output": "\n".join(warnings),
+                "tags": ["staff"],
+            }
+        )
+    problems = list(report.get("errors", [])) + [
+        f"INTERNAL ERROR (not your fault): {e.splitlines()[0]}" for e in report.get("internal_errors", [])
+    ]
+    return {
+        "score": report["score"],
+        "output": "\n".join(problems) or "Graded by the ch04 autograder.",
+        "output_format": "text",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
 
 
 def sandbox_warnings(report: dict) -> list[str]:
@@ -69,8 +88,11 @@ def read_roster(path: Path | None) -> dict[str, dict[str, str]]:
     if path is None:
         return {}
     with open(path, newline="", encoding="utf-8-sig") as stream:
-        return {row["student"].strip(): {k: (row.get(k) or "").strip() for k in ROSTER_COLUMNS}
-                for row in csv.DictReader(stream) if (row.get("student") or "").strip()}  # fmt: skip
+        return {
+            row["student"].strip(): {k: (row.get(k) or "").strip() for k in ROSTER_COLUMNS}
+            for row in csv.DictReader(stream)
+            if (row.get("student") or "").strip()
+        }
 
 
 def canvas_csv(results_dir: Path, *, assignment_name: str, roster: dict[str, dict[str, str]]) -> str:
@@ -83,9 +105,16 @@ def canvas_csv(results_dir: Path, *, assignment_name: str, roster: dict[str, dic
     writer.writerow(["Points Possible", "", "", "", "", f"{maximum:g}"])
     for student in sorted(results):
         person = roster.get(student, {})
-        writer.writerow([person.get("name") or student, person.get("canvas_id", ""), person.get("sis_user_id") or student,
-                         person.get("sis_login_id", ""), person.get("section", ""),
-                         f"{float(results[student].get('score', 0.0)):g}"])  # fmt: skip
+        writer.writerow(
+            [
+                person.get("name") or student,
+                person.get("canvas_id", ""),
+                person.get("sis_user_id") or student,
+                person.get("sis_login_id", ""),
+                person.get("section", ""),
+                f"{float(results[student].get('score', 0.0)):g}",
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -97,6 +126,11 @@ def moodle_csv(results_dir: Path, *, grade_column: str, roster: dict[str, dict[s
     writer.writerow(["idnumber", "email", grade_column])
     for student in sorted(results):
         person = roster.get(student, {})
-        writer.writerow([person.get("idnumber") or student, person.get("email", ""),
-                         f"{float(results[student].get('score', 0.0)):g}"])  # fmt: skip
+        writer.writerow(
+            [
+                person.get("idnumber") or student,
+                person.get("email", ""),
+                f"{float(results[student].get('score', 0.0)):g}",
+            ]
+        )
     return buffer.getvalue()

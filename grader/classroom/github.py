@@ -33,11 +33,18 @@ class GitHubAPI:
     def request(self, method: str, path: str, body: dict | None = None) -> object:
         """One request; the parsed JSON answer (None for an empty one)."""
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.api_url + path, data=data, method=method, headers={
-            "Accept": "application/vnd.github+json", "Authorization": f"Bearer {self.token}",
-            "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "ch04-grader",
-            **({"Content-Type": "application/json"} if data is not None else {}),
-        })  # fmt: skip
+        request = urllib.request.Request(
+            self.api_url + path,
+            data=data,
+            method=method,
+            headers={
+                "Accept": "application/vnd.github+json",
+                "Authorization": f"Bearer {self.token}",
+                "X-GitHub-Api-Version": "2022-11-28",
+                "User-Agent": "ch04-grader",
+                **({"Content-Type": "application/json"} if data is not None else {}),
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
                 text = response.read(MAX_RESPONSE_BYTES + 1)

@@ -107,8 +107,14 @@ def render_gradebook(results: dict[str, dict], units: list[str]) -> str:
     for student in sorted(results):
         result = results[student]
         scores = unit_scores(result)
-        writer.writerow([student, f"{float(result.get('score', 0.0)):g}",
-                         *(f"{scores.get(unit, 0.0):g}" for unit in units), result["status"]])  # fmt: skip
+        writer.writerow(
+            [
+                student,
+                f"{float(result.get('score', 0.0)):g}",
+                *(f"{scores.get(unit, 0.0):g}" for unit in units),
+                result["status"],
+            ]
+        )
     return buffer.getvalue()
 
 

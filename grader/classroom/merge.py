@@ -17,8 +17,10 @@ def merge_shards(shard_dirs: list[Path], out: Path) -> Path:
         raise GradebookError(f"not a batch results folder (no {gradebook.BATCH_FILE}): {', '.join(missing)}")
     settings = {json.dumps(batch, sort_keys=True) for batch in batches.values()}
     if len(settings) != 1:
-        raise GradebookError("the shards were graded with different settings (assignment, units, suites or seed): "
-                             + "; ".join(f"{d}: {b}" for d, b in batches.items()))  # fmt: skip
+        raise GradebookError(
+            "the shards were graded with different settings (assignment, units, suites or seed): "
+            + "; ".join(f"{d}: {b}" for d, b in batches.items())
+        )
     batch = next(iter(batches.values()))
     units = batch.get("units")
     if not isinstance(units, list) or not all(isinstance(unit, str) for unit in units):  # found by fuzzing
@@ -27,13 +29,16 @@ def merge_shards(shard_dirs: list[Path], out: Path) -> Path:
     for shard in shard_dirs:
         for student, result in gradebook.read_results(shard).items():
             if student in merged and merged[student][1] != result:
-                raise GradebookError(f"{student} was graded in both {merged[student][0]} and {shard} with "
-                                     "different results; rerun one shard")  # fmt: skip
+                raise GradebookError(
+                    f"{student} was graded in both {merged[student][0]} and {shard} with "
+                    "different results; rerun one shard"
+                )
             merged[student] = (shard, result)
     gradebook.write_batch(out, batch)
     for student, (shard, result) in merged.items():
-        gradebook.write_atomic(gradebook.result_path(out, student),
-                               json.dumps(result, ensure_ascii=False, indent=2) + "\n")  # fmt: skip
+        gradebook.write_atomic(
+            gradebook.result_path(out, student), json.dumps(result, ensure_ascii=False, indent=2) + "\n"
+        )
         feedback = gradebook.feedback_path(shard, student)
         if feedback.is_file():
             gradebook.write_atomic(gradebook.feedback_path(out, student), feedback.read_text(encoding="utf-8"))

@@ -40,8 +40,10 @@ def _stub_source(source: str, cell_number: int) -> str:
             region_start = index
             indent = line[: len(line) - len(line.lstrip())]
             name = _enclosing_name(lines[:index], len(indent))
-            out += [f"{indent}# 여기에 코드를 작성하세요 / YOUR CODE HERE",
-                    f'{indent}raise NotImplementedError("{name}을(를) 구현하세요 / implement {name}")']  # fmt: skip
+            out += [
+                f"{indent}# 여기에 코드를 작성하세요 / YOUR CODE HERE",
+                f'{indent}raise NotImplementedError("{name}을(를) 구현하세요 / implement {name}")',
+            ]
         elif marker == END:
             if region_start is None:
                 raise PublishError(f"cell {cell_number}, line {index + 1}: END SOLUTION without BEGIN")

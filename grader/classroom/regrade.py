@@ -80,31 +80,61 @@ def _roster_entries(path: Path) -> list[RosterEntry]:
 
 def _git_environment(token: str | None, url: str) -> dict[str, str]:
     """No prompts, no system or user config, and the token only as an HTTP header for github.com."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tempfile.gettempdir(), "GIT_TERMINAL_PROMPT": "0",
-           "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_LFS_SKIP_SMUDGE": "1"}  # fmt: skip
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": tempfile.gettempdir(),
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_LFS_SKIP_SMUDGE": "1",
+    }
     if token and url.startswith("https://github.com/"):
         basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
-        env.update(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0="http.https://github.com/.extraheader",
-                   GIT_CONFIG_VALUE_0=f"AUTHORIZATION: basic {basic}")  # fmt: skip
+        env.update(
+            GIT_CONFIG_COUNT="1",
+            GIT_CONFIG_KEY_0="http.https://github.com/.extraheader",
+            GIT_CONFIG_VALUE_0=f"AUTHORIZATION: basic {basic}",
+        )
     return env
 
 
-def fetch_notebook(entry: RosterEntry, notebook_path: str, dest: Path, token: str | None,
-                   server_url: str = "https://github.com") -> str:  # fmt: skip
+def fetch_notebook(
+    entry: RosterEntry, notebook_path: str, dest: Path, token: str | None, server_url: str = "https://github.com"
+) -> str:
     """Clone shallowly without a working tree and copy one blob out; returns the commit (RegradeError if not)."""
     url = entry.url or f"{server_url.rstrip('/')}/{entry.repository}.git"
     env = _git_environment(token, url)
     with tempfile.TemporaryDirectory(prefix="regrade-") as scratch:
         clone = Path(scratch) / "repo"
-        command = ["git", "-c", "core.hooksPath=/dev/null", "clone", "--quiet", "--depth", "1", "--no-checkout",
-                   "--no-tags", *(["--branch", entry.ref] if entry.ref else []), url, str(clone)]  # fmt: skip
+        command = [
+            "git",
+            "-c",
+            "core.hooksPath=/dev/null",
+            "clone",
+            "--quiet",
+            "--depth",
+            "1",
+            "--no-checkout",
+            "--no-tags",
+            *(["--branch", entry.ref] if entry.ref else []),
+            url,
+            str(clone),
+        ]
         _git(command, env, f"cannot clone {entry.repository}")
-        size = _git(["git", "-C", str(clone), "cat-file", "-s", f"HEAD:{notebook_path}"], env,
-                    f"{entry.repository} has no {notebook_path} on its default branch")  # fmt: skip
+        size = _git(
+            ["git", "-C", str(clone), "cat-file", "-s", f"HEAD:{notebook_path}"],
+            env,
+            f"{entry.repository} has no {notebook_path} on its default branch",
+        )
         if int(size) > MAX_NOTEBOOK_BYTES:
             raise RegradeError(f"{notebook_path} in {entry.repository} is {int(size) // 2**20} MiB, over the limit")
-        blob = subprocess.run(["git", "-C", str(clone), "cat-file", "blob", f"HEAD:{notebook_path}"], env=env,
-                              capture_output=True, timeout=CLONE_SECONDS, check=False)  # fmt: skip
+        blob = subprocess.run(
+            ["git", "-C", str(clone), "cat-file", "blob", f"HEAD:{notebook_path}"],
+            env=env,
+            capture_output=True,
+            timeout=CLONE_SECONDS,
+            check=False,
+        )
         commit = _git(["git", "-C", str(clone), "rev-parse", "HEAD"], env, "no commit")
     outputs.write_bytes(dest, blob.stdout)
     return commit
@@ -139,14 +169,16 @@ def fetch_all(entries: list[RosterEntry], out: Path, assignment_id: str, token: 
 # -- grade ---------------------------------------------------------------------------------------
 
 
-def grade_all(out: Path, assignment_id: str, units: list[str] | None, seed: int | None, jobs: int | None,
-              progress=None) -> Path:  # fmt: skip
+def grade_all(
+    out: Path, assignment_id: str, units: list[str] | None, seed: int | None, jobs: int | None, progress=None
+) -> Path:
     """Batch-grade the fetched notebooks (public and hidden suites); fetch problems are recorded as ungradable."""
     from grader.classroom.batch import record, run_batch, ungradable_record
 
     outcomes = json.loads((out / FETCH_FILE).read_text(encoding="utf-8"))
-    run_batch(out / "submissions", out, assignment_id=assignment_id, units=units, seed=seed, jobs=jobs,
-                        progress=progress)  # fmt: skip
+    run_batch(
+        out / "submissions", out, assignment_id=assignment_id, units=units, seed=seed, jobs=jobs, progress=progress
+    )
     batch = gradebook.read_batch(out)
     for student, outcome in outcomes.items():
         if outcome["problem"]:
@@ -155,8 +187,9 @@ def grade_all(out: Path, assignment_id: str, units: list[str] | None, seed: int 
             result = gradebook.read_result(gradebook.result_path(out, student))
             if result is not None:
                 result["commit"] = outcome["commit"]
-                gradebook.write_atomic(gradebook.result_path(out, student), json.dumps(result, ensure_ascii=False,
-                                                                                       indent=2) + "\n")  # fmt: skip
+                gradebook.write_atomic(
+                    gradebook.result_path(out, student), json.dumps(result, ensure_ascii=False, indent=2) + "\n"
+                )
     return gradebook.write_gradebook(out, batch["units"], set(outcomes))
 
 
@@ -183,9 +216,13 @@ def student_message(result: dict, assignment_id: str) -> str:
             f"| {md_code(f['name'], 60, table=True)} | {f['score']:g} / {f['max_score']:g} |"
             for f in result["functions"]
         ]
-    lines += ["", f"commit {md_code(str(result.get('commit', ''))[:12], 12)} · "
-              f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
-              "", "숨은 테스트의 입력은 공개하지 않습니다. / Hidden tests' inputs are not shown."]  # fmt: skip
+    lines += [
+        "",
+        f"commit {md_code(str(result.get('commit', ''))[:12], 12)} · "
+        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        "",
+        "숨은 테스트의 입력은 공개하지 않습니다. / Hidden tests' inputs are not shown.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -207,8 +244,11 @@ def notify_all(out: Path, entries: list[RosterEntry], assignment_id: str, api: G
                 api.request("PATCH", f"/repos/{entry.repository}/issues/{issues[0]['number']}", {"body": body})
                 done[entry.student] = "updated"
             else:
-                api.request("POST", f"/repos/{entry.repository}/issues",
-                            {"title": f"채점 결과 / Grade: {assignment_id}", "body": body})  # fmt: skip
+                api.request(
+                    "POST",
+                    f"/repos/{entry.repository}/issues",
+                    {"title": f"채점 결과 / Grade: {assignment_id}", "body": body},
+                )
                 done[entry.student] = "created"
         except GitHubError as error:
             done[entry.student] = f"failed: {error}"
@@ -216,9 +256,18 @@ def notify_all(out: Path, entries: list[RosterEntry], assignment_id: str, api: G
     return done
 
 
-def regrade(*, roster: Path, out: Path, assignment_id: str, stage: str = "all",
-            notify: bool = False, units: list[str] | None = None, seed: int | None = None, jobs: int | None = None,
-            progress=None) -> Path:  # fmt: skip
+def regrade(
+    *,
+    roster: Path,
+    out: Path,
+    assignment_id: str,
+    stage: str = "all",
+    notify: bool = False,
+    units: list[str] | None = None,
+    seed: int | None = None,
+    jobs: int | None = None,
+    progress=None,
+) -> Path:
     """Run the chosen stages; the token comes from ``GRADER_TOKEN`` and is removed from the environment first."""
     token = os.environ.pop("GRADER_TOKEN", None)  # never inherited by anything started from here on
     entries = read_roster(roster)

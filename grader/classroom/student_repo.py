@@ -100,14 +100,22 @@ def write_public_rubric(repo: StudentRepo) -> None:
     """``rubrics/<id>.toml`` with the assignment table and only the public points of every unit."""
     data = tomllib.loads(repo.assignment.rubric_path.read_text(encoding="utf-8"))
     meta = data.get("assignment", {})
-    lines = [f"# The public part of the {repo.assignment.id} rubric, written by `python -m grader publish --out`.",
-             "# Your grade also counts hidden tests, graded by the course.", "", "[assignment]",
-             f"title = {_toml_string(str(meta.get('title', repo.assignment.id)))}",
-             f"given = [{', '.join(_toml_string(str(name)) for name in meta.get('given', []))}]",
-             f"package = {_toml_string(repo.assignment.package)}"]  # fmt: skip
+    lines = [
+        f"# The public part of the {repo.assignment.id} rubric, written by `python -m grader publish --out`.",
+        "# Your grade also counts hidden tests, graded by the course.",
+        "",
+        "[assignment]",
+        f"title = {_toml_string(str(meta.get('title', repo.assignment.id)))}",
+        f"given = [{', '.join(_toml_string(str(name)) for name in meta.get('given', []))}]",
+        f"package = {_toml_string(repo.assignment.package)}",
+    ]
     for unit in repo.assignment.units:
-        lines += ["", f"[units.{unit.name}]", f"uses = [{', '.join(_toml_string(u) for u in unit.uses)}]",
-                  f"[units.{unit.name}.public]"]  # fmt: skip
+        lines += [
+            "",
+            f"[units.{unit.name}]",
+            f"uses = [{', '.join(_toml_string(u) for u in unit.uses)}]",
+            f"[units.{unit.name}.public]",
+        ]
         lines += [f"{test} = {points:g}" for test, points in unit.points.get("public", {}).items()]
     path = repo.out / "rubrics" / f"{repo.assignment.id}.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -126,15 +134,25 @@ def write_recording(repo: StudentRepo) -> None:
 
     assignment = repo.assignment
     reference = load_solution_reference(assignment)
-    report = grade_notebook(assignment.solution_notebook, assignment_id=assignment.id, suites=("public",),
-                            reference=reference, grading_seed=RECORDING_SEED)  # fmt: skip
+    report = grade_notebook(
+        assignment.solution_notebook,
+        assignment_id=assignment.id,
+        suites=("public",),
+        reference=reference,
+        grading_seed=RECORDING_SEED,
+    )
     _require_full_marks(report, "the instructor's solution on the public suite")
     published = extract_definitions(read_notebook(repo.out / "assignments" / f"{assignment.id}.ipynb"))
     path = recording_path(load_assignment(assignment.id, root=repo.out))
     save_recording(path, reference._answers, given_source(published, assignment.given), assignment.id)
     recorded = load_recorded_reference(load_assignment(assignment.id, root=repo.out))
-    report = grade_notebook(assignment.solution_notebook, assignment_id=assignment.id, suites=("public",),
-                            reference=recorded, grading_seed=CHECK_SEED)  # fmt: skip
+    report = grade_notebook(
+        assignment.solution_notebook,
+        assignment_id=assignment.id,
+        suites=("public",),
+        reference=recorded,
+        grading_seed=CHECK_SEED,
+    )
     _require_full_marks(report, f"the instructor's solution against the recorded answers in {path.name}")
 
 
@@ -143,19 +161,23 @@ def _require_full_marks(report, what: str) -> None:
         failing = [
             f"{u.name}.{t.name}: {t.message[:200]}" for u in report.units for t in u.tests if t.outcome != "passed"
         ]
-        raise PublishError(f"{what} scored {report.score:g} / {report.max_score:g}; fix this before publishing: "
-                           + "; ".join(report.internal_errors[:3] + failing[:5]))  # fmt: skip
+        raise PublishError(
+            f"{what} scored {report.score:g} / {report.max_score:g}; fix this before publishing: "
+            + "; ".join(report.internal_errors[:3] + failing[:5])
+        )
 
 
 def write_project_files(repo: StudentRepo) -> None:
     """README, Makefile, pyproject.toml, .gitignore and the workflows, from ``templates/student-repo``."""
     # The template stays valid TOML (ruff reads it as a project file): lists are filled in whole.
-    values = {"@ASSIGNMENT@": repo.assignment.id, "@TITLE@": repo.assignment.title,
-              "dependencies = []  # @DEPENDENCIES@: the kit's runtime dependencies, filled in when publishing":
-                  f"dependencies = [\n{_dependencies()}\n]",
-              "packages = []  # @PACKAGES@: the grader's packages and this assignment's course package, filled in "
-              "when publishing": f"packages = {_packages(repo.out)}",
-              "@PUBLIC_MAX@": f"{_public_max(repo.assignment):g}"}  # fmt: skip
+    values = {
+        "@ASSIGNMENT@": repo.assignment.id,
+        "@TITLE@": repo.assignment.title,
+        "dependencies = []  # @DEPENDENCIES@: the kit's runtime dependencies, filled in when publishing": f"dependencies = [\n{_dependencies()}\n]",
+        "packages = []  # @PACKAGES@: the grader's packages and this assignment's course package, filled in "
+        "when publishing": f"packages = {_packages(repo.out)}",
+        "@PUBLIC_MAX@": f"{_public_max(repo.assignment):g}",
+    }
     for source in sorted(TEMPLATE_DIR.rglob("*")):
         if not source.is_file():
             continue
@@ -176,8 +198,11 @@ def _dependencies() -> str:
 
 def _packages(out: Path) -> str:
     """Every Python package copied into the repository (folders with an __init__.py), as a TOML list."""
-    names = sorted(".".join(init.parent.relative_to(out).parts) for init in out.rglob("__init__.py")
-                   if init.parent.relative_to(out).parts[0] in ("grader", "courses"))  # fmt: skip
+    names = sorted(
+        ".".join(init.parent.relative_to(out).parts)
+        for init in out.rglob("__init__.py")
+        if init.parent.relative_to(out).parts[0] in ("grader", "courses")
+    )
     return "[" + ", ".join(_toml_string(name) for name in names) + "]"
 
 
@@ -186,8 +211,17 @@ def _public_max(assignment: Assignment) -> float:
 
 
 # NB: the notebook comes before the recording, whose given helpers are read from it; the audit comes last.
-STEPS = (check_destination, write_notebook, copy_public_suite, copy_grader_package, copy_course_package, copy_dataset,
-         write_public_rubric, write_recording, write_project_files)  # fmt: skip
+STEPS = (
+    check_destination,
+    write_notebook,
+    copy_public_suite,
+    copy_grader_package,
+    copy_course_package,
+    copy_dataset,
+    write_public_rubric,
+    write_recording,
+    write_project_files,
+)
 
 
 def publish_repository(out: Path, assignment_id: str) -> Path:

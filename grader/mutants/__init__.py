@@ -28,10 +28,12 @@ class CatalogueRun:
         """Every mutant caught in its own unit only, every style and harmless change at full marks, every
         do-nothing entry at 0 in its unit and full marks elsewhere."""
         summary = self.summary
-        return (summary.caught_cleanly == summary.mutants
-                and summary.variants_full_marks == summary.variants_expected_full
-                and summary.nothings_at_zero == summary.nothings
-                and not any(r.internal_errors for r in self.results))  # fmt: skip
+        return (
+            summary.caught_cleanly == summary.mutants
+            and summary.variants_full_marks == summary.variants_expected_full
+            and summary.nothings_at_zero == summary.nothings
+            and not any(r.internal_errors for r in self.results)
+        )
 
 
 def all_variants(catalogue: Catalogue) -> list[Variant]:
@@ -39,8 +41,15 @@ def all_variants(catalogue: Catalogue) -> list[Variant]:
     return list(catalogue.variants)
 
 
-def run_catalogue(assignment_id: str, *, only: list[str] | None = None, processes: int = 2, seed: int | None = None,
-                  lang: str = "both", all_units: bool = False) -> CatalogueRun:  # fmt: skip
+def run_catalogue(
+    assignment_id: str,
+    *,
+    only: list[str] | None = None,
+    processes: int = 2,
+    seed: int | None = None,
+    lang: str = "both",
+    all_units: bool = False,
+) -> CatalogueRun:
     """Grade an assignment's catalogue (or the variants named in ``only``) and summarise."""
     catalogue = load_catalogue(assignment_id)
     variants = all_variants(catalogue)
@@ -51,6 +60,7 @@ def run_catalogue(assignment_id: str, *, only: list[str] | None = None, processe
         variants = [v for v in variants if v.id in only]
     seed = catalogue.seed if seed is None else seed
     start = time.perf_counter()
-    results = grade_variants(variants, catalogue, processes=processes, seed=seed, lang=lang,
-                             units=None if all_units else ())  # fmt: skip
+    results = grade_variants(
+        variants, catalogue, processes=processes, seed=seed, lang=lang, units=None if all_units else ()
+    )
     return CatalogueRun(results, summarise(results, time.perf_counter() - start), processes, seed, catalogue)

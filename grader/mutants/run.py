@@ -56,14 +56,20 @@ class VariantResult:
     @property
     def charged_elsewhere(self) -> list[str]:
         """Independent units other than the mutant's own that lost points (should be none)."""
-        return [unit for unit, lost in self.lost.items()
-                if lost > 0 and unit != self.variant.unit and self.variant.unit not in self.builds_on_student.get(unit, ())]  # fmt: skip
+        return [
+            unit
+            for unit, lost in self.lost.items()
+            if lost > 0 and unit != self.variant.unit and self.variant.unit not in self.builds_on_student.get(unit, ())
+        ]
 
     @property
     def charged_by_design(self) -> list[str]:
         """Units that build on the student's code of the mutant's unit and lost points too."""
-        return [unit for unit, lost in self.lost.items()
-                if lost > 0 and self.variant.unit in self.builds_on_student.get(unit, ())]  # fmt: skip
+        return [
+            unit
+            for unit, lost in self.lost.items()
+            if lost > 0 and self.variant.unit in self.builds_on_student.get(unit, ())
+        ]
 
     @property
     def earned(self) -> dict[str, float]:
@@ -85,8 +91,7 @@ class VariantResult:
     def nothing_holds(self) -> bool:
         """A do-nothing entry earned 0 where it fakes the work and lost nothing anywhere else."""
         others = [u for u in self.lost if u not in self.nothing_units]
-        return (self.earned_for_nothing == 0 and not any(self.lost[u] for u in others)
-                and not self.internal_errors)  # fmt: skip
+        return self.earned_for_nothing == 0 and not any(self.lost[u] for u in others) and not self.internal_errors
 
     @property
     def public_caught(self) -> bool:
@@ -151,8 +156,14 @@ def _reference(assignment_id: str):
     return _REFERENCES[assignment_id]
 
 
-def grade_variant(variant: Variant, catalogue: Catalogue, *, seed: int | None = None, lang: str = "both",
-                  units: tuple[str, ...] | None = ()) -> VariantResult:  # fmt: skip
+def grade_variant(
+    variant: Variant,
+    catalogue: Catalogue,
+    *,
+    seed: int | None = None,
+    lang: str = "both",
+    units: tuple[str, ...] | None = (),
+) -> VariantResult:
     """Build the variant's notebook, grade it in this process and collect what it lost where.
 
     ``units``: () for the catalogue's units, None for every unit of the rubric.
@@ -166,11 +177,20 @@ def grade_variant(variant: Variant, catalogue: Catalogue, *, seed: int | None = 
     with tempfile.TemporaryDirectory(prefix="mutant-") as folder:
         path = Path(folder) / f"{catalogue.assignment}-{variant.id}.ipynb"
         nbformat.write(build_notebook(variant), str(path))
-        report = grade_notebook(path, assignment_id=catalogue.assignment, units=list(units) if units else None,
-                                lang=lang, grading_seed=catalogue.seed if seed is None else seed,
-                                reference=_reference(catalogue.assignment))  # fmt: skip
-    failed = [FailedTest(u.name, t.name, t.suite, t.outcome, t.message)
-              for u in report.units for t in u.tests if t.outcome != "passed"]  # fmt: skip
+        report = grade_notebook(
+            path,
+            assignment_id=catalogue.assignment,
+            units=list(units) if units else None,
+            lang=lang,
+            grading_seed=catalogue.seed if seed is None else seed,
+            reference=_reference(catalogue.assignment),
+        )
+    failed = [
+        FailedTest(u.name, t.name, t.suite, t.outcome, t.message)
+        for u in report.units
+        for t in u.tests
+        if t.outcome != "passed"
+    ]
     return VariantResult(
         variant=variant,
         lost={u.name: round(u.max_score - u.score, 6) for u in report.units},
@@ -199,8 +219,15 @@ def _grade_in_worker(task: tuple[Variant, str, int | None, str, tuple[str, ...] 
     return grade_variant(variant, catalogue, seed=seed, lang=lang, units=units_for(variant, catalogue, units))
 
 
-def grade_variants(variants: list[Variant], catalogue: Catalogue, *, processes: int = 2, seed: int | None = None,
-                   lang: str = "both", units: tuple[str, ...] | None = ()) -> list[VariantResult]:  # fmt: skip
+def grade_variants(
+    variants: list[Variant],
+    catalogue: Catalogue,
+    *,
+    processes: int = 2,
+    seed: int | None = None,
+    lang: str = "both",
+    units: tuple[str, ...] | None = (),
+) -> list[VariantResult]:
     """Grade every variant, over ``processes`` processes (1: in this one); results in the given order.
 
     ``units``: () for the catalogue's units, None for every unit of the rubric.

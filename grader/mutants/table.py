@@ -14,8 +14,15 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "NO"
 
 
-def render_table(results: list[VariantResult], summary: Summary, *, lang: str = "en", processes: int = 2,
-                 seed: int = 0, short_names: dict[str, str] | None = None) -> str:  # fmt: skip
+def render_table(
+    results: list[VariantResult],
+    summary: Summary,
+    *,
+    lang: str = "en",
+    processes: int = 2,
+    seed: int = 0,
+    short_names: dict[str, str] | None = None,
+) -> str:
     """The whole report: one line per variant, then the kill rate and the public-suite catch rate."""
     units = list(dict.fromkeys(unit for r in results if r.variant.kind != NOTHING for unit in r.lost))
     heads = [(short_names or {}).get(unit, unit[:6]) for unit in units]
@@ -24,15 +31,20 @@ def render_table(results: list[VariantResult], summary: Summary, *, lang: str = 
     nothings = [r for r in results if r.variant.kind == NOTHING]
     id_width = max([len(r.variant.id) for r in results] + [7])
     lines = [f"Mutants / 돌연변이 ({len(mutants)}): points lost per unit / 단위별 감점", ""]
-    lines.append(f"  {'variant':<{id_width}}  {'breaks':<19} " + " ".join(f"{h:>5}" for h in heads)
-                 + "  public  caught  description")  # fmt: skip
+    lines.append(
+        f"  {'variant':<{id_width}}  {'breaks':<19} "
+        + " ".join(f"{h:>5}" for h in heads)
+        + "  public  caught  description"
+    )
     for result in mutants:
         variant = result.variant
         clean = result.caught and not result.charged_elsewhere
         extra = f" (also: {', '.join(result.charged_by_design)}, by design)" if result.charged_by_design else ""
-        lines.append(f"  {variant.id:<{id_width}}  {variant.unit:<19} "
-                     + " ".join(f"{_lost(result.lost[u]):>5}" for u in units)
-                     + f"  {_yes(result.public_caught):>6}  {_yes(clean):>6}  {variant.describe(lang)}{extra}")  # fmt: skip
+        lines.append(
+            f"  {variant.id:<{id_width}}  {variant.unit:<19} "
+            + " ".join(f"{_lost(result.lost[u]):>5}" for u in units)
+            + f"  {_yes(result.public_caught):>6}  {_yes(clean):>6}  {variant.describe(lang)}{extra}"
+        )
     lines += [
         "",
         f"Correct styles and harmless changes / 올바른 다른 풀이와 채점 밖의 변경 ({len(others)}): must score full marks",
@@ -41,8 +53,10 @@ def render_table(results: list[VariantResult], summary: Summary, *, lang: str = 
     for result in others:
         kind = "style" if result.variant.kind == STYLE else "harmless"
         mark = "ok" if result.score == result.max_score and not result.internal_errors else "LOST POINTS"
-        lines.append(f"  {result.variant.id:<{id_width}}  {kind:<8}  {result.score:g}/{result.max_score:g}  {mark:<11}  "
-                     f"{result.variant.describe(lang)}")  # fmt: skip
+        lines.append(
+            f"  {result.variant.id:<{id_width}}  {kind:<8}  {result.score:g}/{result.max_score:g}  {mark:<11}  "
+            f"{result.variant.describe(lang)}"
+        )
     if nothings:
         lines += ["", *nothing_lines(nothings, lang=lang, id_width=id_width, short_names=short_names)]
     lines += ["", *unit_lines(results)]
@@ -53,13 +67,17 @@ def render_table(results: list[VariantResult], summary: Summary, *, lang: str = 
     return "\n".join(lines) + "\n"
 
 
-def nothing_lines(nothings: list[VariantResult], *, lang: str, id_width: int,
-                  short_names: dict[str, str] | None = None) -> list[str]:  # fmt: skip
+def nothing_lines(
+    nothings: list[VariantResult], *, lang: str, id_width: int, short_names: dict[str, str] | None = None
+) -> list[str]:
     """The do-nothing section: points each entry earns per unit; its own unit (and train for a net) must read 0."""
     units = list(dict.fromkeys(unit for r in nothings for unit in r.lost))
     heads = [(short_names or {}).get(unit, unit[:6]) for unit in units]
-    lines = [f"Do-nothing submissions / 아무것도 하지 않는 제출 ({len(nothings)}): points earned per unit / 단위별 득점 "
-             "(its own unit, in [brackets], must read 0; every other unit full)", ""]  # fmt: skip
+    lines = [
+        f"Do-nothing submissions / 아무것도 하지 않는 제출 ({len(nothings)}): points earned per unit / 단위별 득점 "
+        "(its own unit, in [brackets], must read 0; every other unit full)",
+        "",
+    ]
     lines.append(
         f"  {'variant':<{id_width}}  {'fakes':<19} " + " ".join(f"{h:>7}" for h in heads) + "  zero  description"
     )
@@ -72,17 +90,23 @@ def nothing_lines(nothings: list[VariantResult], *, lang: str, id_width: int,
                 cells.append(f"{'[' + format(result.earned[unit], 'g') + ']':>7}")
             else:
                 cells.append(f"{format(result.earned[unit], 'g'):>7}")
-        lines.append(f"  {result.variant.id:<{id_width}}  {result.variant.unit:<19} " + " ".join(cells)
-                     + f"  {_yes(result.nothing_holds):>4}  {result.variant.describe(lang)}")  # fmt: skip
+        lines.append(
+            f"  {result.variant.id:<{id_width}}  {result.variant.unit:<19} "
+            + " ".join(cells)
+            + f"  {_yes(result.nothing_holds):>4}  {result.variant.describe(lang)}"
+        )
     return lines
 
 
 def unit_lines(results: list[VariantResult]) -> list[str]:
     """Per unit: mutants caught, and the most points any do-nothing submission of that unit earns (must be 0)."""
     units = list(dict.fromkeys(r.variant.unit for r in results if r.variant.unit))
-    lines = ["Per unit / 단위별", "",
-             f"  {'unit':<19}  {'mutants caught':>14}  {'do-nothing entries':>18}  "
-             "points a do-nothing submission earns / 아무것도 하지 않은 제출의 득점"]  # fmt: skip
+    lines = [
+        "Per unit / 단위별",
+        "",
+        f"  {'unit':<19}  {'mutants caught':>14}  {'do-nothing entries':>18}  "
+        "points a do-nothing submission earns / 아무것도 하지 않은 제출의 득점",
+    ]
     for unit in units:
         mutants = [r for r in results if r.variant.kind == MUTANT and r.variant.unit == unit]
         nothings = [r for r in results if r.variant.kind == NOTHING and r.variant.unit == unit]

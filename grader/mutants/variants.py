@@ -100,8 +100,10 @@ def load_catalogue(assignment_id: str) -> Catalogue:
     try:
         return importlib.import_module(f"{assignment.package}.mutants").CATALOGUE
     except (ImportError, AttributeError) as error:
-        raise AssignmentError(f"{assignment.package} has no mutant catalogue ({error}): add "
-                              f"{assignment.package.replace('.', '/')}/mutants/__init__.py with CATALOGUE") from None  # fmt: skip
+        raise AssignmentError(
+            f"{assignment.package} has no mutant catalogue ({error}): add "
+            f"{assignment.package.replace('.', '/')}/mutants/__init__.py with CATALOGUE"
+        ) from None
 
 
 def with_catalogue() -> list[str]:

@@ -37,8 +37,14 @@ class Text:
 class Mismatch(AssertionError):
     """The student's result is wrong: what was checked, the call, expected vs got, and a hint."""
 
-    def __init__(self, problem: Text, call: Call | None = None, expected: object = None, got: object = None,
-                 hint: Text | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        problem: Text,
+        call: Call | None = None,
+        expected: object = None,
+        got: object = None,
+        hint: Text | None = None,
+    ) -> None:
         super().__init__(problem.en)
         self.problem = problem
         self.call = call
@@ -71,14 +77,22 @@ def as_scalar(got: object, call: Call, hint: Text | None = None) -> float:
     if isinstance(got, (np.floating, np.integer)) or type(got) in (int, float):
         value = float(got)
         if not np.isfinite(value):
-            raise Mismatch(Text("결과가 유한한 수가 아닙니다 (nan 또는 inf).", "the result is not finite (nan or inf)."),
-                           call, got=got, hint=hint)  # fmt: skip
+            raise Mismatch(
+                Text("결과가 유한한 수가 아닙니다 (nan 또는 inf).", "the result is not finite (nan or inf)."),
+                call,
+                got=got,
+                hint=hint,
+            )
         return value
     raise Mismatch(
-        Text(f"스칼라 하나를 반환해야 하는데 {describe_type(got)}을(를) 반환했습니다.",
-             f"should return one number (a scalar), but returned {describe_type(got)}."),
-        call, got=got, hint=hint,
-    )  # fmt: skip
+        Text(
+            f"스칼라 하나를 반환해야 하는데 {describe_type(got)}을(를) 반환했습니다.",
+            f"should return one number (a scalar), but returned {describe_type(got)}.",
+        ),
+        call,
+        got=got,
+        hint=hint,
+    )
 
 
 def as_array(
@@ -87,16 +101,24 @@ def as_array(
     """A finite float/int ndarray of exactly ``shape``, or Mismatch."""
     if type(got) is not np.ndarray or got.dtype.kind not in "fiu":
         raise Mismatch(
-            Text(f"{_ko(what, '은(는)')} 모양 {shape}의 NumPy 배열이어야 하는데 {describe_type(got)}입니다.",
-                 f"{what} should be a NumPy array of shape {shape}, but is {describe_type(got)}."),
-            call, got=got, hint=hint,
-        )  # fmt: skip
+            Text(
+                f"{_ko(what, '은(는)')} 모양 {shape}의 NumPy 배열이어야 하는데 {describe_type(got)}입니다.",
+                f"{what} should be a NumPy array of shape {shape}, but is {describe_type(got)}.",
+            ),
+            call,
+            got=got,
+            hint=hint,
+        )
     if got.shape != shape:
         raise Mismatch(
-            Text(f"{_ko(what)}의 모양이 {got.shape}입니다. {shape}이어야 합니다.",
-                 f"{what} has shape {got.shape}; expected shape {shape}."),
-            call, got=got, hint=hint,
-        )  # fmt: skip
+            Text(
+                f"{_ko(what)}의 모양이 {got.shape}입니다. {shape}이어야 합니다.",
+                f"{what} has shape {got.shape}; expected shape {shape}.",
+            ),
+            call,
+            got=got,
+            hint=hint,
+        )
     if not np.isfinite(got).all():
         raise Mismatch(
             Text(f"{_ko(what)}에 nan 또는 inf가 있습니다.", f"{what} contains nan or inf."), call, got=got, hint=hint
@@ -104,8 +126,15 @@ def as_array(
     return got
 
 
-def assert_close(got: object, expected: object, call: Call, rtol: float, atol: float, what: str = "the result",
-                 hint: Text | None = None) -> None:  # fmt: skip
+def assert_close(
+    got: object,
+    expected: object,
+    call: Call,
+    rtol: float,
+    atol: float,
+    what: str = "the result",
+    hint: Text | None = None,
+) -> None:
     """Compare a checked result with the reference within tolerances."""
     if isinstance(expected, np.ndarray):
         got_array = as_array(got, expected.shape, call, what, hint)
@@ -114,8 +143,13 @@ def assert_close(got: object, expected: object, call: Call, rtol: float, atol: f
         got_array = as_scalar(got, call, hint)
         close = bool(np.isclose(got_array, float(expected), rtol=rtol, atol=atol))
     if not close:
-        raise Mismatch(Text(f"{_ko(what, '이(가)')} 기대값과 다릅니다.", f"{what} differs from the expected value."),
-                       call, expected=expected, got=got, hint=hint)  # fmt: skip
+        raise Mismatch(
+            Text(f"{_ko(what, '이(가)')} 기대값과 다릅니다.", f"{what} differs from the expected value."),
+            call,
+            expected=expected,
+            got=got,
+            hint=hint,
+        )
 
 
 def as_pair(got: object, call: Call, hint: Text | None = None) -> tuple[object, object]:
@@ -123,23 +157,39 @@ def as_pair(got: object, call: Call, hint: Text | None = None) -> tuple[object, 
     if type(got) in (tuple, list) and len(got) == 2:
         return got[0], got[1]
     raise Mismatch(
-        Text(f"(x, x_history) 두 값을 반환해야 하는데 {describe_type(got)}을(를) 반환했습니다.",
-             f"should return two values (x, x_history), but returned {describe_type(got)}."),
-        call, got=got, hint=hint,
-    )  # fmt: skip
+        Text(
+            f"(x, x_history) 두 값을 반환해야 하는데 {describe_type(got)}을(를) 반환했습니다.",
+            f"should return two values (x, x_history), but returned {describe_type(got)}.",
+        ),
+        call,
+        got=got,
+        hint=hint,
+    )
 
 
 def as_dict(got: object, keys: tuple[str, ...], call: Call, hint: Text | None = None) -> dict:
     """A dict with exactly ``keys``, or Mismatch."""
     if type(got) is not dict:
-        raise Mismatch(Text(f"딕셔너리를 반환해야 하는데 {describe_type(got)}을(를) 반환했습니다.",
-                            f"should return a dict, but returned {describe_type(got)}."), call, got=got, hint=hint)  # fmt: skip
+        raise Mismatch(
+            Text(
+                f"딕셔너리를 반환해야 하는데 {describe_type(got)}을(를) 반환했습니다.",
+                f"should return a dict, but returned {describe_type(got)}.",
+            ),
+            call,
+            got=got,
+            hint=hint,
+        )
     if set(got) != set(keys):
         raise Mismatch(
-            Text(f"딕셔너리의 키가 {summarize(sorted(got))}입니다. {list(keys)}이어야 합니다.",
-                 f"the dict has keys {summarize(sorted(got))}; expected {list(keys)}."),
-            call, got=sorted(got), expected=list(keys), hint=hint,
-        )  # fmt: skip
+            Text(
+                f"딕셔너리의 키가 {summarize(sorted(got))}입니다. {list(keys)}이어야 합니다.",
+                f"the dict has keys {summarize(sorted(got))}; expected {list(keys)}.",
+            ),
+            call,
+            got=sorted(got),
+            expected=list(keys),
+            hint=hint,
+        )
     return got
 
 

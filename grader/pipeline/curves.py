@@ -54,12 +54,16 @@ def _path(points: list[tuple[float, float | None]], x_max: float, y_max: float, 
 
 
 def _axes(left: float, x_label: str, x_max: float, y_label: str, y_max: float, y_ticks: list[float]) -> list[str]:
-    out = [f'<rect x="{left}" y="{TOP}" width="{PANEL_WIDTH}" height="{BOTTOM - TOP}" fill="none" '
-           f'stroke="{AXIS_COLOUR}" stroke-width="0.8"/>']  # fmt: skip
+    out = [
+        f'<rect x="{left}" y="{TOP}" width="{PANEL_WIDTH}" height="{BOTTOM - TOP}" fill="none" '
+        f'stroke="{AXIS_COLOUR}" stroke-width="0.8"/>'
+    ]
     for tick in y_ticks:
         y = BOTTOM - (BOTTOM - TOP) * tick / y_max
-        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + PANEL_WIDTH}" y2="{y:.1f}" stroke="#dddddd" '
-                   f'stroke-width="0.6"/><text x="{left - 3}" y="{y + 3:.1f}" text-anchor="end">{tick:g}</text>')  # fmt: skip
+        out.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + PANEL_WIDTH}" y2="{y:.1f}" stroke="#dddddd" '
+            f'stroke-width="0.6"/><text x="{left - 3}" y="{y + 3:.1f}" text-anchor="end">{tick:g}</text>'
+        )
     out.append(f'<text x="{left}" y="{BOTTOM + 12}" text-anchor="middle">0</text>')
     out.append(f'<text x="{left + PANEL_WIDTH}" y="{BOTTOM + 12}" text-anchor="middle">{x_max:g}</text>')
     out.append(f'<text x="{left + PANEL_WIDTH / 2}" y="{BOTTOM + 24}" text-anchor="middle">{x_label}</text>')
@@ -73,23 +77,37 @@ def learning_curve_svg(curve: dict, loss_max: float) -> str:
     epochs = [_number(e) for e in curve.get("epochs", [])]
     iterations = max(len(losses), 1)
     step = next(s for s in (0.25, 0.5, 1.0, 2.0, 5.0) if loss_max / s <= 5)
-    body = _axes(LEFT, "iteration", iterations, "train loss", loss_max,
-                 [step * i for i in range(int(loss_max / step + 1e-9) + 1)])  # fmt: skip
-    body.append(f'<path d="{_path(_binned(losses, LOSS_POINTS), iterations, loss_max, LEFT)}" fill="none" '
-                f'stroke="{LOSS_COLOUR}" stroke-width="1.4"/>')  # fmt: skip
+    body = _axes(
+        LEFT,
+        "iteration",
+        iterations,
+        "train loss",
+        loss_max,
+        [step * i for i in range(int(loss_max / step + 1e-9) + 1)],
+    )
+    body.append(
+        f'<path d="{_path(_binned(losses, LOSS_POINTS), iterations, loss_max, LEFT)}" fill="none" '
+        f'stroke="{LOSS_COLOUR}" stroke-width="1.4"/>'
+    )
     right = LEFT + PANEL_WIDTH + 50
     epoch_count = max(len(epochs) - 1, 1)
     body += _axes(right, "epoch", epoch_count, "accuracy", 1.0, [0.0, 0.25, 0.5, 0.75, 1.0])
     for key, colour, dash in (("train_acc", TRAIN_COLOUR, ""), ("test_acc", TEST_COLOUR, ' stroke-dasharray="4 3"')):
         points = [(float(i), _number(v)) for i, v in enumerate(curve.get(key, []))]
-        body.append(f'<path d="{_path(points, epoch_count, 1.0, right)}" fill="none" stroke="{colour}" '
-                    f'stroke-width="1.4"{dash}/>')  # fmt: skip
-    body.append(f'<text x="{right + PANEL_WIDTH - 4}" y="{BOTTOM - 22}" text-anchor="end" fill="{TRAIN_COLOUR}">'
-                f"train</text><text x=\"{right + PANEL_WIDTH - 4}\" y=\"{BOTTOM - 10}\" text-anchor=\"end\" "
-                f'fill="{TEST_COLOUR}">test</text>')  # fmt: skip
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-            f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="10" fill="#222222">'
-            f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>{"".join(body)}</svg>')  # fmt: skip
+        body.append(
+            f'<path d="{_path(points, epoch_count, 1.0, right)}" fill="none" stroke="{colour}" '
+            f'stroke-width="1.4"{dash}/>'
+        )
+    body.append(
+        f'<text x="{right + PANEL_WIDTH - 4}" y="{BOTTOM - 22}" text-anchor="end" fill="{TRAIN_COLOUR}">'
+        f'train</text><text x="{right + PANEL_WIDTH - 4}" y="{BOTTOM - 10}" text-anchor="end" '
+        f'fill="{TEST_COLOUR}">test</text>'
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="10" fill="#222222">'
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>{"".join(body)}</svg>'
+    )
 
 
 def data_uri(svg: str) -> str:
@@ -122,12 +140,21 @@ def learning_curves_markdown(report: GradeReport) -> list[str]:
         test = tests[-1]
         reference, student = test.details["reference_curve"], test.details.get("student_curve")
         loss_max = _loss_max(reference, *([student] if student else []))
-        cells = [f"![student / 학생]({data_uri(learning_curve_svg(student, loss_max))})" if student else "—",
-                 f"![reference / 기준 풀이]({data_uri(learning_curve_svg(reference, loss_max))})"]  # fmt: skip
+        cells = [
+            f"![student / 학생]({data_uri(learning_curve_svg(student, loss_max))})" if student else "—",
+            f"![reference / 기준 풀이]({data_uri(learning_curve_svg(reference, loss_max))})",
+        ]
         iterations = reference.get("iters_num")
-        lines += ["", f"### `{unit.name}`: 학습 곡선 / learning curves ({test.suite}, {iterations} iterations)", "",
-                  "| 학생 / student | 기준 풀이 / reference |", "|---|---|", f"| {cells[0]} | {cells[1]} |",
-                  f"| {_caption(student)} | {_caption(reference)} |", "",
-                  "왼쪽: 반복마다의 훈련 손실(구간 평균), 오른쪽: 에폭마다의 정확도(실선 훈련, 점선 시험). / "
-                  "Left: training loss per iteration (bin means); right: accuracy per epoch (solid train, dashed test)."]  # fmt: skip
+        lines += [
+            "",
+            f"### `{unit.name}`: 학습 곡선 / learning curves ({test.suite}, {iterations} iterations)",
+            "",
+            "| 학생 / student | 기준 풀이 / reference |",
+            "|---|---|",
+            f"| {cells[0]} | {cells[1]} |",
+            f"| {_caption(student)} | {_caption(reference)} |",
+            "",
+            "왼쪽: 반복마다의 훈련 손실(구간 평균), 오른쪽: 에폭마다의 정확도(실선 훈련, 점선 시험). / "
+            "Left: training loss per iteration (bin means); right: accuracy per epoch (solid train, dashed test).",
+        ]
     return lines

@@ -22,8 +22,19 @@ PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 MAX_CELL_MAGIC_DEPTH = 4  # %%time inside %%capture inside ...: each level reads the body again
 # The line breaks ``ast`` counts (not str.splitlines', which also breaks at \x0c, \x1c, \u2028, ...).
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-_CONSTANT_NODES = (ast.Constant, ast.UnaryOp, ast.BinOp, ast.Tuple, ast.List, ast.Set, ast.Dict,
-                   ast.unaryop, ast.operator, ast.Load, ast.expr_context)  # fmt: skip
+_CONSTANT_NODES = (
+    ast.Constant,
+    ast.UnaryOp,
+    ast.BinOp,
+    ast.Tuple,
+    ast.List,
+    ast.Set,
+    ast.Dict,
+    ast.unaryop,
+    ast.operator,
+    ast.Load,
+    ast.expr_context,
+)
 
 
 @dataclass(frozen=True)
@@ -38,8 +49,13 @@ class Snippet:
 
     def to_data(self) -> dict:
         """As plain data for the worker."""
-        return {"cell": self.cell, "line": self.line, "source": self.source, "kind": self.kind,
-                "names": list(self.names)}  # fmt: skip
+        return {
+            "cell": self.cell,
+            "line": self.line,
+            "source": self.source,
+            "kind": self.kind,
+            "names": list(self.names),
+        }
 
 
 @dataclass
@@ -97,9 +113,11 @@ def _extract_cell(cell: CodeCell, source: str, line_offset: int, extraction: Ext
         body = _python_cell_magic_body(statement)
         if body is not None:
             if depth >= MAX_CELL_MAGIC_DEPTH:
-                extraction.errors.append(f"cell {cell.number}: more than {MAX_CELL_MAGIC_DEPTH} nested cell magics "
-                                         f"(line {line_offset + statement.lineno}); 셀 매직을 그렇게 겹쳐 쓸 수 "
-                                         "없습니다 / write the code without them")  # fmt: skip
+                extraction.errors.append(
+                    f"cell {cell.number}: more than {MAX_CELL_MAGIC_DEPTH} nested cell magics "
+                    f"(line {line_offset + statement.lineno}); 셀 매직을 그렇게 겹쳐 쓸 수 "
+                    "없습니다 / write the code without them"
+                )
                 continue
             _extract_cell(cell, body, line_offset + statement.lineno, extraction, depth + 1)
             continue

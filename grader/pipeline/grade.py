@@ -55,15 +55,24 @@ def guess_assignment(notebook_path: Path, notebook) -> str | None:
     return None
 
 
-def grade_notebook(notebook_path: Path, *, assignment_id: str | None = None, units: list[str] | None = None,
-                   lang: str = "both", suites: tuple[str, ...] | None = None, limits: sandbox.Limits | None = None,
-                   grading_seed: int | None = None, reference: Reference | RecordedReference | None = None) -> GradeReport:  # fmt: skip
+def grade_notebook(
+    notebook_path: Path,
+    *,
+    assignment_id: str | None = None,
+    units: list[str] | None = None,
+    lang: str = "both",
+    suites: tuple[str, ...] | None = None,
+    limits: sandbox.Limits | None = None,
+    grading_seed: int | None = None,
+    reference: Reference | RecordedReference | None = None,
+) -> GradeReport:
     """Grade one notebook. Raises AssignmentError only for misuse (unknown assignment or unit)."""
     notebook, extraction, unreadable = read_and_extract(notebook_path)
     assignment_id = assignment_id or guess_assignment(notebook_path, notebook)
     if assignment_id is None:
-        raise AssignmentError(f"cannot tell which assignment {notebook_path} is; pass --assignment "
-                              f"({', '.join(known_assignments())})")  # fmt: skip
+        raise AssignmentError(
+            f"cannot tell which assignment {notebook_path} is; pass --assignment ({', '.join(known_assignments())})"
+        )
     assignment = load_assignment(assignment_id)
     selected = _select_units(assignment, units)
     suites = suites or assignment.available_suites()
@@ -105,9 +114,17 @@ def _select_units(assignment: Assignment, units: list[str] | None) -> tuple[str,
     return tuple(dict.fromkeys(assignment.unit(name).name for name in units))
 
 
-def _run_suites(assignment: Assignment, notebook_path: Path, extraction: Extraction, selected: tuple[str, ...],
-                suites: tuple[str, ...], lang: str, limits: sandbox.Limits | None, grading_seed: int | None,
-                reference: Reference | RecordedReference | None) -> GradeReport:  # fmt: skip
+def _run_suites(
+    assignment: Assignment,
+    notebook_path: Path,
+    extraction: Extraction,
+    selected: tuple[str, ...],
+    suites: tuple[str, ...],
+    lang: str,
+    limits: sandbox.Limits | None,
+    grading_seed: int | None,
+    reference: Reference | RecordedReference | None,
+) -> GradeReport:
     import pytest
 
     use_course(assignment)  # a reference passed in (batch, mutants) was loaded for the same course
@@ -128,9 +145,26 @@ def _run_suites(assignment: Assignment, notebook_path: Path, extraction: Extract
         session.grading_seed = grading_seed
     arguments = [str(assignment.suite_dir(suite)) for suite in suites]
     # no:unraisableexception/threadexception: their gc.collect() at the end costs ~0.5 s a grade in a big process
-    arguments += ["-c", str(TRUSTED_INI), "--rootdir", str(assignment.root), "--noconftest", "-p", "no:cacheprovider",
-                  "-p", "pytest_timeout", "-p", "no:terminal", "-p", "no:stepwise", "--import-mode=importlib",
-                  "-p", "no:unraisableexception", "-p", "no:threadexception"]  # fmt: skip
+    arguments += [
+        "-c",
+        str(TRUSTED_INI),
+        "--rootdir",
+        str(assignment.root),
+        "--noconftest",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "pytest_timeout",
+        "-p",
+        "no:terminal",
+        "-p",
+        "no:stepwise",
+        "--import-mode=importlib",
+        "-p",
+        "no:unraisableexception",
+        "-p",
+        "no:threadexception",
+    ]
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     with contextlib.redirect_stdout(io.StringIO()) as noise, contextlib.redirect_stderr(noise):
         status = pytest.main(arguments, plugins=[GradingPlugin(session)])
@@ -155,8 +189,14 @@ def _substitutes(assignment: Assignment, reference: Reference | RecordedReferenc
     return substitute_source(reference.extraction, names)
 
 
-def _assemble(assignment: Assignment, notebook_path: Path, selected: tuple[str, ...], suites: tuple[str, ...],
-              lang: str, results: list[TestResult]) -> GradeReport:  # fmt: skip
+def _assemble(
+    assignment: Assignment,
+    notebook_path: Path,
+    selected: tuple[str, ...],
+    suites: tuple[str, ...],
+    lang: str,
+    results: list[TestResult],
+) -> GradeReport:
     units = [UnitScore(name, [r for r in results if r.unit == name]) for name in selected]
     for unit_score in units:
         _add_uncollected(assignment, unit_score, suites)
@@ -169,12 +209,27 @@ def _add_uncollected(assignment: Assignment, unit_score: UnitScore, suites: tupl
     for suite in suites:
         for function, points in assignment.unit(unit_score.name).points.get(suite, {}).items():
             if (suite, function.removeprefix("test_")) not in seen:
-                unit_score.tests.append(TestResult(unit_score.name, function.removeprefix("test_"), suite, "missing",
-                                                   0.0, points, "no result was recorded for this test"))  # fmt: skip
+                unit_score.tests.append(
+                    TestResult(
+                        unit_score.name,
+                        function.removeprefix("test_"),
+                        suite,
+                        "missing",
+                        0.0,
+                        points,
+                        "no result was recorded for this test",
+                    )
+                )
 
 
-def _report_without_running(assignment: Assignment, notebook_path: Path, selected: tuple[str, ...],
-                            suites: tuple[str, ...], lang: str, errors: list[str]) -> GradeReport:  # fmt: skip
+def _report_without_running(
+    assignment: Assignment,
+    notebook_path: Path,
+    selected: tuple[str, ...],
+    suites: tuple[str, ...],
+    lang: str,
+    errors: list[str],
+) -> GradeReport:
     report = _assemble(assignment, notebook_path, selected, suites, lang, [])
     for unit_score in report.units:
         for test in unit_score.tests:

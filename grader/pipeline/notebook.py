@@ -44,27 +44,35 @@ def parse_notebook(data: bytes, name: str):
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise NotebookError(f"{name}: UTF-8 텍스트가 아닙니다. 정말 .ipynb 파일인가요? / {name} is not "
-                            "UTF-8 text; is it really a .ipynb file?") from None  # fmt: skip
+        raise NotebookError(
+            f"{name}: UTF-8 텍스트가 아닙니다. 정말 .ipynb 파일인가요? / {name} is not "
+            "UTF-8 text; is it really a .ipynb file?"
+        ) from None
     try:
         json.loads(text)
     except (ValueError, RecursionError) as error:
-        raise NotebookError(f"{name}: 올바른 JSON이 아닙니다. Jupyter에서 열어 다시 저장하세요. / {name} is "
-                            f"not valid JSON ({error}); open it in Jupyter and save it again") from None  # fmt: skip
+        raise NotebookError(
+            f"{name}: 올바른 JSON이 아닙니다. Jupyter에서 열어 다시 저장하세요. / {name} is "
+            f"not valid JSON ({error}); open it in Jupyter and save it again"
+        ) from None
     try:
         notebook = nbformat.reads(text, as_version=4)
     except Exception as error:  # noqa: BLE001  nbformat raises many kinds
-        raise NotebookError(f"{name}: 읽을 수 있는 Jupyter 노트북이 아닙니다. / {name} is not a Jupyter "
-                            f"notebook nbformat can read: {error}"[:2000]) from None  # fmt: skip
+        raise NotebookError(
+            f"{name}: 읽을 수 있는 Jupyter 노트북이 아닙니다. / {name} is not a Jupyter "
+            f"notebook nbformat can read: {error}"[:2000]
+        ) from None
     check_shape(notebook, name)
     check_code_size(notebook, name)
     return notebook
 
 
 def _too_large(name: str, size: int) -> str:
-    return (f"{name}: 파일이 {size // 2**20} MiB로 {MAX_NOTEBOOK_BYTES // 2**20} MiB를 넘어 채점하지 않았습니다. 출력을 "
-            f"지우고(Clear All Outputs) 다시 저장하세요. / {name} is {size // 2**20} MiB; notebooks over "
-            f"{MAX_NOTEBOOK_BYTES // 2**20} MiB are not graded (clear the outputs and save again)")  # fmt: skip
+    return (
+        f"{name}: 파일이 {size // 2**20} MiB로 {MAX_NOTEBOOK_BYTES // 2**20} MiB를 넘어 채점하지 않았습니다. 출력을 "
+        f"지우고(Clear All Outputs) 다시 저장하세요. / {name} is {size // 2**20} MiB; notebooks over "
+        f"{MAX_NOTEBOOK_BYTES // 2**20} MiB are not graded (clear the outputs and save again)"
+    )
 
 
 def check_shape(notebook, name: str) -> None:
@@ -75,15 +83,19 @@ def check_shape(notebook, name: str) -> None:
     """
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list) or not all(isinstance(cell, dict) for cell in cells):
-        raise NotebookError(f"{name}: 셀 목록이 올바르지 않습니다. Jupyter에서 열어 다시 저장하세요. / its cells are "
-                            "not a list of cells; open it in Jupyter and save it again")  # fmt: skip
+        raise NotebookError(
+            f"{name}: 셀 목록이 올바르지 않습니다. Jupyter에서 열어 다시 저장하세요. / its cells are "
+            "not a list of cells; open it in Jupyter and save it again"
+        )
     for number, cell in enumerate(cells, start=1):
         source = cell.get("source", "")
         if cell.get("cell_type") == "code" and not (
             isinstance(source, str) or isinstance(source, list) and all(isinstance(line, str) for line in source)
         ):
-            raise NotebookError(f"{name}: 셀 {number}의 코드가 텍스트가 아닙니다. Jupyter에서 열어 다시 저장하세요. / "
-                                f"cell {number} has a source that is not text; open it in Jupyter and save it again")  # fmt: skip
+            raise NotebookError(
+                f"{name}: 셀 {number}의 코드가 텍스트가 아닙니다. Jupyter에서 열어 다시 저장하세요. / "
+                f"cell {number} has a source that is not text; open it in Jupyter and save it again"
+            )
 
 
 def check_code_size(notebook, name: str) -> None:

@@ -102,8 +102,9 @@ class GradingSession:
     def worker(self, unit: str) -> sandbox.Worker:
         """The worker for ``unit``; a new one after a crash or timeout."""
         if unit not in self._workers:
-            self._workers[unit] = sandbox.Worker(self.limits, self.isolation, self.assignment.hidden_dirs(),
-                                                 self.run_state, self.assignment.course_code)  # fmt: skip
+            self._workers[unit] = sandbox.Worker(
+                self.limits, self.isolation, self.assignment.hidden_dirs(), self.run_state, self.assignment.course_code
+            )
         worker = self._workers[unit]
         self._recent = [name for name in self._recent if name != unit] + [unit]
         self._separate_reference_holders(unit)
@@ -175,8 +176,11 @@ class GradingSession:
             names = problem.get("names") if type(problem.get("names")) is list else []
             names_text = one_line(", ".join(map(str, names[:10])), 200)
             raised = f"{one_line(error.get('type'), 100)}: {one_line(error.get('message'), 500)}"
-            text = (f"{where}: import of {names_text} skipped: {raised}" if problem.get("kind") == "import"
-                    else f"{where}: defining {names_text} failed: {raised}")  # fmt: skip
+            text = (
+                f"{where}: import of {names_text} skipped: {raised}"
+                if problem.get("kind") == "import"
+                else f"{where}: defining {names_text} failed: {raised}"
+            )
             if text not in self.load_problems:
                 self.load_problems.append(text)
 
@@ -271,9 +275,17 @@ class GradingPlugin:
         failed = call.excinfo is not None
         if call.when == "call" or (call.when == "setup" and failed):
             self.record(item, call)
-        return pytest.TestReport(item.nodeid, item.location, {}, "failed" if failed else "passed",
-                                 "see the grading report" if failed else None, call.when, duration=call.duration,
-                                 start=call.start, stop=call.stop)  # fmt: skip
+        return pytest.TestReport(
+            item.nodeid,
+            item.location,
+            {},
+            "failed" if failed else "passed",
+            "see the grading report" if failed else None,
+            call.when,
+            duration=call.duration,
+            start=call.start,
+            stop=call.stop,
+        )
 
     def record(self, item: pytest.Item, call: pytest.CallInfo) -> None:
         """Append the TestResult of one test."""
@@ -292,9 +304,20 @@ class GradingPlugin:
         maximum = self.session.points(unit, suite, function)
         name = item.name.removeprefix("test_")
         doc = (getattr(item.obj, "__doc__", None) or "").strip().splitlines()
-        self.session.results.append(TestResult(unit, name, suite, outcome, maximum if outcome == "passed" else 0.0,
-                                               maximum, message, doc[0] if doc else "", internal,
-                                               {str(key): value for key, value in item.user_properties}))  # fmt: skip
+        self.session.results.append(
+            TestResult(
+                unit,
+                name,
+                suite,
+                outcome,
+                maximum if outcome == "passed" else 0.0,
+                maximum,
+                message,
+                doc[0] if doc else "",
+                internal,
+                {str(key): value for key, value in item.user_properties},
+            )
+        )
         if internal:
             self.session.internal_errors.append(f"{item.nodeid}: {message}")
 
@@ -382,6 +405,8 @@ def render_missing(error: StudentMissing, lang: str) -> str:
         lang
     )
     if error.close:
-        text += " " + Text(f"혹시 {error.close}인가요? 이름을 {error.name}(으)로 바꾸세요.",
-                           f"Did you mean {error.close}? Rename it to {error.name}.").render(lang)  # fmt: skip
+        text += " " + Text(
+            f"혹시 {error.close}인가요? 이름을 {error.name}(으)로 바꾸세요.",
+            f"Did you mean {error.close}? Rename it to {error.name}.",
+        ).render(lang)
     return text

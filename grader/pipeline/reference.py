@@ -54,8 +54,13 @@ def _canonical(value: object) -> object:
     if type(value) is np.ndarray or isinstance(value, np.generic):
         array = np.ascontiguousarray(value)
         digest = hashlib.sha256(array.astype(array.dtype.newbyteorder("<")).tobytes()).hexdigest()
-        return ["ndarray" if type(value) is np.ndarray else "scalar", array.dtype.kind, array.dtype.itemsize,
-                list(array.shape), digest]  # fmt: skip
+        return [
+            "ndarray" if type(value) is np.ndarray else "scalar",
+            array.dtype.kind,
+            array.dtype.itemsize,
+            list(array.shape),
+            digest,
+        ]
     if type(value) is float:
         return ["float", repr(value)]
     if type(value) in (tuple, list):
@@ -98,8 +103,10 @@ def use_course(assignment: Assignment) -> None:
     try:
         library.install(importlib.import_module(f"{assignment.package}.untrusted"))
     except ImportError as error:
-        raise AssignmentError(f"{assignment.rubric_path}: its course package {assignment.package!r} cannot be "
-                              f"imported ({error}); check [assignment] package") from None  # fmt: skip
+        raise AssignmentError(
+            f"{assignment.rubric_path}: its course package {assignment.package!r} cannot be "
+            f"imported ({error}); check [assignment] package"
+        ) from None
 
 
 def load_reference(assignment: Assignment) -> Reference | RecordedReference:
@@ -199,8 +206,10 @@ def load_recorded_reference(assignment: Assignment) -> RecordedReference:
     """Read ``tests_public/<id>/expected.npz`` (``allow_pickle=False``); ReferenceFailure if absent or bad."""
     path = recording_path(assignment)
     if not path.is_file():
-        raise ReferenceFailure(f"this checkout has neither {assignment.solution_notebook.name} in solutions/ nor "
-                               f"the recorded answers {path}; {ASK_INSTRUCTOR}")  # fmt: skip
+        raise ReferenceFailure(
+            f"this checkout has neither {assignment.solution_notebook.name} in solutions/ nor "
+            f"the recorded answers {path}; {ASK_INSTRUCTOR}"
+        )
     if path.stat().st_size > MAX_RECORDING_BYTES:
         raise ReferenceFailure(f"{path} is too large to be a recording; {ASK_INSTRUCTOR}")
     try:
@@ -211,7 +220,8 @@ def load_recorded_reference(assignment: Assignment) -> RecordedReference:
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
         raise ReferenceFailure(f"{path} cannot be read ({error}); {ASK_INSTRUCTOR}") from None
     if meta.get("format") != RECORDING_FORMAT or meta.get("assignment") != assignment.id:
-        raise ReferenceFailure(f"{path} was recorded for {meta.get('assignment')!r} in format "
-                               f"{meta.get('format')!r}; {ASK_INSTRUCTOR}")  # fmt: skip
+        raise ReferenceFailure(
+            f"{path} was recorded for {meta.get('assignment')!r} in format {meta.get('format')!r}; {ASK_INSTRUCTOR}"
+        )
     extraction = extract_definitions({"cells": [{"cell_type": "code", "source": given}]})
     return RecordedReference(extraction, answers, path)

@@ -96,8 +96,10 @@ def render_text(report: GradeReport) -> str:
     lines = [f"{report.assignment} — {report.notebook}", ""]
     width = max([len(u.name) for u in report.units] + [8])
     for unit in report.units:
-        lines.append(f"  {unit.name:<{width}}  {_points(unit.score):>5} / {_points(unit.max_score):<5}"
-                     f"  {unit.passed}/{len(unit.tests)} tests passed")  # fmt: skip
+        lines.append(
+            f"  {unit.name:<{width}}  {_points(unit.score):>5} / {_points(unit.max_score):<5}"
+            f"  {unit.passed}/{len(unit.tests)} tests passed"
+        )
     lines.append(f"  {'total':<{width}}  {_points(report.score):>5} / {_points(report.max_score):<5}")
     failures = [(u.name, t) for u in report.units for t in u.tests if t.outcome != "passed"]
     if failures:
@@ -128,18 +130,28 @@ def _notes(report: GradeReport) -> list[str]:
 def render_markdown(report: GradeReport) -> str:
     """GitHub-flavoured Markdown for a PR comment or job summary; texts that are not the kit's are inert."""
     report = fit_report(report)
-    lines = [f"## {report.assignment}: {_points(report.score)} / {_points(report.max_score)}", "",
-             "| unit / 단위 | score / 점수 | tests / 테스트 |", "|---|---:|---:|"]  # fmt: skip
+    lines = [
+        f"## {report.assignment}: {_points(report.score)} / {_points(report.max_score)}",
+        "",
+        "| unit / 단위 | score / 점수 | tests / 테스트 |",
+        "|---|---:|---:|",
+    ]
     for unit in report.units:
         icon = "✅" if unit.score == unit.max_score else ("❌" if unit.score == 0 else "🟡")
-        lines.append(f"| {icon} {md_code(unit.name, 80, table=True)} | {_points(unit.score)} / "
-                     f"{_points(unit.max_score)} | {unit.passed} / {len(unit.tests)} |")  # fmt: skip
+        lines.append(
+            f"| {icon} {md_code(unit.name, 80, table=True)} | {_points(unit.score)} / "
+            f"{_points(unit.max_score)} | {unit.passed} / {len(unit.tests)} |"
+        )
     failures = [(u.name, t) for u in report.units for t in u.tests if t.outcome != "passed"]
     if failures:
         lines += ["", "<details><summary>Failing tests / 실패한 테스트</summary>", ""]
         for unit_name, test in failures:
-            lines += [f"**{md_code(unit_name, 80)} · {md_code(test.name, 200)}** ({test.suite}, {test.outcome})", "",
-                      md_block(test.message, MESSAGE_LIMIT), ""]  # fmt: skip
+            lines += [
+                f"**{md_code(unit_name, 80)} · {md_code(test.name, 200)}** ({test.suite}, {test.outcome})",
+                "",
+                md_block(test.message, MESSAGE_LIMIT),
+                "",
+            ]
         lines.append("</details>")
     lines += learning_curves_markdown(report)  # the training unit's curves, student next to reference
     if report.errors:

@@ -27,14 +27,28 @@ def works(minimal: bool, drop: bool, worker: runtime.Runtime) -> bool:
             return False
 
 
-def flags(scratch: Path, hidden: list[Path], minimal: bool, scratch_bytes: int = 64 * 1024**2,
-          worker: runtime.Runtime | None = None) -> list[str]:  # fmt: skip
+def flags(
+    scratch: Path,
+    hidden: list[Path],
+    minimal: bool,
+    scratch_bytes: int = 64 * 1024**2,
+    worker: runtime.Runtime | None = None,
+) -> list[str]:
     """bubblewrap arguments: new namespaces, a read-only view of what Python needs, the scratch folder."""
     worker = worker or runtime.direct()
     keep = sorted({*worker.code, *worker.roots})
     if minimal:
-        flags = ["--ro-bind", "/usr", "/usr", "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
-                 "--ro-bind-try", "/etc/localtime", "/etc/localtime"]  # fmt: skip
+        flags = [
+            "--ro-bind",
+            "/usr",
+            "/usr",
+            "--ro-bind-try",
+            "/etc/ld.so.cache",
+            "/etc/ld.so.cache",
+            "--ro-bind-try",
+            "/etc/localtime",
+            "/etc/localtime",
+        ]
         for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
             top = Path("/", name)
             if top.is_symlink():
@@ -46,8 +60,20 @@ def flags(scratch: Path, hidden: list[Path], minimal: bool, scratch_bytes: int =
     # Every writable place is a tmpfs of at most scratch_bytes (RAM: unsized, it would be half of it);
     # /dev is read-only after its setup, so only /dev/shm, /tmp and the scratch folder take writes.
     sized = ["--size", str(scratch_bytes)] if sizes_tmpfs() else []
-    flags += ["--dev", "/dev", *sized, "--tmpfs", "/dev/shm", "--remount-ro", "/dev", "--proc", "/proc",
-              *sized, "--tmpfs", "/tmp"]  # fmt: skip
+    flags += [
+        "--dev",
+        "/dev",
+        *sized,
+        "--tmpfs",
+        "/dev/shm",
+        "--remount-ro",
+        "/dev",
+        "--proc",
+        "/proc",
+        *sized,
+        "--tmpfs",
+        "/tmp",
+    ]
     for path in keep:  # after /tmp's tmpfs: the kit and Python may live under /tmp (a CI clone)
         if minimal or path.is_relative_to("/tmp"):
             flags += ["--ro-bind", str(path), str(path)]
@@ -59,8 +85,17 @@ def flags(scratch: Path, hidden: list[Path], minimal: bool, scratch_bytes: int =
             flags += ["--size", "4096", "--tmpfs", str(path)] if sized else ["--tmpfs", str(path)]
     if minimal:
         flags += ["--remount-ro", "/"]  # bubblewrap's own root is a writable tmpfs otherwise
-    flags += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-              "--die-with-parent", "--new-session", "--cap-drop", "ALL"]  # fmt: skip
+    flags += [
+        "--unshare-net",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop",
+        "ALL",
+    ]
     return flags
 
 

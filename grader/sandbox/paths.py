@@ -6,8 +6,20 @@ from pathlib import Path
 
 WORKER_SCRIPT = Path(__file__).resolve().parent.parent / "untrusted" / "worker.py"
 KIT_ROOT = WORKER_SCRIPT.parent.parent.parent
-SYSTEM_READABLE = tuple(Path(p) for p in ("/usr", "/lib", "/lib64", "/lib32", "/libx32", "/etc/ld.so.cache",
-                                          "/etc/localtime", "/dev/urandom", "/dev/zero"))  # fmt: skip
+SYSTEM_READABLE = tuple(
+    Path(p)
+    for p in (
+        "/usr",
+        "/lib",
+        "/lib64",
+        "/lib32",
+        "/libx32",
+        "/etc/ld.so.cache",
+        "/etc/localtime",
+        "/dev/urandom",
+        "/dev/zero",
+    )
+)
 
 
 def default_hidden() -> list[Path]:

@@ -62,7 +62,7 @@ class Isolation:
             )
             if on
         ]
-        return active  # fmt: skip
+        return active
 
 
 def unprotected(isolation: Isolation) -> list[str]:
@@ -71,9 +71,11 @@ def unprotected(isolation: Isolation) -> list[str]:
     if os.geteuid() == 0 and not isolation.uid_drop:
         gaps.append("student code would run as root: " + isolation.missing.get("uid-drop", "the uid drop is off"))
     if not (isolation.landlock or isolation.private_filesystem or (isolation.uid_drop and isolation.hidden_files)):
-        gaps.append("no kernel layer keeps student code away from the kit, its Python, the solutions and other "
-                    "submissions' files (no Landlock, no bubblewrap, and no uid drop with the hidden folders closed); "
-                    "only the audit hook would, and student code can switch it off")  # fmt: skip
+        gaps.append(
+            "no kernel layer keeps student code away from the kit, its Python, the solutions and other "
+            "submissions' files (no Landlock, no bubblewrap, and no uid drop with the hidden folders closed); "
+            "only the audit hook would, and student code can switch it off"
+        )
     return gaps
 
 
@@ -99,8 +101,9 @@ def memory_plan(limits: Limits) -> memory.MemoryPlan:
     """How a submission's memory is bounded with these limits (a cgroup, or fewer live workers)."""
     plan = memory.plan(limits.submission_memory_bytes, limits.memory_bytes)
     if plan.parent is not None and "memory-cgroup" in disabled_layers():
-        return memory.MemoryPlan(budget=plan.budget, parent=None,
-                                 live_workers=max(1, limits.submission_memory_bytes // limits.memory_bytes))  # fmt: skip
+        return memory.MemoryPlan(
+            budget=plan.budget, parent=None, live_workers=max(1, limits.submission_memory_bytes // limits.memory_bytes)
+        )
     return plan
 
 
@@ -121,11 +124,17 @@ def detect_isolation() -> Isolation:
         missing[layer] = f"turned off by {DISABLE_VARIABLE} (for measuring its cost only; never grade like this)"
     uid_drop = probed.uid_drop and "uid-drop" not in off
     namespaces = probed.namespaces and "namespaces" not in off
-    isolation = replace(probed, seccomp=probed.seccomp and "seccomp" not in off, uid_drop=uid_drop,
-                        landlock=probed.landlock and "landlock" not in off,
-                        memory_cgroup=probed.memory_cgroup and "memory-cgroup" not in off,
-                        namespaces=namespaces, private_filesystem=probed.private_filesystem and namespaces,
-                        audit_hook="audit-hook" not in off, missing=missing)  # fmt: skip
+    isolation = replace(
+        probed,
+        seccomp=probed.seccomp and "seccomp" not in off,
+        uid_drop=uid_drop,
+        landlock=probed.landlock and "landlock" not in off,
+        memory_cgroup=probed.memory_cgroup and "memory-cgroup" not in off,
+        namespaces=namespaces,
+        private_filesystem=probed.private_filesystem and namespaces,
+        audit_hook="audit-hook" not in off,
+        missing=missing,
+    )
     return _with_hidden_files(isolation)
 
 
@@ -150,8 +159,9 @@ def _probe_isolation(skip: frozenset[str] = frozenset()) -> Isolation:
             worker_runtime = runtime.copied()
             uid_drop = True
         except (runtime.RuntimeUnavailable, OSError) as error:
-            missing["uid-drop"] = (f"an unprivileged user cannot reach {unreachable}, and copying Python where it "
-                                   f"can failed: {error}")  # fmt: skip
+            missing["uid-drop"] = (
+                f"an unprivileged user cannot reach {unreachable}, and copying Python where it can failed: {error}"
+            )
     if "namespaces" in skip or namespaces:
         pass
     elif not have_bwrap:
@@ -160,7 +170,9 @@ def _probe_isolation(skip: frozenset[str] = frozenset()) -> Isolation:
         namespaces = private = True
     elif bwrap.works(minimal=False, drop=uid_drop, worker=worker_runtime):
         namespaces = True
-        missing["private-filesystem"] = "Python does not start with only its own folders mounted; workers see the whole filesystem read-only"  # fmt: skip
+        missing["private-filesystem"] = (
+            "Python does not start with only its own folders mounted; workers see the whole filesystem read-only"
+        )
     else:
         missing["namespaces"] = "bubblewrap cannot create namespaces here (e.g. unprivileged user namespaces are off)"
     if not private and "private-filesystem" not in missing and "namespaces" not in skip:
@@ -171,14 +183,22 @@ def _probe_isolation(skip: frozenset[str] = frozenset()) -> Isolation:
         missing["sized-scratch"] = "needs bubblewrap: without it, writes are limited per file (RLIMIT_FSIZE) only"
     cgroup = memory_plan(Limits()).parent is not None and "memory-cgroup" not in skip
     if not cgroup:
-        missing["memory-cgroup"] = (memory_plan(Limits()).describe() + ": no memory cgroup can be made here "
-                                    "(root, or a delegated cgroup v2)")  # fmt: skip
+        missing["memory-cgroup"] = (
+            memory_plan(Limits()).describe() + ": no memory cgroup can be made here (root, or a delegated cgroup v2)"
+        )
     abi = landlock.abi_version() if "landlock" not in skip else 0
     if not abi and "landlock" not in skip:
         missing["landlock"] = "this kernel offers no Landlock (Linux 5.13 or later with landlock in its LSM list)"
-    isolation = Isolation(seccomp=not seccomp_problem, uid_drop=uid_drop, namespaces=namespaces,
-                          missing=missing, private_filesystem=private, landlock=abi > 0,
-                          runtime=worker_runtime, memory_cgroup=cgroup)  # fmt: skip
+    isolation = Isolation(
+        seccomp=not seccomp_problem,
+        uid_drop=uid_drop,
+        namespaces=namespaces,
+        missing=missing,
+        private_filesystem=private,
+        landlock=abi > 0,
+        runtime=worker_runtime,
+        memory_cgroup=cgroup,
+    )
     return _with_hidden_files(isolation)
 
 
@@ -192,7 +212,9 @@ def _with_hidden_files(isolation: Isolation) -> Isolation:
             names = " ".join(str(path.relative_to(KIT_ROOT)) for path in readable)
             missing["hidden-files"] = f"other users can read {names}: chmod -R o-rwx {names}, or install bubblewrap"
         else:
-            missing["hidden-files"] = "workers run as your user; only the audit hook keeps them out of solutions/ and tests_hidden/"  # fmt: skip
+            missing["hidden-files"] = (
+                "workers run as your user; only the audit hook keeps them out of solutions/ and tests_hidden/"
+            )
     return replace(isolation, hidden_files=hidden, missing=missing)
 
 

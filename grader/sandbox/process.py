@@ -79,8 +79,10 @@ class IsolationFailure(WorkerFailure):
     internal = True
 
     def __init__(self, problem: str) -> None:
-        super().__init__(f"internal error in the grader, not your fault; tell your instructor: {problem}; "
-                         "no student code ran in that worker")  # fmt: skip
+        super().__init__(
+            f"internal error in the grader, not your fault; tell your instructor: {problem}; "
+            "no student code ran in that worker"
+        )
 
 
 @dataclass
@@ -160,8 +162,14 @@ class _SkipDefinition(Exception):
 class Worker:
     """One sandboxed worker process serving calls for one unit."""
 
-    def __init__(self, limits: Limits, isolation: Isolation, hidden: list[Path], run: RunState | None = None,
-                 course_code: Path | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        limits: Limits,
+        isolation: Isolation,
+        hidden: list[Path],
+        run: RunState | None = None,
+        course_code: Path | None = None,
+    ) -> None:
         self.limits = limits
         self.course_files = library.read_sources(course_code) if course_code is not None else {}
         self.isolation = isolation
@@ -218,10 +226,16 @@ class Worker:
         os.set_blocking(self._request_write, False)
         try:
             self.process = subprocess.Popen(
-                self._command(request_read, response_write), cwd=self.scratch, env=self._environment(),
-                stdin=subprocess.DEVNULL, stdout=output, stderr=output, pass_fds=(request_read, response_write),
-                start_new_session=True, preexec_fn=self._limit_child,
-            )  # fmt: skip
+                self._command(request_read, response_write),
+                cwd=self.scratch,
+                env=self._environment(),
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=output,
+                pass_fds=(request_read, response_write),
+                start_new_session=True,
+                preexec_fn=self._limit_child,
+            )
         except (OSError, subprocess.SubprocessError) as error:  # e.g. a limit or the uid drop failed in preexec
             self.stop()
             raise IsolationFailure(f"the worker could not be started with its limits ({error})") from None
@@ -238,16 +252,31 @@ class Worker:
 
     def _command(self, request_read: int, response_write: int) -> list[str]:
         worker = self.isolation.runtime
-        command = [str(worker.executable), "-I", str(worker.script), "--request-fd", str(request_read),
-                   "--response-fd", str(response_write), "--seccomp", "on" if self.isolation.seccomp else "off",
-                   "--audit", "on" if self.isolation.audit_hook else "off"]  # fmt: skip
+        command = [
+            str(worker.executable),
+            "-I",
+            str(worker.script),
+            "--request-fd",
+            str(request_read),
+            "--response-fd",
+            str(response_write),
+            "--seccomp",
+            "on" if self.isolation.seccomp else "off",
+            "--audit",
+            "on" if self.isolation.audit_hook else "off",
+        ]
         if self.isolation.landlock:
             command += ["--landlock", "on", f"--probe-denied={KIT_ROOT}"]
             command += [f"--read={path}" for path in [*worker.code, *SYSTEM_READABLE]]
         command += [f"--deny={path}" for path in dict.fromkeys([*self.hidden, *default_hidden()])]
         if self.isolation.namespaces:
-            flags = bwrap.flags(self.scratch, self.hidden, self.isolation.private_filesystem,
-                                self.limits.scratch_bytes, self.isolation.runtime)  # fmt: skip
+            flags = bwrap.flags(
+                self.scratch,
+                self.hidden,
+                self.isolation.private_filesystem,
+                self.limits.scratch_bytes,
+                self.isolation.runtime,
+            )
             command = [shutil.which("bwrap") or "bwrap", *flags, *command]
         return command
 
@@ -354,8 +383,10 @@ class Worker:
             key = snippet_key(snippet)
             if key in self.run.skipped:
                 problems[position] = _problem(snippet, "skipped", self.run.skipped[key])
-                reason = (f"defining it in cell {snippet.get('cell')} ended or hung the worker process, so it "
-                          "was skipped (see the notebook problems)")  # fmt: skip
+                reason = (
+                    f"defining it in cell {snippet.get('cell')} ended or hung the worker process, so it "
+                    "was skipped (see the notebook problems)"
+                )
                 skipped.update(dict.fromkeys(names, reason))
             else:
                 for name in names:
@@ -367,14 +398,23 @@ class Worker:
                 if type(item) is list and len(item) == 2 and type(item[0]) is int and 0 <= item[0] < len(sent):
                     error = item[1].get("error") if type(item[1]) is dict else None
                     error = error if type(error) is dict else {}
-                    problems[sent[item[0]]] = _problem(snippets[sent[item[0]]], str(error.get("type", "Exception"))[:100],
-                                                       str(error.get("message", ""))[:500])  # fmt: skip
-        request = {"op": "finish", "skipped": sorted(skipped.items()), "substitute_source": substitute_source,
-                   "substitute_names": substitute_names}  # fmt: skip
+                    problems[sent[item[0]]] = _problem(
+                        snippets[sent[item[0]]],
+                        str(error.get("type", "Exception"))[:100],
+                        str(error.get("message", ""))[:500],
+                    )
+        request = {
+            "op": "finish",
+            "skipped": sorted(skipped.items()),
+            "substitute_source": substitute_source,
+            "substitute_names": substitute_names,
+        }
         reply = self._exchange(request, max(deadline - time.monotonic(), 1.0), "loading your definitions")
         names = reply.get("names")
-        return {"problems": [problems[p] for p in sorted(problems)],
-                "names": [str(n) for n in names] if type(names) is list else []}  # fmt: skip
+        return {
+            "problems": [problems[p] for p in sorted(problems)],
+            "names": [str(n) for n in names] if type(names) is list else [],
+        }
 
     def _define(self, snippets: list[dict], deadline: float) -> dict:
         """Run the snippets; the worker announces each one, so one that ends or hangs it is known and skipped."""
@@ -482,24 +522,32 @@ class Worker:
             problems.append(f"dropping every capability (CapEff {capabilities})")
         identity = (facts.get("uid"), facts.get("gid"), facts.get("groups"))
         if self.uid is not None and identity != (self.uid, self.uid, []):
-            problems.append(f"the uid drop (uid {facts.get('uid')}, gid {facts.get('gid')}, groups {facts.get('groups')})")  # fmt: skip
+            problems.append(
+                f"the uid drop (uid {facts.get('uid')}, gid {facts.get('gid')}, groups {facts.get('groups')})"
+            )
         if os.geteuid() == 0 and not self.isolation.namespaces and facts.get("ipc_ns") in ("", _own_namespace("ipc")):
             problems.append("its own IPC namespace")
         if self.isolation.namespaces:
             for kind in ("net", "pid", "mnt"):
                 if facts.get(f"{kind}_ns") in ("", _own_namespace(kind)):
                     problems.append(f"its own {kind} namespace")
-        expected = {"RLIMIT_CPU": self.limits.cpu_seconds, "RLIMIT_AS": self.limits.memory_bytes,
-                    "RLIMIT_FSIZE": self.limits.file_bytes, "RLIMIT_NOFILE": self.limits.open_files,
-                    "RLIMIT_CORE": 0}  # fmt: skip
+        expected = {
+            "RLIMIT_CPU": self.limits.cpu_seconds,
+            "RLIMIT_AS": self.limits.memory_bytes,
+            "RLIMIT_FSIZE": self.limits.file_bytes,
+            "RLIMIT_NOFILE": self.limits.open_files,
+            "RLIMIT_CORE": 0,
+        }
         if self._expected_nproc() is not None:
             expected["RLIMIT_NPROC"] = self._expected_nproc()
         limits = facts.get("limits") if type(facts.get("limits")) is dict else {}
         problems += [f"{name} = {value}" for name, value in expected.items() if limits.get(name) != value]
         landlock_facts = facts.get("landlock") if type(facts.get("landlock")) is dict else {}
         if self.isolation.landlock and landlock_facts.get("enforced") is not True:
-            problems.append(f"Landlock (ABI {landlock_facts.get('abi')}, refusing a path outside its view: "
-                            f"{landlock_facts.get('enforced')})")  # fmt: skip
+            problems.append(
+                f"Landlock (ABI {landlock_facts.get('abi')}, refusing a path outside its view: "
+                f"{landlock_facts.get('enforced')})"
+            )
         if self.isolation.audit_hook and facts.get("audit_hook") is not True:
             problems.append("the audit hook")
         return problems
@@ -532,8 +580,10 @@ class Worker:
                     needed = 8 + int.from_bytes(buffer[:8], "big")
                     if needed > protocol.MAX_MESSAGE_BYTES:
                         self.stop()
-                        raise WorkerFailure(f"the answer while running {what} is too large "
-                                            f"(over {protocol.MAX_MESSAGE_BYTES // 2**20} MiB)")  # fmt: skip
+                        raise WorkerFailure(
+                            f"the answer while running {what} is too large "
+                            f"(over {protocol.MAX_MESSAGE_BYTES // 2**20} MiB)"
+                        )
                 if needed is not None and len(buffer) >= needed:
                     break
                 remaining = deadline - time.monotonic()
@@ -570,8 +620,9 @@ class Worker:
             reply = protocol.decode(body)
         except protocol.ProtocolError as error:
             self.stop()
-            raise WorkerFailure(f"unreadable answer while running {what}: {error}",
-                                f"unreadable answer while running {what}") from None  # fmt: skip
+            raise WorkerFailure(
+                f"unreadable answer while running {what}: {error}", f"unreadable answer while running {what}"
+            ) from None
         if type(reply) is not dict:
             self.stop()
             raise WorkerFailure(f"unreadable answer while running {what}")
@@ -590,8 +641,11 @@ class Worker:
             status = -(status - 128)  # bubblewrap reports a signal as 128 + its number
         if status < 0:
             name = signal.Signals(-status).name if -status in signal.valid_signals() else f"signal {-status}"
-            cause = {"SIGKILL": " (CPU time or memory limit)", "SIGXFSZ": " (file size limit)",
-                     "SIGSEGV": " (crash)"}.get(name, "")  # fmt: skip
+            cause = {
+                "SIGKILL": " (CPU time or memory limit)",
+                "SIGXFSZ": " (file size limit)",
+                "SIGSEGV": " (crash)",
+            }.get(name, "")
             return WorkerDied(f"the process was killed by {name}{cause} while running {what}", hidden)
         return WorkerDied(f"the process exited with status {status} while running {what}", hidden)
 
@@ -624,9 +678,13 @@ class BudgetExhausted(WorkerTimeout):
 
 def _problem(snippet: dict, kind: str, message: str) -> dict:
     """A load problem built from the trusted snippet; only the error text comes from the worker."""
-    return {"cell": snippet.get("cell"), "line": snippet.get("line"), "kind": snippet.get("kind"),
-            "names": [str(name) for name in snippet.get("names", [])],
-            "error": {"type": kind, "message": message, "where": []}}  # fmt: skip
+    return {
+        "cell": snippet.get("cell"),
+        "line": snippet.get("line"),
+        "kind": snippet.get("kind"),
+        "names": [str(name) for name in snippet.get("names", [])],
+        "error": {"type": kind, "message": message, "where": []},
+    }
 
 
 @cache

@@ -31,8 +31,17 @@ from grader.untrusted import confine
 UNTRUSTED = Path(__file__).resolve().parent.parent / "untrusted"
 CACHE_VARIABLE = "GRADER_RUNTIME_CACHE"
 DEFAULT_CACHE = Path("/var/cache/ch04-grader")
-_SKIPPED_STDLIB = {"site-packages", "dist-packages", "test", "idlelib", "tkinter", "turtledemo", "ensurepip",
-                   "lib2to3", "__phello__"}  # fmt: skip
+_SKIPPED_STDLIB = {
+    "site-packages",
+    "dist-packages",
+    "test",
+    "idlelib",
+    "tkinter",
+    "turtledemo",
+    "ensurepip",
+    "lib2to3",
+    "__phello__",
+}
 MANIFEST = "MANIFEST.sha256"
 
 
@@ -59,8 +68,12 @@ class Runtime:
 def direct() -> Runtime:
     """The grader's own interpreter and kit."""
     roots = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), Path(os.path.realpath(sys.executable)).parent}
-    return Runtime(executable=Path(sys.executable), script=UNTRUSTED / "worker.py", roots=tuple(sorted(roots)),
-                   code=(UNTRUSTED.parent / "__init__.py", UNTRUSTED))  # fmt: skip
+    return Runtime(
+        executable=Path(sys.executable),
+        script=UNTRUSTED / "worker.py",
+        roots=tuple(sorted(roots)),
+        code=(UNTRUSTED.parent / "__init__.py", UNTRUSTED),
+    )
 
 
 def unreachable_part(runtime: Runtime) -> Path | None:
@@ -84,8 +97,9 @@ def copied(cache: Path | None = None) -> Runtime:
     if os.geteuid() != 0:
         raise RuntimeUnavailable("only root copies Python for workers")
     sources = _sources()
-    key = hashlib.sha256("\n".join(f"{dest}\0{src.stat().st_size}\0{src.stat().st_mtime_ns}"
-                                   for dest, src in sources).encode()).hexdigest()[:20]  # fmt: skip
+    key = hashlib.sha256(
+        "\n".join(f"{dest}\0{src.stat().st_size}\0{src.stat().st_mtime_ns}" for dest, src in sources).encode()
+    ).hexdigest()[:20]
     _secure_folder(cache)
     target = cache / f"python-{key}"
     if not (target / MANIFEST).is_file():
@@ -102,9 +116,14 @@ def copied(cache: Path | None = None) -> Runtime:
 
 def _runtime_in(target: Path) -> Runtime:
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    return Runtime(executable=target / "bin" / version, script=target / "grader" / "untrusted" / "worker.py",
-                   roots=(target,), code=(target / "grader" / "__init__.py", target / "grader" / "untrusted"),
-                   environment={"LD_LIBRARY_PATH": str(target / "lib")}, copied_to=target)  # fmt: skip
+    return Runtime(
+        executable=target / "bin" / version,
+        script=target / "grader" / "untrusted" / "worker.py",
+        roots=(target,),
+        code=(target / "grader" / "__init__.py", target / "grader" / "untrusted"),
+        environment={"LD_LIBRARY_PATH": str(target / "lib")},
+        copied_to=target,
+    )
 
 
 def _sources() -> list[tuple[str, Path]]:

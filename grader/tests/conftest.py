@@ -47,10 +47,16 @@ def active_layers() -> dict[str, bool]:
     isolation = sandbox.detect_isolation()
     import os
 
-    return {"root": os.geteuid() == 0, "seccomp": isolation.seccomp, "uid-drop": isolation.uid_drop,
-            "namespaces": isolation.namespaces, "private-filesystem": isolation.private_filesystem,
-            "landlock": isolation.landlock, "hidden-files": isolation.hidden_files,
-            "memory-cgroup": isolation.memory_cgroup}  # fmt: skip
+    return {
+        "root": os.geteuid() == 0,
+        "seccomp": isolation.seccomp,
+        "uid-drop": isolation.uid_drop,
+        "namespaces": isolation.namespaces,
+        "private-filesystem": isolation.private_filesystem,
+        "landlock": isolation.landlock,
+        "hidden-files": isolation.hidden_files,
+        "memory-cgroup": isolation.memory_cgroup,
+    }
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -61,5 +67,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if unknown:
             raise pytest.UsageError(f"{item.nodeid}: unknown layer(s) in needs: {unknown}; known: {sorted(have)}")
         if not any(have[layer] for layer in marker.args):
-            pytest.skip(f"needs {' or '.join(marker.args)}, which this machine does not offer "
-                        "(see the isolation line of any report)")  # fmt: skip
+            pytest.skip(
+                f"needs {' or '.join(marker.args)}, which this machine does not offer "
+                "(see the isolation line of any report)"
+            )

@@ -201,61 +201,170 @@ def seed_messages() -> list[bytes]:
     """Worker replies as the protocol encodes them."""
     import numpy as np
 
-    values = [None, 1, 2.5, "text", [1, (2, 3)], {"a": np.arange(6).reshape(2, 3)}, np.float64(1.5),
-              {"ok": True, "value": (np.zeros(3, dtype=np.int8), [float("nan")])}]  # fmt: skip
+    values = [
+        None,
+        1,
+        2.5,
+        "text",
+        [1, (2, 3)],
+        {"a": np.arange(6).reshape(2, 3)},
+        np.float64(1.5),
+        {"ok": True, "value": (np.zeros(3, dtype=np.int8), [float("nan")])},
+    ]
     return [encode(value) for value in values]
 
 
 def seed_rosters() -> list[bytes]:
     """Rosters as an instructor writes them."""
-    return [b"student,repository\nkim,course/ch04-kim\nlee,course/ch04-lee\n",
-            b"\xef\xbb\xbfstudent,repository,url,ref\nkim,course/ch04-kim,https://example.invalid/x.git,main\n",
-            b"student,repository\n"]  # fmt: skip
+    return [
+        b"student,repository\nkim,course/ch04-kim\nlee,course/ch04-lee\n",
+        b"\xef\xbb\xbfstudent,repository,url,ref\nkim,course/ch04-kim,https://example.invalid/x.git,main\n",
+        b"student,repository\n",
+    ]
 
 
 def seed_results() -> list[bytes]:
     """Result files as a batch writes them."""
     function = {"name": "numerical_diff", "score": 10.0, "max_score": 10.0, "tests": []}
-    result = {"assignment": "ch04_learning", "score": 10.0, "max_score": 110.0, "functions": [function],
-              "errors": [], "internal_errors": [], "student": "s1", "status": "graded", "source_sha256": "ab",
-              "batch": {"assignment": "ch04_learning", "units": UNITS, "suites": ["public"], "seed": 1}}  # fmt: skip
+    result = {
+        "assignment": "ch04_learning",
+        "score": 10.0,
+        "max_score": 110.0,
+        "functions": [function],
+        "errors": [],
+        "internal_errors": [],
+        "student": "s1",
+        "status": "graded",
+        "source_sha256": "ab",
+        "batch": {"assignment": "ch04_learning", "units": UNITS, "suites": ["public"], "seed": 1},
+    }
     return [json.dumps(result).encode(), json.dumps(dict(result, status="ungradable", functions=[])).encode()]
 
 
 def seed_batches() -> list[bytes]:
     """batch.json files."""
-    return [json.dumps({"assignment": "ch04_learning", "units": UNITS, "suites": ["public"], "seed": 1,
-                        "lang": "both"}).encode()]  # fmt: skip
+    return [
+        json.dumps(
+            {"assignment": "ch04_learning", "units": UNITS, "suites": ["public"], "seed": 1, "lang": "both"}
+        ).encode()
+    ]
 
 
 def _v4(cells: tuple[str, ...]) -> dict:
-    return {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
-            "cells": [{"cell_type": "code", "id": f"c{i}", "metadata": {}, "source": source, "outputs": [],
-                       "execution_count": None} for i, source in enumerate(cells)]}  # fmt: skip
+    return {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {},
+        "cells": [
+            {
+                "cell_type": "code",
+                "id": f"c{i}",
+                "metadata": {},
+                "source": source,
+                "outputs": [],
+                "execution_count": None,
+            }
+            for i, source in enumerate(cells)
+        ],
+    }
 
 
 def _v3(cells: tuple[str, ...]) -> dict:
-    return {"nbformat": 3, "nbformat_minor": 0, "metadata": {"name": ""},
-            "worksheets": [{"metadata": {}, "cells": [{"cell_type": "code", "input": source, "language": "python",
-                                                      "metadata": {}, "outputs": []} for source in cells]}]}  # fmt: skip
+    return {
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "metadata": {"name": ""},
+        "worksheets": [
+            {
+                "metadata": {},
+                "cells": [
+                    {"cell_type": "code", "input": source, "language": "python", "metadata": {}, "outputs": []}
+                    for source in cells
+                ],
+            }
+        ],
+    }
 
 
 # -- strategies ----------------------------------------------------------------------------------
 
-IPYTHON_LINES = ["!ls -la", "files = !ls", "x = %time 1", "%matplotlib inline", "%%time", "%%bash", "%%capture out",
-                 "x?", "obj.attr??", "print(x)?", "/f 1 2", ",f a b", ";f a", "!!ls", "!echo (", "!a \\", ")",
-                 "def f(x):", "    return x", "    !echo hi", "    %time 1", "if x:", "  y = 1", "\tz = 1", "x = \\",
-                 "   %time 2", "class C:", "    def g(self):", "        !pwd", "s = '''", "'''", "# comment \\",
-                 "h = 1e-4", "import numpy as np", "N, K = 3, -2", "@decorator", "async def g():", "lambda: 0",
-                 "x = [1,", " 2]", "\x0c", "x = 1\x0cy = 2", "a = 'b\u2028c'", "f'{x!r}'", "%%time\u2028x = 1",
-                 "get_ipython().run_cell_magic('time', '', 'def f():\\n    pass\\n')", "x: int = 3", "del x"]  # fmt: skip
+IPYTHON_LINES = [
+    "!ls -la",
+    "files = !ls",
+    "x = %time 1",
+    "%matplotlib inline",
+    "%%time",
+    "%%bash",
+    "%%capture out",
+    "x?",
+    "obj.attr??",
+    "print(x)?",
+    "/f 1 2",
+    ",f a b",
+    ";f a",
+    "!!ls",
+    "!echo (",
+    "!a \\",
+    ")",
+    "def f(x):",
+    "    return x",
+    "    !echo hi",
+    "    %time 1",
+    "if x:",
+    "  y = 1",
+    "\tz = 1",
+    "x = \\",
+    "   %time 2",
+    "class C:",
+    "    def g(self):",
+    "        !pwd",
+    "s = '''",
+    "'''",
+    "# comment \\",
+    "h = 1e-4",
+    "import numpy as np",
+    "N, K = 3, -2",
+    "@decorator",
+    "async def g():",
+    "lambda: 0",
+    "x = [1,",
+    " 2]",
+    "\x0c",
+    "x = 1\x0cy = 2",
+    "a = 'b\u2028c'",
+    "f'{x!r}'",
+    "%%time\u2028x = 1",
+    "get_ipython().run_cell_magic('time', '', 'def f():\\n    pass\\n')",
+    "x: int = 3",
+    "del x",
+]
 
-json_scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
-                | st.text(max_size=30))  # fmt: skip
-json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4)
-                           | st.dictionaries(st.text(max_size=12), inner, max_size=4), max_leaves=12)  # fmt: skip
-odd_json = st.sampled_from(['"x" * 3', "1" * 5000, "[" * 5000 + "]" * 5000, '{"a":' * 3000 + "1" + "}" * 3000,
-                            "1e999", "-0", "NaN", "Infinity", '"\\ud800"', '"\\u0000"', "[]", "{}", '""', "null"])  # fmt: skip
+json_scalars = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30)
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
+odd_json = st.sampled_from(
+    [
+        '"x" * 3',
+        "1" * 5000,
+        "[" * 5000 + "]" * 5000,
+        '{"a":' * 3000 + "1" + "}" * 3000,
+        "1e999",
+        "-0",
+        "NaN",
+        "Infinity",
+        '"\\ud800"',
+        '"\\u0000"',
+        "[]",
+        "{}",
+        '""',
+        "null",
+    ]
+)
 
 
 def ipython_cells() -> st.SearchStrategy[str]:
@@ -318,8 +427,28 @@ def _nodes(value: object) -> list[dict]:
 
 def mutate(data: bytes, random) -> bytes:
     """A few byte-level changes: flips, cuts, copies and insertions of tokens parsers trip over."""
-    tokens = [b'"', b"{", b"}", b"[", b"]", b",", b":", b"\\", b"\\u0000", b"\xff", b"\xed\xa0\x80", b"1e999",
-              b"9" * 5000, b"null", b'"cell_type": "code"', b'"source": 7', b"\n", b"!", b"%", b"\\n!ls\\n"]  # fmt: skip
+    tokens = [
+        b'"',
+        b"{",
+        b"}",
+        b"[",
+        b"]",
+        b",",
+        b":",
+        b"\\",
+        b"\\u0000",
+        b"\xff",
+        b"\xed\xa0\x80",
+        b"1e999",
+        b"9" * 5000,
+        b"null",
+        b'"cell_type": "code"',
+        b'"source": 7',
+        b"\n",
+        b"!",
+        b"%",
+        b"\\n!ls\\n",
+    ]
     data = bytearray(data)
     for _ in range(random.randint(1, 4)):
         if not data:
@@ -349,9 +478,25 @@ def protocol_messages(draw) -> bytes:
         return draw(st.binary(max_size=300))
     if kind == 1:
         return mutate(draw(st.sampled_from(seed_messages())), draw(st.randoms(use_true_random=False)))
-    header = draw(st.one_of(json_values.map(json.dumps), odd_json, st.sampled_from([
-        '{"__ndarray__": 0}', '{"__npscalar__": 5}', '{"__float__": [1]}', '{"__tuple__": 3}', '{"__dict__": [1]}',
-        '{"__func__": {"a": 1}}', '{"__unsupported__": 1e999}', '{"__x__": 1}', '{"a": 1, "b": 2}'])))  # fmt: skip
+    header = draw(
+        st.one_of(
+            json_values.map(json.dumps),
+            odd_json,
+            st.sampled_from(
+                [
+                    '{"__ndarray__": 0}',
+                    '{"__npscalar__": 5}',
+                    '{"__float__": [1]}',
+                    '{"__tuple__": 3}',
+                    '{"__dict__": [1]}',
+                    '{"__func__": {"a": 1}}',
+                    '{"__unsupported__": 1e999}',
+                    '{"__x__": 1}',
+                    '{"a": 1, "b": 2}',
+                ]
+            ),
+        )
+    )
     blobs = draw(st.lists(st.binary(max_size=200) | st.sampled_from(_npy_blobs()), max_size=3))
     return _frame(header.encode("utf-8", "surrogatepass"), blobs)
 
@@ -391,8 +536,9 @@ def report_documents(draw) -> bytes:
         return mutate(draw(st.sampled_from(seed_reports())), draw(st.randoms(use_true_random=False)))
     value = st.one_of(json_values, st.integers(min_value=-(10**400), max_value=10**400), st.just(1e308))
     test = st.fixed_dictionaries({}, optional={"name": value, "outcome": st.sampled_from(["passed", "failed"]) | value})
-    unit = st.fixed_dictionaries({"tests": st.lists(test, max_size=4)},
-                                 optional={"name": value, "score": value, "max_score": value})  # fmt: skip
+    unit = st.fixed_dictionaries(
+        {"tests": st.lists(test, max_size=4)}, optional={"name": value, "score": value, "max_score": value}
+    )
     report = st.fixed_dictionaries({"functions": st.lists(unit, max_size=4)}, optional={"score": value})
     return json.dumps(draw(report) if kind == 2 else draw(json_values)).encode()
 

@@ -80,21 +80,35 @@ def read_fixture(path: Path) -> Fixture:
         key, _, value = item.partition("=")
         limits[key.strip()] = int(value) if value.strip().isdigit() else float(value)
     return Fixture(
-        name=path.stem, about=header["about"], unit=header["unit"], threat=header["threat"], expect=header["expect"],
-        mode=header.get("mode", "inprocess"), limits=limits, seconds=float(header.get("seconds", 25)),
-        message=header.get("message"), hidden_absent=_words(header.get("hidden-absent")),
-        public_shows=_words(header.get("public-shows")), needs=_words(header.get("needs")),
+        name=path.stem,
+        about=header["about"],
+        unit=header["unit"],
+        threat=header["threat"],
+        expect=header["expect"],
+        mode=header.get("mode", "inprocess"),
+        limits=limits,
+        seconds=float(header.get("seconds", 25)),
+        message=header.get("message"),
+        hidden_absent=_words(header.get("hidden-absent")),
+        public_shows=_words(header.get("public-shows")),
+        needs=_words(header.get("needs")),
         public_absent=_words(header.get("public-absent")),
-        subset=_words(header.get("subset")), stored_output=header.get("stored-output"),
-        pad_bytes=int(header.get("pad-bytes", 0)), markdown_inert=_words(header.get("markdown-inert")),
+        subset=_words(header.get("subset")),
+        stored_output=header.get("stored-output"),
+        pad_bytes=int(header.get("pad-bytes", 0)),
+        markdown_inert=_words(header.get("markdown-inert")),
         pad_source=_pad_source(header.get("pad-source")),
         trusted_seconds=float(header["trusted-seconds"]) if "trusted-seconds" in header else None,
-        cells=cells, files=files,
-    )  # fmt: skip
+        cells=cells,
+        files=files,
+    )
 
 
-PAD_LINES = {"comments": lambda i: f"# padding line {i}\n", "constants": lambda i: f"c_{i} = {i} * 2 + 1\n",
-             "magics": lambda i: "!true\n" if i % 2 else f"%time x_{i} = {i}\n"}  # fmt: skip
+PAD_LINES = {
+    "comments": lambda i: f"# padding line {i}\n",
+    "constants": lambda i: f"c_{i} = {i} * 2 + 1\n",
+    "magics": lambda i: "!true\n" if i % 2 else f"%time x_{i} = {i}\n",
+}
 
 
 def _pad_source(text: str | None) -> tuple[str, int] | None:
@@ -162,9 +176,16 @@ class Places:
 
     def fill(self, text: str) -> str:
         """The text with every placeholder replaced."""
-        values = {"__TCP_PORT__": str(self.tcp_port), "__UDP_PORT__": str(self.udp_port), "__MARKER__": self.marker,
-                  "__KIT__": str(self.kit), "__CODE__": str(self.code), "__LIVE__": str(sandbox.KIT_ROOT),
-                  "__HOME__": str(home()), "__SITE__": site_packages()}  # fmt: skip
+        values = {
+            "__TCP_PORT__": str(self.tcp_port),
+            "__UDP_PORT__": str(self.udp_port),
+            "__MARKER__": self.marker,
+            "__KIT__": str(self.kit),
+            "__CODE__": str(self.code),
+            "__LIVE__": str(sandbox.KIT_ROOT),
+            "__HOME__": str(home()),
+            "__SITE__": site_packages(),
+        }
         for placeholder, value in values.items():
             text = text.replace(placeholder, value)
         return text
@@ -242,8 +263,17 @@ def tree_digest(root: Path, folders: tuple[str, ...] = PROTECTED) -> dict[str, s
 def traces(marker: str, kit: Path | None = None) -> list[str]:
     """Files named after the marker where an escaped attack would leave them, or live code holding it."""
     found = [str(p) for p in kit.iterdir() if marker in p.name] if kit is not None else []
-    for folder in (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), Path("/run/lock"), Path("/var/lock"),
-                   Path("/dev/mqueue"), home(), home() / ".cache", Path(site_packages())):  # fmt: skip
+    for folder in (
+        Path("/tmp"),
+        Path("/var/tmp"),
+        Path("/dev/shm"),
+        Path("/run/lock"),
+        Path("/var/lock"),
+        Path("/dev/mqueue"),
+        home(),
+        home() / ".cache",
+        Path(site_packages()),
+    ):
         try:
             found += [str(p) for p in folder.iterdir() if marker in p.name]
         except OSError:
@@ -286,8 +316,12 @@ def worker_processes(grader_pids: list[int], since: float = 0.0, kit: Path | Non
         except OSError:
             continue
         state, started = fields[0], int(fields[19]) / ticks
-        same_user_worker = (uid == os.getuid() and not running_as_root() and "grader/untrusted/worker.py" in command
-                            and (kit is None or str(kit) in command))  # fmt: skip
+        same_user_worker = (
+            uid == os.getuid()
+            and not running_as_root()
+            and "grader/untrusted/worker.py" in command
+            and (kit is None or str(kit) in command)
+        )
         if state != "Z" and started >= since and (uid in uids or same_user_worker):
             left.append(f"{entry.name} uid={uid} {command[:120]}")
     return left

@@ -55,8 +55,9 @@ def write_class(folder: Path) -> dict[str, str]:
 
 
 def batch(*args: str, **options) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "grader", "batch", *args], capture_output=True, text=True,
-                          timeout=300, **options)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "grader", "batch", *args], capture_output=True, text=True, timeout=300, **options
+    )
 
 
 def read_gradebook(path: Path) -> dict[str, dict]:
@@ -127,11 +128,31 @@ def test_interrupted_batch_resumes_and_shards_merge_to_the_same_gradebook(tmp_pa
     assert "several notebooks" in (full / "feedback" / "two-notebooks.md").read_text()
 
     for index in (1, 2):
-        shard = batch(str(tmp_path / "subs"), "--out", str(tmp_path / f"shard{index}"), "--seed", "7",
-                      "--shard", f"{index}/2", *UNITS)  # fmt: skip
+        shard = batch(
+            str(tmp_path / "subs"),
+            "--out",
+            str(tmp_path / f"shard{index}"),
+            "--seed",
+            "7",
+            "--shard",
+            f"{index}/2",
+            *UNITS,
+        )
         assert shard.returncode == 0, shard.stderr
-    merged = subprocess.run([sys.executable, "-m", "grader", "merge", str(tmp_path / "shard1"), str(tmp_path / "shard2"),
-                             "--out", str(tmp_path / "merged")], capture_output=True, text=True)  # fmt: skip
+    merged = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "merge",
+            str(tmp_path / "shard1"),
+            str(tmp_path / "shard2"),
+            "--out",
+            str(tmp_path / "merged"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert merged.returncode == 0, merged.stderr
     assert (tmp_path / "merged" / "gradebook.csv").read_bytes() == (full / "gradebook.csv").read_bytes()
     assert len(read_gradebook(tmp_path / "shard1" / "gradebook.csv")) < len(kinds)
@@ -150,6 +171,18 @@ def test_merging_shards_of_different_batches_is_refused(tmp_path):
     for name, seed in (("a", 1), ("b", 2)):
         (tmp_path / name).mkdir()
         (tmp_path / name / "batch.json").write_text(json.dumps({"assignment": "ch04_learning", "seed": seed}))
-    result = subprocess.run([sys.executable, "-m", "grader", "merge", str(tmp_path / "a"), str(tmp_path / "b"),
-                             "--out", str(tmp_path / "m")], capture_output=True, text=True)  # fmt: skip
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "merge",
+            str(tmp_path / "a"),
+            str(tmp_path / "b"),
+            "--out",
+            str(tmp_path / "m"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1 and "different settings" in result.stderr

@@ -63,8 +63,24 @@ def alive(processes_seen: set[tuple[int, str]]) -> set[tuple[int, str]]:
 
 
 def _batch_command(submissions: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "grader", "batch", str(submissions), "--out", str(out), "--jobs", "2",
-            "--public-only", "--unit", "numerical_gradient", "--unit", "gradient_descent", "--seed", "7"]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "grader",
+        "batch",
+        str(submissions),
+        "--out",
+        str(out),
+        "--jobs",
+        "2",
+        "--public-only",
+        "--unit",
+        "numerical_gradient",
+        "--unit",
+        "gradient_descent",
+        "--seed",
+        "7",
+    ]
 
 
 @pytest.fixture
@@ -83,8 +99,13 @@ def submissions(tmp_path: Path) -> Path:
 )
 def test_killed_batch_leaves_no_process_and_resumes(submissions: Path, tmp_path: Path, signum: int, whole_group: bool):
     out = tmp_path / "out"
-    batch = subprocess.Popen(_batch_command(submissions, out), cwd=KIT_ROOT, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
+    batch = subprocess.Popen(
+        _batch_command(submissions, out),
+        cwd=KIT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     seen: set[tuple[int, str]] = set()
     deadline = time.monotonic() + 240
     # kill once the pool is grading: the first result is written and more are in flight
@@ -115,8 +136,9 @@ def test_killed_batch_leaves_no_process_and_resumes(submissions: Path, tmp_path:
     if signum != signal.SIGKILL:
         assert batch.returncode == 130 and "resume" in batch.stderr.read().decode()
 
-    resumed = subprocess.run(_batch_command(submissions, out), cwd=KIT_ROOT, capture_output=True, text=True,
-                             timeout=600)  # fmt: skip
+    resumed = subprocess.run(
+        _batch_command(submissions, out), cwd=KIT_ROOT, capture_output=True, text=True, timeout=600
+    )
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     results = read_results(out)
     assert set(results) == set(STUDENTS)

@@ -38,14 +38,28 @@ def numerical_diff(f, x):
 def github_env(tmp_path: Path, event: dict, **extra: str) -> dict[str, str]:
     (tmp_path / "event.json").write_text(json.dumps(event))
     env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-    env.update(GITHUB_EVENT_PATH=str(tmp_path / "event.json"), GITHUB_REPOSITORY=REPO, GITHUB_RUN_ID="42",
-               GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"), GITHUB_TOKEN=TOKEN, **extra)  # fmt: skip
+    env.update(
+        GITHUB_EVENT_PATH=str(tmp_path / "event.json"),
+        GITHUB_REPOSITORY=REPO,
+        GITHUB_RUN_ID="42",
+        GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"),
+        GITHUB_TOKEN=TOKEN,
+        **extra,
+    )
     return env
 
 
 def workflow_run_event(pulls: list[dict], head_sha: str = "c0ffee" * 6) -> dict:
-    return {"workflow_run": {"id": 42, "event": "pull_request", "head_sha": head_sha, "pull_requests": pulls,
-                             "html_url": f"https://github.com/{REPO}/actions/runs/42", "conclusion": "failure"}}  # fmt: skip
+    return {
+        "workflow_run": {
+            "id": 42,
+            "event": "pull_request",
+            "head_sha": head_sha,
+            "pull_requests": pulls,
+            "html_url": f"https://github.com/{REPO}/actions/runs/42",
+            "conclusion": "failure",
+        }
+    }
 
 
 def report_with(name: str, score: float = 1.0, tests: list | None = None) -> dict:
@@ -57,8 +71,13 @@ def test_feedback_fences_student_output_and_writes_summary_and_artifact(tmp_path
     notebook = tmp_path / "ch04_learning.ipynb"
     nbformat.write(solution_with([PRINTS_COMMANDS]), notebook)
     env = github_env(tmp_path, {"pull_request": {"number": 7, "head": {"sha": "abc123"}}})
-    result = subprocess.run([sys.executable, "-m", "grader", "ci", "feedback", "--notebook", str(notebook), "--out",
-                             str(tmp_path / "art")], env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "grader", "ci", "feedback", "--notebook", str(notebook), "--out", str(tmp_path / "art")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 1, result.stderr  # points lost: the check fails
     lines = result.stdout.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
@@ -91,8 +110,9 @@ def test_comment_is_posted_once_then_updated_in_place_and_escaped(tmp_path):
     env = github_env(tmp_path, workflow_run_event([{"number": 7}]))
     with FakeGitHub() as fake:
         env["GITHUB_API_URL"] = fake.url
-        fake.comments[f"{REPO}#7"] = [{"id": 1, "body": f"{MARKER} planted by the student",
-                                       "user": {"login": "kim", "type": "User"}}]  # fmt: skip
+        fake.comments[f"{REPO}#7"] = [
+            {"id": 1, "body": f"{MARKER} planted by the student", "user": {"login": "kim", "type": "User"}}
+        ]
         assert comment(artifact=artifact, env=env) == 0
         (artifact / "report.json").write_text(json.dumps(report_with("numerical_diff", 5.0, [])))
         assert comment(artifact=artifact, env=env) == 0
@@ -148,7 +168,7 @@ def unit_json(name: str = '"numerical_diff"', score: str = "1", max_score: str =
         (unit_json(name=json.dumps("x" * 600)), "unit name"),
         (unit_json(tests='[{"name": 7, "outcome": "failed"}]'), "test name"),
     ],
-)  # fmt: skip
+)
 def test_the_comment_parser_refuses_what_it_cannot_show_with_its_own_one_line_error(tmp_path, text, why):
     path = tmp_path / "report.json"
     path.write_text(text)
@@ -163,8 +183,13 @@ def test_ci_comment_on_a_huge_integer_says_so_in_one_line_with_status_2(tmp_path
     (artifact / "report.json").write_text(json.dumps(report_with("numerical_diff")).replace("1.0", HUGE))
     with FakeGitHub() as fake:
         env = github_env(tmp_path, workflow_run_event([{"number": 4}]), GITHUB_API_URL=fake.url)
-        result = subprocess.run([sys.executable, "-m", "grader", "ci", "comment", "--artifact", str(artifact)],
-                                env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-m", "grader", "ci", "comment", "--artifact", str(artifact)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert result.returncode == 2, result.stderr
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: ") and "score" in line and "Traceback" not in result.stderr
@@ -212,9 +237,11 @@ def test_comment_command_needs_nothing_beyond_the_standard_library(tmp_path):
     artifact = tmp_path / "artifact"
     artifact.mkdir()
     (artifact / "report.json").write_text(json.dumps(report_with("numerical_diff")))
-    script = ("import sys\nfrom grader.cli import main\nstatus = main(['ci', 'comment', '--artifact', sys.argv[1]])\n"
-              "heavy = [m for m in ('numpy', 'pytest', 'nbformat') if m in sys.modules]\n"
-              "assert not heavy, heavy\nsys.exit(status)")  # fmt: skip
+    script = (
+        "import sys\nfrom grader.cli import main\nstatus = main(['ci', 'comment', '--artifact', sys.argv[1]])\n"
+        "heavy = [m for m in ('numpy', 'pytest', 'nbformat') if m in sys.modules]\n"
+        "assert not heavy, heavy\nsys.exit(status)"
+    )
     with FakeGitHub() as fake:
         env = github_env(tmp_path, workflow_run_event([{"number": 5}]), GITHUB_API_URL=fake.url)
         result = subprocess.run([sys.executable, "-c", script, str(artifact)], env=env, capture_output=True, text=True)
@@ -253,8 +280,21 @@ def test_regrade_fetches_as_data_grades_hidden_and_notifies_each_student_once(tm
     out = tmp_path / "results"
     with FakeGitHub() as fake:
         env = {**os.environ, "GRADER_TOKEN": TOKEN, "GITHUB_API_URL": fake.url}
-        command = [sys.executable, "-m", "grader", "ci", "regrade", "--roster", str(roster), "--out", str(out),
-                   "--unit", "numerical_diff", "--seed", "3"]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "grader",
+            "ci",
+            "regrade",
+            "--roster",
+            str(roster),
+            "--out",
+            str(out),
+            "--unit",
+            "numerical_diff",
+            "--seed",
+            "3",
+        ]
         result = subprocess.run([*command, "--notify"], env=env, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr
         again = subprocess.run([*command, "--stage", "notify"], env=env, capture_output=True, text=True, timeout=60)

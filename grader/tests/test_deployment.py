@@ -75,8 +75,16 @@ class User:
 
     def run(self, command: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
         """``command`` as this user, with exactly ``env`` (no inherited variable), from ``cwd``."""
-        wrapped = ["setpriv", f"--reuid={self.uid}", f"--regid={self.gid}", "--init-groups",
-                   "env", "-i", *(f"{k}={v}" for k, v in env.items()), *command]  # fmt: skip
+        wrapped = [
+            "setpriv",
+            f"--reuid={self.uid}",
+            f"--regid={self.gid}",
+            "--init-groups",
+            "env",
+            "-i",
+            *(f"{k}={v}" for k, v in env.items()),
+            *command,
+        ]
         return _run(wrapped, cwd=cwd)
 
     def can_read(self, path: Path) -> bool:
@@ -161,14 +169,27 @@ class Runner:
         event_path = self.temp / "_github_workflow" / "event.json"
         event_path.parent.mkdir(exist_ok=True)
         event_path.write_text(json.dumps(event))
-        env = {"HOME": str(self.user.home), "USER": self.user.name, "PATH": SYSTEM_PATH, "LANG": "C.UTF-8",
-               "CI": "true", "GITHUB_ACTIONS": "true", "RUNNER_OS": "Linux", "RUNNER_TEMP": str(self.temp),
-               "GITHUB_WORKSPACE": str(workspace), "GITHUB_EVENT_NAME": event_name,
-               "GITHUB_EVENT_PATH": str(event_path), "GITHUB_SHA": "a" * 40, "GITHUB_REPOSITORY": "course/ch04-kim",
-               "GITHUB_RUN_ID": "4242", "GITHUB_SERVER_URL": "https://github.com",
-               "GITHUB_API_URL": "https://api.github.com",
-               "GITHUB_STEP_SUMMARY": str(files / "step_summary"), "GITHUB_OUTPUT": str(files / "set_output"),
-               "GITHUB_ENV": str(files / "set_env")}  # fmt: skip
+        env = {
+            "HOME": str(self.user.home),
+            "USER": self.user.name,
+            "PATH": SYSTEM_PATH,
+            "LANG": "C.UTF-8",
+            "CI": "true",
+            "GITHUB_ACTIONS": "true",
+            "RUNNER_OS": "Linux",
+            "RUNNER_TEMP": str(self.temp),
+            "GITHUB_WORKSPACE": str(workspace),
+            "GITHUB_EVENT_NAME": event_name,
+            "GITHUB_EVENT_PATH": str(event_path),
+            "GITHUB_SHA": "a" * 40,
+            "GITHUB_REPOSITORY": "course/ch04-kim",
+            "GITHUB_RUN_ID": "4242",
+            "GITHUB_SERVER_URL": "https://github.com",
+            "GITHUB_API_URL": "https://api.github.com",
+            "GITHUB_STEP_SUMMARY": str(files / "step_summary"),
+            "GITHUB_OUTPUT": str(files / "set_output"),
+            "GITHUB_ENV": str(files / "set_env"),
+        }
         for name in ("step_summary", "set_output", "set_env"):
             (files / name).touch()
         env.update(extra)
@@ -201,8 +222,14 @@ class JobRun:
     skipped: list[str] = field(default_factory=list)  # uses: steps not run
 
 
-def run_job(runner: Runner, job: dict, workspace: Path, env: dict[str, str], values: dict[str, str],
-            expect_failure: set[str] = frozenset()) -> JobRun:  # fmt: skip
+def run_job(
+    runner: Runner,
+    job: dict,
+    workspace: Path,
+    env: dict[str, str],
+    values: dict[str, str],
+    expect_failure: set[str] = frozenset(),
+) -> JobRun:
     """Every ``run:`` step as the runner user (bash -e, as GitHub does); upload paths checked as that user."""
     done = JobRun()
     for step in job["steps"]:
@@ -226,8 +253,9 @@ def run_job(runner: Runner, job: dict, workspace: Path, env: dict[str, str], val
         done.outputs.append(result)
         if name in expect_failure:
             continue
-        assert result.returncode == 0, f"step {name!r} failed ({result.returncode}):\n{result.stdout[-3000:]}\n" \
-                                       f"{result.stderr[-3000:]}"  # fmt: skip
+        assert result.returncode == 0, (
+            f"step {name!r} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
     return done
 
 
@@ -243,8 +271,9 @@ def runner() -> Iterator[Runner]:
     shims = Path(tempfile.mkdtemp(prefix="grader-rehearsal-shims-"))
     os.chmod(shims, 0o755)
     apt_log = shims / "apt-get.log"
-    (shims / "apt-get").write_text(f"#!/bin/sh\n# rehearsal stub: records the call, installs nothing\n"
-                                   f'echo "apt-get $*" >> {apt_log}\n')  # fmt: skip
+    (shims / "apt-get").write_text(
+        f'#!/bin/sh\n# rehearsal stub: records the call, installs nothing\necho "apt-get $*" >> {apt_log}\n'
+    )
     os.chmod(shims / "apt-get", 0o755)
     sudoers = Path("/etc/sudoers.d/grader-rehearsal-runner")
     sudoers.write_text(f'Defaults:runner secure_path="{shims}:{SYSTEM_PATH}"\nrunner ALL=(ALL) NOPASSWD:ALL\n')
@@ -264,8 +293,11 @@ def _notebook_repo(path: Path, notebook: Path) -> str:
     path.mkdir(parents=True)
     (path / "assignments").mkdir()
     shutil.copy(notebook, path / "assignments" / "ch04_learning.ipynb")
-    for command in (["init", "-q", "-b", "main"], ["add", "-A"],
-                    ["-c", "user.name=s", "-c", "user.email=s@example.com", "commit", "-qm", "ch04"]):  # fmt: skip
+    for command in (
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        ["-c", "user.name=s", "-c", "user.email=s@example.com", "commit", "-qm", "ch04"],
+    ):
         assert _run(["git", "-C", str(path), *command]).returncode == 0
     return f"file://{path}"
 
@@ -285,8 +317,9 @@ def _upload(runner: Runner, workspace: Path, paths: list[str], into: Path) -> No
     for item in full:
         source = f"{item}/." if item == base else str(item)
         target = into / item.relative_to(base)
-        result = runner.user.run(["mkdir", "-p", str(target if item == base else target.parent)],
-                                 {"PATH": SYSTEM_PATH}, Path("/"))  # fmt: skip
+        result = runner.user.run(
+            ["mkdir", "-p", str(target if item == base else target.parent)], {"PATH": SYSTEM_PATH}, Path("/")
+        )
         assert result.returncode == 0, result.stderr
         result = runner.user.run(["cp", "-R", source, str(target)], {"PATH": SYSTEM_PATH}, Path("/"))
         assert result.returncode == 0, f"the runner user cannot upload {item}: {result.stderr}"
@@ -355,8 +388,15 @@ def test_github_runner_student_repository_feedback_and_comment(runner: Runner, t
     runner.user.own(default_branch)
     with FakeGitHub() as fake:
         fake.pulls["course/ch04-kim#7"] = {"number": 7, "head": {"sha": "b" * 40}}
-        event = {"workflow_run": {"id": 4242, "event": "pull_request", "head_sha": "b" * 40, "pull_requests": [],
-                                  "html_url": "https://github.com/course/ch04-kim/actions/runs/4242"}}  # fmt: skip
+        event = {
+            "workflow_run": {
+                "id": 4242,
+                "event": "pull_request",
+                "head_sha": "b" * 40,
+                "pull_requests": [],
+                "html_url": "https://github.com/course/ch04-kim/actions/runs/4242",
+            }
+        }
         env = runner.environment(default_branch, "workflow_run", event, {"GITHUB_API_URL": fake.url})
         values = {"github.token": TOKEN, "runner.temp": str(runner.temp), "github.event.workflow_run.id": "4242"}
         run_job(runner, comment_job, default_branch, env, values)
@@ -398,8 +438,9 @@ def test_github_runner_private_regrade_fetch_grade_notify(runner: Runner, tmp_pa
                     download = [s for s in job["steps"] if str(s.get("uses", "")).startswith("actions/download")]
                     assert download and download[0]["with"]["name"] == previous
                     _download(runner, artifacts / previous, workspace / download[0]["with"]["path"])
-                env = runner.environment(workspace, "workflow_dispatch", {"inputs": {"notify": True}},
-                                         {"GITHUB_API_URL": fake.url})  # fmt: skip
+                env = runner.environment(
+                    workspace, "workflow_dispatch", {"inputs": {"notify": True}}, {"GITHUB_API_URL": fake.url}
+                )
                 runs[job_name] = run_job(runner, job, workspace, env, values)
                 for artifact, paths in runs[job_name].uploads.items():
                     _upload(runner, workspace, paths, artifacts / artifact)
@@ -479,8 +520,13 @@ def _as_uid(uid: int, command: list[str]) -> subprocess.CompletedProcess:
 @needs_root
 def test_gradescope_setup_then_run_autograder(gradescope_root: Path):
     root = gradescope_root
-    env = {"PATH": SYSTEM_PATH, "HOME": "/root", "LANG": "C.UTF-8", "AUTOGRADER_ROOT": str(root),
-           "AUTOGRADER_SKIP_APT": "1"}  # fmt: skip
+    env = {
+        "PATH": SYSTEM_PATH,
+        "HOME": "/root",
+        "LANG": "C.UTF-8",
+        "AUTOGRADER_ROOT": str(root),
+        "AUTOGRADER_SKIP_APT": "1",
+    }
     if not shutil.which("python3.11", path=SYSTEM_PATH):
         pytest.skip("setup.sh uses the system python3.11 (apt-get install python3.11), not on this machine")
     setup = _run(["bash", str(root / "source" / "setup.sh")], env=env, cwd=root / "source")

@@ -67,8 +67,11 @@ def engine_files() -> list[Path]:
 def test_the_engine_names_no_assignment_unit_or_course_function():
     names = course_names()
     assert {"ch04_learning", "numerical_gradient", "function_2"} <= names  # the check knows what to look for
-    offending = {str(path.relative_to(KIT_ROOT)): hits for path in engine_files()
-                 if (hits := named_in(path.read_text(encoding="utf-8"), names))}  # fmt: skip
+    offending = {
+        str(path.relative_to(KIT_ROOT)): hits
+        for path in engine_files()
+        if (hits := named_in(path.read_text(encoding="utf-8"), names))
+    }
     assert offending == {}, offending
 
 

@@ -23,18 +23,37 @@ GRADESCOPE_SCHEMA = {
     "anyOf": [{"required": ["score"]}, {"properties": {"tests": {"items": {"required": ["score"]}}}}],
     "additionalProperties": False,
     "properties": {
-        "score": {"type": "number"}, "execution_time": {"type": "number"}, "output": {"type": "string"},
-        "output_format": {"enum": ["text", "html", "simple_format", "md", "ansi"]}, "visibility": VISIBILITY,
-        "stdout_visibility": VISIBILITY, "extra_data": {"type": "object"}, "leaderboard": {"type": "array"},
-        "tests": {"type": "array", "items": {
-            "type": "object", "required": ["name", "max_score", "visibility"], "additionalProperties": False,
-            "properties": {"score": {"type": "number"}, "max_score": {"type": "number"}, "name": {"type": "string"},
-                           "number": {"type": "string"}, "output": {"type": "string"}, "tags": {"type": "array"},
-                           "visibility": VISIBILITY, "status": {"enum": ["passed", "failed"]},
-                           "name_format": {"type": "string"}, "output_format": {"type": "string"},
-                           "extra_data": {"type": "object"}}}},
+        "score": {"type": "number"},
+        "execution_time": {"type": "number"},
+        "output": {"type": "string"},
+        "output_format": {"enum": ["text", "html", "simple_format", "md", "ansi"]},
+        "visibility": VISIBILITY,
+        "stdout_visibility": VISIBILITY,
+        "extra_data": {"type": "object"},
+        "leaderboard": {"type": "array"},
+        "tests": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "max_score", "visibility"],
+                "additionalProperties": False,
+                "properties": {
+                    "score": {"type": "number"},
+                    "max_score": {"type": "number"},
+                    "name": {"type": "string"},
+                    "number": {"type": "string"},
+                    "output": {"type": "string"},
+                    "tags": {"type": "array"},
+                    "visibility": VISIBILITY,
+                    "status": {"enum": ["passed", "failed"]},
+                    "name_format": {"type": "string"},
+                    "output_format": {"type": "string"},
+                    "extra_data": {"type": "object"},
+                },
+            },
+        },
     },
-}  # fmt: skip
+}
 WRONG_CEE = "import numpy as np\ndef cross_entropy_error(y, t):\n    return 0.5\n"
 
 
@@ -59,9 +78,24 @@ def test_gradescope_results_follow_the_spec_and_hide_hidden_inputs(grade):
 def test_grade_writes_gradescope_results_as_run_autograder_does(tmp_path):
     notebook = tmp_path / "submission.ipynb"
     notebook.write_text(json.dumps(notebook_from_cells(["import numpy as np", solution_cell_source("numerical_diff")])))
-    result = subprocess.run([sys.executable, "-m", "grader", "grade", str(notebook), "--assignment", "ch04_learning",
-                             "--unit", "numerical_diff", "--gradescope", str(tmp_path / "results.json")],
-                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "grade",
+            str(notebook),
+            "--assignment",
+            "ch04_learning",
+            "--unit",
+            "numerical_diff",
+            "--gradescope",
+            str(tmp_path / "results.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     results = json.loads((tmp_path / "results.json").read_text())
     jsonschema.validate(results, GRADESCOPE_SCHEMA)
@@ -69,8 +103,14 @@ def test_grade_writes_gradescope_results_as_run_autograder_does(tmp_path):
 
 
 def test_layers_the_grading_lacked_reach_staff_only():
-    report = {"score": 0.0, "functions": [], "isolation": {"layers": ["seccomp"], "missing": {
-        "hidden-files": "other users can read solutions", "bubblewrap": "bwrap is not installed"}}}  # fmt: skip
+    report = {
+        "score": 0.0,
+        "functions": [],
+        "isolation": {
+            "layers": ["seccomp"],
+            "missing": {"hidden-files": "other users can read solutions", "bubblewrap": "bwrap is not installed"},
+        },
+    }
     results = gradescope_results(report)
     jsonschema.validate(results, GRADESCOPE_SCHEMA)
     (staff,) = results["tests"]
@@ -85,15 +125,21 @@ def test_layers_the_grading_lacked_reach_staff_only():
 def write_results(folder, scores: dict[str, float | None]) -> None:
     for student, score in scores.items():
         status = "ungradable" if score is None else "graded"
-        data = {"student": student, "status": status, "score": score or 0.0, "max_score": None if score is None else 100.0,
-                "functions": []}  # fmt: skip
+        data = {
+            "student": student,
+            "status": status,
+            "score": score or 0.0,
+            "max_score": None if score is None else 100.0,
+            "functions": [],
+        }
         write_atomic(result_path(folder, student), json.dumps(data))
 
 
 def test_canvas_csv_has_the_columns_canvas_imports(tmp_path):
     write_results(tmp_path, {"20240001": 87.5, "20240002": 100.0, "20240003": None})
-    (tmp_path / "roster.csv").write_text("student,name,canvas_id,sis_user_id,section,email\n"
-                                         '20240001,"Kim, Minji",1234,S-1,01,kim@u.ac.kr\n')  # fmt: skip
+    (tmp_path / "roster.csv").write_text(
+        'student,name,canvas_id,sis_user_id,section,email\n20240001,"Kim, Minji",1234,S-1,01,kim@u.ac.kr\n'
+    )
     text = canvas_csv(tmp_path, assignment_name="Ch04 Learning (5678)", roster=read_roster(tmp_path / "roster.csv"))
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Ch04 Learning (5678)"]
@@ -109,8 +155,10 @@ def test_moodle_csv_maps_an_identifier_to_a_grade(tmp_path):
     text = moodle_csv(tmp_path, grade_column="ch04_learning", roster=read_roster(tmp_path / "roster.csv"))
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0]) == ["idnumber", "email", "ch04_learning"]
-    assert rows == [{"idnumber": "20240001", "email": "", "ch04_learning": "87.5"},
-                    {"idnumber": "S-2", "email": "lee@u.ac.kr", "ch04_learning": "42"}]  # fmt: skip
+    assert rows == [
+        {"idnumber": "20240001", "email": "", "ch04_learning": "87.5"},
+        {"idnumber": "S-2", "email": "lee@u.ac.kr", "ch04_learning": "42"},
+    ]
     assert all(float(row["ch04_learning"]) >= 0 for row in rows)
 
 
@@ -120,8 +168,12 @@ def test_export_misuse_is_one_line_and_status_2(tmp_path):
     import sys
 
     for args in (["gradescope", str(tmp_path / "missing.json")], ["canvas", str(tmp_path / "nothing-here")]):
-        result = subprocess.run([sys.executable, "-m", "grader", "export", *args, "--out", str(tmp_path / "out")],
-                                capture_output=True, text=True, timeout=120)  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-m", "grader", "export", *args, "--out", str(tmp_path / "out")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 2, result.stderr
         assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1 and args[1] in result.stderr

@@ -19,22 +19,33 @@ def kinds(extraction) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def test_keeps_imports_definitions_and_constants_only():
-    notebook = notebook_from_cells([
-        "import numpy as np\nfrom math import pi as PI\nh = 1e-4\nN, K = 3, -2 * 5\nx = np.zeros(3)\nprint(h)",
-        "def f(x):\n    return x\n\nclass C:\n    pass\nfor i in range(10**9):\n    pass\nimport os\nos.chdir('/')",
-    ])  # fmt: skip
+    notebook = notebook_from_cells(
+        [
+            "import numpy as np\nfrom math import pi as PI\nh = 1e-4\nN, K = 3, -2 * 5\nx = np.zeros(3)\nprint(h)",
+            "def f(x):\n    return x\n\nclass C:\n    pass\nfor i in range(10**9):\n    pass\nimport os\nos.chdir('/')",
+        ]
+    )
     extraction = extract_definitions(notebook)
-    assert kinds(extraction) == [("import", ("np",)), ("import", ("PI",)), ("constant", ("h",)),
-                                 ("constant", ("N", "K")), ("def", ("f",)), ("class", ("C",)), ("import", ("os",))]  # fmt: skip
+    assert kinds(extraction) == [
+        ("import", ("np",)),
+        ("import", ("PI",)),
+        ("constant", ("h",)),
+        ("constant", ("N", "K")),
+        ("def", ("f",)),
+        ("class", ("C",)),
+        ("import", ("os",)),
+    ]
     assert extraction.errors == []
 
 
 def test_magics_and_shell_escapes_become_python_and_are_dropped():
-    notebook = notebook_from_cells([
-        "%matplotlib inline\n!pip install numpy\nfiles = !ls\nimport numpy as np\ndef f(x):\n    return 2 * x",
-        "%%bash\nrm -rf /\n",
-        "%%time\ndef g(x):\n    return 3 * x\n",
-    ])  # fmt: skip
+    notebook = notebook_from_cells(
+        [
+            "%matplotlib inline\n!pip install numpy\nfiles = !ls\nimport numpy as np\ndef f(x):\n    return 2 * x",
+            "%%bash\nrm -rf /\n",
+            "%%time\ndef g(x):\n    return 3 * x\n",
+        ]
+    )
     extraction = extract_definitions(notebook)
     assert kinds(extraction) == [("import", ("np",)), ("def", ("f",)), ("def", ("g",))]
     assert not any("rm -rf" in s.source or "pip" in s.source for s in extraction.snippets)
@@ -65,9 +76,25 @@ def test_redefinition_keeps_both_in_order_so_the_last_wins(grade):
 
 
 def test_nbformat_v3_is_upgraded(tmp_path):
-    v3 = {"nbformat": 3, "nbformat_minor": 0, "metadata": {"name": ""},
-          "worksheets": [{"cells": [{"cell_type": "code", "input": "def f(x):\n    return x", "language": "python",
-                                     "metadata": {}, "outputs": []}], "metadata": {}}]}  # fmt: skip
+    v3 = {
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "metadata": {"name": ""},
+        "worksheets": [
+            {
+                "cells": [
+                    {
+                        "cell_type": "code",
+                        "input": "def f(x):\n    return x",
+                        "language": "python",
+                        "metadata": {},
+                        "outputs": [],
+                    }
+                ],
+                "metadata": {},
+            }
+        ],
+    }
     path = tmp_path / "old.ipynb"
     path.write_text(json.dumps(v3))
     assert kinds(extract_definitions(read_notebook(path))) == [("def", ("f",))]
@@ -94,8 +121,10 @@ def test_files_that_are_not_notebooks_raise_a_clear_error(tmp_path, content):
 
 
 def test_failing_import_is_a_warning_and_costs_nothing_else(grade):
-    cells = ["import numpy as np\nimport matplotlib_that_is_not_installed.pyplot as plt\nfrom dataset.mnist import load_mnist",
-             solution_cell_source("numerical_diff")]  # fmt: skip
+    cells = [
+        "import numpy as np\nimport matplotlib_that_is_not_installed.pyplot as plt\nfrom dataset.mnist import load_mnist",
+        solution_cell_source("numerical_diff"),
+    ]
     report = grade(notebook_from_cells(cells), units=["numerical_diff"])
     assert scores(report)["numerical_diff"] == 10
     assert any("matplotlib_that_is_not_installed" in e and "skipped" in e for e in report.errors)

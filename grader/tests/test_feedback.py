@@ -46,7 +46,12 @@ def test_the_notebook_metadata_chooses_the_language_over_the_locale(tmp_path):
     notebook.metadata["grader"] = {"lang": "ko"}
     path = write_notebook(notebook, tmp_path / "ch04_learning.ipynb")
     environment = {**os.environ, "LANG": "en_US.UTF-8", "LC_ALL": "en_US.UTF-8"}
-    result = subprocess.run([sys.executable, "-m", "grader", "grade", str(path), "--unit", "numerical_diff", "--seed", "1"],
-                            capture_output=True, text=True, timeout=300, env=environment)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "grader", "grade", str(path), "--unit", "numerical_diff", "--seed", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=environment,
+    )
     assert result.returncode == 0, result.stderr
     assert DIFF_FORWARD.ko in result.stdout and DIFF_FORWARD.en not in result.stdout

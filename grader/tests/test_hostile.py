@@ -53,8 +53,14 @@ from grader.tests.hostile import (
 )
 
 SEED = 12345
-SUITE_LIMITS = sandbox.Limits(call_seconds=2, load_seconds=8, submission_seconds=90, cpu_seconds=10,
-                              memory_bytes=1024**3, scratch_bytes=16 * 1024**2)  # fmt: skip
+SUITE_LIMITS = sandbox.Limits(
+    call_seconds=2,
+    load_seconds=8,
+    submission_seconds=90,
+    cpu_seconds=10,
+    memory_bytes=1024**3,
+    scratch_bytes=16 * 1024**2,
+)
 SUBSET = os.environ.get("HOSTILE_SUBSET")  # "unprivileged": only the fixtures marked for that run
 FIXTURES = [fixture for fixture in all_fixtures() if not SUBSET or SUBSET in fixture.subset]
 GRADED = [fixture for fixture in FIXTURES if fixture.mode != "artifact"]
@@ -86,8 +92,14 @@ def on_snapshot(kit, monkeypatch):
 
 def grade_in_process(notebook: Path, reference, limits: sandbox.Limits) -> tuple[dict, dict[str, str]]:
     """Grade the core units in this process; (the contract's JSON data, output name -> the text written there)."""
-    report = grader.pipeline.grade.grade_notebook(notebook, assignment_id="ch04_learning", units=list(CORE_UNITS),
-                                         limits=limits, grading_seed=SEED, reference=reference)  # fmt: skip
+    report = grader.pipeline.grade.grade_notebook(
+        notebook,
+        assignment_id="ch04_learning",
+        units=list(CORE_UNITS),
+        limits=limits,
+        grading_seed=SEED,
+        reference=reference,
+    )
     outputs = {"report.json": render_json(report), "report.md": render_markdown(report), "stdout": render_text(report)}
     return to_json_data(report), outputs
 
@@ -95,8 +107,21 @@ def grade_in_process(notebook: Path, reference, limits: sandbox.Limits) -> tuple
 def grade_cli(notebook: Path, kit: Path, out: Path, secret: str) -> tuple[dict, dict[str, str], int]:
     """Grade with ``python -m grader`` run from the snapshot; (report data, outputs, the grader's pid)."""
     markdown = out.with_suffix(".md")
-    command = [sys.executable, "-m", "grader", "grade", str(notebook), "--assignment", "ch04_learning",
-               "--json", str(out), "--markdown", str(markdown), "--seed", str(SEED)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "grader",
+        "grade",
+        str(notebook),
+        "--assignment",
+        "ch04_learning",
+        "--json",
+        str(out),
+        "--markdown",
+        str(markdown),
+        "--seed",
+        str(SEED),
+    ]
     for unit in CORE_UNITS:
         command += ["--unit", unit]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", **{SECRET_VARIABLE: secret})
@@ -137,8 +162,13 @@ def scores_of(data: dict) -> dict[str, float]:
 
 def report_tests(data: dict, unit: str | None = None, suite: str | None = None) -> list[dict]:
     """The report's tests, filtered by unit and suite."""
-    return [test for function in data["functions"] if unit in (None, function["name"]) for test in function["tests"]
-            if suite in (None, test["suite"])]  # fmt: skip
+    return [
+        test
+        for function in data["functions"]
+        if unit in (None, function["name"])
+        for test in function["tests"]
+        if suite in (None, test["suite"])
+    ]
 
 
 def skip_unless_layers(fixture: Fixture) -> None:
@@ -165,8 +195,11 @@ def check_outputs(fixture: Fixture, places: Places, data: dict, outputs: dict[st
     """Each output is bounded and free of terminal escapes; the Markdown has only the kit's structure."""
     for name, text in outputs.items():
         assert len(text.encode()) < OUTPUT_BYTES, f"{name} holds {len(text.encode())} bytes"
-    for name, text in [("stdout", outputs["stdout"]), ("report.md", outputs["report.md"]), *(
-            ("report.json", text) for text in strings_in(data))]:  # fmt: skip
+    for name, text in [
+        ("stdout", outputs["stdout"]),
+        ("report.md", outputs["report.md"]),
+        *(("report.json", text) for text in strings_in(data)),
+    ]:
         assert control_characters(text) == [], f"{name} carries {control_characters(text)}"
     heading = f"{data['assignment']}: {data['score']:g} / {data['max_score']:g}"
     assert markdown_problems(outputs["report.md"], {heading}, KIT_HTML) == []
@@ -256,10 +289,19 @@ def test_a_forged_artifact_gives_an_inert_comment_or_a_clear_refusal(fixture, tm
     (tmp_path / "event.json").write_text(json.dumps(event))
     with FakeGitHub() as fake:
         env = {key: value for key, value in os.environ.items() if not key.startswith("GITHUB_")}
-        env.update(GITHUB_EVENT_PATH=str(tmp_path / "event.json"), GITHUB_REPOSITORY="class/kim-ch04",
-                   GITHUB_TOKEN=TOKEN, GITHUB_API_URL=fake.url)  # fmt: skip
-        result = subprocess.run([sys.executable, "-m", "grader", "ci", "comment", "--artifact", str(artifact)],
-                                env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
+        env.update(
+            GITHUB_EVENT_PATH=str(tmp_path / "event.json"),
+            GITHUB_REPOSITORY="class/kim-ch04",
+            GITHUB_TOKEN=TOKEN,
+            GITHUB_API_URL=fake.url,
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "grader", "ci", "comment", "--artifact", str(artifact)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert result.returncode in (0, 2) and "Traceback" not in result.stderr, result.stderr[-3000:]
     if result.returncode == 2:
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
@@ -311,11 +353,31 @@ def unprivileged_run(request, tmp_path_factory):
         return
     home = tmp_path_factory.mktemp("nobody-home")
     os.chmod(home, 0o777)
-    variables = {"HOSTILE_SUBSET": "unprivileged", "PYTHONDONTWRITEBYTECODE": "1", "HOME": str(home),
-                 "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}  # fmt: skip
-    command = ["runuser", "-u", "nobody", "--", "env", "-i", *[f"{k}={v}" for k, v in variables.items()],
-               sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
-               "grader/tests/test_hostile.py::test_attack_is_contained"]  # fmt: skip
+    variables = {
+        "HOSTILE_SUBSET": "unprivileged",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "HOME": str(home),
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+    }
+    command = [
+        "runuser",
+        "-u",
+        "nobody",
+        "--",
+        "env",
+        "-i",
+        *[f"{k}={v}" for k, v in variables.items()],
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "addopts=",
+        "grader/tests/test_hostile.py::test_attack_is_contained",
+    ]
     output = home.parent / "nobody-output.txt"
     with open(output, "w") as stream:
         process = subprocess.Popen(command, cwd=sandbox.KIT_ROOT, stdout=stream, stderr=subprocess.STDOUT)

@@ -112,9 +112,14 @@ def test_integers_a_float_cannot_hold_are_admitted_as_the_students_failure():
 
 @pytest.mark.parametrize(
     "value",
-    ["x" * (16 * 1024 * 1024), 10**4000, [[[[["deep"] * 1000] * 1000]]], {"k" * 10_000: "v" * 10_000},
-     ("\x1b[2J", "\u202e")],
-)  # fmt: skip
+    [
+        "x" * (16 * 1024 * 1024),
+        10**4000,
+        [[[[["deep"] * 1000] * 1000]]],
+        {"k" * 10_000: "v" * 10_000},
+        ("\x1b[2J", "\u202e"),
+    ],
+)
 def test_any_value_is_summarised_in_a_bounded_inert_string(value):
     shown = summarize(value)
     assert len(shown) <= 300 and control_characters(shown) == []
@@ -122,11 +127,18 @@ def test_any_value_is_summarised_in_a_bounded_inert_string(value):
 
 def hostile_report(messages: int = 200, message_bytes: int = 200_000) -> GradeReport:
     text = "\n".join(HOSTILE) + "\n"
-    tests = [Result("numerical_diff", f"case[{i}]", "public", "error", 0.0, 1.0, text * (message_bytes // len(text)))
-             for i in range(messages)]  # fmt: skip
-    return GradeReport("ch04_learning", "nb\x1b[2J.ipynb", [UnitScore("numerical_diff", tests)],
-                       errors=[f"cell {i}: defining f failed: {text}" for i in range(500)], notes=[text],
-                       internal_errors=[text * 1000])  # fmt: skip
+    tests = [
+        Result("numerical_diff", f"case[{i}]", "public", "error", 0.0, 1.0, text * (message_bytes // len(text)))
+        for i in range(messages)
+    ]
+    return GradeReport(
+        "ch04_learning",
+        "nb\x1b[2J.ipynb",
+        [UnitScore("numerical_diff", tests)],
+        errors=[f"cell {i}: defining f failed: {text}" for i in range(500)],
+        notes=[text],
+        internal_errors=[text * 1000],
+    )
 
 
 def test_every_output_of_a_flooded_hostile_report_is_bounded_and_inert():

@@ -147,8 +147,10 @@ def test_every_grading_test_fails_on_a_mistake_and_on_every_do_nothing_submissio
     """Each test earns its points: some realistic mistake fails it, and no do-nothing entry passes it."""
     tests = [test for test in _grading_tests(catalogue) if test[0] == unit]
     assert tests
-    failed_by = {variant.id: {(t.unit, t.name, t.suite) for t in catalogue[variant.id].failed} for variant in
-                 [*MUTANTS, *DO_NOTHING]}  # fmt: skip
+    failed_by = {
+        variant.id: {(t.unit, t.name, t.suite) for t in catalogue[variant.id].failed}
+        for variant in [*MUTANTS, *DO_NOTHING]
+    }
     no_mistake = [test for test in tests if not any(test in failed_by[m.id] for m in MUTANTS)]
     assert no_mistake == [], "tests no mutant of the catalogue fails"
     nothings = [n.id for n in DO_NOTHING if n.unit == unit]

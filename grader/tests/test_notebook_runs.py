@@ -17,8 +17,9 @@ def test_solution_notebook_runs_offline_with_the_bundled_data(monkeypatch, tmp_p
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")  # small matrices: threads only slow a busy machine down
     monkeypatch.setenv("MPLBACKEND", "Agg")
     notebook = nbformat.read(SOLUTION, as_version=4)
-    client = NotebookClient(notebook, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(SOLUTION.parent)}})  # fmt: skip
+    client = NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(SOLUTION.parent)}}
+    )
     client.execute()  # raises CellExecutionError, naming the cell, if any cell fails
     printed = {
         cell.id: "".join(output.get("text", "") for output in cell.outputs)

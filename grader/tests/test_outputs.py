@@ -92,19 +92,48 @@ def test_a_batch_and_a_gradescope_export_under_sudo_are_readable_by_the_invoker_
         "GRADER_ACCEPT_UNCONFINED": "1",
     }  # this test is about the files, not the sandbox
     out = tmp_path / "shard-1"
-    command = [sys.executable, "-m", "grader", "batch", str(submissions), "--out", str(out), "--unit",
-               "numerical_diff", "--seed", "3", "--jobs", "1"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "grader",
+        "batch",
+        str(submissions),
+        "--out",
+        str(out),
+        "--unit",
+        "numerical_diff",
+        "--seed",
+        "3",
+        "--jobs",
+        "1",
+    ]
     result = subprocess.run(command, cwd=KIT_ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     report = tmp_path / "gradescope.json"
-    command = [sys.executable, "-m", "grader", "grade", str(submissions / "kim.ipynb"), "--unit", "numerical_diff",
-               "--json", str(tmp_path / "report.json"), "--gradescope", str(report)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "grader",
+        "grade",
+        str(submissions / "kim.ipynb"),
+        "--unit",
+        "numerical_diff",
+        "--json",
+        str(tmp_path / "report.json"),
+        "--gradescope",
+        str(report),
+    ]
     result = subprocess.run(command, cwd=KIT_ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     written = [*owned_files(out), tmp_path / "report.json", report]
     names = {p.relative_to(tmp_path).as_posix() for p in written}
-    assert {"shard-1/gradebook.csv", "shard-1/batch.json", "shard-1/results/kim.json", "shard-1/feedback/kim.md",
-            "shard-1/results/empty.json"} <= names  # fmt: skip
+    assert {
+        "shard-1/gradebook.csv",
+        "shard-1/batch.json",
+        "shard-1/results/kim.json",
+        "shard-1/feedback/kim.md",
+        "shard-1/results/empty.json",
+    } <= names
     for path in written:
         info = path.stat()
         assert (info.st_uid, info.st_gid) == (INVOKER, INVOKER), path

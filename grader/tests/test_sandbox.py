@@ -61,8 +61,10 @@ def test_time_budget_stops_the_rest_of_the_submission(grade):
 
 
 def test_a_call_that_ends_the_worker_fails_only_that_test(grade):
-    crash = "import os\n\ndef numerical_diff(f, x):\n    if f.__name__ == 'sin_100':\n        os._exit(0)\n" \
-            "    h = 1e-4\n    return (f(x + h) - f(x - h)) / (2 * h)\n"  # fmt: skip
+    crash = (
+        "import os\n\ndef numerical_diff(f, x):\n    if f.__name__ == 'sin_100':\n        os._exit(0)\n"
+        "    h = 1e-4\n    return (f(x + h) - f(x - h)) / (2 * h)\n"
+    )
     report = grade(solution_with([crash]), units=["numerical_diff", "cross_entropy_error"])
     diff = next(unit for unit in report.units if unit.name == "numerical_diff")
     failed = [t for t in diff.tests if t.outcome != "passed"]
@@ -136,9 +138,12 @@ def test_the_uid_sweep_kills_a_setsid_orphan():
     pool = sandbox.uids.UidPool()
     uid = pool.allocate()
     try:
-        shell = subprocess.Popen(["/bin/sh", "-c", "setsid sleep 30 & echo started"],
-                                 preexec_fn=lambda: sandbox.uids.drop_privileges(uid), stdout=subprocess.PIPE,
-                                 text=True)  # fmt: skip
+        shell = subprocess.Popen(
+            ["/bin/sh", "-c", "setsid sleep 30 & echo started"],
+            preexec_fn=lambda: sandbox.uids.drop_privileges(uid),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert shell.stdout.readline().strip() == "started"
         shell.wait(timeout=5)
         time.sleep(0.1)
@@ -261,8 +266,9 @@ def test_without_a_cgroup_a_submission_keeps_few_enough_workers_alive(grade, mon
     monkeypatch.setenv(sandbox.DISABLE_VARIABLE, "memory-cgroup")
     assert sandbox.memory_plan(LIMITS_FOR_HOG).live_workers == 2
     reports = []
-    peak = _peak_worker_memory(lambda: reports.append(grade(solution_with([HOG]), units=list(CORE_UNITS),
-                                                            limits=LIMITS_FOR_HOG)))  # fmt: skip
+    peak = _peak_worker_memory(
+        lambda: reports.append(grade(solution_with([HOG]), units=list(CORE_UNITS), limits=LIMITS_FOR_HOG))
+    )
     assert peak > 400 * 10**6, "the sampler never saw a worker holding its memory"
     assert peak <= LIMITS_FOR_HOG.submission_memory_bytes, f"workers held {peak / 2**20:.0f} MiB at once"
     assert reports[0].internal_errors == []
@@ -273,8 +279,9 @@ def test_without_a_cgroup_a_submission_keeps_few_enough_workers_alive(grade, mon
 def test_with_a_cgroup_the_kernel_holds_a_submission_to_its_budget(grade):
     """All five workers may live; together they never hold more than the budget (the kernel stops the excess)."""
     reports = []
-    peak = _peak_worker_memory(lambda: reports.append(grade(solution_with([HOG]), units=list(CORE_UNITS),
-                                                            limits=LIMITS_FOR_HOG)))  # fmt: skip
+    peak = _peak_worker_memory(
+        lambda: reports.append(grade(solution_with([HOG]), units=list(CORE_UNITS), limits=LIMITS_FOR_HOG))
+    )
     assert peak > 400 * 10**6, "the sampler never saw a worker holding its memory"
     assert peak <= LIMITS_FOR_HOG.submission_memory_bytes + 64 * 2**20, f"workers held {peak / 2**20:.0f} MiB"
     assert reports[0].internal_errors == []

@@ -23,8 +23,22 @@ def test_check_agrees_with_the_command_line_and_renders_text_and_html(tmp_path):
     stub.cells.append(nbformat.v4.new_code_cell(solution_cell_source("numerical_diff")))
     nbformat.write(stub, path)
     result = check("cross_entropy_error", notebook=path)
-    cli = subprocess.run([sys.executable, "-m", "grader", "grade", str(path), "--public-only", "--unit",
-                          "cross_entropy_error", "--json", str(tmp_path / "r.json")], capture_output=True, text=True)  # fmt: skip
+    cli = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "grade",
+            str(path),
+            "--public-only",
+            "--unit",
+            "cross_entropy_error",
+            "--json",
+            str(tmp_path / "r.json"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert cli.returncode == 0, cli.stderr
     expected = json.loads((tmp_path / "r.json").read_text())["functions"]
     from grader.pipeline.report import to_json_data
@@ -48,8 +62,11 @@ def test_one_line_in_a_running_jupyter_kernel_shows_an_html_table(tmp_path, monk
     from nbclient import NotebookClient
 
     path = tmp_path / "ch04_learning.ipynb"
-    cells = ["import numpy as np", solution_cell_source("numerical_diff"),
-             'from grader import check; check("numerical_diff")']  # fmt: skip
+    cells = [
+        "import numpy as np",
+        solution_cell_source("numerical_diff"),
+        'from grader import check; check("numerical_diff")',
+    ]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     nbformat.write(notebook, path)
     monkeypatch.setenv("JPY_SESSION_NAME", str(path))  # what Jupyter server gives the kernel it starts
@@ -69,6 +86,8 @@ def test_the_check_line_in_a_graded_notebook_is_an_import_only_and_never_runs(gr
     line = 'from grader import check; check("numerical_diff")'
     extraction = extract_definitions(notebook_from_cells(["import os; os.system('touch /tmp/x')", line]))
     assert [s.source for s in extraction.snippets] == ["import os", "from grader import check"]
-    report = grade(notebook_from_cells(["import numpy as np", solution_cell_source("numerical_diff"), line]),
-                   units=["numerical_diff"])  # fmt: skip
+    report = grade(
+        notebook_from_cells(["import numpy as np", solution_cell_source("numerical_diff"), line]),
+        units=["numerical_diff"],
+    )
     assert report.errors == [] and report.units[0].score == 10

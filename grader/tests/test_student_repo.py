@@ -42,8 +42,9 @@ def clone(published, tmp_path_factory) -> Path:
 
 def make_check(repo: Path) -> tuple[str, float, float]:
     """Run the repository's own `make check` with this interpreter; (output, score, maximum)."""
-    result = subprocess.run(["make", "-s", "check", f"PY={sys.executable}"], cwd=repo, capture_output=True,
-                            text=True, timeout=300)  # fmt: skip
+    result = subprocess.run(
+        ["make", "-s", "check", f"PY={sys.executable}"], cwd=repo, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     match = re.search(r"^\s+total\s+([\d.]+) / ([\d.]+)", result.stdout, re.M)
     assert match, result.stdout
@@ -51,11 +52,23 @@ def make_check(repo: Path) -> tuple[str, float, float]:
 
 
 def test_repository_has_everything_a_student_needs(published):
-    for path in ["assignments/ch04_learning.ipynb", "tests_public/ch04_learning/test_numerical_diff.py",
-                 "tests_public/ch04_learning/expected.npz", "grader/cli.py", "courses/ch04_learning/checks.py",
-                 "dataset/mnist.py", "dataset/mnist_5k/train-images-idx3-ubyte.gz", "dataset/NOTICE.md",
-                 "Makefile", "pyproject.toml", "README.md", ".gitignore", ".github/workflows/autograde.yml",
-                 ".github/workflows/feedback-comment.yml", "rubrics/ch04_learning.toml"]:  # fmt: skip
+    for path in [
+        "assignments/ch04_learning.ipynb",
+        "tests_public/ch04_learning/test_numerical_diff.py",
+        "tests_public/ch04_learning/expected.npz",
+        "grader/cli.py",
+        "courses/ch04_learning/checks.py",
+        "dataset/mnist.py",
+        "dataset/mnist_5k/train-images-idx3-ubyte.gz",
+        "dataset/NOTICE.md",
+        "Makefile",
+        "pyproject.toml",
+        "README.md",
+        ".gitignore",
+        ".github/workflows/autograde.yml",
+        ".github/workflows/feedback-comment.yml",
+        "rubrics/ch04_learning.toml",
+    ]:
         assert (published / path).is_file(), path
     readme = (published / "README.md").read_text()
     assert "make check" in readme and "from grader import check" in readme
@@ -98,8 +111,11 @@ def test_make_check_in_a_fresh_clone_scores_stub_zero_and_solution_full(clone):
     assert "This repository has no solutions" in output  # graded by the clone's own grader, not the kit's
     assert "INTERNAL ERROR" not in output
     stub = nbformat.read(clone / "assignments" / "ch04_learning.ipynb", as_version=4)
-    stub.cells += [nbformat.v4.new_code_cell(cell.source) for cell in solution_notebook().cells
-                   if cell.cell_type == "code" and INSTRUCTOR_TAG not in cell.metadata.get("tags", [])]  # fmt: skip
+    stub.cells += [
+        nbformat.v4.new_code_cell(cell.source)
+        for cell in solution_notebook().cells
+        if cell.cell_type == "code" and INSTRUCTOR_TAG not in cell.metadata.get("tags", [])
+    ]
     nbformat.write(stub, clone / "assignments" / "ch04_learning.ipynb")
     output, score, maximum = make_check(clone)
     assert (score, maximum) == (PUBLIC_MAX, PUBLIC_MAX), output
@@ -110,8 +126,22 @@ def test_missing_recording_is_an_internal_error_not_a_score(published, tmp_path)
     copy = tmp_path / "repo"
     shutil.copytree(published, copy, ignore=shutil.ignore_patterns(".git"))
     (copy / "tests_public" / "ch04_learning" / "expected.npz").unlink()
-    result = subprocess.run([sys.executable, "-m", "grader", "grade", "assignments/ch04_learning.ipynb", "--public-only",
-                             "--json", "r.json"], cwd=copy, capture_output=True, text=True, timeout=120)  # fmt: skip
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "grade",
+            "assignments/ch04_learning.ipynb",
+            "--public-only",
+            "--json",
+            "r.json",
+        ],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "INTERNAL ERROR" in result.stdout and "ask your instructor" in result.stdout
     report = (copy / "r.json").read_text()

@@ -170,8 +170,11 @@ def test_cross_entropy_styles_agree_within_a_hundredth_of_the_tolerance():
         label_index = -np.sum(np.log(y[np.arange(y.shape[0]), labels] + 1e-7)) / y.shape[0]
         one_hot_sum = -np.sum(one_hot(labels, y.shape[1]) * np.log(y + 1e-7)) / y.shape[0]
         mean_of_rows = -np.mean(np.log(y[np.arange(y.shape[0]), labels] + 1e-7))
-        worst = max(worst, misses(one_hot_sum, label_index, RTOL_EXACT, ATOL_EXACT),
-                    misses(mean_of_rows, label_index, RTOL_EXACT, ATOL_EXACT))  # fmt: skip
+        worst = max(
+            worst,
+            misses(one_hot_sum, label_index, RTOL_EXACT, ATOL_EXACT),
+            misses(mean_of_rows, label_index, RTOL_EXACT, ATOL_EXACT),
+        )
     assert worst <= 1 / MARGIN, worst
 
 

@@ -142,8 +142,12 @@ def test_missing_class_is_reported_as_missing(grade):
 
 
 def test_curve_svg_is_well_formed_and_survives_nan():
-    curve = {"train_loss": [2.3, float("nan"), 1.0, float("inf"), 0.5] * 100, "epochs": [0, 40, 80],
-             "train_acc": [0.1, float("nan"), 0.9], "test_acc": [0.1, 0.5, 0.8]}  # fmt: skip
+    curve = {
+        "train_loss": [2.3, float("nan"), 1.0, float("inf"), 0.5] * 100,
+        "epochs": [0, 40, 80],
+        "train_acc": [0.1, float("nan"), 0.9],
+        "test_acc": [0.1, 0.5, 0.8],
+    }
     svg = curves.learning_curve_svg(curve, curves._loss_max(curve))
     root = ElementTree.fromstring(svg)
     paths = [element.get("d") for element in root.iter("{http://www.w3.org/2000/svg}path")]

@@ -112,8 +112,9 @@ def test_grading_over_the_deadline_scores_every_unit_zero(tmp_path, monkeypatch,
     notebook.cells.append(nbformat.v4.new_code_cell(magics(400_000)))
     notebook.cells.append(nbformat.v4.new_code_cell(magics(400_000)))
     path = write_notebook(notebook, tmp_path / "ch04_learning.ipynb")
-    report = grader.pipeline.grade.grade_notebook(path, assignment_id="ch04_learning", units=["numerical_diff"],
-                                         suites=("public",), reference=reference)  # fmt: skip
+    report = grader.pipeline.grade.grade_notebook(
+        path, assignment_id="ch04_learning", units=["numerical_diff"], suites=("public",), reference=reference
+    )
     assert report.score == 0 and report.max_score > 0
     assert any("over 0.3 s" in error for error in report.errors), report.errors
     assert report.internal_errors == []
@@ -129,8 +130,20 @@ def test_a_batch_records_the_too_large_and_the_too_slow_and_writes_the_gradebook
     slow = solution_notebook()
     slow.cells += [nbformat.v4.new_code_cell(magics(450_000)), nbformat.v4.new_code_cell(magics(450_000))]
     write_notebook(slow, submissions / "slow.ipynb")
-    command = [sys.executable, "-m", "grader", "batch", str(submissions), "--out", str(out), "--public-only",
-               "--unit", "numerical_diff", "--jobs", "1"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "grader",
+        "batch",
+        str(submissions),
+        "--out",
+        str(out),
+        "--public-only",
+        "--unit",
+        "numerical_diff",
+        "--jobs",
+        "1",
+    ]
     env = dict(os.environ, GRADER_TRUSTED_SECONDS="1")
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
     assert done.returncode in (0, 1), done.stderr[-3000:]

@@ -72,8 +72,10 @@ def test_the_untrusted_package_imports_nothing_of_the_trusted_side():
 def test_the_boundary_check_catches_a_trusted_import(tmp_path):
     """The check above can fail: imports of the reference, scoring or the grader package are reported."""
     bad = tmp_path / "bad.py"
-    bad.write_text("import os\nfrom grader.pipeline.reference import load_reference\nimport grader.pipeline.scoring\n"
-                   "from grader import sandbox\nfrom grader.untrusted import calls\n")  # fmt: skip
+    bad.write_text(
+        "import os\nfrom grader.pipeline.reference import load_reference\nimport grader.pipeline.scoring\n"
+        "from grader import sandbox\nfrom grader.untrusted import calls\n"
+    )
     assert trusted_imports(bad) == ["grader.pipeline.reference", "grader.pipeline.scoring", "grader.sandbox"]
 
 
@@ -128,8 +130,11 @@ def _parsed_definitions(text: str, unit: str) -> list[str]:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return []
-    return [ast.get_source_segment(text, node) or "" for node in ast.walk(tree)
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == unit]  # fmt: skip
+    return [
+        ast.get_source_segment(text, node) or ""
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == unit
+    ]
 
 
 def _harvest(paths: list[Path], units: list[str]) -> dict[str, list[str]]:
@@ -164,8 +169,13 @@ def weakest_view() -> list[Path]:
     """Every kit file a worker could read in the weakest configuration the grader accepts (the uid drop alone,
     hidden folders closed): all of the checkout but the hidden folders, .git and the virtual environment."""
     hidden = sandbox.default_hidden()
-    return [path for path in KIT.rglob("*") if path.is_file() and not {".venv", ".git"} & set(path.parts)
-            and not any(folder == path or folder in path.parents for folder in hidden)]  # fmt: skip
+    return [
+        path
+        for path in KIT.rglob("*")
+        if path.is_file()
+        and not {".venv", ".git"} & set(path.parts)
+        and not any(folder == path or folder in path.parents for folder in hidden)
+    ]
 
 
 def test_no_file_a_worker_can_read_holds_a_working_unit(tmp_path):

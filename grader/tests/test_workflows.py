@@ -17,8 +17,12 @@ WORKFLOWS += sorted((KIT_ROOT / ".github" / "workflows").glob("*.yml"))
 
 
 def lint(*paths: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(LINTER), "--builtin-schema", "vendor.github-workflows", *map(str, paths)],
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [str(LINTER), "--builtin-schema", "vendor.github-workflows", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def load(name: str) -> dict:

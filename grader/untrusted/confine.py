@@ -27,30 +27,101 @@ _CLONE_THREAD = 0x00010000
 # F_GETLK reads it without opening anything new (lock_channel_reference_relay). flock is denied outright.
 _F_GETLK, _F_SETLK, _F_SETLKW, _F_OFD_GETLK, _F_OFD_SETLK, _F_OFD_SETLKW = 5, 6, 7, 36, 37, 38
 _F_SETLEASE, _F_GETLEASE, _F_NOTIFY = 1024, 1025, 1026
-_DENIED_FCNTL = (_F_GETLK, _F_SETLK, _F_SETLKW, _F_OFD_GETLK, _F_OFD_SETLK, _F_OFD_SETLKW, _F_SETLEASE, _F_GETLEASE,
-                 _F_NOTIFY)  # fmt: skip
+_DENIED_FCNTL = (
+    _F_GETLK,
+    _F_SETLK,
+    _F_SETLKW,
+    _F_OFD_GETLK,
+    _F_OFD_SETLK,
+    _F_OFD_SETLKW,
+    _F_SETLEASE,
+    _F_GETLEASE,
+    _F_NOTIFY,
+)
 _DENIED_FAMILIES = (socket.AF_INET, socket.AF_INET6, socket.AF_NETLINK, socket.AF_PACKET)
 _DENIED_SYSCALLS = (
     # network (AF_UNIX sockets too: connect reaches docker.sock or a desktop bus)
-    "connect", "bind", "listen", "accept", "accept4", "sendto", "sendmsg", "sendmmsg",
+    "connect",
+    "bind",
+    "listen",
+    "accept",
+    "accept4",
+    "sendto",
+    "sendmsg",
+    "sendmmsg",
     # new programs and processes, escaping the process group
-    "execve", "execveat", "fork", "vfork", "setsid", "setpgid",
+    "execve",
+    "execveat",
+    "fork",
+    "vfork",
+    "setsid",
+    "setpgid",
     # other processes: signals, memory, file descriptors
-    "ptrace", "process_vm_readv", "process_vm_writev", "kill", "tkill", "tgkill", "rt_sigqueueinfo",
-    "rt_tgsigqueueinfo", "pidfd_open", "pidfd_send_signal", "pidfd_getfd", "kcmp", "process_madvise",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "kill",
+    "tkill",
+    "tgkill",
+    "rt_sigqueueinfo",
+    "rt_tgsigqueueinfo",
+    "pidfd_open",
+    "pidfd_send_signal",
+    "pidfd_getfd",
+    "kcmp",
+    "process_madvise",
     # file locks shared through an inode every worker reads (fcntl's lock commands: _DENIED_FCNTL)
     "flock",
     # io_uring runs connect/openat without passing through this filter
-    "io_uring_setup", "io_uring_enter", "io_uring_register",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
     # namespaces, mounts, handles, kernel objects
-    "inotify_add_watch", "fanotify_init", "fanotify_mark", "mount", "umount2", "unshare", "setns", "chroot",
-    "pivot_root", "open_by_handle_at", "name_to_handle_at", "fsopen", "fsmount", "fsconfig", "open_tree",
-    "move_mount", "mount_setattr", "keyctl", "add_key", "request_key", "bpf", "perf_event_open", "userfaultfd", "personality",
+    "inotify_add_watch",
+    "fanotify_init",
+    "fanotify_mark",
+    "mount",
+    "umount2",
+    "unshare",
+    "setns",
+    "chroot",
+    "pivot_root",
+    "open_by_handle_at",
+    "name_to_handle_at",
+    "fsopen",
+    "fsmount",
+    "fsconfig",
+    "open_tree",
+    "move_mount",
+    "mount_setattr",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "bpf",
+    "perf_event_open",
+    "userfaultfd",
+    "personality",
     # System V IPC and POSIX message queues: kernel objects outside every filesystem (Landlock never sees them),
     # shared by uid and mode across processes and surviving them; one worker left another its reference code
-    "shmget", "shmat", "shmdt", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop", "semtimedop",
-    "semctl", "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr",
-)  # fmt: skip
+    "shmget",
+    "shmat",
+    "shmdt",
+    "shmctl",
+    "msgget",
+    "msgsnd",
+    "msgrcv",
+    "msgctl",
+    "semget",
+    "semop",
+    "semtimedop",
+    "semctl",
+    "mq_open",
+    "mq_unlink",
+    "mq_timedsend",
+    "mq_timedreceive",
+    "mq_notify",
+    "mq_getsetattr",
+)
 
 NOT_ALLOWED = {
     "network": "network access is not allowed / 네트워크 접근은 허용되지 않습니다",
@@ -64,21 +135,59 @@ NOT_ALLOWED = {
     "file": "opening files outside your notebook's folder is not allowed / 노트북 폴더 밖의 파일은 열 수 없습니다",
 }
 _REFUSED = {
-    "socket.connect": "network", "socket.bind": "network", "socket.sendto": "network", "socket.sendmsg": "network",
-    "socket.getaddrinfo": "network", "socket.gethostbyname": "network", "socket.gethostbyaddr": "network",
-    "subprocess.Popen": "program", "os.system": "program", "os.exec": "program", "os.posix_spawn": "program",
-    "os.spawn": "program", "pty.spawn": "program", "os.fork": "process", "os.forkpty": "process",
-    "os.kill": "signal", "os.killpg": "signal", "signal.pthread_kill": "signal",
-    "ctypes.dlopen": "native", "ctypes.dlsym": "native", "ctypes.cdata": "native", "ctypes.addressof": "native",
-    "ctypes.string_at": "native", "ctypes.wstring_at": "native", "ctypes.call_function": "native",
-    "ctypes.create_string_buffer": "native", "mmap.__new__": "native",
-    "gc.get_objects": "inspect", "gc.get_referrers": "inspect", "gc.get_referents": "inspect",
-    "sys.addaudithook": "hook", "fcntl.flock": "lock", "fcntl.lockf": "lock",
-}  # fmt: skip
+    "socket.connect": "network",
+    "socket.bind": "network",
+    "socket.sendto": "network",
+    "socket.sendmsg": "network",
+    "socket.getaddrinfo": "network",
+    "socket.gethostbyname": "network",
+    "socket.gethostbyaddr": "network",
+    "subprocess.Popen": "program",
+    "os.system": "program",
+    "os.exec": "program",
+    "os.posix_spawn": "program",
+    "os.spawn": "program",
+    "pty.spawn": "program",
+    "os.fork": "process",
+    "os.forkpty": "process",
+    "os.kill": "signal",
+    "os.killpg": "signal",
+    "signal.pthread_kill": "signal",
+    "ctypes.dlopen": "native",
+    "ctypes.dlsym": "native",
+    "ctypes.cdata": "native",
+    "ctypes.addressof": "native",
+    "ctypes.string_at": "native",
+    "ctypes.wstring_at": "native",
+    "ctypes.call_function": "native",
+    "ctypes.create_string_buffer": "native",
+    "mmap.__new__": "native",
+    "gc.get_objects": "inspect",
+    "gc.get_referrers": "inspect",
+    "gc.get_referents": "inspect",
+    "sys.addaudithook": "hook",
+    "fcntl.flock": "lock",
+    "fcntl.lockf": "lock",
+}
 # Events whose first argument is a path the call reads, or writes (both paths of a rename or link).
 _READ_EVENTS = frozenset({"os.listdir", "os.scandir", "os.fwalk", "glob.glob"})
-_WRITE_EVENTS = frozenset({"os.mkdir", "os.remove", "os.rmdir", "os.truncate", "os.chmod", "os.chown", "os.utime",
-                           "os.setxattr", "os.removexattr", "os.chdir", "shutil.rmtree", "os.chflags", "os.lchflags"})  # fmt: skip
+_WRITE_EVENTS = frozenset(
+    {
+        "os.mkdir",
+        "os.remove",
+        "os.rmdir",
+        "os.truncate",
+        "os.chmod",
+        "os.chown",
+        "os.utime",
+        "os.setxattr",
+        "os.removexattr",
+        "os.chdir",
+        "shutil.rmtree",
+        "os.chflags",
+        "os.lchflags",
+    }
+)
 _TWO_PATH_EVENTS = frozenset({"os.rename", "os.link", "os.symlink", "shutil.copyfile", "shutil.move"})
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 _PATH_TYPES = (PurePath, PurePosixPath, Path, PosixPath)
@@ -136,8 +245,10 @@ def observe() -> dict:
         for line in stream:
             key, _, value = line.partition(":")
             status[key] = value.strip()
-    limits = {name: resource.getrlimit(getattr(resource, name))[1] for name in
-              ("RLIMIT_CPU", "RLIMIT_AS", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_CORE")}  # fmt: skip
+    limits = {
+        name: resource.getrlimit(getattr(resource, name))[1]
+        for name in ("RLIMIT_CPU", "RLIMIT_AS", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_CORE")
+    }
     return {
         "seccomp": status.get("Seccomp", "0"),
         "no_new_privs": status.get("NoNewPrivs", "0"),
@@ -317,8 +428,11 @@ def python_view() -> list[Path]:
     for folder in packages:
         if folder.is_dir():
             with os.scandir(folder) as entries:
-                view.update(Path(entry.path) for entry in entries
-                            if entry.name.split("-")[0].removesuffix(".py").lower() in WORKER_DISTRIBUTIONS)  # fmt: skip
+                view.update(
+                    Path(entry.path)
+                    for entry in entries
+                    if entry.name.split("-")[0].removesuffix(".py").lower() in WORKER_DISTRIBUTIONS
+                )
     for prefix in {sys.base_prefix, sys.base_exec_prefix}:
         view.update(Path(prefix, "lib").glob("libpython*"))
     return sorted(view)

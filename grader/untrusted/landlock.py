@@ -34,8 +34,11 @@ class LandlockError(OSError):
 
 
 class _RulesetAttr(ctypes.Structure):
-    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
-                ("scoped", ctypes.c_uint64)]  # fmt: skip
+    _fields_ = [
+        ("handled_access_fs", ctypes.c_uint64),
+        ("handled_access_net", ctypes.c_uint64),
+        ("scoped", ctypes.c_uint64),
+    ]
 
 
 class _PathBeneathAttr(ctypes.Structure):
@@ -79,9 +82,11 @@ def restrict(read: list[Path], write: list[Path], listable: list[Path] = ()) -> 
         raise LandlockError("Landlock is not available on this kernel")
     libc = _libc()
     handled = fs_rights(abi)
-    attr = _RulesetAttr(handled_access_fs=handled,
-                        handled_access_net=(_NET_BIND_TCP | _NET_CONNECT_TCP) if abi >= 4 else 0,
-                        scoped=(_SCOPE_ABSTRACT_UNIX_SOCKET | _SCOPE_SIGNAL) if abi >= 6 else 0)  # fmt: skip
+    attr = _RulesetAttr(
+        handled_access_fs=handled,
+        handled_access_net=(_NET_BIND_TCP | _NET_CONNECT_TCP) if abi >= 4 else 0,
+        scoped=(_SCOPE_ABSTRACT_UNIX_SOCKET | _SCOPE_SIGNAL) if abi >= 6 else 0,
+    )
     size = ctypes.sizeof(_RulesetAttr) if abi >= 6 else (16 if abi >= 4 else 8)
     ruleset = libc.syscall(_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
     if ruleset < 0:
@@ -106,8 +111,16 @@ def _allow(libc: ctypes.CDLL, ruleset: int, path: Path, rights: int) -> None:
         if not stat.S_ISDIR(os.fstat(fd).st_mode):
             rights &= _FILE_ONLY
         rule = _PathBeneathAttr(allowed_access=rights, parent_fd=fd)
-        if libc.syscall(_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(_RULE_PATH_BENEATH), ctypes.byref(rule),
-                        ctypes.c_uint32(0)) != 0:  # fmt: skip
+        if (
+            libc.syscall(
+                _ADD_RULE,
+                ctypes.c_int(ruleset),
+                ctypes.c_int(_RULE_PATH_BENEATH),
+                ctypes.byref(rule),
+                ctypes.c_uint32(0),
+            )
+            != 0
+        ):
             raise LandlockError(ctypes.get_errno(), f"landlock_add_rule failed for {path}")
     finally:
         os.close(fd)
@@ -115,8 +128,7 @@ def _allow(libc: ctypes.CDLL, ruleset: int, path: Path, rights: int) -> None:
 
 def enforced(denied_read: Path, denied_write: Path) -> bool:
     """Check from inside that the restriction holds: reading and writing outside the allow-list both fail."""
-    for attempt in (lambda: os.open(denied_read, os.O_RDONLY | os.O_CLOEXEC),
-                    lambda: os.mkfifo(denied_write)):  # fmt: skip
+    for attempt in (lambda: os.open(denied_read, os.O_RDONLY | os.O_CLOEXEC), lambda: os.mkfifo(denied_write)):
         try:
             result = attempt()
         except PermissionError:

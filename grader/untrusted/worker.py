@@ -180,8 +180,9 @@ def send(response_fd: int, reply: dict) -> None:
             raise ResultTooLarge(f"the result is larger than {protocol.MAX_MESSAGE_BYTES // 2**20} MiB")
     except BaseException as error:  # noqa: BLE001  e.g. a hostile __len__ during encoding
         message = str(error) if isinstance(error, (ResultTooLarge, protocol.ProtocolError)) else type(error).__name__
-        data = protocol.frame({"seq": reply.get("seq"), "raised": {"type": "ResultError", "message": message,
-                                                                   "where": []}})  # fmt: skip
+        data = protocol.frame(
+            {"seq": reply.get("seq"), "raised": {"type": "ResultError", "message": message, "where": []}}
+        )
     view = memoryview(data)
     while view:
         view = view[os.write(response_fd, view) :]
@@ -207,8 +208,13 @@ def main(argv: list[str] | None = None) -> None:
     sys.modules["grader"].check = self_check_while_grading  # the notebook's `from grader import check`
     try:
         readable = [Path(p) for p in options.read] if options.landlock == "on" else None
-        confine_self(options.seccomp == "on", options.audit == "on", [Path(p) for p in options.deny], readable,
-                     Path(options.probe_denied or "/"))  # fmt: skip
+        confine_self(
+            options.seccomp == "on",
+            options.audit == "on",
+            [Path(p) for p in options.deny],
+            readable,
+            Path(options.probe_denied or "/"),
+        )
         announce(options.response_fd, options.audit == "on")
     except BaseException:  # noqa: BLE001  fail closed: say why and exit before any student code
         traceback.print_exc()
@@ -222,8 +228,9 @@ def restrict_files(readable: list[Path], probe_denied: Path) -> None:
     """Landlock: read only ``readable``, write only the scratch folder; then prove it holds."""
     scratch = Path.cwd()
     package = Path(__file__).resolve().parent.parent  # grader/: its names, so imports inside it resolve
-    abi = landlock.restrict([*readable, *confine.python_view()], [scratch, Path("/dev/null")],
-                            [*confine.python_folders(), package])  # fmt: skip
+    abi = landlock.restrict(
+        [*readable, *confine.python_view()], [scratch, Path("/dev/null")], [*confine.python_folders(), package]
+    )
     probes = [probe_denied, Path("/proc/self/status"), scratch.parent]
     probe_write = scratch.parent / f".landlock-probe-{os.getpid()}"
     _landlock.update(abi=abi, enforced=all(landlock.enforced(path, probe_write) for path in probes))
@@ -232,8 +239,9 @@ def restrict_files(readable: list[Path], probe_denied: Path) -> None:
 _landlock: dict = {"abi": 0, "enforced": False}
 
 
-def confine_self(seccomp: bool, audit: bool, denied: list[Path], readable: list[Path] | None = None,
-                 probe_denied: Path = Path("/")) -> None:  # fmt: skip
+def confine_self(
+    seccomp: bool, audit: bool, denied: list[Path], readable: list[Path] | None = None, probe_denied: Path = Path("/")
+) -> None:
     """Load seccomp, then Landlock (when ``readable`` is given), then the audit hook; raises if a layer cannot."""
     if seccomp:
         confine.apply_seccomp()

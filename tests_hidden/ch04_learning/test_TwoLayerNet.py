@@ -121,5 +121,13 @@ def test_gradient_float32(unit, grading_seed):
     """
     rng = rng_for(1507, grading_seed)
     x, t = batch(rng, 4, 5, 3)
-    check_net(unit, "gradient", (5, 4, 3), net_params(rng, (5, 4, 3)), (x.astype(np.float32), t), NET_BACKPROP,
-              RTOL_FLOAT32, ATOL_FLOAT32)  # fmt: skip
+    check_net(
+        unit,
+        "gradient",
+        (5, 4, 3),
+        net_params(rng, (5, 4, 3)),
+        (x.astype(np.float32), t),
+        NET_BACKPROP,
+        RTOL_FLOAT32,
+        ATOL_FLOAT32,
+    )

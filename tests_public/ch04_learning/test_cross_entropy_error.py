@@ -9,7 +9,7 @@ from courses.ch04_learning.checks import (
     CEE_SINGLE,
     check_cee,
     one_hot,
-    probabilities,  # fmt: skip
+    probabilities,
     rng_for,
 )
 

@@ -18,6 +18,11 @@ def test_short_training(unit, record_property):
     student, _ = check_training(unit, record_property, ITERS, THRESHOLD, seconds=10.0)
     first, last = np.mean(student["train_loss"][:40]), np.mean(student["train_loss"][-40:])
     if not last < 0.8 * first:
-        raise Mismatch(Text(f"훈련 손실이 줄지 않았습니다 (처음 40회 평균 {first:.3f}, 마지막 40회 평균 {last:.3f}).",
-                            f"the training loss did not fall (mean of the first 40 steps {first:.3f}, "
-                            f"of the last 40 {last:.3f})."), training_call(ITERS, 10.0), hint=TRAIN_GRADIENT)  # fmt: skip
+        raise Mismatch(
+            Text(
+                f"훈련 손실이 줄지 않았습니다 (처음 40회 평균 {first:.3f}, 마지막 40회 평균 {last:.3f}).",
+                f"the training loss did not fall (mean of the first 40 steps {first:.3f}, of the last 40 {last:.3f}).",
+            ),
+            training_call(ITERS, 10.0),
+            hint=TRAIN_GRADIENT,
+        )

@@ -93,8 +93,10 @@ class TwoLayerNet:
     )
 
 
-_ZERO_PARAMS = ("i, h, o = self.sizes\n        self.params = {'W1': np.zeros((i, h)), 'b1': np.zeros(h), "
-                "'W2': np.zeros((h, o)), 'b2': np.zeros(o)}")  # fmt: skip
+_ZERO_PARAMS = (
+    "i, h, o = self.sizes\n        self.params = {'W1': np.zeros((i, h)), 'b1': np.zeros(h), "
+    "'W2': np.zeros((h, o)), 'b2': np.zeros(o)}"
+)
 _ONE_PARAMS = _ZERO_PARAMS.replace("np.zeros", "np.ones")
 _ZERO_GRADS = "{key: np.zeros_like(value) for key, value in self.params.items()}"
 _ROWS = "x.shape[0], self.sizes[2]"

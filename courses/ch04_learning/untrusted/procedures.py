@@ -62,9 +62,18 @@ def _checked_gradient(grads: object, params: dict) -> dict:
     return grads
 
 
-def train_two_layer_net(network_class, x_train: np.ndarray, t_train: np.ndarray, x_test: np.ndarray,
-                        t_test: np.ndarray, *, hidden_size: int = 50, iters_num: int = 10000, batch_size: int = 100,
-                        learning_rate: float = 0.1) -> dict:  # fmt: skip
+def train_two_layer_net(
+    network_class,
+    x_train: np.ndarray,
+    t_train: np.ndarray,
+    x_test: np.ndarray,
+    t_test: np.ndarray,
+    *,
+    hidden_size: int = 50,
+    iters_num: int = 10000,
+    batch_size: int = 100,
+    learning_rate: float = 0.1,
+) -> dict:
     """The book's train_neuralnet: mini-batch SGD with ``network.gradient``.
 
     Seed NumPy first (the Call does): the net is built, then every mini-batch drawn
