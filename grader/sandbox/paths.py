@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import platform
+import sysconfig
 from pathlib import Path
 
 WORKER_SCRIPT = Path(__file__).resolve().parent.parent / "untrusted" / "worker.py"
 KIT_ROOT = WORKER_SCRIPT.parent.parent.parent
+# What a worker may read outside its Python: the shared libraries (the multiarch folders, not all of /usr,
+# whose site- and dist-packages could hold an installed kit), time zones and two devices.
+_MULTIARCH = sysconfig.get_config_var("MULTIARCH") or f"{platform.machine()}-linux-gnu"
 SYSTEM_READABLE = tuple(
     Path(p)
     for p in (
-        "/usr",
-        "/lib",
+        f"/usr/lib/{_MULTIARCH}",
+        f"/lib/{_MULTIARCH}",
         "/lib64",
-        "/lib32",
-        "/libx32",
+        "/usr/lib64",
+        "/usr/share/zoneinfo",
         "/etc/ld.so.cache",
         "/etc/localtime",
         "/dev/urandom",
