@@ -221,7 +221,8 @@ def _hog(_held=np.ones(50_000_000)):  # 400 MB, touched, in every worker that lo
 
 
 def _worker_memory() -> int:
-    """Resident bytes of every worker process on this machine right now."""
+    """Memory of every worker process on this machine right now, shared pages counted once (Pss, as the kernel's
+    memory cgroup counts them; summing RSS would count numpy's shared libraries once per worker)."""
     total = 0
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -230,8 +231,8 @@ def _worker_memory() -> int:
             with open(f"/proc/{entry.name}/cmdline", "rb") as stream:
                 if b"untrusted/worker.py" not in stream.read():
                     continue
-            with open(f"/proc/{entry.name}/status") as stream:
-                total += next(int(line.split()[1]) * 1024 for line in stream if line.startswith("VmRSS:"))
+            with open(f"/proc/{entry.name}/smaps_rollup") as stream:
+                total += next(int(line.split()[1]) * 1024 for line in stream if line.startswith("Pss:"))
         except (OSError, StopIteration):
             continue
     return total
