@@ -41,6 +41,7 @@ class Assignment:
     units: tuple[Unit, ...]
     rubric_path: Path
     package: str = ""  # the course package (``courses.<id>``): checks, hints, test functions, mutants
+    data: tuple[str, ...] = ()  # kit-relative files and folders the notebook reads; a student repository ships them
 
     @property
     def course_code(self) -> Path:
@@ -105,7 +106,23 @@ def load_assignment(assignment_id: str, root: Path = KIT_ROOT) -> Assignment:
         units=tuple(units),
         rubric_path=path,
         package=str(meta.get("package", f"{COURSES}.{assignment_id}")),
+        data=_data_paths(meta.get("data", []), root, path),
     )
+
+
+def _data_paths(declared: object, root: Path, rubric: Path) -> tuple[str, ...]:
+    """The rubric's ``data`` list: paths inside the kit that exist (a student repository copies them as they are)."""
+    if not isinstance(declared, list) or not all(isinstance(item, str) for item in declared):
+        raise AssignmentError(f'{rubric}: [assignment] data must be a list of paths, e.g. data = ["dataset"]')
+    paths = []
+    for item in declared:
+        relative = Path(item)
+        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+            raise AssignmentError(f"{rubric}: data path {item!r} must be relative to the kit, without '..'")
+        if not (root / relative).exists():
+            raise AssignmentError(f"{rubric}: data path {item!r} does not exist in {root}")
+        paths.append(relative.as_posix())
+    return tuple(paths)
 
 
 def only_assignment(root: Path = KIT_ROOT) -> str:

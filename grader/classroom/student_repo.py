@@ -89,11 +89,16 @@ def copy_course_package(repo: StudentRepo) -> None:
             shutil.copyfile(marker, repo.out.joinpath(*parts[:depth], "__init__.py"))
 
 
-def copy_dataset(repo: StudentRepo) -> None:
-    """``dataset/``: the book's ``load_mnist`` and the bundled MNIST subset the training section and its test use."""
-    target = repo.out / "dataset"
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(KIT_ROOT / "dataset", target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+def copy_data(repo: StudentRepo) -> None:
+    """The files and folders the rubric's ``data`` declares (for ch04: MNIST and its loader), at the same paths."""
+    for item in repo.assignment.data:
+        source, target = repo.assignment.root / item, repo.out / item
+        if source.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
 
 
 def write_public_rubric(repo: StudentRepo) -> None:
@@ -108,6 +113,7 @@ def write_public_rubric(repo: StudentRepo) -> None:
         f"title = {_toml_string(str(meta.get('title', repo.assignment.id)))}",
         f"given = [{', '.join(_toml_string(str(name)) for name in meta.get('given', []))}]",
         f"package = {_toml_string(repo.assignment.package)}",
+        f"data = [{', '.join(_toml_string(item) for item in repo.assignment.data)}]",
     ]
     for unit in repo.assignment.units:
         lines += [
@@ -217,7 +223,7 @@ STEPS = (
     copy_public_suite,
     copy_grader_package,
     copy_course_package,
-    copy_dataset,
+    copy_data,
     write_public_rubric,
     write_recording,
     write_project_files,

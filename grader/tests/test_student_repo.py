@@ -157,3 +157,39 @@ def test_publishing_into_the_kit_or_a_folder_with_solutions_is_refused(tmp_path)
     (tmp_path / "solutions").mkdir()
     with pytest.raises(PublishError, match="never hold"):
         publish_repository(tmp_path, "ch04_learning")
+
+
+def test_repository_ships_only_the_data_its_rubric_declares(tmp_path):
+    from dataclasses import replace
+
+    from grader.classroom.student_repo import StudentRepo, copy_data
+
+    ch04 = load_assignment("ch04_learning")
+    assert ch04.data == ("dataset",)
+    bare = StudentRepo(tmp_path / "bare", replace(ch04, data=()))
+    bare.out.mkdir()
+    copy_data(bare)
+    assert list(bare.out.iterdir()) == []  # an assignment that declares nothing gets no MNIST
+    one_file = StudentRepo(tmp_path / "file", replace(ch04, data=("dataset/NOTICE.md",)))
+    one_file.out.mkdir()
+    copy_data(one_file)
+    shipped = sorted(p.relative_to(one_file.out).as_posix() for p in one_file.out.rglob("*") if p.is_file())
+    assert shipped == ["dataset/NOTICE.md"]
+
+
+@pytest.mark.parametrize(
+    ("declared", "complaint"),
+    [
+        ('"dataset"', "must be a list"),
+        ('["../etc"]', "without '..'"),
+        ('["/etc"]', "relative"),
+        ('["nowhere"]', "does not exist"),
+    ],
+)
+def test_rubric_data_must_name_existing_paths_inside_the_kit(tmp_path, declared, complaint):
+    from grader.assignment import AssignmentError
+
+    (tmp_path / "rubrics").mkdir()
+    (tmp_path / "rubrics" / "demo.toml").write_text(f"[assignment]\ndata = {declared}\n", encoding="utf-8")
+    with pytest.raises(AssignmentError, match=complaint):
+        load_assignment("demo", root=tmp_path)
