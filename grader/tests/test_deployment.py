@@ -1,11 +1,11 @@
 """Deployment rehearsals: the kit as course staff deploy it, as close to the real thing as this machine allows.
 
-- a GitHub-hosted runner: an unprivileged ``runner`` user owning the workspace, with passwordless sudo; every
-  ``run:`` step of the four shipped workflows, parsed from their YAML, runs as that user with the runner's
-  environment (``GITHUB_WORKSPACE``, ``GITHUB_STEP_SUMMARY``, ``GITHUB_OUTPUT``, ``GITHUB_EVENT_PATH`` with an
-  event payload, ``RUNNER_TEMP``...); ``uses:`` steps are skipped, except that for ``actions/upload-artifact``
-  every path it would upload must exist and be readable by the runner user, and ``actions/download-artifact``
-  is a copy made by the runner user;
+- a GitHub-hosted runner: an unprivileged ``runner-<pid>`` user (one per run, so two suites on one machine
+  never share it) owning the workspace, with passwordless sudo; every ``run:`` step of the four shipped
+  workflows, parsed from their YAML, runs as that user with the runner's environment (``GITHUB_WORKSPACE``,
+  ``GITHUB_STEP_SUMMARY``, ``GITHUB_OUTPUT``, ``GITHUB_EVENT_PATH`` with an event payload, ``RUNNER_TEMP``...);
+  ``uses:`` steps are skipped, except that for ``actions/upload-artifact`` every path it would upload must
+  exist and be readable by the runner user, and ``actions/download-artifact`` is a copy made by the runner user;
 - a Gradescope container: ``setup.sh`` then ``run_autograder`` as root on the layout Gradescope uses;
 - a TA's laptop: a non-root user without bubblewrap, ``make grade`` and ``make check`` from a fresh clone.
 
@@ -96,18 +96,15 @@ class User:
         _run(["chown", "-R", f"{self.uid}:{self.gid}", str(path)])
 
 
-def make_user(name: str) -> Iterator[User]:
-    """An existing account of that name, or a new one deleted at the end."""
-    created = False
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        result = _run(["useradd", "--create-home", "--shell", "/bin/bash", name])
-        assert result.returncode == 0, result.stderr
-        created = True
+def make_user(role: str) -> Iterator[User]:
+    """A new account for this run (``<role>-<pid>``: two suites on one machine never share one), deleted at the end."""
+    name = f"{role}-{os.getpid()}"
+    result = _run(["useradd", "--create-home", "--shell", "/bin/bash", name])
+    assert result.returncode == 0, result.stderr
     entry = pwd.getpwnam(name)
-    yield User(name, entry.pw_uid, entry.pw_gid, Path(entry.pw_dir))
-    if created:
+    try:
+        yield User(name, entry.pw_uid, entry.pw_gid, Path(entry.pw_dir))
+    finally:
         _run(["pkill", "-KILL", "-u", name])  # only the processes of the account this rehearsal made
         _run(["userdel", "--remove", name])
 
@@ -275,8 +272,10 @@ def runner() -> Iterator[Runner]:
         f'#!/bin/sh\n# rehearsal stub: records the call, installs nothing\necho "apt-get $*" >> {apt_log}\n'
     )
     os.chmod(shims / "apt-get", 0o755)
-    sudoers = Path("/etc/sudoers.d/grader-rehearsal-runner")
-    sudoers.write_text(f'Defaults:runner secure_path="{shims}:{SYSTEM_PATH}"\nrunner ALL=(ALL) NOPASSWD:ALL\n')
+    sudoers = Path(f"/etc/sudoers.d/grader-rehearsal-{user.name}")
+    sudoers.write_text(
+        f'Defaults:{user.name} secure_path="{shims}:{SYSTEM_PATH}"\n{user.name} ALL=(ALL) NOPASSWD:ALL\n'
+    )
     os.chmod(sudoers, 0o440)
     try:
         check = user.run(["sudo", "-n", "true"], {"PATH": SYSTEM_PATH}, Path("/"))
@@ -568,7 +567,7 @@ def test_gradescope_setup_then_run_autograder(gradescope_root: Path):
 def teaching_assistant() -> Iterator[User]:
     if NO_USERADD:
         pytest.skip(NO_USERADD)
-    users = make_user("ch04ta")
+    users = make_user("ta")
     yield next(users)
     next(users, None)
 
