@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from grader.assignment import load_assignment  # noqa: E402
 from grader.pipeline.grade import grade_notebook  # noqa: E402
 from grader.pipeline.reference import load_reference  # noqa: E402
+from grader.tests.helpers import grader_command  # noqa: E402
 
 SOLUTION = ROOT / "solutions" / "ch04_learning.ipynb"
 CORE_UNITS = ["cross_entropy_error", "numerical_diff", "numerical_gradient", "gradient_descent", "TwoLayerNet"]
@@ -65,13 +66,13 @@ def _variants() -> list[tuple[str, object]]:
 
 def cold_single(runs: int) -> float:
     """A new process per grading: `python -m grader grade`, isolation included."""
-    command = [sys.executable, "-m", "grader", "grade", str(SOLUTION), *[a for u in CORE_UNITS for a in ("--unit", u)]]
+    command = grader_command("grade", str(SOLUTION), *[a for u in CORE_UNITS for a in ("--unit", u)])
     return median_time(lambda: subprocess.run(command, cwd=ROOT, capture_output=True, check=True), runs)
 
 
 def training_single(runs: int) -> float:
     """The training unit alone, cold: it trains a 784-50-10 net, so it is reported apart."""
-    command = [sys.executable, "-m", "grader", "grade", str(SOLUTION), "--unit", "train_neuralnet"]
+    command = grader_command("grade", str(SOLUTION), "--unit", "train_neuralnet")
     return median_time(lambda: subprocess.run(command, cwd=ROOT, capture_output=True, check=True), runs)
 
 
@@ -87,10 +88,7 @@ def class_run(notebooks: list[Path], processes: int, units: list[str]) -> dict:
     """Grade the class with `python -m grader batch` on ``processes`` processes."""
     with tempfile.TemporaryDirectory() as out:
         submissions = notebooks[0].parent.parent
-        command = [
-            sys.executable,
-            "-m",
-            "grader",
+        command = grader_command(
             "batch",
             str(submissions),
             "--out",
@@ -99,7 +97,7 @@ def class_run(notebooks: list[Path], processes: int, units: list[str]) -> dict:
             str(processes),
             "--force",
             *[a for u in units for a in ("--unit", u)],
-        ]
+        )
         start = time.perf_counter()
         subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
         wall = time.perf_counter() - start

@@ -15,7 +15,7 @@ from grader.assignment import load_assignment
 from grader.classroom.publish import INSTRUCTOR_TAG
 from grader.classroom.student_repo import audit_student_repo, publish_repository, recorded_reference_of
 from grader.pipeline.reference import ReferenceFailure
-from grader.tests.helpers import solution_notebook
+from grader.tests.helpers import grader_command, solution_notebook
 from grader.untrusted.calls import Call
 
 PUBLIC_MAX = 55
@@ -127,16 +127,7 @@ def test_missing_recording_is_an_internal_error_not_a_score(published, tmp_path)
     shutil.copytree(published, copy, ignore=shutil.ignore_patterns(".git"))
     (copy / "tests_public" / "ch04_learning" / "expected.npz").unlink()
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "grader",
-            "grade",
-            "assignments/ch04_learning.ipynb",
-            "--public-only",
-            "--json",
-            "r.json",
-        ],
+        grader_command("grade", "assignments/ch04_learning.ipynb", "--public-only", "--json", "r.json"),
         cwd=copy,
         capture_output=True,
         text=True,
