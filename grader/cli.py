@@ -333,22 +333,18 @@ def _export(options: argparse.Namespace) -> int:
         outputs.write_text(options.out, text)
         print(f"wrote {options.out}")
         return 0
-    if not (options.source / "results").is_dir():
-        raise GraderError(
-            f"{options.source} is not a batch results folder (no results/ in it): give the --out "
-            "folder of `python -m grader batch`"
-        )
+    roster = exports.read_roster(options.roster)
+    for warning in exports.export_warnings(options.source, roster):  # also refuses a missing or empty folder
+        print(warning, file=sys.stderr)
     if options.name is None:  # the column is the graded assignment's id, as batch.json records it
         from grader.classroom.gradebook import read_batch
 
         batch = read_batch(options.source) or {}
         options.name = str(batch.get("assignment") or "grade")
     if options.format == "canvas":
-        text = exports.canvas_csv(
-            options.source, assignment_name=options.name, roster=exports.read_roster(options.roster)
-        )
+        text = exports.canvas_csv(options.source, assignment_name=options.name, roster=roster)
     else:
-        text = exports.moodle_csv(options.source, grade_column=options.name, roster=exports.read_roster(options.roster))
+        text = exports.moodle_csv(options.source, grade_column=options.name, roster=roster)
     outputs.write_text(options.out, text)
     print(f"wrote {options.out}")
     return 0

@@ -131,7 +131,7 @@ def results_folder(result: bytes, batch: bytes) -> None:
     assert read is None or isinstance(read, dict)
     assert gradebook.read_batch(shard) is None or isinstance(gradebook.read_batch(shard), dict)
     text = gradebook.write_gradebook(shard, UNITS).read_text(encoding="utf-8")
-    assert text.startswith("student,total,")
+    assert text.startswith(gradebook.BOM + "student,total,")
     try:
         merge.merge_shards([shard], out)
     except GradebookError as error:

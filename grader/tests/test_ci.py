@@ -299,7 +299,7 @@ def test_regrade_fetches_as_data_grades_hidden_and_notifies_each_student_once(tm
         assert result.returncode == 0, result.stderr
         again = subprocess.run([*command, "--stage", "notify"], env=env, capture_output=True, text=True, timeout=60)
         assert again.returncode == 0, again.stderr
-    with open(out / "gradebook.csv", newline="") as stream:
+    with open(out / "gradebook.csv", newline="", encoding="utf-8-sig") as stream:
         rows = {row["student"]: row for row in csv.DictReader(stream)}
     assert (rows["alice"]["numerical_diff"], rows["alice"]["status"]) == ("10", "graded")  # public + hidden
     assert (rows["bob"]["total"], rows["bob"]["status"]) == ("0", "graded")
