@@ -49,6 +49,7 @@ class BatchSummary:
     skipped: list[str] = field(default_factory=list)  # finished in an earlier run
     failed: dict[str, str] = field(default_factory=dict)  # student -> why it could not be graded
     gradebook: Path | None = None
+    reports: list[Path] = field(default_factory=list)  # the class report (HTML and Markdown)
 
 
 def find_submissions(directory: Path, assignment_id: str) -> list[Submission]:
@@ -272,6 +273,10 @@ def run_batch(
     _grade_all(todo, out, batch, jobs or min(2, os.cpu_count() or 1), summary, bar)
     bar.finish(summary)
     summary.gradebook = gradebook.write_gradebook(out, batch["units"], {s.student for s in submissions})
+    if submissions:
+        from grader.classroom.class_report import write_report  # imports matplotlib: only once grading is done
+
+        summary.reports = write_report(out)
     return summary
 
 
