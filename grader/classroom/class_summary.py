@@ -138,8 +138,8 @@ def _units(batch: dict, results: dict[str, dict]) -> list[str]:
 def _unit_max(results, units: list[str]) -> dict[str, float]:
     maxima: dict[str, float] = {}
     for result in results:
-        for function in result.get("functions", []):
-            if isinstance(function, dict) and _is_number(function.get("max_score")):
+        for function in _dicts(result.get("functions")):
+            if _is_number(function.get("max_score")) and isinstance(function.get("name"), str):
                 maxima[function["name"]] = max(maxima.get(function["name"], 0.0), float(function["max_score"]))
     return {unit: maxima.get(unit, 0.0) for unit in units}
 
@@ -148,13 +148,13 @@ def _read_tests(summary: ClassSummary, graded: dict[str, dict]) -> None:
     rates: dict[tuple[str, str, str], PassRate] = {}
     mistakes: dict[tuple[str, str], Mistake] = {}
     for student, result in sorted(graded.items()):
-        for function in result.get("functions", []):
+        for function in _dicts(result.get("functions")):
             unit = function.get("name")
             if unit not in summary.unit_scores:
                 continue
             summary.unit_scores[unit][student] = float(function.get("score", 0.0))
             stub = False
-            for test in function.get("tests", []):
+            for test in _dicts(function.get("tests")):
                 if str(test.get("message") or "").startswith(NOT_RUN):
                     continue
                 key = (unit, str(test.get("name")), str(test.get("suite")))
@@ -176,6 +176,11 @@ def _read_tests(summary: ClassSummary, graded: dict[str, dict]) -> None:
     order = {unit: index for index, unit in enumerate(summary.units)}
     summary.tests = sorted(rates.values(), key=lambda r: (order[r.unit], r.suite != "public"))
     summary.mistakes = sorted(mistakes.values(), key=lambda m: (-len(m.students), order[m.unit], m.hint))
+
+
+def _dicts(items: object) -> list[dict]:
+    """The dict entries of a list from a result file (read_result checks only what the gradebook reads)."""
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
 
 def hints_of(message: str) -> list[str]:

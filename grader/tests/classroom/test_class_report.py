@@ -125,3 +125,35 @@ def test_report_renders_in_headless_chromium(graded_class, tmp_path):
     assert problems == []
     assert all(url.startswith(("file:", "data:")) for url in requests), requests
     assert (tmp_path / "class-report.png").stat().st_size > 50_000  # a real page, not a blank one
+
+
+def test_odd_result_files_still_give_a_report(tmp_path):
+    """Results of an older kit (no times), stray entries in lists, an ungradable student: a report, no crash."""
+    from grader.classroom.class_report import write_report
+    from grader.classroom.gradebook import result_path, write_atomic
+
+    tests = [
+        "not a test",
+        {"name": "case", "suite": "public", "outcome": "failed", "message": "hint: divide by N"},
+        {"name": "case", "suite": "public", "outcome": "passed", "message": ""},
+    ]
+    odd = {
+        "a": {
+            "status": "graded",
+            "score": 3,
+            "functions": [7, {"name": "u", "score": 3, "max_score": 5, "tests": tests}],
+        },
+        "b": {"status": "graded", "score": 0, "functions": [{"name": "u", "score": 0, "max_score": 5, "tests": "x"}]},
+        "c": {"status": "ungradable", "score": 0.0, "max_score": None, "functions": [], "errors": ["no .ipynb in c/"]},
+    }
+    for student, result in odd.items():
+        write_atomic(result_path(tmp_path, student), json.dumps(result))
+    write_atomic(result_path(tmp_path, "d"), "{ half a file")
+    write_atomic(tmp_path / "batch.json", json.dumps({"assignment": "ch04_learning", "units": ["u"]}))
+    html_path, md_path = write_report(tmp_path)
+    summary = md_path.read_text(encoding="utf-8")
+    assert "| u | `case` | public | 1/2 | 50% |" in summary  # a's two cases: the list's stray entry skipped
+    assert "| 1 | u | `divide by N` | `a` |" in summary
+    assert "| `c` | not graded | `no .ipynb in c/` |" in summary
+    assert "No grading times recorded." in summary
+    assert "d.json" in html_path.read_text(encoding="utf-8")  # the unreadable result is named, not dropped silently
