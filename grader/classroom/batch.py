@@ -273,7 +273,7 @@ def run_batch(
     _grade_all(todo, out, batch, jobs or min(2, os.cpu_count() or 1), summary, bar)
     bar.finish(summary)
     summary.gradebook = gradebook.write_gradebook(out, batch["units"], {s.student for s in submissions})
-    if submissions:
+    if submissions and shard is None:  # a shard is part of a class: `merge` writes the class's report
         from grader.classroom.class_report import write_report  # imports matplotlib: only once grading is done
 
         summary.reports = write_report(out)
