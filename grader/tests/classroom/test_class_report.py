@@ -157,3 +157,15 @@ def test_odd_result_files_still_give_a_report(tmp_path):
     assert "| `c` | not graded | `no .ipynb in c/` |" in summary
     assert "No grading times recorded." in summary
     assert "d.json" in html_path.read_text(encoding="utf-8")  # the unreadable result is named, not dropped silently
+
+
+@pytest.mark.parametrize("lang", ["ko", "en", "both"])
+def test_mistakes_are_read_in_every_feedback_language(lang):
+    """A batch graded with --lang ko or en names its hints in that language; each is still one mistake."""
+    from grader.classroom.class_summary import hints_of
+    from grader.pipeline.checks import Text
+
+    label = Text("힌트", "hint").render(lang)
+    hint = hints.CEE_BATCH.render(lang)
+    message = f"결과가 기대값과 다릅니다. / the result differs.\n{label}: {hint}\nnot a hint: this line"
+    assert hints_of(message) == [hint]
