@@ -143,6 +143,11 @@ def export_warnings(results_dir: Path, roster: dict[str, dict[str, str]]) -> lis
         if gradebook.is_ungradable(result)
     ]
     lines += [f"left out: {path} is not a readable result" for path in gradebook.unreadable_results(results_dir)]
+    lines += [  # results written before the rule (an older kit): exported, but the LMS may not match them
+        f"student id {student!r} breaks the rule ({students.RULE}); check its row after the import"
+        for student in results
+        if not students.is_valid(students.normalise(student))
+    ]
     if roster:
         lines += [
             f"no result: {student} is in the roster but not in {results_dir}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import subprocess
 import sys
 import unicodedata
@@ -158,3 +159,13 @@ def test_one_id_rule_for_batch_regrade_roster_and_export_roster(student, tmp_pat
         except students.StudentIdError:
             outcomes["batch"] = False
     assert outcomes == dict.fromkeys(outcomes, valid)
+
+
+def test_an_older_results_folder_with_an_id_off_the_rule_is_exported_with_a_warning(tmp_path):
+    from grader.classroom.gradebook import result_path, write_atomic
+
+    result = {"status": "graded", "score": 4.0, "max_score": 10.0, "functions": []}
+    write_atomic(result_path(tmp_path, "hong gildong"), json.dumps(result))
+    assert exports.moodle_csv(tmp_path, grade_column="g", roster={}).endswith("hong gildong,,4\n")
+    (warning,) = exports.export_warnings(tmp_path, {})
+    assert warning.startswith("student id 'hong gildong' breaks the rule")
