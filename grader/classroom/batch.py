@@ -252,8 +252,10 @@ def run_batch(
     shard: tuple[int, int] | None = None,
     lang: str = "both",
     progress: TextIO | None = None,
+    class_report: bool = True,
 ) -> BatchSummary:
-    """Grade every submission of ``submissions_dir`` (those of one shard) into ``out``."""
+    """Grade every submission of ``submissions_dir`` (those of one shard) into ``out``; then, unless sharded or
+    ``class_report`` is false, write the class report."""
     batch = batch_settings(out, assignment_id=assignment_id, units=units, suites=suites, seed=seed, lang=lang)
     submissions = [s for s in find_submissions(submissions_dir, assignment_id) if in_shard(s.student, shard)]
     outputs.make_dirs(out)
@@ -273,7 +275,7 @@ def run_batch(
     _grade_all(todo, out, batch, jobs or min(2, os.cpu_count() or 1), summary, bar)
     bar.finish(summary)
     summary.gradebook = gradebook.write_gradebook(out, batch["units"], {s.student for s in submissions})
-    if submissions and shard is None:  # a shard is part of a class: `merge` writes the class's report
+    if class_report and submissions and shard is None:  # a shard is part of a class: `merge` writes its report
         from grader.classroom.class_report import write_report  # imports matplotlib: only once grading is done
 
         summary.reports = write_report(out)

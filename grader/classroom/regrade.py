@@ -178,7 +178,14 @@ def grade_all(
 
     outcomes = json.loads((out / FETCH_FILE).read_text(encoding="utf-8"))
     run_batch(
-        out / "submissions", out, assignment_id=assignment_id, units=units, seed=seed, jobs=jobs, progress=progress
+        out / "submissions",
+        out,
+        assignment_id=assignment_id,
+        units=units,
+        seed=seed,
+        jobs=jobs,
+        progress=progress,
+        class_report=False,  # written below, once the students whose fetch failed are recorded too
     )
     batch = gradebook.read_batch(out)
     for student, outcome in outcomes.items():
@@ -191,7 +198,12 @@ def grade_all(
                 gradebook.write_atomic(
                     gradebook.result_path(out, student), json.dumps(result, ensure_ascii=False, indent=2) + "\n"
                 )
-    return gradebook.write_gradebook(out, batch["units"], set(outcomes))
+    path = gradebook.write_gradebook(out, batch["units"], set(outcomes))
+    if outcomes:
+        from grader.classroom.class_report import write_report
+
+        write_report(out)
+    return path
 
 
 # -- notify --------------------------------------------------------------------------------------
