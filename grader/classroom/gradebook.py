@@ -3,9 +3,11 @@
 Layout of ``RESULTS_DIR``::
 
     batch.json              what was graded: assignment, units, suites, grading seed
-    results/<student>.json  the contract's JSON report + student, status, source_sha256, batch
+    results/<student>.json  the contract's JSON report + student, status, source_sha256, batch, and (graded in a
+                            grading process) seconds and graded_at (UTC): how long it took, when it ended
     feedback/<student>.md   the Markdown feedback for that student
     gradebook.csv           student, total, one column per unit, status (UTF-8 with a BOM, for Excel)
+    class-report.html/.md   for course staff (grader.classroom.class_report)
 
 Every file is written atomically (a temporary file, then ``os.replace``), so an
 interrupted run leaves finished results whole and nothing half-written; under ``sudo``
