@@ -68,3 +68,25 @@ def test_similarity_command_prints_the_ranking_and_what_the_measure_is(graded_cl
     assert first and {first[1], first[2]} == {"choi", "park"} and first[3] == first[4] == "100", done.stdout
     assert "not: proof of copying" in done.stdout
     assert "kim ↔ lee" not in done.stdout and "lee ↔ 홍길동" not in done.stdout
+
+
+def test_moved_or_changed_notebooks_are_named_and_found_again_with_submissions(graded_class, tmp_path):
+    import json
+    import shutil
+
+    results = tmp_path / "results"
+    shutil.copytree(graded_class.results, results)
+    moved = tmp_path / "moved"
+    shutil.copytree(graded_class.submissions, moved)
+    park = json.loads((results / "results" / "park.json").read_text(encoding="utf-8"))
+    park["notebook"] = str(tmp_path / "gone" / "park.ipynb")
+    (results / "results" / "park.json").write_text(json.dumps(park), encoding="utf-8")
+    (moved / "choi.ipynb").write_text((moved / "kim.ipynb").read_text(encoding="utf-8"), encoding="utf-8")
+
+    report = compare_class(results, units=["numerical_gradient"])
+    assert "give --submissions" in report.unavailable["park"]
+    assert not report.pairs["numerical_gradient"] or report.pairs["numerical_gradient"][0].score < 1
+
+    again = compare_class(results, units=["numerical_gradient"], submissions=moved)
+    assert "park" not in again.unavailable
+    assert "changed since it was graded" in again.unavailable["choi"]  # other bytes than the ones graded
