@@ -14,6 +14,7 @@ import matplotlib
 matplotlib.use("Agg")  # before pyplot: no display, also under sudo in CI
 
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 BAR_COLOUR = "#3b6ea8"
@@ -45,7 +46,7 @@ def _bins(scores: list[float], top: float) -> int:
     return max(1, min(MAX_BINS, int(round(top)) or 1))
 
 
-def _svg(figure) -> str:
+def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
     # No date and a fixed hash salt: the same class gives the same bytes (reports can be diffed).
     with matplotlib.rc_context({"svg.hashsalt": "class-report", "svg.fonttype": "path"}):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,7 +136,7 @@ def _units(batch: dict, results: dict[str, dict]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _unit_max(results, units: list[str]) -> dict[str, float]:
+def _unit_max(results: Iterable[dict], units: list[str]) -> dict[str, float]:
     maxima: dict[str, float] = {}
     for result in results:
         for function in _dicts(result.get("functions")):

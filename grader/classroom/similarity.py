@@ -22,7 +22,9 @@ import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.assignment import load_assignment
+import numpy as np
+
+from grader.assignment import Assignment, load_assignment
 from grader.classroom import gradebook
 from grader.classroom.batch import file_digest, find_submissions
 from grader.classroom.class_summary import ClassReportError
@@ -129,16 +131,15 @@ def rank_pairs(unit: str, texts: dict[str, str], given: list[str]) -> tuple[list
     return pairs, only_given
 
 
-def _boilerplate(given: list[str]):
+def _boilerplate(given: list[str]) -> np.ndarray:
     """Every fingerprint of the starter and book code (window 1: all of them, as copydetect does)."""
-    import numpy as np
     from copydetect import CodeFingerprint
 
     hashes = [h for text in given for h in CodeFingerprint("given.py", NOISE, 1, fp=io.StringIO(text)).hashes]
     return np.unique(np.array(hashes, dtype=np.int64))
 
 
-def _given_code(assignment) -> list[str]:
+def _given_code(assignment: Assignment) -> list[str]:
     """The starter notebook's code and the book's (the instructor notebook's definitions)."""
     given = []
     for path in (assignment.student_notebook, assignment.solution_notebook):
@@ -148,7 +149,9 @@ def _given_code(assignment) -> list[str]:
     return given
 
 
-def _notebooks(results: dict[str, dict], submissions: Path | None, assignment_id: str, report) -> dict[str, Path]:
+def _notebooks(
+    results: dict[str, dict], submissions: Path | None, assignment_id: str, report: SimilarityReport
+) -> dict[str, Path]:
     """student -> the notebook its result was graded from (same bytes), for every graded student."""
     graded = {student: result for student, result in results.items() if not gradebook.is_ungradable(result)}
     if submissions is not None:
