@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import locale
 import os
 import signal
 import sys
@@ -15,16 +14,6 @@ from grader.errors import ACCEPT_UNCONFINED_VARIABLE, GraderError
 
 EXIT_MISUSE = 2
 EXIT_INTERRUPTED = 130  # what a shell reports for Ctrl-C
-
-
-def _default_lang() -> str:
-    """Korean or English from the locale; both when it says neither."""
-    for value in (os.environ.get("LC_ALL"), os.environ.get("LANG"), locale.getlocale()[0]):
-        if value and value.lower().startswith("ko"):
-            return "ko"
-        if value and value.lower().startswith("en"):
-            return "en"
-    return "both"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -187,12 +176,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _grade(options: argparse.Namespace) -> int:
     from grader.pipeline import report as render
-    from grader.pipeline.grade import grade_notebook, notebook_language
+    from grader.pipeline.grade import choose_lang, grade_notebook
 
     if not options.notebook.is_file():
         print(f"error: {options.notebook} does not exist (give the path of a .ipynb file)", file=sys.stderr)
         return EXIT_MISUSE
-    lang = options.lang or notebook_language(options.notebook) or _default_lang()
+    lang = choose_lang(options.lang, options.notebook)
     result = grade_notebook(
         options.notebook,
         assignment_id=options.assignment,

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import html
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import ACCEPT_UNCONFINED_VARIABLE, GraderError
+from grader.pipeline.checks import Text
 from grader.pipeline.scoring import GradeReport
 
-SAVE_FIRST = (
-    "저장된 노트북 파일을 채점했습니다: 저장하지 않은 수정은 반영되지 않습니다 (먼저 Ctrl+S). / "
-    "Graded the saved notebook file: unsaved edits are not included (save first: Ctrl+S)."
+SAVE_FIRST = Text(
+    "저장된 노트북 파일을 채점했습니다: 저장하지 않은 수정은 반영되지 않습니다 (먼저 Ctrl+S).",
+    "Graded the saved notebook file: unsaved edits are not included (save first: Ctrl+S).",
 )
+LEFT = "text-align:left;vertical-align:top"  # Jupyter's stylesheet right-aligns table cells
+COLOURS = {"full": "#1a7f37", "none": "#cf222e", "some": "#9a6700"}
 
 
 class SelfCheckError(GraderError):
@@ -37,37 +39,40 @@ class SelfCheck:
     def __repr__(self) -> str:
         from grader.pipeline.report import render_text
 
-        return render_text(self.report) + self._saved_line() + "\n"
-
-    def _saved_line(self) -> str:
-        return f"\n{SAVE_FIRST}\n  {self.notebook} — saved {time.strftime('%H:%M:%S', time.localtime(self.saved_at))}"
+        return render_text(self.report) + "\n" + SAVE_FIRST.render(self.report.lang) + "\n"
 
     def _repr_html_(self) -> str:
-        """A table per unit and one row per failing test (the same texts as ``make check``)."""
-        from grader.pipeline.report import fit_report
+        """One row per unit, left-aligned; under a failing unit its mistakes, each with one example and one hint."""
+        from grader.pipeline.report import HINT, PUBLIC_ONLY, TOTAL, fit_report, header, unit_view
 
         report = fit_report(self.report)  # the same bounded, cleaned texts as the other outputs
-        rows = []
-        for unit in report.units:
-            colour = "#1a7f37" if unit.score == unit.max_score else ("#cf222e" if unit.score == 0 else "#9a6700")
+        lang, rows = report.lang, []
+        for view in map(unit_view, report.units):
+            unit = view.unit
+            colour = COLOURS["full" if unit.score == unit.max_score else ("none" if unit.score == 0 else "some")]
             rows.append(
-                f"<tr><td><code>{html.escape(unit.name)}</code></td><td style='color:{colour}'>"
-                f"<b>{unit.score:g} / {unit.max_score:g}</b></td><td>{unit.passed} / {len(unit.tests)}</td>"
-                "<td></td></tr>"
+                f"<tr><td style='{LEFT}'><code>{html.escape(unit.name)}</code></td>"
+                f"<td style='{LEFT};color:{colour};white-space:nowrap'><b>{unit.score:g} / {unit.max_score:g}</b></td>"
+                f"<td style='{LEFT}'>{html.escape(view.status_text(lang))}</td></tr>"
             )
-            for test in unit.tests:
-                if test.outcome != "passed":
-                    rows.append(
-                        f"<tr><td></td><td>{html.escape(test.outcome)}</td><td>{html.escape(test.name)}</td>"
-                        f"<td><pre style='white-space:pre-wrap;margin:0'>{html.escape(test.message)}</pre></td></tr>"
-                    )
+            mistakes = "".join(
+                f"<li>{html.escape(group.names(lang))}<pre style='white-space:pre-wrap;margin:0.2em 0'>"
+                f"{html.escape(chr(10).join(group.body()))}</pre>"
+                + (f"<b>{html.escape(HINT.render(lang))}</b>: {html.escape(group.hint)}" if group.hint else "")
+                + "</li>"
+                for group in view.groups
+            )
+            if mistakes:
+                rows.append(f"<tr><td colspan='3' style='{LEFT}'><ul style='margin:0'>{mistakes}</ul></td></tr>")
+        total = f"{report.score:g} / {report.max_score:g}"
+        public_only = "" if "hidden" in report.suites else f" — {html.escape(PUBLIC_ONLY.render(lang))}"
         notes = "".join(f"<li>{html.escape(text)}</li>" for text in report.errors + report.notes)
         internal = "<p><b>INTERNAL ERROR in the grader (not your fault)</b></p>" if report.internal_errors else ""
         return (
-            f"<div><b>{html.escape(report.assignment)}: {report.score:g} / {report.max_score:g}"
-            "</b> (공개 테스트 / public tests)<table><tr><th>unit / 단위</th><th>score / 점수</th>"
-            f"<th>tests / 테스트</th><th>message</th></tr>{''.join(rows)}</table>{internal}"
-            f"{'<ul>' + notes + '</ul>' if notes else ''}<p><small>{html.escape(self._saved_line())}</small></p></div>"
+            f"<div style='{LEFT}'><p><b>{html.escape(header(report))}</b><br>{html.escape(TOTAL.render(lang))}: "
+            f"<b>{total}</b>{public_only}</p><table style='border-collapse:collapse'>{''.join(rows)}</table>"
+            f"{internal}{'<ul>' + notes + '</ul>' if notes else ''}"
+            f"<p><small>{html.escape(SAVE_FIRST.render(lang))}</small></p></div>"
         )
 
 

@@ -25,6 +25,7 @@ from grader.pipeline.reference import (
 from grader.pipeline.scoring import GradeReport, TestResult, UnitScore
 
 TRUSTED_INI = Path(__file__).resolve().parent / "pytest-grading.ini"
+LANGUAGES = ("ko", "en", "both")
 # Reading and extracting one notebook, in the trusted process before any worker runs. The size bounds of
 # grader.pipeline.notebook keep a real notebook far below this (bench/extraction.py: a few seconds per MiB of code).
 TRUSTED_SECONDS = float(os.environ.get("GRADER_TRUSTED_SECONDS") or 30.0)  # set by the course staff, never a student
@@ -200,7 +201,14 @@ def _assemble(
     units = [UnitScore(name, [r for r in results if r.unit == name]) for name in selected]
     for unit_score in units:
         _add_uncollected(assignment, unit_score, suites)
-    return GradeReport(assignment.id, str(notebook_path), units, suites=list(suites), lang=lang)
+    try:
+        saved_at = notebook_path.stat().st_mtime
+    except OSError:
+        saved_at = None
+    staff = "hidden" in assignment.available_suites()  # a student repository never holds the hidden suite
+    return GradeReport(
+        assignment.id, str(notebook_path), units, suites=list(suites), lang=lang, staff=staff, saved_at=saved_at
+    )
 
 
 def _add_uncollected(assignment: Assignment, unit_score: UnitScore, suites: tuple[str, ...]) -> None:
@@ -238,6 +246,27 @@ def _report_without_running(
     return report
 
 
+def choose_lang(explicit: str | None, notebook_path: Path | None, env: dict | None = None) -> str:
+    """The feedback language, chosen the same way everywhere (``grade``, ``make check``, CI, ``check()``):
+    the one asked for, else the notebook's metadata ``grader.lang``, else the locale, else both."""
+    if explicit in LANGUAGES:
+        return explicit
+    from_notebook = notebook_language(notebook_path) if notebook_path is not None else None
+    return from_notebook or locale_language(os.environ if env is None else env)
+
+
+def locale_language(env: dict) -> str:
+    """Korean or English from the locale (``LC_ALL``, ``LANG``, then Python's own); both when it says neither."""
+    import locale
+
+    for value in (env.get("LC_ALL"), env.get("LANG"), locale.getlocale()[0]):
+        if value and value.lower().startswith("ko"):
+            return "ko"
+        if value and value.lower().startswith("en"):
+            return "en"
+    return "both"
+
+
 def notebook_language(notebook_path: Path) -> str | None:
     """The feedback language a notebook's metadata asks for (``grader.lang``), if any."""
     try:
@@ -245,4 +274,4 @@ def notebook_language(notebook_path: Path) -> str | None:
             lang = notebook_metadata(read_notebook(notebook_path), "lang")
     except (NotebookError, OSError, deadline.DeadlineExceeded):
         return None
-    return lang if lang in ("ko", "en", "both") else None
+    return lang if lang in LANGUAGES else None
