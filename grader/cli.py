@@ -86,6 +86,15 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--roster", type=Path, help="CSV: student,name,canvas_id,sis_user_id,section,email,idnumber")
     export.add_argument("--name", help="the LMS assignment column's name (default: the graded assignment's id)")
 
+    gradescope = commands.add_parser(
+        "gradescope", help="Gradescope's run_autograder: grade the one notebook of the assignment in a submission"
+    )
+    gradescope.add_argument("submission", type=Path, help="the submission folder (/autograder/submission)")
+    gradescope.add_argument("--results", type=Path, required=True, metavar="FILE", help="results.json to write")
+    gradescope.add_argument("--assignment", help="assignment id (default: the checkout's only one)")
+    gradescope.add_argument("--lang", choices=["ko", "en", "both"], help="feedback language (default: notebook)")
+    _accept_unconfined_option(gradescope)
+
     mutants = commands.add_parser("mutants", help="grade the mutant catalogue and the correct styles; print a table")
     mutants.add_argument(
         "--assignment",
@@ -138,7 +147,11 @@ def main(argv: list[str] | None = None) -> int:
         print(problem, file=sys.stderr)
         return EXIT_MISUSE
     options = _parser().parse_args(argv)
-    if options.command in ("publish", "batch", "ci") and hasattr(options, "assignment") and not options.assignment:
+    if (
+        options.command in ("publish", "batch", "ci", "gradescope")
+        and hasattr(options, "assignment")
+        and not options.assignment
+    ):
         from grader.assignment import only_assignment
 
         try:
@@ -161,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
             return _ci(options) if options.command == "ci" else _export(options)
         if options.command == "mutants":
             return _mutants(options)
+        if options.command == "gradescope":
+            return _gradescope(options)
     except (AssignmentError, GraderError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_MISUSE
@@ -205,6 +220,21 @@ def _grade(options: argparse.Namespace) -> int:
         outputs.write_text(options.gradescope, json.dumps(data, ensure_ascii=False, indent=2))
     sys.stdout.write(render.render_text(result))
     return 0
+
+
+def _gradescope(options: argparse.Namespace) -> int:
+    from grader.classroom.gradescope import autograde
+
+    if not options.submission.is_dir():
+        raise GraderError(f"{options.submission} is not a folder: give Gradescope's submission folder")
+    return autograde(
+        options.submission,
+        options.results,
+        assignment_id=options.assignment,
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+        lang=options.lang,
+    )
 
 
 def _publish(options: argparse.Namespace) -> int:
