@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from grader.assignment import AssignmentError
 from grader.classroom import outputs
@@ -14,10 +15,19 @@ from grader.errors import ACCEPT_UNCONFINED_VARIABLE, GraderError
 
 EXIT_MISUSE = 2
 EXIT_INTERRUPTED = 130  # what a shell reports for Ctrl-C
+# Third-party modules the commands import (pyproject.toml's dependencies, by import name).
+DEPENDENCIES = {"numpy", "pytest", "pytest_timeout", "nbformat", "nbconvert", "IPython", "pyseccomp", "jsonschema"}
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse whose misuse message is one line (no usage block), exit status 2, as every other misuse."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_MISUSE, f"error: {message} (see: {self.prog} --help)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m grader", description="Grade Jupyter notebooks of the ch04 course.")
+    parser = OneLineParser(prog="python -m grader", description="Grade Jupyter notebooks of the ch04 course.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     grade = commands.add_parser("grade", help="grade one notebook and print a report")
@@ -109,6 +119,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def outside_the_venv(module: str | None) -> str:
+    """One line for a Python that lacks the kit's dependencies: which Python, and the one to use instead."""
+    return (
+        f"error: {sys.executable} has no {module} (the kit's dependencies live in its virtual environment): run "
+        ".venv/bin/python -m grader ... or make grade / make check (they set up .venv first) / 이 파이썬에는 "
+        f"{module}이(가) 없습니다. .venv/bin/python -m grader ... 또는 make check를 쓰세요."
+    )
+
+
 def _platform_problem() -> str | None:
     """Why the grader cannot run on this platform (one line), or None."""
     try:
@@ -179,6 +198,11 @@ def main(argv: list[str] | None = None) -> int:
     except (AssignmentError, GraderError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_MISUSE
+    except ModuleNotFoundError as error:  # run by a Python without the kit's dependencies (outside .venv)
+        if (error.name or "").split(".")[0] not in DEPENDENCIES:
+            raise
+        print(outside_the_venv(error.name), file=sys.stderr)
+        return EXIT_MISUSE
     except KeyboardInterrupt:
         print(
             "interrupted: finished results are kept; run the same command again to resume / "
@@ -192,19 +216,23 @@ def main(argv: list[str] | None = None) -> int:
 def _grade(options: argparse.Namespace) -> int:
     from grader.pipeline import report as render
     from grader.pipeline.grade import choose_lang, grade_notebook
+    from grader.progress import ProgressLine
 
     if not options.notebook.is_file():
-        print(f"error: {options.notebook} does not exist (give the path of a .ipynb file)", file=sys.stderr)
+        what = "is a folder" if options.notebook.is_dir() else "does not exist"
+        print(f"error: {options.notebook} {what} (give the path of a .ipynb file)", file=sys.stderr)
         return EXIT_MISUSE
     lang = choose_lang(options.lang, options.notebook)
-    result = grade_notebook(
-        options.notebook,
-        assignment_id=options.assignment,
-        units=options.unit,
-        lang=lang,
-        suites=("public",) if options.public_only else None,
-        grading_seed=options.seed,
-    )
+    with ProgressLine(sys.stderr, lang) as progress:  # shown only on a terminal, after a second
+        result = grade_notebook(
+            options.notebook,
+            assignment_id=options.assignment,
+            units=options.unit,
+            lang=lang,
+            suites=("public",) if options.public_only else None,
+            grading_seed=options.seed,
+            progress=progress.update,
+        )
     if options.json:
         outputs.write_text(options.json, render.render_json(result))
     if options.markdown:
@@ -269,6 +297,10 @@ def _batch(options: argparse.Namespace) -> int:
     from grader.classroom.batch import parse_shard, run_batch
     from grader.sandbox import require_confinement
 
+    if not options.submissions.is_dir():
+        raise GraderError(
+            f"{options.submissions} is not a folder: give the folder of <student>.ipynb files or <student>/ folders"
+        )
     require_confinement()  # once, before any process starts: a refusal is one message, not one per student
 
     summary = run_batch(

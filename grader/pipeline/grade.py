@@ -6,6 +6,7 @@ import contextlib
 import io
 import os
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from grader import sandbox
@@ -66,8 +67,12 @@ def grade_notebook(
     limits: sandbox.Limits | None = None,
     grading_seed: int | None = None,
     reference: Reference | RecordedReference | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> GradeReport:
-    """Grade one notebook. Raises AssignmentError only for misuse (unknown assignment or unit)."""
+    """Grade one notebook. Raises AssignmentError only for misuse (unknown assignment or unit).
+
+    ``progress`` is told (tests done, tests in all, unit) after every test.
+    """
     notebook, extraction, unreadable = read_and_extract(notebook_path)
     assignment_id = assignment_id or guess_assignment(notebook_path, notebook)
     if assignment_id is None:
@@ -82,7 +87,7 @@ def grade_notebook(
         return _report_without_running(assignment, notebook_path, selected, suites, lang, [unreadable])
     try:
         return _run_suites(
-            assignment, notebook_path, extraction, selected, suites, lang, limits, grading_seed, reference
+            assignment, notebook_path, extraction, selected, suites, lang, limits, grading_seed, reference, progress
         )
     except ReferenceFailure as error:  # no reference answers here: never a wrong score, an internal error
         report = _report_without_running(assignment, notebook_path, selected, suites, lang, extraction.errors)
@@ -125,6 +130,7 @@ def _run_suites(
     limits: sandbox.Limits | None,
     grading_seed: int | None,
     reference: Reference | RecordedReference | None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> GradeReport:
     import pytest
 
@@ -141,6 +147,7 @@ def _run_suites(
         isolation=isolation,
         lang=lang,
         suites=tuple(suites),
+        progress=progress,
     )
     if grading_seed is not None:
         session.grading_seed = grading_seed

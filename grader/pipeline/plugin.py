@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +99,8 @@ class GradingSession:
     _loaded: set[str] = field(default_factory=set)
     _recent: list[str] = field(default_factory=list)  # units by last use, oldest first
     _cases: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    progress: Callable[[int, int, str], None] | None = None  # told (done, total, unit) after every test
+    total: int = 0  # tests collected for this run
 
     # -- workers ---------------------------------------------------------------------------
     def worker(self, unit: str) -> sandbox.Worker:
@@ -258,6 +261,7 @@ class GradingPlugin:
         suites = {"public": 0, "hidden": 1}
         selected.sort(key=lambda item: (order[test_identity(item)[0]], suites.get(test_identity(item)[1], 2)))
         items[:] = selected
+        self.session.total = len(selected)
         if deselected:
             config.hook.pytest_deselected(items=deselected)
 
@@ -333,6 +337,8 @@ class GradingPlugin:
         )
         if internal:
             self.session.internal_errors.append(f"{item.nodeid}: {message}")
+        if self.session.progress is not None:
+            self.session.progress(len(self.session.results), self.session.total, unit)
 
     def classify(self, excinfo: pytest.ExceptionInfo | None, suite: str) -> tuple[str, str, bool]:
         """(outcome, message, internal) for how a test ended; ``suite`` may be "guarded" (see GUARDED_NOTE)."""
