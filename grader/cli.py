@@ -297,10 +297,6 @@ def _batch(options: argparse.Namespace) -> int:
     from grader.classroom.batch import parse_shard, run_batch
     from grader.sandbox import require_confinement
 
-    if not options.submissions.is_dir():
-        raise GraderError(
-            f"{options.submissions} is not a folder: give the folder of <student>.ipynb files or <student>/ folders"
-        )
     require_confinement()  # once, before any process starts: a refusal is one message, not one per student
 
     summary = run_batch(
