@@ -183,8 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if options.command in ("batch", "ci", "mutants"):
             _terminate_on_sigterm()
-        if options.command == "grade":
-            return _grade(options)
+        if options.command in ("grade", "gradescope"):
+            return _grade(options) if options.command == "grade" else _gradescope(options)
         if options.command == "publish":
             return _publish(options)
         if options.command in ("batch", "merge"):
@@ -193,8 +193,6 @@ def main(argv: list[str] | None = None) -> int:
             return _ci(options) if options.command == "ci" else _export(options)
         if options.command == "mutants":
             return _mutants(options)
-        if options.command == "gradescope":
-            return _gradescope(options)
     except (AssignmentError, GraderError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_MISUSE
