@@ -12,6 +12,7 @@ from pathlib import Path
 from grader import sandbox
 from grader.assignment import Assignment, AssignmentError, known_assignments, load_assignment
 from grader.pipeline import deadline
+from grader.pipeline.checks import Text
 from grader.pipeline.extract import Extraction, extract_definitions
 from grader.pipeline.notebook import NotebookError, notebook_metadata, read_notebook
 from grader.pipeline.plugin import GradingPlugin, GradingSession
@@ -37,12 +38,13 @@ TOO_SLOW = (
     "too large or too complex (very long lines, very many ! or % lines). Remove the code that is not part of the "
     "assignment and submit again."
 )
-RECORDED_NOTE = (
+RECORDED_NOTE = Text(
     "이 저장소에는 정답 풀이가 없어 공개 테스트의 기대값은 과제를 배포할 때 기록된 값입니다. 한 단위가 부르는 다른 "
     "단위는 여기서는 여러분의 코드가 쓰이므로 실수 하나가 여러 단위에서 점수를 잃을 수 있습니다. 과목의 채점에서는 "
-    "참조 구현으로 바뀝니다. / This repository has no solutions: expected values are the answers recorded when the "
+    "참조 구현으로 바뀝니다.",
+    "This repository has no solutions: expected values are the answers recorded when the "
     "assignment was published. The other units a unit calls are your own code here, so one mistake can cost points "
-    "in more than one unit; the course's grading substitutes the reference versions."
+    "in more than one unit; the course's grading substitutes the reference versions.",
 )
 
 
@@ -186,7 +188,7 @@ def _run_suites(
         report.isolation_missing.setdefault("confinement", f"{gap} (accepted with --accept-unconfined)")
     report.internal_errors = session.internal_errors
     if isinstance(reference, RecordedReference):
-        report.notes.append(RECORDED_NOTE)
+        report.notes.append(RECORDED_NOTE.render(lang))
     return report
 
 
