@@ -45,7 +45,7 @@ class SelfCheck:
 
     def _repr_html_(self) -> str:
         """One row per unit, left-aligned; under a failing unit its mistakes, each with one example and one hint."""
-        from grader.pipeline.report import HINT, PUBLIC_ONLY, TOTAL, fit_report, header, unit_view
+        from grader.pipeline.report import HINT, INTERNAL, PUBLIC_ONLY, TOTAL, fit_report, header, unit_view
 
         report = fit_report(self.report)  # the same bounded, cleaned texts as the other outputs
         lang, rows = report.lang, []
@@ -69,7 +69,7 @@ class SelfCheck:
         total = f"{report.score:g} / {report.max_score:g}"
         public_only = "" if "hidden" in report.suites else f" — {html.escape(PUBLIC_ONLY.render(lang))}"
         notes = "".join(f"<li>{html.escape(text)}</li>" for text in report.errors + report.notes)
-        internal = "<p><b>INTERNAL ERROR in the grader (not your fault)</b></p>" if report.internal_errors else ""
+        internal = f"<p><b>{html.escape(INTERNAL.render(lang))}</b></p>" if report.internal_errors else ""
         return (
             f"<div style='{LEFT}'><p><b>{html.escape(header(report))}</b><br>{html.escape(TOTAL.render(lang))}: "
             f"<b>{total}</b>{public_only}</p><table style='border-collapse:collapse'>{''.join(rows)}</table>"
