@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import locale
 import os
 import signal
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from grader.assignment import AssignmentError
 from grader.classroom import outputs
@@ -15,20 +15,19 @@ from grader.errors import ACCEPT_UNCONFINED_VARIABLE, GraderError
 
 EXIT_MISUSE = 2
 EXIT_INTERRUPTED = 130  # what a shell reports for Ctrl-C
+# Third-party modules the commands import (pyproject.toml's dependencies, by import name).
+DEPENDENCIES = {"numpy", "pytest", "pytest_timeout", "nbformat", "nbconvert", "IPython", "pyseccomp", "jsonschema"}
 
 
-def _default_lang() -> str:
-    """Korean or English from the locale; both when it says neither."""
-    for value in (os.environ.get("LC_ALL"), os.environ.get("LANG"), locale.getlocale()[0]):
-        if value and value.lower().startswith("ko"):
-            return "ko"
-        if value and value.lower().startswith("en"):
-            return "en"
-    return "both"
+class OneLineParser(argparse.ArgumentParser):
+    """argparse whose misuse message is one line (no usage block), exit status 2, as every other misuse."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_MISUSE, f"error: {message} (see: {self.prog} --help)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m grader", description="Grade Jupyter notebooks of the ch04 course.")
+    parser = OneLineParser(prog="python -m grader", description="Grade Jupyter notebooks of the ch04 course.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     grade = commands.add_parser("grade", help="grade one notebook and print a report")
@@ -112,6 +111,15 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--roster", type=Path, help="CSV: student,name,canvas_id,sis_user_id,section,email,idnumber")
     export.add_argument("--name", help="the LMS assignment column's name (default: the graded assignment's id)")
 
+    gradescope = commands.add_parser(
+        "gradescope", help="Gradescope's run_autograder: grade the one notebook of the assignment in a submission"
+    )
+    gradescope.add_argument("submission", type=Path, help="the submission folder (/autograder/submission)")
+    gradescope.add_argument("--results", type=Path, required=True, metavar="FILE", help="results.json to write")
+    gradescope.add_argument("--assignment", help="assignment id (default: the checkout's only one)")
+    gradescope.add_argument("--lang", choices=["ko", "en", "both"], help="feedback language (default: notebook)")
+    _accept_unconfined_option(gradescope)
+
     mutants = commands.add_parser("mutants", help="grade the mutant catalogue and the correct styles; print a table")
     mutants.add_argument(
         "--assignment",
@@ -124,6 +132,15 @@ def _parser() -> argparse.ArgumentParser:
     mutants.add_argument("--all-units", action="store_true", help="also grade units outside the catalogue (slower)")
     mutants.add_argument("--lang", choices=["ko", "en", "both"], default="en", help="language of the descriptions")
     return parser
+
+
+def outside_the_venv(module: str | None) -> str:
+    """One line for a Python that lacks the kit's dependencies: which Python, and the one to use instead."""
+    return (
+        f"error: {sys.executable} has no {module} (the kit's dependencies live in its virtual environment): run "
+        ".venv/bin/python -m grader ... or make grade / make check (they set up .venv first) / 이 파이썬에는 "
+        f"{module}이(가) 없습니다. .venv/bin/python -m grader ... 또는 make check를 쓰세요."
+    )
 
 
 def _platform_problem() -> str | None:
@@ -164,7 +181,11 @@ def main(argv: list[str] | None = None) -> int:
         print(problem, file=sys.stderr)
         return EXIT_MISUSE
     options = _parser().parse_args(argv)
-    if options.command in ("publish", "batch", "ci") and hasattr(options, "assignment") and not options.assignment:
+    if (
+        options.command in ("publish", "batch", "ci", "gradescope")
+        and hasattr(options, "assignment")
+        and not options.assignment
+    ):
         from grader.assignment import only_assignment
 
         try:
@@ -177,8 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if options.command in ("batch", "ci", "mutants"):
             _terminate_on_sigterm()
-        if options.command == "grade":
-            return _grade(options)
+        if options.command in ("grade", "gradescope"):
+            return _grade(options) if options.command == "grade" else _gradescope(options)
         if options.command == "publish":
             return _publish(options)
         if options.command in ("batch", "merge"):
@@ -192,6 +213,11 @@ def main(argv: list[str] | None = None) -> int:
     except (AssignmentError, GraderError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_MISUSE
+    except ModuleNotFoundError as error:  # run by a Python without the kit's dependencies (outside .venv)
+        if (error.name or "").split(".")[0] not in DEPENDENCIES:
+            raise
+        print(outside_the_venv(error.name), file=sys.stderr)
+        return EXIT_MISUSE
     except KeyboardInterrupt:
         print(
             "interrupted: finished results are kept; run the same command again to resume / "
@@ -204,20 +230,24 @@ def main(argv: list[str] | None = None) -> int:
 
 def _grade(options: argparse.Namespace) -> int:
     from grader.pipeline import report as render
-    from grader.pipeline.grade import grade_notebook, notebook_language
+    from grader.pipeline.grade import choose_lang, grade_notebook
+    from grader.progress import ProgressLine
 
     if not options.notebook.is_file():
-        print(f"error: {options.notebook} does not exist (give the path of a .ipynb file)", file=sys.stderr)
+        what = "is a folder" if options.notebook.is_dir() else "does not exist"
+        print(f"error: {options.notebook} {what} (give the path of a .ipynb file)", file=sys.stderr)
         return EXIT_MISUSE
-    lang = options.lang or notebook_language(options.notebook) or _default_lang()
-    result = grade_notebook(
-        options.notebook,
-        assignment_id=options.assignment,
-        units=options.unit,
-        lang=lang,
-        suites=("public",) if options.public_only else None,
-        grading_seed=options.seed,
-    )
+    lang = choose_lang(options.lang, options.notebook)
+    with ProgressLine(sys.stderr, lang) as progress:  # shown only on a terminal, after a second
+        result = grade_notebook(
+            options.notebook,
+            assignment_id=options.assignment,
+            units=options.unit,
+            lang=lang,
+            suites=("public",) if options.public_only else None,
+            grading_seed=options.seed,
+            progress=progress.update,
+        )
     if options.json:
         outputs.write_text(options.json, render.render_json(result))
     if options.markdown:
@@ -233,6 +263,21 @@ def _grade(options: argparse.Namespace) -> int:
         outputs.write_text(options.gradescope, json.dumps(data, ensure_ascii=False, indent=2))
     sys.stdout.write(render.render_text(result))
     return 0
+
+
+def _gradescope(options: argparse.Namespace) -> int:
+    from grader.classroom.gradescope import autograde
+
+    if not options.submission.is_dir():
+        raise GraderError(f"{options.submission} is not a folder: give Gradescope's submission folder")
+    return autograde(
+        options.submission,
+        options.results,
+        assignment_id=options.assignment,
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+        lang=options.lang,
+    )
 
 
 def _publish(options: argparse.Namespace) -> int:

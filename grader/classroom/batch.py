@@ -338,37 +338,51 @@ def _count(summary: BatchSummary, result: dict) -> None:
 
 
 class ProgressBar:
-    """A one-line bar on a terminal; one line per notebook elsewhere (CI logs)."""
+    """A one-line bar on a terminal; one line per notebook elsewhere (CI logs); both say the time left."""
 
     WIDTH = 30
 
     def __init__(self, total: int, stream: TextIO | None, done: int = 0) -> None:
         self.total, self.done, self.stream = total, done, stream
         self.tty = bool(stream is not None and stream.isatty())
+        self.started = time.monotonic()
+        self.now = 0  # notebooks finished in this run (graded or found ungradable while grading)
+        self.ungradable = 0  # of those, the ones that could not be graded
 
     def advance(self, result: dict) -> None:
         """One more notebook finished."""
         self.done += 1
+        self.now += 1
+        self.ungradable += result["status"] == "ungradable"
         if self.stream is None:
             return
         score = f"{result['score']:g}" if result["status"] != "ungradable" else "-"
-        label = f"{self.done}/{self.total} {one_line(result['student'], 60)} {score} ({result['status']})"
+        label = f"{self.done}/{self.total} {one_line(result['student'], 40)} {score} ({result['status']})"
+        label += f" · {self.time_left()}"
         if self.tty:
             filled = self.WIDTH * self.done // max(self.total, 1)
-            self.stream.write(f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {label[:60]:<60}")
+            self.stream.write(f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {label[:80]:<80}")
         else:
             self.stream.write(f"[{label}]\n")
         self.stream.flush()
 
+    def time_left(self) -> str:
+        """An estimate from this run's pace: the seconds per notebook so far times the notebooks left."""
+        left = (time.monotonic() - self.started) / max(self.now, 1) * (self.total - self.done)
+        minutes, seconds = divmod(round(left), 60)
+        return f"~{minutes}:{seconds:02d} left / 남은 시간"
+
     def finish(self, summary: BatchSummary) -> None:
-        """The closing lines: counts, then every notebook that could not be graded."""
+        """The closing lines: counts that add up to the notebooks found, then every notebook not fully graded."""
         if self.stream is None:
             return
         if self.tty:
             self.stream.write("\n")
+        never_graded = len([student for student in summary.failed if student not in summary.graded])
+        graded = self.now - self.ungradable
         self.stream.write(
-            f"{self.done}/{self.total} done: {len(summary.graded)} graded now, "
-            f"{len(summary.skipped)} finished earlier (skipped)\n"
+            f"{self.done}/{self.total} done: {graded} graded now, {len(summary.skipped)} finished earlier (skipped), "
+            f"{self.ungradable + never_graded} ungradable; {time.monotonic() - self.started:.0f} s\n"
         )
         for student, reason in sorted(summary.failed.items()):
             self.stream.write(f"  not fully graded: {student}: {reason}\n")

@@ -72,13 +72,14 @@ def feedback(
     """Grade with the public suite; job summary, artifact folder, log and exit status (1 when points are lost)."""
     from grader.assignment import load_assignment
     from grader.pipeline import report as render
-    from grader.pipeline.grade import grade_notebook
+    from grader.pipeline.grade import choose_lang, grade_notebook
 
     env = os.environ if env is None else env
     stdout = stdout or sys.stdout
     load_assignment(assignment_id)  # an unknown assignment fails before grading
     notebook = notebook or Path("assignments") / f"{assignment_id}.ipynb"
-    report = grade_notebook(notebook, assignment_id=assignment_id, suites=("public",))
+    lang = choose_lang(None, notebook, env)  # as make check and check() choose it
+    report = grade_notebook(notebook, assignment_id=assignment_id, suites=("public",), lang=lang)
     markdown = fit_summary(FEEDBACK_BANNER + "\n" + render.render_markdown(report))
     data = render.to_json_data(report)
     data["feedback_only"] = True

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import html
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import ACCEPT_UNCONFINED_VARIABLE, GraderError
+from grader.pipeline.checks import Text
 from grader.pipeline.scoring import GradeReport
 
-SAVE_FIRST = (
-    "저장된 노트북 파일을 채점했습니다: 저장하지 않은 수정은 반영되지 않습니다 (먼저 Ctrl+S). / "
-    "Graded the saved notebook file: unsaved edits are not included (save first: Ctrl+S)."
+SAVE_FIRST = Text(
+    "저장된 노트북 파일을 채점했습니다: 저장하지 않은 수정은 반영되지 않습니다 (먼저 Ctrl+S).",
+    "Graded the saved notebook file: unsaved edits are not included (save first: Ctrl+S).",
 )
+SESSION_VARIABLE = "JPY_SESSION_NAME"  # Jupyter Server 2 gives each kernel its notebook's path
+SESSION_API_SECONDS = 2.0
+LEFT = "text-align:left;vertical-align:top"  # Jupyter's stylesheet right-aligns table cells
+COLOURS = {"full": "#1a7f37", "none": "#cf222e", "some": "#9a6700"}
 
 
 class SelfCheckError(GraderError):
@@ -37,67 +41,157 @@ class SelfCheck:
     def __repr__(self) -> str:
         from grader.pipeline.report import render_text
 
-        return render_text(self.report) + self._saved_line() + "\n"
-
-    def _saved_line(self) -> str:
-        return f"\n{SAVE_FIRST}\n  {self.notebook} — saved {time.strftime('%H:%M:%S', time.localtime(self.saved_at))}"
+        return render_text(self.report) + "\n" + SAVE_FIRST.render(self.report.lang) + "\n"
 
     def _repr_html_(self) -> str:
-        """A table per unit and one row per failing test (the same texts as ``make check``)."""
-        from grader.pipeline.report import fit_report
+        """One row per unit, left-aligned; under a failing unit its mistakes, each with one example and one hint."""
+        from grader.pipeline.report import HINT, INTERNAL, PUBLIC_ONLY, TOTAL, fit_report, header, unit_view
 
         report = fit_report(self.report)  # the same bounded, cleaned texts as the other outputs
-        rows = []
-        for unit in report.units:
-            colour = "#1a7f37" if unit.score == unit.max_score else ("#cf222e" if unit.score == 0 else "#9a6700")
+        lang, rows = report.lang, []
+        for view in map(unit_view, report.units):
+            unit = view.unit
+            colour = COLOURS["full" if unit.score == unit.max_score else ("none" if unit.score == 0 else "some")]
             rows.append(
-                f"<tr><td><code>{html.escape(unit.name)}</code></td><td style='color:{colour}'>"
-                f"<b>{unit.score:g} / {unit.max_score:g}</b></td><td>{unit.passed} / {len(unit.tests)}</td>"
-                "<td></td></tr>"
+                f"<tr><td style='{LEFT}'><code>{html.escape(unit.name)}</code></td>"
+                f"<td style='{LEFT};color:{colour};white-space:nowrap'><b>{unit.score:g} / {unit.max_score:g}</b></td>"
+                f"<td style='{LEFT}'>{html.escape(view.status_text(lang))}</td></tr>"
             )
-            for test in unit.tests:
-                if test.outcome != "passed":
-                    rows.append(
-                        f"<tr><td></td><td>{html.escape(test.outcome)}</td><td>{html.escape(test.name)}</td>"
-                        f"<td><pre style='white-space:pre-wrap;margin:0'>{html.escape(test.message)}</pre></td></tr>"
-                    )
+            mistakes = "".join(
+                f"<li>{html.escape(group.names(lang))}<pre style='white-space:pre-wrap;margin:0.2em 0'>"
+                f"{html.escape(chr(10).join(group.body()))}</pre>"
+                + (f"<b>{html.escape(HINT.render(lang))}</b>: {html.escape(group.hint)}" if group.hint else "")
+                + "</li>"
+                for group in view.groups
+            )
+            if mistakes:
+                rows.append(f"<tr><td colspan='3' style='{LEFT}'><ul style='margin:0'>{mistakes}</ul></td></tr>")
+        total = f"{report.score:g} / {report.max_score:g}"
+        public_only = "" if "hidden" in report.suites else f" — {html.escape(PUBLIC_ONLY.render(lang))}"
         notes = "".join(f"<li>{html.escape(text)}</li>" for text in report.errors + report.notes)
-        internal = "<p><b>INTERNAL ERROR in the grader (not your fault)</b></p>" if report.internal_errors else ""
+        internal = f"<p><b>{html.escape(INTERNAL.render(lang))}</b></p>" if report.internal_errors else ""
         return (
-            f"<div><b>{html.escape(report.assignment)}: {report.score:g} / {report.max_score:g}"
-            "</b> (공개 테스트 / public tests)<table><tr><th>unit / 단위</th><th>score / 점수</th>"
-            f"<th>tests / 테스트</th><th>message</th></tr>{''.join(rows)}</table>{internal}"
-            f"{'<ul>' + notes + '</ul>' if notes else ''}<p><small>{html.escape(self._saved_line())}</small></p></div>"
+            f"<div style='{LEFT}'><p><b>{html.escape(header(report))}</b><br>{html.escape(TOTAL.render(lang))}: "
+            f"<b>{total}</b>{public_only}</p><table style='border-collapse:collapse'>{''.join(rows)}</table>"
+            f"{internal}{'<ul>' + notes + '</ul>' if notes else ''}"
+            f"<p><small>{html.escape(SAVE_FIRST.render(lang))}</small></p></div>"
         )
 
 
-def find_notebook(notebook: str | os.PathLike | None = None) -> Path:
-    """The notebook to check: the argument, else the running Jupyter session's file (``__session__``)."""
-    candidates = [notebook] if notebook is not None else [_session_name(), os.environ.get("JPY_SESSION_NAME")]
-    if notebook is None:  # a kernel started without a session name (nbclient, some IDEs): the usual file name
-        from grader.assignment import known_assignments
+def find_notebook(notebook: str | os.PathLike | None = None, *, sessions: list[dict] | None = None) -> Path:
+    """The notebook to check: the argument, else the file of the Jupyter session this kernel runs in.
 
-        candidates += [f"{assignment_id}.ipynb" for assignment_id in known_assignments()]
-    for candidate in filter(None, candidates):
-        path = Path(candidate).expanduser()
-        for option in (path, Path.cwd() / path):
-            if option.suffix == ".ipynb" and option.is_file():
-                return option.resolve()
+    Where Jupyter says which file that is (``JPY_SESSION_NAME``, ipykernel's ``__session__``, VS Code's
+    ``__vsc_ipynb_file__``, or the server's session API for this kernel), that file; where it cannot tell,
+    an error asking for ``check(notebook=...)``. Never a guess: a notebook with the usual name next to
+    ``ch04_learning-Copy1.ipynb`` is not the one running.
+    """
+    if notebook is not None:
+        path = Path(notebook).expanduser()
+        if path.suffix == ".ipynb" and path.is_file():
+            return path.resolve()
+        raise SelfCheckError(
+            f"{path}: 그런 노트북 파일이 없습니다. / There is no notebook file {path}." + _notebooks_here(Path.cwd())
+        )
+    names = _kernel_names()
+    for name in names or session_api_paths(sessions):  # the server is asked only when the kernel knows nothing
+        found = _resolve_session_path(name)
+        if found is not None:
+            return found
+    reason = (
+        f"Jupyter에서 받은 노트북 {names[0]}을(를) 찾을 수 없습니다. / Jupyter's notebook {names[0]} is not there."
+        if names
+        else "이 커널은 어느 노트북에서 실행 중인지 알려 주지 않습니다. / This kernel does not say which notebook runs it."
+    )
     raise SelfCheckError(
-        "노트북 파일을 찾을 수 없습니다. check(notebook='ch04_learning.ipynb')처럼 이름을 알려 주세요. / "
-        "Cannot tell which notebook is running; name it: check(notebook='ch04_learning.ipynb')."
+        f"{reason} check(notebook='파일 이름.ipynb')처럼 이름을 알려 주세요. / Name it: "
+        "check(notebook='your_file.ipynb')." + _notebooks_here(Path.cwd())
     )
 
 
-def _session_name() -> str | None:
-    """ipykernel puts the notebook's path in the user namespace as ``__session__``."""
+def _notebooks_here(folder: Path) -> str:
+    names = sorted(p.name for p in folder.glob("*.ipynb"))[:10]
+    return f" (이 폴더의 노트북 / notebooks here: {', '.join(names)})" if names else ""
+
+
+def _resolve_session_path(name: str) -> Path | None:
+    """A session's path: absolute, or relative to the server's root; the kernel runs in the notebook's folder."""
+    path = Path(name).expanduser()
+    options = [path] if path.is_absolute() else [Path.cwd() / path, Path.cwd() / path.name]
+    for option in options:
+        if option.suffix == ".ipynb" and option.is_file():
+            return option.resolve()
+    return None
+
+
+def _kernel_names() -> list[str]:
+    """What this kernel was told about its notebook: ipykernel's ``__session__`` (from the server's
+    ``JPY_SESSION_NAME``), VS Code's ``__vsc_ipynb_file__``, and the variable itself."""
+    found = []
     try:
         from IPython import get_ipython
+
+        shell = get_ipython()
     except ImportError:
+        shell = None
+    namespace = getattr(shell, "user_ns", None) or {}
+    for value in (namespace.get("__session__"), namespace.get("__vsc_ipynb_file__"), os.environ.get(SESSION_VARIABLE)):
+        if isinstance(value, str) and value and value not in found:
+            found.append(value)
+    return found
+
+
+def session_api_paths(sessions: list[dict] | None = None) -> list[str]:
+    """The notebook of this kernel's session, from the session API of the Jupyter servers running here."""
+    kernel = _kernel_id()
+    if kernel is None:
+        return []
+    if sessions is None:
+        sessions = _server_sessions()
+    paths = []
+    for session in sessions:
+        if (session.get("kernel") or {}).get("id") == kernel and isinstance(session.get("path"), str):
+            root = session.get("root_dir")
+            paths.append(str(Path(root) / session["path"]) if isinstance(root, str) else session["path"])
+    return paths
+
+
+def _kernel_id() -> str | None:
+    """This kernel's id, from its connection file's name (``kernel-<id>.json``)."""
+    try:
+        from ipykernel.connect import get_connection_file
+
+        name = Path(get_connection_file()).name
+    except Exception:  # noqa: BLE001  not in an ipykernel, or an older one
         return None
-    shell = get_ipython()
-    value = shell.user_ns.get("__session__") if shell is not None else None
-    return value if isinstance(value, str) else None
+    return name.removeprefix("kernel-").removesuffix(".json") if name.startswith("kernel-") else None
+
+
+def _server_sessions() -> list[dict]:
+    """Every session of every Jupyter server of this user (``/api/sessions``), each with its server's root."""
+    try:
+        from jupyter_server.serverapp import list_running_servers
+    except ImportError:  # the kernel's environment has no Jupyter server (VS Code, a remote kernel)
+        return []
+    import json
+    import urllib.request
+
+    sessions = []
+    for server in list_running_servers():
+        request = urllib.request.Request(
+            server.get("url", "").rstrip("/") + "/api/sessions",
+            headers={"Authorization": f"token {server.get('token', '')}"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=SESSION_API_SECONDS) as response:  # the server's own URL
+                listed = json.loads(response.read(1 << 20))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(listed, list):
+            continue
+        root = server.get("root_dir") or server.get("notebook_dir")
+        sessions += [{**entry, "root_dir": root} for entry in listed if isinstance(entry, dict)]
+    return sessions
 
 
 def check(
@@ -108,7 +202,7 @@ def check(
     assignment: str | None = None,
 ) -> SelfCheck:
     """Run the public tests of ``unit`` (all units when None) on the saved notebook; show the result."""
-    from grader.pipeline.grade import grade_notebook, notebook_language
+    from grader.pipeline.grade import choose_lang, grade_notebook
 
     path = find_notebook(notebook)
     # The kernel that calls check() has already run this notebook's code unconfined: refusing adds nothing.
@@ -118,6 +212,6 @@ def check(
         assignment_id=assignment,
         units=[unit] if unit else None,
         suites=("public",),
-        lang=lang or notebook_language(path) or "both",
+        lang=choose_lang(lang, path),
     )
     return SelfCheck(report, path, path.stat().st_mtime)

@@ -22,6 +22,9 @@ ITEMS_SHOWN = 6  # items of a tuple, list or dict
 DEPTH_SHOWN = 3  # levels of nesting
 STRING_SHOWN = 60  # characters of a long string
 ARRAY_VALUES = 24  # an array with at most this many values is shown whole
+EDGE_ITEMS = 2  # a larger array shows this many items at each end of every axis, as numpy prints it
+PRECISION = 4  # significant digits of a number shown alone; digits after the point in an array
+PRECISIONS = (4, 6, 8, 10, 12, 16)  # tried in turn until expected and got read differently
 TYPE_NAME_LIMIT = 100
 
 
@@ -65,19 +68,55 @@ def describe_type(value: object) -> str:
     return type(value).__name__
 
 
-def summarize(value: object, limit: int = VALUE_LIMIT) -> str:
-    """A short, inert rendering of any value a worker sent: never more than ``limit`` characters."""
-    return clean(_summary(value, DEPTH_SHOWN), limit)
+def summarize(value: object, limit: int = VALUE_LIMIT, precision: int = PRECISION) -> str:
+    """A short, inert rendering of any value a worker sent, as a learner writes it: never more than ``limit``
+    characters. Numbers and arrays are printed by numpy (``0.2``, ``array([[0.1, 0.2, ..., 0.3, 0.4], ...],
+    shape=(4, 10))``), not as ``np.float64(0.19999999)``."""
+    return clean(_summary(value, DEPTH_SHOWN, precision), limit)
 
 
-def _summary(value: object, depth: int) -> str:
+def summarize_pair(expected: object, got: object, limit: int = VALUE_LIMIT) -> tuple[str, str]:
+    """(expected, got) with the fewest digits that still tell them apart (``0.2`` and ``0.200001``)."""
+    for precision in PRECISIONS:
+        shown = summarize(expected, limit, precision), summarize(got, limit, precision)
+        if shown[0] != shown[1]:
+            return shown
+    return summarize(expected, limit), summarize(got, limit)
+
+
+def learner_number(value: float | np.floating, precision: int = PRECISION) -> str:
+    """A real number with ``precision`` significant digits at most, by numpy's own formatting: 0.2, 16.11, 1e-09."""
+    number = float(value)
+    if number == 0 or not math.isfinite(number) or 1e-4 <= abs(number) < 1e8:
+        return np.format_float_positional(number, precision=precision, unique=True, fractional=False, trim="-")
+    return np.format_float_scientific(number, precision=precision - 1, unique=True, trim="-")
+
+
+def learner_array(value: np.ndarray, precision: int = PRECISION) -> str:
+    """numpy's own repr on one line: whole when small, else a few items at each end and ``shape=``."""
+    try:
+        with np.printoptions(precision=precision, threshold=ARRAY_VALUES, edgeitems=EDGE_ITEMS, linewidth=10**6):
+            text = np.array_repr(value)
+    except Exception:  # noqa: BLE001  an odd dtype numpy cannot print: say what it is instead
+        return f"array of shape {value.shape} and dtype {value.dtype}"
+    text = " ".join(text.split())  # one line
+    if value.dtype.kind in "biufc":  # without numpy's column padding ("[ 0.,", "0.5 ]"); never inside a string
+        text = text.replace("[ ", "[").replace(" ,", ",").replace(" ]", "]")
+    if value.size > ARRAY_VALUES and "shape=" not in text:  # numpy < 2.2 does not say the shape of a cut array
+        text = f"{text[:-1]}, shape={value.shape})"
+    return text
+
+
+def _summary(value: object, depth: int, precision: int = PRECISION) -> str:
     kind = type(value)
     if isinstance(value, Unsupported):
         return f"a {describe_type(value)}"
     if kind is FunctionRef:
         return one_line(value.name, 80)
-    if value is None or kind in (bool, float):
+    if value is None or kind is bool:
         return repr(value)
+    if kind is float or isinstance(value, np.floating):
+        return learner_number(value, precision)
     if kind is int:
         return repr(value) if digits(value) <= 40 else f"an int with {digits(value)} digits"
     if kind is str:  # repr() shows control and bidi characters as escapes
@@ -85,24 +124,27 @@ def _summary(value: object, depth: int) -> str:
             return repr(value)
         return f"str of {len(value)} characters, starting {value[:STRING_SHOWN]!r}"
     if kind is np.ndarray:
-        if value.size <= ARRAY_VALUES:
-            return np.array2string(value, precision=6, separator=", ", threshold=ARRAY_VALUES)
-        return f"array of shape {value.shape}, dtype {value.dtype}, first values {value.ravel()[:4]}"
+        return learner_array(value, precision)
+    if isinstance(value, (np.integer, np.bool_)):
+        return str(value)
     if isinstance(value, np.generic):
         return repr(value)
     if kind in (tuple, list, dict):
-        return _container(value, depth)
+        return _container(value, depth, precision)
     return f"a {kind.__name__}"
 
 
-def _container(value: tuple | list | dict, depth: int) -> str:
+def _container(value: tuple | list | dict, depth: int, precision: int = PRECISION) -> str:
     opening, closing = {tuple: "()", list: "[]", dict: "{}"}[type(value)]
     if depth <= 0:
         return f"{opening}… {len(value)} items{closing}"
     if type(value) is dict:
-        parts = [f"{_summary(key, 0)}: {_summary(item, depth - 1)}" for key, item in list(value.items())[:ITEMS_SHOWN]]
+        parts = [
+            f"{_summary(key, 0)}: {_summary(item, depth - 1, precision)}"
+            for key, item in list(value.items())[:ITEMS_SHOWN]
+        ]
     else:
-        parts = [_summary(item, depth - 1) for item in value[:ITEMS_SHOWN]]
+        parts = [_summary(item, depth - 1, precision) for item in value[:ITEMS_SHOWN]]
     parts = [clean(part, VALUE_LIMIT) for part in parts]
     if len(value) > ITEMS_SHOWN:
         parts.append(f"… {len(value) - ITEMS_SHOWN} more")

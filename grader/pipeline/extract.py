@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from grader.pipeline.ipython_syntax import to_python
-from grader.pipeline.notebook import CodeCell, code_cells
+from grader.pipeline.notebook import CodeCell, cell_label, code_cells
 
 # Cell magics whose body is ordinary Python that runs in the notebook's namespace.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
@@ -64,6 +64,12 @@ class Extraction:
 
     snippets: list[Snippet] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    cells: dict[int, tuple[int, int | None]] = field(default_factory=dict)  # cell number -> (code position, count)
+
+    def cell_label(self, number: int, lang: str = "en") -> str:
+        """The cell numbered ``number`` among all cells, as Jupyter shows it (``cell [5]``, ``code cell 3``)."""
+        position, count = self.cells.get(number, (number, None))
+        return cell_label(position, count, lang)
 
     @property
     def names(self) -> set[str]:
@@ -88,6 +94,7 @@ def extract_definitions(notebook) -> Extraction:
     """Select the graded definitions of a notebook (an nbformat v4 node)."""
     extraction = Extraction()
     for cell in code_cells(notebook):
+        extraction.cells[cell.number] = (cell.position, cell.execution_count)
         _extract_cell(cell, cell.source, 0, extraction)
     return extraction
 
@@ -100,13 +107,13 @@ def _extract_cell(cell: CodeCell, source: str, line_offset: int, extraction: Ext
     except (SyntaxError, ValueError) as error:  # the transformer tokenizes, so it raises these too
         line = (getattr(error, "lineno", None) or 1) + line_offset
         message = getattr(error, "msg", str(error))
-        extraction.errors.append(f"cell {cell.number}: SyntaxError: {message} (line {line})")
+        extraction.errors.append(f"{cell.label()}: SyntaxError: {message} (line {line})")
         return
     except (RecursionError, MemoryError):
-        extraction.errors.append(f"cell {cell.number}: the code is nested too deeply to read")
+        extraction.errors.append(f"{cell.label()}: the code is nested too deeply to read")
         return
     except Exception as error:  # noqa: BLE001  IPython's transformer on arbitrary text
-        extraction.errors.append(f"cell {cell.number}: could not read IPython syntax: {error}")
+        extraction.errors.append(f"{cell.label()}: could not read IPython syntax: {error}")
         return
     lines = _LINE.findall(python)  # once per cell: ast.get_source_segment would split the cell per statement
     for statement in tree.body:
@@ -114,7 +121,7 @@ def _extract_cell(cell: CodeCell, source: str, line_offset: int, extraction: Ext
         if body is not None:
             if depth >= MAX_CELL_MAGIC_DEPTH:
                 extraction.errors.append(
-                    f"cell {cell.number}: more than {MAX_CELL_MAGIC_DEPTH} nested cell magics "
+                    f"{cell.label()}: more than {MAX_CELL_MAGIC_DEPTH} nested cell magics "
                     f"(line {line_offset + statement.lineno}); 셀 매직을 그렇게 겹쳐 쓸 수 "
                     "없습니다 / write the code without them"
                 )

@@ -6,11 +6,13 @@ import contextlib
 import io
 import os
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from grader import sandbox
 from grader.assignment import Assignment, AssignmentError, known_assignments, load_assignment
 from grader.pipeline import deadline
+from grader.pipeline.checks import Text
 from grader.pipeline.extract import Extraction, extract_definitions
 from grader.pipeline.notebook import NotebookError, notebook_metadata, read_notebook
 from grader.pipeline.plugin import GradingPlugin, GradingSession
@@ -25,6 +27,7 @@ from grader.pipeline.reference import (
 from grader.pipeline.scoring import GradeReport, TestResult, UnitScore
 
 TRUSTED_INI = Path(__file__).resolve().parent / "pytest-grading.ini"
+LANGUAGES = ("ko", "en", "both")
 # Reading and extracting one notebook, in the trusted process before any worker runs. The size bounds of
 # grader.pipeline.notebook keep a real notebook far below this (bench/extraction.py: a few seconds per MiB of code).
 TRUSTED_SECONDS = float(os.environ.get("GRADER_TRUSTED_SECONDS") or 30.0)  # set by the course staff, never a student
@@ -35,12 +38,13 @@ TOO_SLOW = (
     "too large or too complex (very long lines, very many ! or % lines). Remove the code that is not part of the "
     "assignment and submit again."
 )
-RECORDED_NOTE = (
+RECORDED_NOTE = Text(
     "이 저장소에는 정답 풀이가 없어 공개 테스트의 기대값은 과제를 배포할 때 기록된 값입니다. 한 단위가 부르는 다른 "
     "단위는 여기서는 여러분의 코드가 쓰이므로 실수 하나가 여러 단위에서 점수를 잃을 수 있습니다. 과목의 채점에서는 "
-    "참조 구현으로 바뀝니다. / This repository has no solutions: expected values are the answers recorded when the "
+    "참조 구현으로 바뀝니다.",
+    "This repository has no solutions: expected values are the answers recorded when the "
     "assignment was published. The other units a unit calls are your own code here, so one mistake can cost points "
-    "in more than one unit; the course's grading substitutes the reference versions."
+    "in more than one unit; the course's grading substitutes the reference versions.",
 )
 
 
@@ -65,8 +69,12 @@ def grade_notebook(
     limits: sandbox.Limits | None = None,
     grading_seed: int | None = None,
     reference: Reference | RecordedReference | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> GradeReport:
-    """Grade one notebook. Raises AssignmentError only for misuse (unknown assignment or unit)."""
+    """Grade one notebook. Raises AssignmentError only for misuse (unknown assignment or unit).
+
+    ``progress`` is told (tests done, tests in all, unit) after every test.
+    """
     notebook, extraction, unreadable = read_and_extract(notebook_path)
     assignment_id = assignment_id or guess_assignment(notebook_path, notebook)
     if assignment_id is None:
@@ -81,7 +89,7 @@ def grade_notebook(
         return _report_without_running(assignment, notebook_path, selected, suites, lang, [unreadable])
     try:
         return _run_suites(
-            assignment, notebook_path, extraction, selected, suites, lang, limits, grading_seed, reference
+            assignment, notebook_path, extraction, selected, suites, lang, limits, grading_seed, reference, progress
         )
     except ReferenceFailure as error:  # no reference answers here: never a wrong score, an internal error
         report = _report_without_running(assignment, notebook_path, selected, suites, lang, extraction.errors)
@@ -124,6 +132,7 @@ def _run_suites(
     limits: sandbox.Limits | None,
     grading_seed: int | None,
     reference: Reference | RecordedReference | None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> GradeReport:
     import pytest
 
@@ -140,6 +149,7 @@ def _run_suites(
         isolation=isolation,
         lang=lang,
         suites=tuple(suites),
+        progress=progress,
     )
     if grading_seed is not None:
         session.grading_seed = grading_seed
@@ -178,7 +188,7 @@ def _run_suites(
         report.isolation_missing.setdefault("confinement", f"{gap} (accepted with --accept-unconfined)")
     report.internal_errors = session.internal_errors
     if isinstance(reference, RecordedReference):
-        report.notes.append(RECORDED_NOTE)
+        report.notes.append(RECORDED_NOTE.render(lang))
     return report
 
 
@@ -200,7 +210,14 @@ def _assemble(
     units = [UnitScore(name, [r for r in results if r.unit == name]) for name in selected]
     for unit_score in units:
         _add_uncollected(assignment, unit_score, suites)
-    return GradeReport(assignment.id, str(notebook_path), units, suites=list(suites), lang=lang)
+    try:
+        saved_at = notebook_path.stat().st_mtime
+    except OSError:
+        saved_at = None
+    staff = "hidden" in assignment.available_suites()  # a student repository never holds the hidden suite
+    return GradeReport(
+        assignment.id, str(notebook_path), units, suites=list(suites), lang=lang, staff=staff, saved_at=saved_at
+    )
 
 
 def _add_uncollected(assignment: Assignment, unit_score: UnitScore, suites: tuple[str, ...]) -> None:
@@ -238,6 +255,27 @@ def _report_without_running(
     return report
 
 
+def choose_lang(explicit: str | None, notebook_path: Path | None, env: dict | None = None) -> str:
+    """The feedback language, chosen the same way everywhere (``grade``, ``make check``, CI, ``check()``):
+    the one asked for, else the notebook's metadata ``grader.lang``, else the locale, else both."""
+    if explicit in LANGUAGES:
+        return explicit
+    from_notebook = notebook_language(notebook_path) if notebook_path is not None else None
+    return from_notebook or locale_language(os.environ if env is None else env)
+
+
+def locale_language(env: dict) -> str:
+    """Korean or English from the locale (``LC_ALL``, ``LANG``, then Python's own); both when it says neither."""
+    import locale
+
+    for value in (env.get("LC_ALL"), env.get("LANG"), locale.getlocale()[0]):
+        if value and value.lower().startswith("ko"):
+            return "ko"
+        if value and value.lower().startswith("en"):
+            return "en"
+    return "both"
+
+
 def notebook_language(notebook_path: Path) -> str | None:
     """The feedback language a notebook's metadata asks for (``grader.lang``), if any."""
     try:
@@ -245,4 +283,4 @@ def notebook_language(notebook_path: Path) -> str | None:
             lang = notebook_metadata(read_notebook(notebook_path), "lang")
     except (NotebookError, OSError, deadline.DeadlineExceeded):
         return None
-    return lang if lang in ("ko", "en", "both") else None
+    return lang if lang in LANGUAGES else None

@@ -23,8 +23,21 @@ class NotebookError(GraderError):
 class CodeCell:
     """One code cell: its 1-based position among all cells, and its source."""
 
-    number: int
+    number: int  # among all cells (markdown too): the kit's own key for a cell, never shown to a learner
     source: str
+    position: int = 0  # 1-based among code cells only
+    execution_count: int | None = None  # the ``[5]`` Jupyter shows beside a cell that was run
+
+    def label(self, lang: str = "en") -> str:
+        """The cell as the learner finds it in Jupyter: ``cell [5]`` when it was run, else ``code cell 3``."""
+        return cell_label(self.position or self.number, self.execution_count, lang)
+
+
+def cell_label(position: int, execution_count: int | None, lang: str = "en") -> str:
+    """``cell [5]`` (its execution count) or ``code cell 3`` (its place among code cells); Korean for ``ko``."""
+    if type(execution_count) is int and execution_count > 0:
+        return f"셀 [{execution_count}]" if lang == "ko" else f"cell [{execution_count}]"
+    return f"코드 셀 {position}" if lang == "ko" else f"code cell {position}"
 
 
 def read_notebook(path: Path):
@@ -106,8 +119,8 @@ def check_code_size(notebook, name: str) -> None:
         total += size
         if size > MAX_CELL_SOURCE_BYTES:
             raise NotebookError(
-                f"{name}: 셀 {cell.number}의 코드가 {_mib(size)}로 셀 하나의 한도 {_mib(MAX_CELL_SOURCE_BYTES)}를 넘어 "
-                f"채점하지 않았습니다. 데이터는 코드 대신 파일에서 읽으세요. / The code of cell {cell.number} is "
+                f"{name}: {cell.label('ko')}의 코드가 {_mib(size)}로 셀 하나의 한도 {_mib(MAX_CELL_SOURCE_BYTES)}를 "
+                f"넘어 채점하지 않았습니다. 데이터는 코드 대신 파일에서 읽으세요. / The code of {cell.label()} is "
                 f"{_mib(size)}, over the {_mib(MAX_CELL_SOURCE_BYTES)} a cell may hold, so the notebook was not "
                 "graded: read data from a file instead of pasting it into code."
             )
@@ -124,12 +137,20 @@ def _mib(size: int) -> str:
 
 
 def code_cells(notebook) -> list[CodeCell]:
-    """The code cells of a notebook, numbered by position among all cells (1-based)."""
+    """The code cells of a notebook, numbered by position among all cells (1-based) and among code cells."""
     cells = []
     for number, cell in enumerate(notebook.get("cells", []), start=1):
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
             source = cell.get("source", "")
-            cells.append(CodeCell(number, "".join(map(str, source)) if isinstance(source, list) else str(source)))
+            count = cell.get("execution_count")
+            cells.append(
+                CodeCell(
+                    number,
+                    "".join(map(str, source)) if isinstance(source, list) else str(source),
+                    len(cells) + 1,
+                    count if type(count) is int else None,
+                )
+            )
     return cells
 
 

@@ -8,7 +8,9 @@ skip, an xfail, a crash in the grader or a missing result all count as not passe
 from __future__ import annotations
 
 import builtins
+import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +19,7 @@ import pytest
 from grader import sandbox
 from grader.assignment import Assignment
 from grader.pipeline.checks import Mismatch, Text, show
-from grader.pipeline.display import admit
+from grader.pipeline.display import admit, summarize_pair
 from grader.pipeline.extract import Extraction
 from grader.pipeline.inert import clean, one_line
 from grader.pipeline.reference import Reference, ReferenceFailure
@@ -97,6 +99,8 @@ class GradingSession:
     _loaded: set[str] = field(default_factory=set)
     _recent: list[str] = field(default_factory=list)  # units by last use, oldest first
     _cases: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    progress: Callable[[int, int, str], None] | None = None  # told (done, total, unit) after every test
+    total: int = 0  # tests collected for this run
 
     # -- workers ---------------------------------------------------------------------------
     def worker(self, unit: str) -> sandbox.Worker:
@@ -171,7 +175,9 @@ class GradingSession:
         for problem in problems if type(problems) is list else []:
             if len(self.load_problems) >= LOAD_PROBLEMS_SHOWN or type(problem) is not dict:
                 break
-            where = f"cell {one_line(problem.get('cell'), 12)}, line {one_line(problem.get('line'), 12)}"
+            cell, line = problem.get("cell"), one_line(problem.get("line"), 12)
+            label = self.extraction.cell_label(cell, self.lang) if type(cell) is int else f"cell {one_line(cell, 12)}"
+            where = f"{label}, line {line}"
             error = problem.get("error") if type(problem.get("error")) is dict else {}
             names = problem.get("names") if type(problem.get("names")) is list else []
             names_text = one_line(", ".join(map(str, names[:10])), 200)
@@ -255,6 +261,7 @@ class GradingPlugin:
         suites = {"public": 0, "hidden": 1}
         selected.sort(key=lambda item: (order[test_identity(item)[0]], suites.get(test_identity(item)[1], 2)))
         items[:] = selected
+        self.session.total = len(selected)
         if deselected:
             config.hook.pytest_deselected(items=deselected)
 
@@ -302,6 +309,12 @@ class GradingPlugin:
             )
         message = clean(message, MESSAGE_LIMIT)
         maximum = self.session.points(unit, suite, function)
+        raised = call.excinfo.value if call.excinfo is not None else None
+        location = raised.where[-1] if isinstance(raised, StudentRaised) and raised.where and not guarded else ""
+        location = location if suite == "public" else ""
+        hint, mistake, not_implemented = diagnosis(
+            call.excinfo, outcome, "guarded" if guarded else suite, self.session.lang
+        )
         name = item.name.removeprefix("test_")
         doc = (getattr(item.obj, "__doc__", None) or "").strip().splitlines()
         self.session.results.append(
@@ -316,10 +329,16 @@ class GradingPlugin:
                 doc[0] if doc else "",
                 internal,
                 {str(key): value for key, value in item.user_properties},
+                hint,
+                mistake,
+                not_implemented,
+                location,
             )
         )
         if internal:
             self.session.internal_errors.append(f"{item.nodeid}: {message}")
+        if self.session.progress is not None:
+            self.session.progress(len(self.session.results), self.session.total, unit)
 
     def classify(self, excinfo: pytest.ExceptionInfo | None, suite: str) -> tuple[str, str, bool]:
         """(outcome, message, internal) for how a test ended; ``suite`` may be "guarded" (see GUARDED_NOTE)."""
@@ -332,6 +351,7 @@ class GradingPlugin:
         if isinstance(error, StudentMissing):
             return "missing", render_missing(error, lang), False
         if isinstance(error, StudentRaised):
+            error.where = [learner_frame(frame, self.session.extraction, lang) for frame in error.where]
             return "error", render_raised(error, suite, lang), False
         if isinstance(error, sandbox.WorkerFailure):  # hidden tests: no exit status or other student-chosen text
             return error.kind, error.message_for("hidden" if suite == "guarded" else suite), error.internal
@@ -341,6 +361,47 @@ class GradingPlugin:
             return "error", "internal error in the grader: the test was skipped (skips count as not passed)", True
         reason = error.args[0] if isinstance(error, ReferenceFailure) else f"{excinfo.typename}: {error}"
         return "error", f"internal error in the grader, not your fault; tell your instructor: {reason}", True
+
+
+_FRAME = re.compile(r"cell (\d+), line (\d+), in (.*)")
+
+
+def learner_frame(frame: str, extraction: Extraction, lang: str) -> str:
+    """``cell 9, line 10, in f`` (the worker's file name for a cell) as the learner finds it: the function, the
+    line inside the cell, and the cell as Jupyter shows it (``f, line 10 of cell [5]``)."""
+    match = _FRAME.fullmatch(frame)
+    if match is None:
+        return frame
+    number, line, function = int(match.group(1)), match.group(2), match.group(3)
+    label = extraction.cell_label(number, lang)
+    if lang == "ko":
+        return f"{function}, {label}의 {line}번째 줄"
+    return f"{function}, line {line} of {label}"
+
+
+def diagnosis(excinfo: pytest.ExceptionInfo | None, outcome: str, suite: str, lang: str) -> tuple[str, str, bool]:
+    """(hint, mistake, not implemented) of a test's end, all chosen on the trusted side.
+
+    ``mistake`` groups tests in the student report: the diagnosed hint when there is one, else what the
+    kit saw. A hidden test's key never holds text from the student's code (an exception message could
+    carry hidden inputs), only the outcome and a built-in exception's name.
+    """
+    error = excinfo.value if excinfo is not None else None
+    hint = getattr(error, "hint", None)
+    hint_text = hint.render(lang) if isinstance(hint, Text) else ""
+    if isinstance(error, StudentRaised) and error.type == "NotImplementedError":
+        return hint_text, f"not-implemented {error.call.target}", True
+    if outcome == "passed":
+        return "", "", False
+    if hint_text:
+        return hint_text, f"hint {hint.en}", False
+    if isinstance(error, Mismatch):
+        return "", f"{outcome} {error.problem.en}" if suite == "public" else outcome, False
+    if isinstance(error, StudentRaised):
+        known = getattr(builtins, error.type, None)
+        shown = error.type if isinstance(known, type) and issubclass(known, BaseException) else "an exception"
+        return "", f"raised {shown} {error.text}" if suite == "public" else f"raised {shown}", False
+    return "", outcome, False
 
 
 GUARDED_NOTE = Text(
@@ -367,10 +428,16 @@ def render_mismatch(error: Mismatch, suite: str, lang: str) -> str:
         lines = [error.problem.render(lang)]
         if error.call is not None:
             lines.append(f"{_label('호출', 'call', lang)}: {error.call.describe()}")
+        shows_got = error.got is not None and suite != "guarded"
+        expected, got = (
+            summarize_pair(error.expected, error.got)
+            if error.expected is not None and shows_got
+            else (show(error.expected), show(error.got))
+        )
         if error.expected is not None:
-            lines.append(f"{_label('기대값', 'expected', lang)}: {show(error.expected)}")
-        if error.got is not None and suite != "guarded":
-            lines.append(f"{_label('받은 값', 'got', lang)}: {show(error.got)}")
+            lines.append(f"{_label('기대값', 'expected', lang)}: {expected}")
+        if shows_got:
+            lines.append(f"{_label('받은 값', 'got', lang)}: {got}")
     if error.hint is not None:
         lines.append(f"{_label('힌트', 'hint', lang)}: {error.hint.render(lang)}")
     return "\n".join(lines)

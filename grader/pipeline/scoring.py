@@ -21,6 +21,10 @@ class TestResult:
     description: str = ""  # what the test checks, one line
     internal: bool = False  # True when the kit itself failed, not the student
     details: dict = field(default_factory=dict)  # data the test recorded (record_property), e.g. learning curves
+    hint: str = ""  # the diagnosed mistake's hint in the report's language (also the message's last line)
+    mistake: str = ""  # what went wrong, as a key chosen on the trusted side: tests sharing it are shown once
+    not_implemented: bool = False  # the student's code raised NotImplementedError: the stub is still there
+    location: str = ""  # where the student's code raised, as the learner finds it (public tests only)
 
 
 @dataclass
@@ -60,6 +64,8 @@ class GradeReport:
     suites: list[str] = field(default_factory=list)
     lang: str = "both"
     notes: list[str] = field(default_factory=list)  # how this run differs from the course's grading, for the reader
+    staff: bool = False  # graded in a checkout holding the hidden suite (course staff's): machine warnings in full
+    saved_at: float | None = None  # when the graded notebook file was last saved (its modification time)
 
     @property
     def score(self) -> float:

@@ -67,7 +67,13 @@ FIXTURES = [fixture for fixture in all_fixtures() if not SUBSET or SUBSET in fix
 GRADED = [fixture for fixture in FIXTURES if fixture.mode != "artifact"]
 ARTIFACTS = [fixture for fixture in FIXTURES if fixture.mode == "artifact"]
 OUTPUT_BYTES = 1_000_000  # report.json, report.md and standard output, each, for any one submission
-KIT_HTML = {"<details><summary>Failing tests / 실패한 테스트</summary>", "</details>"}
+# The kit's one HTML element, its heading in the report's language (a fixture's notebook may ask for Korean)
+KIT_HTML = {
+    "<details><summary>실패한 테스트 / Failing tests</summary>",
+    "<details><summary>실패한 테스트</summary>",
+    "<details><summary>Failing tests</summary>",
+    "</details>",
+}
 REQUIRED_THREATS = {f"T{n}" for n in range(1, 37)} - {"T6", "T23", "T24"}  # T6: no pytest in workers; T23/24: CI
 
 

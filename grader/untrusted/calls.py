@@ -97,14 +97,19 @@ class Call:
 
 
 def describe_value(value: object) -> str:
-    """Short text for a value: small arrays in full, larger ones by shape and dtype."""
+    """Short text for a value as a learner writes it: small arrays in full (``np.array([6, 6, 8])``), larger ones as
+    numpy prints them cut, with their shape; NumPy scalars as plain numbers."""
     if type(value) is np.ndarray:
         if value.size <= 12:
             text = np.array2string(value, precision=4, separator=", ", threshold=12)
             return f"np.array({text})"
-        return f"<array shape={value.shape} dtype={value.dtype}>"
+        with np.printoptions(precision=4, threshold=12, edgeitems=1, linewidth=10**6):
+            text = " ".join(np.array_repr(value).split())
+        if value.dtype.kind in "biufc":  # without numpy's column padding
+            text = text.replace("[ ", "[").replace(" ,", ",").replace(" ]", "]")
+        return text if "shape=" in text else f"{text[:-1]}, shape={value.shape})"  # numpy < 2.2 omits it
     if isinstance(value, np.generic):
-        return f"np.{type(value).__name__}({value!r})" if not isinstance(value, np.floating) else repr(float(value))
+        return repr(float(value)) if isinstance(value, np.floating) else str(value)
     if callable(value) or type(value).__name__ == "FunctionRef":
         return getattr(value, "__name__", None) or repr(value)
     return repr(value)

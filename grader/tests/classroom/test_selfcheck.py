@@ -36,8 +36,11 @@ def test_check_agrees_with_the_command_line_and_renders_text_and_html(tmp_path):
     assert outcomes(to_json_data(result.report)["functions"]) == outcomes(expected)
     assert result.report.suites == ["public"] and result.report.score == 0
     text, page = repr(result), result._repr_html_()
-    assert "cross_entropy_error" in text and "unsaved edits" in text
-    assert "<table" in page and "NotImplementedError" in page and "0 / 9" in page
+    # the stub's metadata asks for Korean: check() chooses the language as the command line does
+    assert text.startswith(f"ch04_learning — {path} (저장 ")  # the file graded, first, with its save time
+    assert "cross_entropy_error" in text and "저장하지 않은 수정" in text and "unsaved edits" not in text
+    assert "<table" in page and "아직 구현하지 않음" in page and "0 / 9" in page
+    assert page.count("<tr") == 1 and "text-align:left" in page  # one row for the one unit, left-aligned
     assert check(notebook=path).report.units[1].score == 5  # every unit: numerical_diff is solved
 
 

@@ -46,7 +46,8 @@ def make_check(repo: Path) -> tuple[str, float, float]:
         ["make", "-s", "check", f"PY={sys.executable}"], cwd=repo, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stderr
-    match = re.search(r"^\s+total\s+([\d.]+) / ([\d.]+)", result.stdout, re.M)
+    # the stub's metadata asks for Korean feedback (grader.lang), so the total's heading is Korean
+    match = re.search(r"^\s+합계\s+([\d.]+) / ([\d.]+)", result.stdout, re.M)
     assert match, result.stdout
     return result.stdout, float(match.group(1)), float(match.group(2))
 
@@ -108,8 +109,8 @@ def test_recording_answers_public_calls_and_refuses_unknown_ones(published):
 def test_make_check_in_a_fresh_clone_scores_stub_zero_and_solution_full(clone):
     output, score, maximum = make_check(clone)
     assert (score, maximum) == (0, PUBLIC_MAX)
-    assert "This repository has no solutions" in output  # graded by the clone's own grader, not the kit's
-    assert "INTERNAL ERROR" not in output
+    assert "이 저장소에는 정답 풀이가 없어" in output  # graded by the clone's own grader, not the kit's (in Korean)
+    assert "채점기 내부 오류" not in output and "INTERNAL ERROR" not in output
     stub = nbformat.read(clone / "assignments" / "ch04_learning.ipynb", as_version=4)
     stub.cells += [
         nbformat.v4.new_code_cell(cell.source)
@@ -119,7 +120,7 @@ def test_make_check_in_a_fresh_clone_scores_stub_zero_and_solution_full(clone):
     nbformat.write(stub, clone / "assignments" / "ch04_learning.ipynb")
     output, score, maximum = make_check(clone)
     assert (score, maximum) == (PUBLIC_MAX, PUBLIC_MAX), output
-    assert "INTERNAL ERROR" not in output
+    assert "채점기 내부 오류" not in output and "INTERNAL ERROR" not in output
 
 
 def test_missing_recording_is_an_internal_error_not_a_score(published, tmp_path):
@@ -134,7 +135,7 @@ def test_missing_recording_is_an_internal_error_not_a_score(published, tmp_path)
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "INTERNAL ERROR" in result.stdout and "ask your instructor" in result.stdout
+    assert "채점기 내부 오류" in result.stdout and "ask your instructor" in result.stdout  # the heading in Korean
     report = (copy / "r.json").read_text()
     assert '"outcome": "passed"' not in report and "expected.npz" in report
 

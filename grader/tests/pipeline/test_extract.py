@@ -53,12 +53,21 @@ def test_magics_and_shell_escapes_become_python_and_are_dropped():
 
 def test_syntax_error_cell_is_reported_and_the_rest_still_counts():
     notebook = notebook_from_cells(
-        ["def good():\n    return 1", "def cross_entropy_error(y, t):eee\n    return 0\n  x"]
+        [("markdown", "# 4장"), "def good():\n    return 1", "def cross_entropy_error(y, t):eee\n    return 0\n  x"]
     )
     extraction = extract_definitions(notebook)
     assert kinds(extraction) == [("def", ("good",))]
-    assert len(extraction.errors) == 1 and extraction.errors[0].startswith("cell 2: SyntaxError")
+    # the second code cell (Jupyter never numbers markdown cells): not "cell 3"
+    assert len(extraction.errors) == 1 and extraction.errors[0].startswith("code cell 2: SyntaxError")
     assert "(line " in extraction.errors[0]
+
+
+def test_a_cell_that_was_run_is_named_by_its_execution_count_as_jupyter_shows_it():
+    notebook = notebook_from_cells([("markdown", "intro"), "x = 1", "def broken(:\n    pass"])
+    notebook.cells[2].execution_count = 17
+    extraction = extract_definitions(notebook)
+    assert extraction.errors[0].startswith("cell [17]: SyntaxError")
+    assert extraction.cell_label(2) == "code cell 1" and extraction.cell_label(3, "ko") == "셀 [17]"
 
 
 def test_line_numbers_point_into_the_cell():

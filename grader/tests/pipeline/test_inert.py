@@ -153,7 +153,7 @@ def test_every_output_of_a_flooded_hostile_report_is_bounded_and_inert():
         markdown_problems(
             markdown,
             {"ch04_learning: 0 / 200"},
-            {"<details><summary>Failing tests / 실패한 테스트</summary>", "</details>"},
+            {"<details><summary>실패한 테스트 / Failing tests</summary>", "</details>"},
         )
         == []
     )
@@ -167,5 +167,5 @@ def test_the_job_summary_of_a_hostile_report_keeps_only_the_kits_structure():
 
     summary = fit_summary(FEEDBACK_BANNER + "\n" + render_markdown(hostile_report(5, 2000)), 20_000)
     assert len(summary.encode()) <= 20_000
-    html = {"<details><summary>Failing tests / 실패한 테스트</summary>", "</details>"}
+    html = {"<details><summary>실패한 테스트 / Failing tests</summary>", "</details>"}
     assert markdown_problems(summary, {"ch04_learning: 0 / 5"}, html) == []
