@@ -220,8 +220,10 @@ def forward_hint(got: object, expected: np.ndarray) -> Text:
 
 
 def predict_hint(got: object, expected: np.ndarray) -> Text:
-    """Outputs that are not probabilities point at the softmax; probabilities that differ at the layers."""
-    if type(got) is np.ndarray and got.shape == expected.shape and got.dtype.kind == "f" and np.isfinite(got).all():
+    """nan points at an overflowing softmax, other non-probabilities at the softmax, probabilities at the layers."""
+    if type(got) is np.ndarray and got.shape == expected.shape and got.dtype.kind == "f" and not np.isfinite(got).all():
+        return SOFTMAX_OVERFLOW
+    if type(got) is np.ndarray and got.shape == expected.shape and got.dtype.kind == "f":
         sums = got.sum(axis=-1)
         if np.all(got >= 0) and np.allclose(sums, 1.0, rtol=1e-6, atol=1e-6):
             return PREDICT_LAYERS

@@ -18,11 +18,11 @@ def test_random_networks(unit, grading_seed, sizes, rows):
 def test_large_scores(unit, grading_seed):
     """출력층 점수가 큰 신경망 / a network with large output scores
 
-    Real work: probabilities from scores in the hundreds (softmax's overflow would show as nan).
+    Real work: probabilities from scores in the thousands (softmax's overflow would show as nan).
     """
     rng = rng_for(1362, grading_seed)
     network = random_network(rng, (4, 5, 5, 4))
-    network["W3"] = network["W3"] * 300.0
+    network["W3"] = network["W3"] * 1000.0
     check_predict(unit, network, rng.normal(size=(4, 4)))
 
 

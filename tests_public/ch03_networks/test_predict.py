@@ -28,3 +28,14 @@ def test_mnist_batch(unit):
     """
     x, _ = mnist_test(slice(0, 50))
     check_predict(unit, sample_network(), x)
+
+
+def test_large_scores(unit):
+    """출력층 점수가 수천인 신경망 / a network whose output scores are in the thousands
+
+    Real work: near one-hot probabilities from scores far beyond exp's range; a softmax without the maximum gives nan.
+    """
+    rng = rng_for(353)
+    network = random_network(rng, (3, 4, 4, 5))
+    network["W3"] = network["W3"] * 1000.0
+    check_predict(unit, network, rng.normal(size=(3, 3)))
