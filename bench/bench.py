@@ -92,6 +92,8 @@ def class_run(notebooks: list[Path], processes: int, units: list[str]) -> dict:
             "-m",
             "grader",
             "batch",
+            "--assignment",
+            "ch04_learning",
             str(submissions),
             "--out",
             out,

@@ -56,7 +56,11 @@ def write_class(folder: Path) -> dict[str, str]:
 
 def batch(*args: str, **options) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "grader", "batch", *args], capture_output=True, text=True, timeout=300, **options
+        [sys.executable, "-m", "grader", "batch", "--assignment", "ch04_learning", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **options,
     )
 
 
@@ -87,6 +91,8 @@ def test_interrupted_batch_resumes_and_shards_merge_to_the_same_gradebook(tmp_pa
         "-m",
         "grader",
         "batch",
+        "--assignment",
+        "ch04_learning",
         str(tmp_path / "subs"),
         "--out",
         str(full),

@@ -68,6 +68,8 @@ def _batch_command(submissions: Path, out: Path) -> list[str]:
         "-m",
         "grader",
         "batch",
+        "--assignment",
+        "ch04_learning",
         str(submissions),
         "--out",
         str(out),

@@ -72,7 +72,19 @@ def test_feedback_fences_student_output_and_writes_summary_and_artifact(tmp_path
     nbformat.write(solution_with([PRINTS_COMMANDS]), notebook)
     env = github_env(tmp_path, {"pull_request": {"number": 7, "head": {"sha": "abc123"}}})
     result = subprocess.run(
-        [sys.executable, "-m", "grader", "ci", "feedback", "--notebook", str(notebook), "--out", str(tmp_path / "art")],
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "ci",
+            "feedback",
+            "--assignment",
+            "ch04_learning",
+            "--notebook",
+            str(notebook),
+            "--out",
+            str(tmp_path / "art"),
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -286,6 +298,8 @@ def test_regrade_fetches_as_data_grades_hidden_and_notifies_each_student_once(tm
             "grader",
             "ci",
             "regrade",
+            "--assignment",
+            "ch04_learning",
             "--roster",
             str(roster),
             "--out",

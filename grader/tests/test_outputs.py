@@ -97,6 +97,8 @@ def test_a_batch_and_a_gradescope_export_under_sudo_are_readable_by_the_invoker_
         "-m",
         "grader",
         "batch",
+        "--assignment",
+        "ch04_learning",
         str(submissions),
         "--out",
         str(out),

@@ -135,6 +135,8 @@ def test_a_batch_records_the_too_large_and_the_too_slow_and_writes_the_gradebook
         "-m",
         "grader",
         "batch",
+        "--assignment",
+        "ch04_learning",
         str(submissions),
         "--out",
         str(out),
