@@ -157,7 +157,7 @@ def raised_hint(unit: str, error_type: str, text: str, default: Text) -> Text:
         return STEP_NP_INT
     if error_type == "ValueError" and "truth value of an array" in text:
         return ARRAY_IF
-    if unit == "sigmoid" and (error_type == "OverflowError" or "size-1 arrays" in text or "length-1" in text):
+    if unit == "sigmoid" and (error_type == "OverflowError" or "converted to Python scalars" in text):
         return SIGMOID_ARRAYS
     if unit == "relu" and (error_type in ("TypeError", "ValueError") or "AxisError" in error_type):
         return RELU_MAXIMUM
@@ -198,8 +198,10 @@ def softmax_hint(got: object, x: np.ndarray) -> Text:
     if type(got) is not np.ndarray or got.shape != x.shape or got.dtype.kind != "f":
         return SOFTMAX_KEEPDIMS if x.ndim == 2 and type(got) is np.ndarray else SOFTMAX_GENERAL
     if not np.isfinite(got).all():
-        if x.ndim == 2 and np.ptp(np.max(x, axis=1)) > 700 and np.max(x) < 700:
-            return SOFTMAX_ROW_MAX
+        if x.ndim == 2:
+            bad = ~np.isfinite(got).all(axis=1)
+            if np.all(np.max(x[bad], axis=1) < np.max(x) - 700):  # only rows far below the batch's maximum
+                return SOFTMAX_ROW_MAX
         return SOFTMAX_OVERFLOW if np.max(np.abs(x)) > 700 else SOFTMAX_GENERAL
     if x.ndim == 2 and not np.allclose(got.sum(axis=1), 1.0):
         return SOFTMAX_ROWS
@@ -207,11 +209,14 @@ def softmax_hint(got: object, x: np.ndarray) -> Text:
 
 
 def forward_hint(got: object, expected: np.ndarray) -> Text:
-    """Sigmoid on the output (everything in (0, 1) where the answer is not), or the same offset in every row."""
+    """Sigmoid on the output (the log-odds of what came back are the answer), or the same offset in every row."""
     if type(got) is not np.ndarray or got.shape != expected.shape or got.dtype.kind != "f":
         return FORWARD_NETWORK_ARG
-    if np.all((got > 0) & (got < 1)) and not np.all((expected > 0) & (expected < 1)):
-        return FORWARD_OUTPUT
+    if np.all((got > 0) & (got < 1)):
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            log_odds = np.log(got) - np.log1p(-got)
+        if np.allclose(log_odds, expected, rtol=1e-6, atol=1e-8):
+            return FORWARD_OUTPUT
     if got.ndim == 2 and got.shape[0] > 1:
         offset = got - expected
         if np.allclose(offset, offset[0], rtol=0, atol=1e-9):

@@ -155,6 +155,8 @@ def test_the_hints_name_the_chapter_3_mistakes():
     assert "int" in hints.STEP_NP_INT.ko and "use dtype=int" in hints.STEP_NP_INT.en
     truth = "The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()"
     assert hints.raised_hint("relu", "ValueError", truth, None) is hints.ARRAY_IF
+    scalars = "only 0-dimensional arrays can be converted to Python scalars"  # math.exp on an array
+    assert hints.raised_hint("sigmoid", "TypeError", scalars, None) is hints.SIGMOID_ARRAYS
     assert hints.step_hint(np.array([True, False]), hints.STEP_VALUES) is hints.STEP_BOOL
     x = np.array([[0.3, 2.9, 4.0], [1.0, 2.0, 3.0]])
     whole_batch = np.exp(x) / np.exp(x).sum()
@@ -231,3 +233,16 @@ def test_make_check_in_the_student_repository_scores_stub_zero_and_solution_full
     nbformat.write(stub, repo / "assignments" / f"{ID}.ipynb")
     score, maximum, output = make_check()
     assert (score, maximum) == (PUBLIC_MAX, PUBLIC_MAX), output
+
+
+def test_mistakes_md_describes_every_ch03_mutant_and_names_only_real_hints():
+    from courses.ch03_networks.mutants.catalogue import MUTANTS
+    from grader.pipeline.checks import Text
+
+    text = (KIT_ROOT / "docs" / "MISTAKES.md").read_text(encoding="utf-8")
+    section = text.split("## Chapter 3: ch03_networks", 1)[1]
+    assert len(MUTANTS) >= 25
+    assert [m.id for m in MUTANTS if f"`{m.id}`" not in section] == []
+    known = {name for name, value in vars(hints).items() if isinstance(value, Text)}
+    named = set(re.findall(r"`((?:STEP|ARRAY|SIGMOID|RELU|SOFTMAX|INIT|FORWARD|PREDICT|ACC)_[A-Z0-9_]+)`", section))
+    assert len(named) >= 15 and named <= known, sorted(named - known)
