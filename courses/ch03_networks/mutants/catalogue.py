@@ -123,7 +123,7 @@ SIGMOID_MUTANTS: list[Variant] = [
 RELU_MUTANTS: list[Variant] = [
     mutant("relu_np_max", RELU, "np.maximum 대신 np.max(0, x)", "np.max(0, x) instead of np.maximum",
            Replace(RELU, "np.maximum(0, x)", "np.max(0, x)"), seen="TA note"),
-    mutant("relu_minimum", RELU, "np.minimum(0, x)", "np.minimum(0, x)",
+    mutant("relu_minimum", RELU, "np.minimum(0, x) (작은 값)", "np.minimum(0, x) (the smaller value)",
            Replace(RELU, "np.maximum(0, x)", "np.minimum(0, x)"), seen="TA note"),
     mutant("relu_python_if", RELU, "배열에 파이썬 `if x > 0:`", "a Python `if x > 0:` on an array",
            Define(RELU, _RELU_IF), seen="issue 15"),

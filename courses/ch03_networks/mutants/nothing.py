@@ -76,9 +76,9 @@ NOTHING: list[Variant] = [
     _do_nothing(PREDICT, "none_predict_zeros", "올바른 형상의 0 배열", "zeros of the right shape",
                 f"return np.zeros({_OUT_SHAPE})"),
     _do_nothing(PREDICT, "none_predict_echo", "x를 그대로", "x echoed", "return x"),
-    _do_nothing(ACCURACY, "none_accuracy_zero", "0.0", "0.0", "return 0.0"),
-    _do_nothing(ACCURACY, "none_accuracy_one", "1.0", "1.0", "return 1.0"),
-    _do_nothing(ACCURACY, "none_accuracy_half", "0.5", "0.5", "return 0.5"),
+    _do_nothing(ACCURACY, "none_accuracy_zero", "항상 0.0", "always 0.0", "return 0.0"),
+    _do_nothing(ACCURACY, "none_accuracy_one", "항상 1.0", "always 1.0", "return 1.0"),
+    _do_nothing(ACCURACY, "none_accuracy_half", "항상 0.5", "always 0.5", "return 0.5"),
     _do_nothing(ACCURACY, "none_accuracy_chance", "1 / 클래스 수", "1 / the number of classes",
                 "return 1.0 / network['W3'].shape[1]"),
 ]

@@ -7,6 +7,7 @@ stub (test_grade_end_to_end.py), a current stub (test_publish.py), the mutant ca
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import subprocess
@@ -246,3 +247,70 @@ def test_mistakes_md_describes_every_ch03_mutant_and_names_only_real_hints():
     known = {name for name, value in vars(hints).items() if isinstance(value, Text)}
     named = set(re.findall(r"`((?:STEP|ARRAY|SIGMOID|RELU|SOFTMAX|INIT|FORWARD|PREDICT|ACC)_[A-Z0-9_]+)`", section))
     assert len(named) >= 15 and named <= known, sorted(named - known)
+
+
+# -- classroom commands --------------------------------------------------------------------------
+
+
+def _cli(*args: str, **options) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *args], capture_output=True, text=True, timeout=300, **options
+    )
+
+
+@pytest.mark.timeout(600)
+def test_batch_export_and_ci_feedback_grade_ch03(tmp_path):
+    """batch names the assignment; the gradebook has ch03's columns; the export's column is ch03_networks."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(SOLUTION, subs / "kim.ipynb")
+    shutil.copy(STUB, subs / "lee.ipynb")
+    units = ["--unit", "softmax", "--unit", "accuracy"]
+    without = _cli("batch", str(subs), "--out", str(tmp_path / "no"), *units)
+    assert without.returncode == 2 and "ch03_networks" in without.stderr  # several assignments: name one
+    result = _cli("batch", str(subs), "--assignment", ID, "--out", str(tmp_path / "out"), "--seed", "5", *units)
+    assert result.returncode == 0, result.stderr
+    rows = (tmp_path / "out" / "gradebook.csv").read_text().splitlines()
+    assert rows[0] == "student,total,softmax,accuracy,status"
+    assert sorted(rows[1:]) == ["kim,30,15,15,graded", "lee,0,0,0,graded"]
+    exported = _cli("export", "canvas", str(tmp_path / "out"), "--out", str(tmp_path / "canvas.csv"))
+    assert exported.returncode == 0, exported.stderr
+    canvas = (tmp_path / "canvas.csv").read_text().splitlines()
+    assert canvas[0].endswith(",ch03_networks") and "Points Possible" in canvas[1] and canvas[1].endswith(",30")
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    env["GITHUB_STEP_SUMMARY"] = str(tmp_path / "summary.md")
+    feedback = _cli(
+        "ci", "feedback", "--assignment", ID, "--notebook", str(STUB), "--out", str(tmp_path / "art"), env=env
+    )
+    assert feedback.returncode == 1, feedback.stderr  # public points lost: the check fails
+    summary = (tmp_path / "summary.md").read_text()
+    assert "ch03_networks" in summary and "`softmax`" in summary and "0 / 59" in summary
+
+
+def test_the_self_check_grades_a_ch03_notebook(tmp_path):
+    from grader.classroom.selfcheck import check
+
+    path = tmp_path / f"{ID}.ipynb"
+    stub = nbformat.read(STUB, as_version=4)
+    solution = nbformat.read(SOLUTION, as_version=4)
+    softmax_cell = next(c.source for c in solution.cells if c.cell_type == "code" and "def softmax(x)" in c.source)
+    stub.cells.append(nbformat.v4.new_code_cell(softmax_cell))
+    nbformat.write(stub, path)
+    result = check("softmax", notebook=path)
+    assert result.report.assignment == ID and result.report.suites == ["public"]
+    (unit,) = result.report.units
+    assert (unit.name, unit.score, unit.max_score) == ("softmax", 9, 9)
+    assert "softmax" in result._repr_html_()
+
+
+def test_a_call_with_a_network_is_described_briefly():
+    """A public failure shows the call: a network of 784-50-100-10 weights fits on a line or two, not in 100 kB."""
+    from grader.untrusted.calls import Call
+
+    x, _ = checks.mnist_test(slice(0, 50))
+    text = Call("predict", (checks.sample_network(), x)).describe()
+    assert len(text) < 600, text
+    assert "'W1': <array shape=(784, 50) dtype=float32>" in text and "<array shape=(50, 784) dtype=float32>" in text
+    book = Call("forward", (checks.BOOK_NETWORK, np.array([1.0, 0.5]))).describe()
+    assert "'b3': np.array([0.1, 0.2])" in book  # small arrays in full
