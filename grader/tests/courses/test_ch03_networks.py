@@ -20,7 +20,7 @@ import pytest
 from courses.ch03_networks import checks, hints
 from grader.assignment import KIT_ROOT, load_assignment
 from grader.classroom.publish import INSTRUCTOR_TAG, render_student_notebook
-from grader.classroom.student_repo import audit_student_repo, publish_repository
+from grader.classroom.student_repo import audit_student_repo
 
 ID = "ch03_networks"
 SOLUTION = KIT_ROOT / "solutions" / f"{ID}.ipynb"
@@ -187,7 +187,17 @@ def test_the_hints_name_the_chapter_3_mistakes():
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
-    return publish_repository(tmp_path_factory.mktemp("student") / "repo", ID)
+    """The ch03 student repository, published by the command line (publishing grades in the process, which hardens it)."""
+    out = tmp_path_factory.mktemp("student") / "repo"
+    result = subprocess.run(
+        [sys.executable, "-m", "grader", "publish", "--assignment", ID, "--out", str(out)],
+        cwd=KIT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return out
 
 
 def test_the_student_repository_holds_this_assignment_and_its_data_only(published):
@@ -289,19 +299,24 @@ def test_batch_export_and_ci_feedback_grade_ch03(tmp_path):
 
 
 def test_the_self_check_grades_a_ch03_notebook(tmp_path):
-    from grader.classroom.selfcheck import check
-
+    """`check("softmax")` on a ch03 notebook, in its own process as in a student's kernel (grading hardens the process)."""
     path = tmp_path / f"{ID}.ipynb"
     stub = nbformat.read(STUB, as_version=4)
     solution = nbformat.read(SOLUTION, as_version=4)
     softmax_cell = next(c.source for c in solution.cells if c.cell_type == "code" and "def softmax(x)" in c.source)
     stub.cells.append(nbformat.v4.new_code_cell(softmax_cell))
     nbformat.write(stub, path)
-    result = check("softmax", notebook=path)
-    assert result.report.assignment == ID and result.report.suites == ["public"]
-    (unit,) = result.report.units
-    assert (unit.name, unit.score, unit.max_score) == ("softmax", 9, 9)
-    assert "softmax" in result._repr_html_()
+    script = (
+        "import sys\nfrom grader import check\nresult = check('softmax', notebook=sys.argv[1])\n"
+        "(unit,) = result.report.units\n"
+        "print(result.report.assignment, result.report.suites, unit.name, unit.score, unit.max_score)\n"
+        "print('<table' in result._repr_html_())\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", script, str(path)], cwd=KIT_ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.splitlines()[-2:] == ["ch03_networks ['public'] softmax 9.0 9.0", "True"], ran.stdout
 
 
 def test_a_call_with_a_network_is_described_briefly():
