@@ -30,6 +30,7 @@ from grader import sandbox  # noqa: E402
 from grader.assignment import load_assignment  # noqa: E402
 from grader.pipeline.grade import grade_notebook  # noqa: E402
 from grader.pipeline.reference import load_reference  # noqa: E402
+from grader.tests.helpers import grader_command  # noqa: E402
 
 SOLUTION = ROOT / "solutions" / "ch04_learning.ipynb"
 CORE_UNITS = ["cross_entropy_error", "numerical_diff", "numerical_gradient", "gradient_descent", "TwoLayerNet"]
@@ -39,17 +40,7 @@ MODES = {"full isolation": "", "kernel layers off": "kernel"}
 def command_line_seconds(disabled: str, out: Path) -> float:
     """Wall time of one ``python -m grader grade`` of the instructor notebook."""
     env = dict(os.environ, **{sandbox.DISABLE_VARIABLE: disabled, sandbox.ACCEPT_UNCONFINED_VARIABLE: "1"})
-    command = [
-        sys.executable,
-        "-m",
-        "grader",
-        "grade",
-        str(SOLUTION),
-        "--assignment",
-        "ch04_learning",
-        "--json",
-        str(out),
-    ]
+    command = grader_command("grade", str(SOLUTION), "--assignment", "ch04_learning", "--json", str(out))
     started = time.perf_counter()
     subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
     return time.perf_counter() - started

@@ -111,7 +111,7 @@ def load_assignment(assignment_id: str, root: Path = KIT_ROOT) -> Assignment:
 
 
 def _data_paths(declared: object, root: Path, rubric: Path) -> tuple[str, ...]:
-    """The rubric's ``data`` list: paths inside the kit that exist (a student repository copies them as they are)."""
+    """The rubric's ``data`` list: paths inside the kit (a student repository copies them as they are)."""
     if not isinstance(declared, list) or not all(isinstance(item, str) for item in declared):
         raise AssignmentError(f'{rubric}: [assignment] data must be a list of paths, e.g. data = ["dataset"]')
     paths = []
@@ -119,9 +119,7 @@ def _data_paths(declared: object, root: Path, rubric: Path) -> tuple[str, ...]:
         relative = Path(item)
         if relative.is_absolute() or ".." in relative.parts or not relative.parts:
             raise AssignmentError(f"{rubric}: data path {item!r} must be relative to the kit, without '..'")
-        if not (root / relative).exists():
-            raise AssignmentError(f"{rubric}: data path {item!r} does not exist in {root}")
-        paths.append(relative.as_posix())
+        paths.append(relative.as_posix())  # whether it exists matters when publishing (a grading copy may lack it)
     return tuple(paths)
 
 

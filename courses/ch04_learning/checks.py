@@ -60,7 +60,7 @@ H = 1e-4
 DELTA = 1e-7
 
 # Tolerances: each sits between how far two correct styles can differ and how far a mistake moves the
-# result; grader/tests/test_tolerances.py measures both sides on the suites' own inputs.
+# result; grader/tests/courses/ch04_learning/test_tolerances.py measures both sides on the suites' own inputs.
 #
 # numerical_diff / numerical_gradient. Correct styles differ by rounding only: / (2*h) vs / h / 2, nditer
 # vs ndindex vs a reshape(-1) view, x[idx] = tmp + h vs x[idx] += h steps (<= 1e-10 relative measured, 1e-4
@@ -76,7 +76,7 @@ RESTORE_ATOL = 1e-12
 # ... and it counts only when the same call returned a gradient of f at x (issue 13: a function that never
 # touches x trivially "restores" it). Within 5 % of the reference's largest element: a finite difference of f
 # at perturbed points passes (a forward difference is off by <= 0.6 %, h = 1e-3 by <= 0.05 % on these inputs,
-# measured by grader/tests/test_tolerances.py), so the step-sensitive tests alone charge a wrong scheme or step;
+# measured by grader/tests/courses/ch04_learning/test_tolerances.py), so the step-sensitive tests alone charge a wrong scheme or step;
 # zeros, ones, x itself, f(x) or half a central difference are off by >= 49 %.
 RESTORE_GRADIENT_RTOL = 5e-2
 # Closed-form results (CEE, predict, loss, accuracy, backprop): float64 rounding only. np.mean vs sum / N,

@@ -93,6 +93,11 @@ def copy_data(repo: StudentRepo) -> None:
     """The files and folders the rubric's ``data`` declares (for ch04: MNIST and its loader), at the same paths."""
     for item in repo.assignment.data:
         source, target = repo.assignment.root / item, repo.out / item
+        if not source.exists():
+            raise PublishError(
+                f"{repo.assignment.rubric_path.name} declares data {item!r}, which is not in {repo.assignment.root}; "
+                "restore it (git checkout) or remove it from [assignment] data"
+            )
         if source.is_dir():
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))

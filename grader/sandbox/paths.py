@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import stat
 import sysconfig
 from pathlib import Path
 
@@ -35,3 +36,15 @@ def default_hidden() -> list[Path]:
     """
     fixed = [KIT_ROOT / name for name in ("solutions", "tests_hidden", "rubrics", ".git", "grader/tests")]
     return fixed + sorted((KIT_ROOT / "courses").glob("*/mutants"))
+
+
+def first_closed_to_others(paths: list[Path]) -> Path | None:
+    """The first folder or file on these paths that users other than its owner cannot traverse or read, or None."""
+    for path in paths:
+        for folder in reversed(path.parents):
+            if not folder.stat().st_mode & stat.S_IXOTH:
+                return folder
+        mode = path.stat().st_mode
+        if not mode & stat.S_IROTH or (stat.S_ISDIR(mode) and not mode & stat.S_IXOTH):
+            return path
+    return None

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 from dataclasses import dataclass, field, replace
 from functools import cache
-from pathlib import Path
 
 from grader.errors import ACCEPT_UNCONFINED_VARIABLE, UnconfinedRefused
 from grader.sandbox import bwrap, memory, runtime
 from grader.sandbox.limits import Limits
-from grader.sandbox.paths import KIT_ROOT, default_hidden
+from grader.sandbox.paths import KIT_ROOT, default_hidden, first_closed_to_others
 from grader.untrusted import confine, landlock
 
 DISABLE_VARIABLE = "GRADER_UNSAFE_DISABLE_LAYERS"  # benchmarks only: "kernel" or e.g. "seccomp,namespaces"
@@ -205,7 +203,7 @@ def _probe_isolation(skip: frozenset[str] = frozenset()) -> Isolation:
 def _with_hidden_files(isolation: Isolation) -> Isolation:
     """Hidden folders are out of reach under bubblewrap, or with a dropped uid when others cannot read them."""
     missing = {key: value for key, value in isolation.missing.items() if key != "hidden-files"}
-    readable = [path for path in default_hidden() if path.exists() and _first_unreachable([path]) is None]
+    readable = [path for path in default_hidden() if path.exists() and first_closed_to_others([path]) is None]
     hidden = isolation.namespaces or isolation.landlock or (isolation.uid_drop and not readable)
     if not hidden:
         if isolation.uid_drop:
@@ -216,15 +214,3 @@ def _with_hidden_files(isolation: Isolation) -> Isolation:
                 "workers run as your user; only the audit hook keeps them out of solutions/ and tests_hidden/"
             )
     return replace(isolation, hidden_files=hidden, missing=missing)
-
-
-def _first_unreachable(paths: list[Path]) -> Path | None:
-    """The first folder or file on these paths that other users cannot traverse or read."""
-    for path in paths:
-        for folder in reversed(path.parents):
-            if not folder.stat().st_mode & stat.S_IXOTH:
-                return folder
-        mode = path.stat().st_mode
-        if not mode & stat.S_IROTH or (stat.S_ISDIR(mode) and not mode & stat.S_IXOTH):
-            return path
-    return None

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.errors import GraderError
+from grader.sandbox.paths import first_closed_to_others
 from grader.untrusted import confine
 
 UNTRUSTED = Path(__file__).resolve().parent.parent / "untrusted"
@@ -81,14 +82,7 @@ def unreachable_part(runtime: Runtime) -> Path | None:
     paths = [Path(os.path.realpath(runtime.executable)), runtime.script, *runtime.code]
     if runtime.copied_to is None:
         paths += [Path(np.__file__), Path(sysconfig.get_path("stdlib")) / "os.py"]
-    for path in paths:
-        for folder in reversed(path.parents):
-            if not folder.stat().st_mode & stat.S_IXOTH:
-                return folder
-        mode = path.stat().st_mode
-        if not mode & stat.S_IROTH or (stat.S_ISDIR(mode) and not mode & stat.S_IXOTH):
-            return path
-    return None
+    return first_closed_to_others(paths)
 
 
 def copied(cache: Path | None = None) -> Runtime:

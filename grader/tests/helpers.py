@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import nbformat
@@ -47,3 +48,8 @@ def solution_cell_source(name: str) -> str:
         if cell.cell_type == "code" and (f"def {name}(" in cell.source or f"class {name}" in cell.source):
             return cell.source
     raise KeyError(name)
+
+
+def grader_command(*args: str) -> list[str]:
+    """``python -m grader ARGS...`` with this interpreter: how tests and benchmarks run the kit's CLI."""
+    return [sys.executable, "-m", "grader", *args]

@@ -33,6 +33,7 @@ from grader.pipeline.report import render_json, render_markdown, render_text, to
 from grader.sandbox import runtime
 from grader.tests.conftest import active_layers
 from grader.tests.fake_github import TOKEN, FakeGitHub
+from grader.tests.helpers import grader_command
 from grader.tests.hostile import (
     CORE_UNITS,
     SECRET_VARIABLE,
@@ -107,10 +108,7 @@ def grade_in_process(notebook: Path, reference, limits: sandbox.Limits) -> tuple
 def grade_cli(notebook: Path, kit: Path, out: Path, secret: str) -> tuple[dict, dict[str, str], int]:
     """Grade with ``python -m grader`` run from the snapshot; (report data, outputs, the grader's pid)."""
     markdown = out.with_suffix(".md")
-    command = [
-        sys.executable,
-        "-m",
-        "grader",
+    command = grader_command(
         "grade",
         str(notebook),
         "--assignment",
@@ -121,7 +119,7 @@ def grade_cli(notebook: Path, kit: Path, out: Path, secret: str) -> tuple[dict, 
         str(markdown),
         "--seed",
         str(SEED),
-    ]
+    )
     for unit in CORE_UNITS:
         command += ["--unit", unit]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", **{SECRET_VARIABLE: secret})
@@ -296,7 +294,7 @@ def test_a_forged_artifact_gives_an_inert_comment_or_a_clear_refusal(fixture, tm
             GITHUB_API_URL=fake.url,
         )
         result = subprocess.run(
-            [sys.executable, "-m", "grader", "ci", "comment", "--artifact", str(artifact)],
+            grader_command("ci", "comment", "--artifact", str(artifact)),
             env=env,
             capture_output=True,
             text=True,

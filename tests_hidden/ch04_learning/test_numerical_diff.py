@@ -5,7 +5,7 @@ import pytest
 
 from courses.ch04_learning.checks import check_diff, rng_for
 
-# Where each step-sensitive function is tried (grader/tests/test_tolerances.py measures these ranges).
+# Where each step-sensitive function is tried (grader/tests/courses/ch04_learning/test_tolerances.py measures these ranges).
 # sin_100 is drawn away from the zeros of sin(100 x), where a forward difference would be exact.
 RANDOM_POINTS = {"sin_100": (-2.0, 2.0), "steep_exp": (-0.1, 0.2), "steep_decay": (-0.2, 0.1)}
 SIN_PHASE = (0.2, np.pi - 0.2)

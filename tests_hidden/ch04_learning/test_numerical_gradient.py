@@ -8,7 +8,7 @@ SHAPES = [(7,), (3, 4), (2, 3, 2)]
 
 
 def random_x(shape: tuple[int, ...], grading_seed: int):
-    """The x test_random_shapes tries wavy_sum at (grader/tests/test_tolerances.py measures these)."""
+    """The x test_random_shapes tries wavy_sum at (grader/tests/courses/ch04_learning/test_tolerances.py measures these)."""
     return rng_for(1301, len(shape), grading_seed).uniform(-1.5, 1.5, shape)
 
 

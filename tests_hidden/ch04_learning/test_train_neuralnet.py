@@ -2,13 +2,13 @@
 
 from courses.ch04_learning.training import check_training
 
-ITERS = 2000  # 50 epochs of the 4,000 bundled training images; the reference reaches 0.90-0.91
-THRESHOLD = 0.85
-SECONDS = 20.0  # the reference needs 1.5-3 s; numerical gradients would need hours
+ITERS = 600  # 15 epochs of the 4,000 bundled training images; the reference reaches 0.77-0.79 over seeds
+THRESHOLD = 0.65  # wrong gradients stay at 0.10 (scripts/calibrate_training.py)
+SECONDS = 10.0  # the reference needs 0.6-1 s; numerical gradients would need hours
 
 
 def test_reaches_accuracy(unit, record_property):
-    """2,000회 학습 후 시험 정확도 0.85 이상 (20초 이내) / test accuracy >= 0.85 after 2,000 steps, within 20 s
+    """600회 학습 후 시험 정확도 0.65 이상 (10초 이내) / test accuracy >= 0.65 after 600 steps, within 10 s
 
     Real work: test accuracy recomputed here from the params that come back; a net that does not learn stays near 0.1.
     """

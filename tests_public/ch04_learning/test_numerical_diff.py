@@ -2,7 +2,7 @@
 
 from courses.ch04_learning.checks import check_diff
 
-# Inputs that expose the step and the scheme (grader/tests/test_tolerances.py measures them).
+# Inputs that expose the step and the scheme (grader/tests/courses/ch04_learning/test_tolerances.py measures them).
 STEP_SENSITIVE = {"sin_100": ("sin_100", 0.3), "steep_exp": ("steep_exp", 0.15)}
 
 

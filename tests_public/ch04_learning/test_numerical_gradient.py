@@ -4,7 +4,7 @@ import numpy as np
 
 from courses.ch04_learning.checks import check_gradient, check_restored, rng_for
 
-# Inputs that expose the step and the scheme (grader/tests/test_tolerances.py measures them); the others
+# Inputs that expose the step and the scheme (grader/tests/courses/ch04_learning/test_tolerances.py measures them); the others
 # test shapes and restoring x, and give partial credit to a wrong step.
 STEP_SENSITIVE = {
     "wavy_1d": ("wavy_sum", rng_for(201).uniform(-1, 1, 6)),

@@ -6,14 +6,13 @@ import csv
 import io
 import json
 import subprocess
-import sys
 
 import jsonschema
 
 from grader.classroom.exports import canvas_csv, gradescope_results, moodle_csv, read_roster
 from grader.classroom.gradebook import result_path, write_atomic
 from grader.pipeline.report import to_json_data
-from grader.tests.helpers import notebook_from_cells, solution_cell_source
+from grader.tests.helpers import grader_command, notebook_from_cells, solution_cell_source
 
 VISIBILITY = {"enum": ["hidden", "after_due_date", "after_published", "visible"]}
 # Gradescope autograder specification (gradescope-autograders.readthedocs.io, "Output format").
@@ -79,10 +78,7 @@ def test_grade_writes_gradescope_results_as_run_autograder_does(tmp_path):
     notebook = tmp_path / "submission.ipynb"
     notebook.write_text(json.dumps(notebook_from_cells(["import numpy as np", solution_cell_source("numerical_diff")])))
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "grader",
+        grader_command(
             "grade",
             str(notebook),
             "--assignment",
@@ -91,7 +87,7 @@ def test_grade_writes_gradescope_results_as_run_autograder_does(tmp_path):
             "numerical_diff",
             "--gradescope",
             str(tmp_path / "results.json"),
-        ],
+        ),
         capture_output=True,
         text=True,
         timeout=120,
@@ -165,11 +161,10 @@ def test_moodle_csv_maps_an_identifier_to_a_grade(tmp_path):
 def test_export_misuse_is_one_line_and_status_2(tmp_path):
     """A missing report or results folder is the user's to fix: one line naming it, exit 2, no traceback."""
     import subprocess
-    import sys
 
     for args in (["gradescope", str(tmp_path / "missing.json")], ["canvas", str(tmp_path / "nothing-here")]):
         result = subprocess.run(
-            [sys.executable, "-m", "grader", "export", *args, "--out", str(tmp_path / "out")],
+            grader_command("export", *args, "--out", str(tmp_path / "out")),
             capture_output=True,
             text=True,
             timeout=120,

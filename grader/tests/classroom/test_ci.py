@@ -23,7 +23,7 @@ from grader.classroom.ci import (
     read_untrusted_report,
 )
 from grader.tests.fake_github import TOKEN, FakeGitHub
-from grader.tests.helpers import STUDENT, solution_notebook, solution_with
+from grader.tests.helpers import STUDENT, grader_command, solution_notebook, solution_with
 from grader.tests.hostile import control_characters, markdown_outside_code, markdown_problems
 
 REPO = "class/kim-ch04"
@@ -72,10 +72,7 @@ def test_feedback_fences_student_output_and_writes_summary_and_artifact(tmp_path
     nbformat.write(solution_with([PRINTS_COMMANDS]), notebook)
     env = github_env(tmp_path, {"pull_request": {"number": 7, "head": {"sha": "abc123"}}})
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "grader",
+        grader_command(
             "ci",
             "feedback",
             "--assignment",
@@ -84,7 +81,7 @@ def test_feedback_fences_student_output_and_writes_summary_and_artifact(tmp_path
             str(notebook),
             "--out",
             str(tmp_path / "art"),
-        ],
+        ),
         env=env,
         capture_output=True,
         text=True,
@@ -196,7 +193,7 @@ def test_ci_comment_on_a_huge_integer_says_so_in_one_line_with_status_2(tmp_path
     with FakeGitHub() as fake:
         env = github_env(tmp_path, workflow_run_event([{"number": 4}]), GITHUB_API_URL=fake.url)
         result = subprocess.run(
-            [sys.executable, "-m", "grader", "ci", "comment", "--artifact", str(artifact)],
+            grader_command("ci", "comment", "--artifact", str(artifact)),
             env=env,
             capture_output=True,
             text=True,
@@ -292,10 +289,7 @@ def test_regrade_fetches_as_data_grades_hidden_and_notifies_each_student_once(tm
     out = tmp_path / "results"
     with FakeGitHub() as fake:
         env = {**os.environ, "GRADER_TOKEN": TOKEN, "GITHUB_API_URL": fake.url}
-        command = [
-            sys.executable,
-            "-m",
-            "grader",
+        command = grader_command(
             "ci",
             "regrade",
             "--assignment",
@@ -308,7 +302,7 @@ def test_regrade_fetches_as_data_grades_hidden_and_notifies_each_student_once(tm
             "numerical_diff",
             "--seed",
             "3",
-        ]
+        )
         result = subprocess.run([*command, "--notify"], env=env, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr
         again = subprocess.run([*command, "--stage", "notify"], env=env, capture_output=True, text=True, timeout=60)

@@ -8,7 +8,6 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 
 from grader.assignment import KIT_ROOT
 from grader.classroom import outputs
+from grader.tests.helpers import grader_command
 
 INVOKER, WORKER = 43210, 43211  # uids no account uses: the "runner" of sudo and a worker's uid
 SETPRIV = shutil.which("setpriv")
@@ -92,10 +92,7 @@ def test_a_batch_and_a_gradescope_export_under_sudo_are_readable_by_the_invoker_
         "GRADER_ACCEPT_UNCONFINED": "1",
     }  # this test is about the files, not the sandbox
     out = tmp_path / "shard-1"
-    command = [
-        sys.executable,
-        "-m",
-        "grader",
+    command = grader_command(
         "batch",
         "--assignment",
         "ch04_learning",
@@ -108,14 +105,11 @@ def test_a_batch_and_a_gradescope_export_under_sudo_are_readable_by_the_invoker_
         "3",
         "--jobs",
         "1",
-    ]
+    )
     result = subprocess.run(command, cwd=KIT_ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     report = tmp_path / "gradescope.json"
-    command = [
-        sys.executable,
-        "-m",
-        "grader",
+    command = grader_command(
         "grade",
         str(submissions / "kim.ipynb"),
         "--unit",
@@ -124,7 +118,7 @@ def test_a_batch_and_a_gradescope_export_under_sudo_are_readable_by_the_invoker_
         str(tmp_path / "report.json"),
         "--gradescope",
         str(report),
-    ]
+    )
     result = subprocess.run(command, cwd=KIT_ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     written = [*owned_files(out), tmp_path / "report.json", report]

@@ -15,7 +15,7 @@ from grader.assignment import load_assignment
 from grader.classroom.publish import INSTRUCTOR_TAG
 from grader.classroom.student_repo import audit_student_repo, publish_repository, recorded_reference_of
 from grader.pipeline.reference import ReferenceFailure
-from grader.tests.helpers import solution_notebook
+from grader.tests.helpers import grader_command, solution_notebook
 from grader.untrusted.calls import Call
 
 PUBLIC_MAX = 55
@@ -127,16 +127,7 @@ def test_missing_recording_is_an_internal_error_not_a_score(published, tmp_path)
     shutil.copytree(published, copy, ignore=shutil.ignore_patterns(".git"))
     (copy / "tests_public" / "ch04_learning" / "expected.npz").unlink()
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "grader",
-            "grade",
-            "assignments/ch04_learning.ipynb",
-            "--public-only",
-            "--json",
-            "r.json",
-        ],
+        grader_command("grade", "assignments/ch04_learning.ipynb", "--public-only", "--json", "r.json"),
         cwd=copy,
         capture_output=True,
         text=True,
@@ -183,13 +174,24 @@ def test_repository_ships_only_the_data_its_rubric_declares(tmp_path):
         ('"dataset"', "must be a list"),
         ('["../etc"]', "without '..'"),
         ('["/etc"]', "relative"),
-        ('["nowhere"]', "does not exist"),
     ],
 )
-def test_rubric_data_must_name_existing_paths_inside_the_kit(tmp_path, declared, complaint):
+def test_rubric_data_must_name_paths_inside_the_kit(tmp_path, declared, complaint):
     from grader.assignment import AssignmentError
 
     (tmp_path / "rubrics").mkdir()
     (tmp_path / "rubrics" / "demo.toml").write_text(f"[assignment]\ndata = {declared}\n", encoding="utf-8")
     with pytest.raises(AssignmentError, match=complaint):
         load_assignment("demo", root=tmp_path)
+
+
+def test_publishing_data_that_is_missing_says_what_to_do(tmp_path):
+    from dataclasses import replace
+
+    from grader.classroom.publish import PublishError
+    from grader.classroom.student_repo import StudentRepo, copy_data
+
+    repo = StudentRepo(tmp_path / "out", replace(load_assignment("ch04_learning"), data=("dataset/not-there",)))
+    repo.out.mkdir()
+    with pytest.raises(PublishError, match="not-there.*restore it"):
+        copy_data(repo)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import nbformat
 import pytest
 
 from grader.classroom.selfcheck import SelfCheckError, check, find_notebook
-from grader.tests.helpers import STUDENT, solution_cell_source
+from grader.tests.helpers import STUDENT, grader_command, solution_cell_source
 
 
 def outcomes(functions: list[dict]) -> list[tuple[str, str, str]]:
@@ -24,18 +23,9 @@ def test_check_agrees_with_the_command_line_and_renders_text_and_html(tmp_path):
     nbformat.write(stub, path)
     result = check("cross_entropy_error", notebook=path)
     cli = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "grader",
-            "grade",
-            str(path),
-            "--public-only",
-            "--unit",
-            "cross_entropy_error",
-            "--json",
-            str(tmp_path / "r.json"),
-        ],
+        grader_command(
+            "grade", str(path), "--public-only", "--unit", "cross_entropy_error", "--json", str(tmp_path / "r.json")
+        ),
         capture_output=True,
         text=True,
     )

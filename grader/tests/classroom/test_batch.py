@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import nbformat
 import pytest
 
 from grader.classroom.batch import find_submissions, in_shard, parse_shard
-from grader.tests.helpers import STUDENT, solution_cell_source, solution_notebook
+from grader.tests.helpers import STUDENT, grader_command, solution_cell_source, solution_notebook
 
 UNITS = ["--public-only", "--unit", "numerical_diff", "--unit", "cross_entropy_error"]  # kept small: fast
 
@@ -56,7 +55,7 @@ def write_class(folder: Path) -> dict[str, str]:
 
 def batch(*args: str, **options) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "grader", "batch", "--assignment", "ch04_learning", *args],
+        grader_command("batch", "--assignment", "ch04_learning", *args),
         capture_output=True,
         text=True,
         timeout=300,
@@ -86,20 +85,9 @@ def test_submissions_and_shards_are_found_deterministically(tmp_path):
 def test_interrupted_batch_resumes_and_shards_merge_to_the_same_gradebook(tmp_path):
     kinds = write_class(tmp_path / "subs")
     full = tmp_path / "full"
-    command = [
-        sys.executable,
-        "-m",
-        "grader",
-        "batch",
-        "--assignment",
-        "ch04_learning",
-        str(tmp_path / "subs"),
-        "--out",
-        str(full),
-        "--seed",
-        "7",
-        *UNITS,
-    ]
+    command = grader_command(
+        "batch", "--assignment", "ch04_learning", str(tmp_path / "subs"), "--out", str(full), "--seed", "7", *UNITS
+    )
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 120
     while len(list((full / "results").glob("*.json"))) < 8 and time.monotonic() < deadline:
@@ -146,16 +134,7 @@ def test_interrupted_batch_resumes_and_shards_merge_to_the_same_gradebook(tmp_pa
         )
         assert shard.returncode == 0, shard.stderr
     merged = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "grader",
-            "merge",
-            str(tmp_path / "shard1"),
-            str(tmp_path / "shard2"),
-            "--out",
-            str(tmp_path / "merged"),
-        ],
+        grader_command("merge", str(tmp_path / "shard1"), str(tmp_path / "shard2"), "--out", str(tmp_path / "merged")),
         capture_output=True,
         text=True,
     )
@@ -178,16 +157,7 @@ def test_merging_shards_of_different_batches_is_refused(tmp_path):
         (tmp_path / name).mkdir()
         (tmp_path / name / "batch.json").write_text(json.dumps({"assignment": "ch04_learning", "seed": seed}))
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "grader",
-            "merge",
-            str(tmp_path / "a"),
-            str(tmp_path / "b"),
-            "--out",
-            str(tmp_path / "m"),
-        ],
+        grader_command("merge", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "m")),
         capture_output=True,
         text=True,
     )

@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 
@@ -17,7 +16,7 @@ import pytest
 import grader.pipeline.grade
 from grader.pipeline import deadline
 from grader.pipeline.notebook import MAX_CELL_SOURCE_BYTES, MAX_SOURCE_BYTES, NotebookError, read_notebook
-from grader.tests.helpers import notebook_from_cells, solution_notebook, write_notebook
+from grader.tests.helpers import grader_command, notebook_from_cells, solution_notebook, write_notebook
 from grader.tests.hostile import padding_source
 
 
@@ -130,10 +129,7 @@ def test_a_batch_records_the_too_large_and_the_too_slow_and_writes_the_gradebook
     slow = solution_notebook()
     slow.cells += [nbformat.v4.new_code_cell(magics(450_000)), nbformat.v4.new_code_cell(magics(450_000))]
     write_notebook(slow, submissions / "slow.ipynb")
-    command = [
-        sys.executable,
-        "-m",
-        "grader",
+    command = grader_command(
         "batch",
         "--assignment",
         "ch04_learning",
@@ -145,7 +141,7 @@ def test_a_batch_records_the_too_large_and_the_too_slow_and_writes_the_gradebook
         "numerical_diff",
         "--jobs",
         "1",
-    ]
+    )
     env = dict(os.environ, GRADER_TRUSTED_SECONDS="1")
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
     assert done.returncode in (0, 1), done.stderr[-3000:]

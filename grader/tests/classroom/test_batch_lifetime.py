@@ -8,7 +8,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 from grader.assignment import KIT_ROOT
 from grader.classroom import processes
 from grader.classroom.gradebook import read_results
+from grader.tests.helpers import grader_command
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 
@@ -63,10 +63,7 @@ def alive(processes_seen: set[tuple[int, str]]) -> set[tuple[int, str]]:
 
 
 def _batch_command(submissions: Path, out: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "grader",
+    return grader_command(
         "batch",
         "--assignment",
         "ch04_learning",
@@ -82,7 +79,7 @@ def _batch_command(submissions: Path, out: Path) -> list[str]:
         "gradient_descent",
         "--seed",
         "7",
-    ]
+    )
 
 
 @pytest.fixture

@@ -35,8 +35,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from grader.assignment import KIT_ROOT
+from grader.tests.classroom.test_exports import GRADESCOPE_SCHEMA
 from grader.tests.fake_github import TOKEN, FakeGitHub
-from grader.tests.test_exports import GRADESCOPE_SCHEMA
 
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 SOLUTION = KIT_ROOT / "solutions" / "ch04_learning.ipynb"

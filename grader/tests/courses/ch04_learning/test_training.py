@@ -97,9 +97,9 @@ def test_solution_trains_and_the_report_shows_both_curves(grade):
     hidden = [t for t in report.units[0].tests if t.suite == "hidden"][0]
     student, expected = hidden.details["student_curve"], hidden.details["reference_curve"]
     assert student["final_test_acc"] == pytest.approx(expected["final_test_acc"], abs=0.005)
-    assert 0.88 <= expected["final_test_acc"] <= 0.93 and len(student["train_loss"]) == 2000
+    assert 0.75 <= expected["final_test_acc"] <= 0.82 and len(student["train_loss"]) == 600  # calibrated: 0.791
     markdown = render_markdown(report)
-    assert markdown.count("data:image/svg+xml;base64,") == 2 and "learning curves (hidden, 2000 iterations)" in markdown
+    assert markdown.count("data:image/svg+xml;base64,") == 2 and "learning curves (hidden, 600 iterations)" in markdown
 
 
 def test_gradient_without_batch_division_fails_with_its_curve(grade):
@@ -112,7 +112,7 @@ def test_gradient_without_batch_division_fails_with_its_curve(grade):
     )
     assert (
         tests["reaches_accuracy"].outcome == "failed"
-        and "at least 0.85 is required" in tests["reaches_accuracy"].message
+        and "at least 0.65 is required" in tests["reaches_accuracy"].message
     )
     assert tests["reaches_accuracy"].details["student_curve"]["final_test_acc"] < 0.5
     assert "![student / 학생](data:image/svg+xml;base64," in render_markdown(report)
