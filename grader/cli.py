@@ -69,6 +69,21 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_argument("shards", type=Path, nargs="+", metavar="SHARD_DIR")
     merge.add_argument("--out", type=Path, required=True, metavar="DIR")
 
+    report = commands.add_parser(
+        "report", help="class report for course staff: a self-contained HTML page and a Markdown summary"
+    )
+    report.add_argument("results", type=Path, metavar="RESULTS_DIR", help="the --out folder of a batch")
+    report.add_argument("--out", type=Path, metavar="DIR", help="where to write them (default: RESULTS_DIR)")
+    report.add_argument("--similarity", action="store_true", help="add similar submissions (reads the notebooks)")
+
+    similarity = commands.add_parser("similarity", help="pairs of submissions whose code is alike, per unit, ranked")
+    similarity.add_argument("results", type=Path, metavar="RESULTS_DIR", help="the --out folder of a batch")
+    similarity.add_argument("--unit", action="append", help="only this unit (repeatable)")
+    similarity.add_argument(
+        "--submissions", type=Path, metavar="DIR", help="the batch's SUBMISSIONS_DIR, if its notebooks have moved"
+    )
+    similarity.add_argument("--top", type=int, default=10, help="pairs shown per unit (default: 10)")
+
     ci = commands.add_parser("ci", help="the commands GitHub Actions workflows call").add_subparsers(
         dest="ci_command", required=True
     )
@@ -172,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
             return _ci(options) if options.command == "ci" else _export(options)
         if options.command == "mutants":
             return _mutants(options)
+        if options.command in ("report", "similarity"):
+            return _report(options) if options.command == "report" else _similarity(options)
     except (AssignmentError, GraderError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_MISUSE
@@ -266,6 +283,8 @@ def _batch(options: argparse.Namespace) -> int:
         progress=sys.stderr,
     )
     print(f"wrote {summary.gradebook}")
+    for path in summary.reports:
+        print(f"wrote {path}")
     return 0
 
 
@@ -279,6 +298,26 @@ def _merge(options: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"wrote {path}")
+    from grader.classroom.class_report import write_report
+
+    for report in write_report(options.out):  # the class report one run would have written
+        print(f"wrote {report}")
+    return 0
+
+
+def _report(options: argparse.Namespace) -> int:
+    from grader.classroom.class_report import write_report
+
+    for path in write_report(options.results, out_dir=options.out, similarity=options.similarity):
+        print(f"wrote {path}")
+    return 0
+
+
+def _similarity(options: argparse.Namespace) -> int:
+    from grader.classroom.similarity import compare_class, render_text
+
+    report = compare_class(options.results, units=options.unit, submissions=options.submissions)
+    sys.stdout.write(render_text(report, top=options.top))
     return 0
 
 
@@ -333,22 +372,18 @@ def _export(options: argparse.Namespace) -> int:
         outputs.write_text(options.out, text)
         print(f"wrote {options.out}")
         return 0
-    if not (options.source / "results").is_dir():
-        raise GraderError(
-            f"{options.source} is not a batch results folder (no results/ in it): give the --out "
-            "folder of `python -m grader batch`"
-        )
+    roster = exports.read_roster(options.roster)
+    for warning in exports.export_warnings(options.source, roster):  # also refuses a missing or empty folder
+        print(warning, file=sys.stderr)
     if options.name is None:  # the column is the graded assignment's id, as batch.json records it
         from grader.classroom.gradebook import read_batch
 
         batch = read_batch(options.source) or {}
         options.name = str(batch.get("assignment") or "grade")
     if options.format == "canvas":
-        text = exports.canvas_csv(
-            options.source, assignment_name=options.name, roster=exports.read_roster(options.roster)
-        )
+        text = exports.canvas_csv(options.source, assignment_name=options.name, roster=roster)
     else:
-        text = exports.moodle_csv(options.source, grade_column=options.name, roster=exports.read_roster(options.roster))
+        text = exports.moodle_csv(options.source, grade_column=options.name, roster=roster)
     outputs.write_text(options.out, text)
     print(f"wrote {options.out}")
     return 0

@@ -10,20 +10,22 @@ batch goes on; the failures are listed at the end.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import json
 import multiprocessing
 import os
 import secrets
 import sys
+import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
 from grader.assignment import AssignmentError, load_assignment
-from grader.classroom import gradebook, outputs, processes
+from grader.classroom import gradebook, outputs, processes, students
 from grader.pipeline.inert import md_block, one_line
 
 MAX_ATTEMPTS = 2  # a notebook in flight when a grading process died twice is recorded as ungradable
@@ -36,6 +38,7 @@ class Submission:
     student: str
     notebook: Path | None
     problem: str = ""
+    path: Path | None = None  # the file or folder of SUBMISSIONS_DIR it came from
 
 
 @dataclass
@@ -46,21 +49,40 @@ class BatchSummary:
     skipped: list[str] = field(default_factory=list)  # finished in an earlier run
     failed: dict[str, str] = field(default_factory=dict)  # student -> why it could not be graded
     gradebook: Path | None = None
+    reports: list[Path] = field(default_factory=list)  # the class report (HTML and Markdown)
 
 
 def find_submissions(directory: Path, assignment_id: str) -> list[Submission]:
-    """``<student>.ipynb`` files and ``<student>/`` folders holding one notebook, in id order."""
+    """``<student>.ipynb`` files and ``<student>/`` folders holding one notebook, in id order.
+
+    Every id must follow the rule of :mod:`grader.classroom.students`, and no two entries may claim one id
+    (``alice.ipynb`` and ``alice/`` would overwrite each other's result): StudentIdError names them all.
+    """
     if not directory.is_dir():
         raise AssignmentError(f"{directory} is not a folder of submissions")
-    found = []
+    found: dict[str, Submission] = {}
+    problems = []
     for entry in sorted(directory.iterdir()):
         if entry.name.startswith((".", "_")):
             continue
         if entry.is_file() and entry.suffix == ".ipynb":
-            found.append(Submission(entry.stem, entry))
+            submission = Submission(entry.stem, entry)
         elif entry.is_dir():
-            found.append(_folder_submission(entry, assignment_id))
-    return found
+            submission = _folder_submission(entry, assignment_id)
+        else:
+            continue
+        student = students.normalise(submission.student)
+        if not students.is_valid(student):
+            problems.append(f"{entry}: {submission.student!r} is not a valid student id ({students.RULE})")
+        elif student in found:
+            problems.append(f"{found[student].path} and {entry} are both student {student}: keep one")
+        else:
+            found[student] = replace(submission, student=student, path=entry)
+    if problems:
+        raise students.StudentIdError(
+            f"{len(problems)} problem(s) with the submissions' names, nothing graded: " + "; ".join(problems)
+        )
+    return [found[student] for student in sorted(found)]
 
 
 def _folder_submission(folder: Path, assignment_id: str) -> Submission:
@@ -123,6 +145,7 @@ def grade_one(student: str, notebook: str, digest: str, batch: dict) -> dict:
     from grader.pipeline import report as render
     from grader.pipeline.grade import grade_notebook
 
+    started = time.monotonic()
     try:
         report = grade_notebook(
             Path(notebook),
@@ -139,7 +162,7 @@ def grade_one(student: str, notebook: str, digest: str, batch: dict) -> dict:
             one_line(f"the grader failed on this notebook: {type(error).__name__}: {error}", 1000),
             batch,
             digest,
-        )
+        ) | timing(started)
     data = render.to_json_data(report)
     data.update(
         student=student,
@@ -147,8 +170,15 @@ def grade_one(student: str, notebook: str, digest: str, batch: dict) -> dict:
         source_sha256=digest,
         batch=batch,
         feedback=render.render_markdown(report),
+        **timing(started),
     )
     return data
+
+
+def timing(started: float) -> dict:
+    """``seconds`` this grading took and when it ended (``graded_at``, UTC): the class report's grading time."""
+    ended = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    return {"seconds": round(time.monotonic() - started, 3), "graded_at": ended}
 
 
 def ungradable_record(student: str, reason: str, batch: dict, digest: str = "") -> dict:
@@ -222,8 +252,10 @@ def run_batch(
     shard: tuple[int, int] | None = None,
     lang: str = "both",
     progress: TextIO | None = None,
+    class_report: bool = True,
 ) -> BatchSummary:
-    """Grade every submission of ``submissions_dir`` (those of one shard) into ``out``."""
+    """Grade every submission of ``submissions_dir`` (those of one shard) into ``out``; then, unless sharded or
+    ``class_report`` is false, write the class report."""
     batch = batch_settings(out, assignment_id=assignment_id, units=units, suites=suites, seed=seed, lang=lang)
     submissions = [s for s in find_submissions(submissions_dir, assignment_id) if in_shard(s.student, shard)]
     outputs.make_dirs(out)
@@ -243,6 +275,10 @@ def run_batch(
     _grade_all(todo, out, batch, jobs or min(2, os.cpu_count() or 1), summary, bar)
     bar.finish(summary)
     summary.gradebook = gradebook.write_gradebook(out, batch["units"], {s.student for s in submissions})
+    if class_report and submissions and shard is None:  # a shard is part of a class: `merge` writes its report
+        from grader.classroom.class_report import write_report  # imports matplotlib: only once grading is done
+
+        summary.reports = write_report(out)
     return summary
 
 

@@ -11,15 +11,22 @@ Canvas (Gradebook > Import): ``Student, ID, SIS User ID, SIS Login ID, Section``
 one column per assignment, and a ``Points Possible`` row. Moodle (Grades > Import >
 CSV): one identifier column (``idnumber`` or ``email``) mapped to a user field, then
 the grade.
+
+Both CSVs, like ``gradebook.csv``, are UTF-8 with a byte-order mark so that Excel shows Korean
+names (Canvas and Moodle read past the mark). A student whose submission could not be graded gets
+a blank grade, never 0 (a 0 would look like a graded submission); :func:`export_warnings` lists
+them, with damaged result files and roster students who have no result, for standard error.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 
-from grader.classroom import gradebook
+from grader.classroom import gradebook, students
+from grader.errors import GraderError
 
 HIDDEN_VISIBILITY = "after_published"
 STAFF_TEST = "Grader environment (staff only) / 채점 환경 (교수자용)"
@@ -83,21 +90,90 @@ def _test_output(test: dict) -> str:
     return f"{test['outcome']}: {test['message']}".strip()
 
 
+class ExportError(GraderError):
+    """The results folder or the roster cannot be exported; the message says which file and why."""
+
+
 def read_roster(path: Path | None) -> dict[str, dict[str, str]]:
-    """An optional roster CSV keyed by student id (columns from ROSTER_COLUMNS; others ignored)."""
+    """An optional roster CSV keyed by student id (columns from ROSTER_COLUMNS; others ignored).
+
+    Ids follow the same rule as the batch's (:mod:`grader.classroom.students`, Korean names included).
+    """
     if path is None:
         return {}
-    with open(path, newline="", encoding="utf-8-sig") as stream:
-        return {
-            row["student"].strip(): {k: (row.get(k) or "").strip() for k in ROSTER_COLUMNS}
-            for row in csv.DictReader(stream)
-            if (row.get("student") or "").strip()
-        }
+    roster: dict[str, dict[str, str]] = {}
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as stream:
+            for line, row in enumerate(csv.DictReader(stream), start=2):
+                if not (row.get("student") or "").strip():
+                    continue
+                student = students.checked(row["student"], f"{path}:{line}")
+                if student in roster:
+                    raise ExportError(f"{path}:{line}: student {student} is listed twice")
+                roster[student] = {k: (row.get(k) or "").strip() for k in ROSTER_COLUMNS} | {"student": student}
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise ExportError(f"{path}: not a readable UTF-8 CSV roster ({type(error).__name__}: {error})") from None
+    return roster
+
+
+def load_results(results_dir: Path) -> dict[str, dict]:
+    """The finished results of a batch results folder, or ExportError saying why there are none."""
+    folder = results_dir / "results"
+    if not folder.is_dir():
+        raise ExportError(
+            f"{results_dir} is not a batch results folder (no results/ in it): give the --out "
+            "folder of `python -m grader batch`"
+        )
+    try:
+        os.listdir(folder)
+    except OSError as error:
+        raise ExportError(f"{folder} cannot be read ({error.strerror}): run as the user who wrote it") from None
+    results = gradebook.read_results(results_dir)
+    if not results:
+        raise ExportError(f"{folder} holds no readable result: run `python -m grader batch` into {results_dir}")
+    return results
+
+
+def export_warnings(results_dir: Path, roster: dict[str, dict[str, str]]) -> list[str]:
+    """What an export left blank or out, one line each, for standard error."""
+    results = load_results(results_dir)
+    lines = [
+        f"blank grade (not 0): {student} could not be graded: {_first_error(result)}"
+        for student, result in sorted(results.items())
+        if gradebook.is_ungradable(result)
+    ]
+    lines += [f"left out: {path} is not a readable result" for path in gradebook.unreadable_results(results_dir)]
+    lines += [  # results written before the rule (an older kit): exported, but the LMS may not match them
+        f"student id {student!r} breaks the rule ({students.RULE}); check its row after the import"
+        for student in results
+        if not students.is_valid(students.normalise(student))
+    ]
+    if roster:
+        lines += [
+            f"no result: {student} is in the roster but not in {results_dir}"
+            for student in roster
+            if student not in results
+        ]
+        lines += [
+            f"not in the roster: {student} (exported under the student id)"
+            for student in results
+            if student not in roster
+        ]
+    return lines
+
+
+def _first_error(result: dict) -> str:
+    errors = result.get("errors")
+    return str(errors[0]).splitlines()[0][:300] if isinstance(errors, list) and errors else "no reason recorded"
+
+
+def _grade(result: dict) -> str:
+    return "" if gradebook.is_ungradable(result) else f"{float(result.get('score', 0.0)):g}"
 
 
 def canvas_csv(results_dir: Path, *, assignment_name: str, roster: dict[str, dict[str, str]]) -> str:
     """A Canvas gradebook import: one assignment column, scores out of the batch's maximum."""
-    results = gradebook.read_results(results_dir)
+    results = load_results(results_dir)
     maximum = max((float(r["max_score"]) for r in results.values() if r.get("max_score") is not None), default=0.0)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -112,15 +188,15 @@ def canvas_csv(results_dir: Path, *, assignment_name: str, roster: dict[str, dic
                 person.get("sis_user_id") or student,
                 person.get("sis_login_id", ""),
                 person.get("section", ""),
-                f"{float(results[student].get('score', 0.0)):g}",
+                _grade(results[student]),
             ]
         )
-    return buffer.getvalue()
+    return gradebook.excel_csv(buffer.getvalue())
 
 
 def moodle_csv(results_dir: Path, *, grade_column: str, roster: dict[str, dict[str, str]]) -> str:
     """A Moodle grade import: idnumber, email and the grade (map idnumber or email to the user field)."""
-    results = gradebook.read_results(results_dir)
+    results = load_results(results_dir)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["idnumber", "email", grade_column])
@@ -130,7 +206,7 @@ def moodle_csv(results_dir: Path, *, grade_column: str, roster: dict[str, dict[s
             [
                 person.get("idnumber") or student,
                 person.get("email", ""),
-                f"{float(results[student].get('score', 0.0)):g}",
+                _grade(results[student]),
             ]
         )
-    return buffer.getvalue()
+    return gradebook.excel_csv(buffer.getvalue())

@@ -3,9 +3,11 @@
 Layout of ``RESULTS_DIR``::
 
     batch.json              what was graded: assignment, units, suites, grading seed
-    results/<student>.json  the contract's JSON report + student, status, source_sha256, batch
+    results/<student>.json  the contract's JSON report + student, status, source_sha256, batch, and (graded in a
+                            grading process) seconds and graded_at (UTC): how long it took, when it ended
     feedback/<student>.md   the Markdown feedback for that student
-    gradebook.csv           student, total, one column per unit, status
+    gradebook.csv           student, total, one column per unit, status (UTF-8 with a BOM, for Excel)
+    class-report.html/.md   for course staff (grader.classroom.class_report)
 
 Every file is written atomically (a temporary file, then ``os.replace``), so an
 interrupted run leaves finished results whole and nothing half-written; under ``sudo``
@@ -25,6 +27,9 @@ from grader.errors import GraderError
 BATCH_FILE = "batch.json"
 GRADEBOOK_FILE = "gradebook.csv"
 STATUSES = ("graded", "internal-error", "ungradable")
+# Excel (Korean Windows too) opens a CSV as UTF-8 only when it starts with a byte-order mark; without one
+# 홍길동 turns into mojibake. Python's csv module, Canvas and Moodle read past it (encoding "utf-8-sig").
+BOM = "\ufeff"
 
 
 class GradebookError(GraderError):
@@ -73,6 +78,11 @@ def _is_score(value: object) -> bool:
     return type(value) in (int, float) and -1e9 <= value <= 1e9  # a NaN fails the comparison; huge ints compare exactly
 
 
+def unreadable_results(out: Path) -> list[Path]:
+    """Result files that :func:`read_results` leaves out (damaged, half a file from another tool, unreadable)."""
+    return [path for path in sorted((out / "results").glob("*.json")) if read_result(path) is None]
+
+
 def read_results(out: Path) -> dict[str, dict]:
     """Every finished result in a results folder, by student id."""
     results = {}
@@ -99,23 +109,34 @@ def unit_scores(result: dict) -> dict[str, float]:
     return {f["name"]: float(f["score"]) for f in result.get("functions", []) if isinstance(f, dict)}
 
 
+def excel_csv(text: str) -> str:
+    """CSV text as Excel opens it in every locale: with a byte-order mark."""
+    return BOM + text
+
+
+def is_ungradable(result: dict) -> bool:
+    """A submission that could not be graded: its exported scores are blank, never 0."""
+    return result.get("status") == "ungradable"
+
+
 def render_gradebook(results: dict[str, dict], units: list[str]) -> str:
-    """``student,total,<unit>...,status``, one row per student in id order."""
+    """``student,total,<unit>...,status``, one row per student in id order; blank scores when ungradable."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student", "total", *units, "status"])
     for student in sorted(results):
         result = results[student]
         scores = unit_scores(result)
+        blank = is_ungradable(result)
         writer.writerow(
             [
                 student,
-                f"{float(result.get('score', 0.0)):g}",
-                *(f"{scores.get(unit, 0.0):g}" for unit in units),
+                "" if blank else f"{float(result.get('score', 0.0)):g}",
+                *("" if blank else f"{scores.get(unit, 0.0):g}" for unit in units),
                 result["status"],
             ]
         )
-    return buffer.getvalue()
+    return excel_csv(buffer.getvalue())
 
 
 def write_gradebook(out: Path, units: list[str], students: set[str] | None = None) -> Path:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from grader.classroom import gradebook, outputs
+from grader.classroom import gradebook, outputs, students
 from grader.classroom.github import GitHubAPI, GitHubError
 from grader.errors import GraderError
 from grader.pipeline.inert import md_code
@@ -31,7 +31,6 @@ FETCH_FILE = "fetch.json"
 CLONE_SECONDS = 180
 MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
 GRADE_MARKER = "<!-- ch04-grader-grade:{assignment} -->"
-_STUDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
@@ -62,8 +61,10 @@ def _roster_entries(path: Path) -> list[RosterEntry]:
     with open(path, newline="", encoding="utf-8-sig") as stream:
         for line, row in enumerate(csv.DictReader(stream), start=2):
             student, repository = (row.get("student") or "").strip(), (row.get("repository") or "").strip()
-            if not _STUDENT.match(student):
-                raise RegradeError(f"{path}:{line}: student id {student!r} must be letters, digits, '.', '_' or '-'")
+            try:
+                student = students.checked(student, f"{path}:{line}")
+            except students.StudentIdError as error:
+                raise RegradeError(str(error)) from None
             if not _REPOSITORY.match(repository):
                 raise RegradeError(f"{path}:{line}: repository {repository!r} must be owner/name")
             if student in seen:
@@ -177,7 +178,14 @@ def grade_all(
 
     outcomes = json.loads((out / FETCH_FILE).read_text(encoding="utf-8"))
     run_batch(
-        out / "submissions", out, assignment_id=assignment_id, units=units, seed=seed, jobs=jobs, progress=progress
+        out / "submissions",
+        out,
+        assignment_id=assignment_id,
+        units=units,
+        seed=seed,
+        jobs=jobs,
+        progress=progress,
+        class_report=False,  # written below, once the students whose fetch failed are recorded too
     )
     batch = gradebook.read_batch(out)
     for student, outcome in outcomes.items():
@@ -190,7 +198,12 @@ def grade_all(
                 gradebook.write_atomic(
                     gradebook.result_path(out, student), json.dumps(result, ensure_ascii=False, indent=2) + "\n"
                 )
-    return gradebook.write_gradebook(out, batch["units"], set(outcomes))
+    path = gradebook.write_gradebook(out, batch["units"], set(outcomes))
+    if outcomes:
+        from grader.classroom.class_report import write_report
+
+        write_report(out)
+    return path
 
 
 # -- notify --------------------------------------------------------------------------------------

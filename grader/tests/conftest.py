@@ -59,13 +59,40 @@ def active_layers() -> dict[str, bool]:
     }
 
 
+def available_tools() -> dict[str, bool]:
+    """Tool name -> usable here, for ``needs`` markers: "chromium" is the system's browser plus playwright to drive it."""
+    import importlib.util
+
+    return {"chromium": bool(browser_path()) and importlib.util.find_spec("playwright") is not None}
+
+
+def browser_path() -> str | None:
+    """The system's Chromium (Debian: chromium; elsewhere chromium-browser or Chrome), or None."""
+    import shutil
+
+    return next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
+
+
+TOOL_HINTS = {
+    "chromium": "apt-get install chromium (.ci/run does, as root) and the dev extra's playwright (make setup)",
+}
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """``@pytest.mark.needs("a", "b")``: skip, saying why, unless one of these layers is in force here."""
+    """``@pytest.mark.needs("a", "b")``: skip, saying why, unless one of these layers or tools is in force here."""
     for marker in item.iter_markers(name="needs"):
+        tools = [name for name in marker.args if name in TOOL_HINTS]
+        if tools:
+            have_tools = available_tools()
+            if not any(have_tools[name] for name in tools):
+                pytest.skip(f"needs {' or '.join(tools)}, which this machine lacks: {TOOL_HINTS[tools[0]]}")
+            continue
         have = active_layers()
         unknown = [layer for layer in marker.args if layer not in have]
         if unknown:
-            raise pytest.UsageError(f"{item.nodeid}: unknown layer(s) in needs: {unknown}; known: {sorted(have)}")
+            raise pytest.UsageError(
+                f"{item.nodeid}: unknown layer(s) in needs: {unknown}; known: {sorted(have) + sorted(TOOL_HINTS)}"
+            )
         if not any(have[layer] for layer in marker.args):
             pytest.skip(
                 f"needs {' or '.join(marker.args)}, which this machine does not offer "

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from grader.classroom import gradebook, merge
+from grader.classroom import class_report, class_summary, gradebook, merge
 from grader.classroom.ci import CIError, read_untrusted_report, render_comment
 from grader.classroom.gradebook import GradebookError
 from grader.classroom.regrade import RegradeError, read_roster
@@ -131,7 +131,11 @@ def results_folder(result: bytes, batch: bytes) -> None:
     assert read is None or isinstance(read, dict)
     assert gradebook.read_batch(shard) is None or isinstance(gradebook.read_batch(shard), dict)
     text = gradebook.write_gradebook(shard, UNITS).read_text(encoding="utf-8")
-    assert text.startswith("student,total,")
+    assert text.startswith(gradebook.BOM + "student,total,")
+    try:  # the class report's reading and its Markdown (the HTML's charts are too slow to draw per example)
+        assert class_report.render_markdown(class_summary.summarise(shard)).startswith("# Class report")
+    except class_summary.ClassReportError as error:
+        assert str(error)
     try:
         merge.merge_shards([shard], out)
     except GradebookError as error:

@@ -307,11 +307,13 @@ def test_regrade_fetches_as_data_grades_hidden_and_notifies_each_student_once(tm
         assert result.returncode == 0, result.stderr
         again = subprocess.run([*command, "--stage", "notify"], env=env, capture_output=True, text=True, timeout=60)
         assert again.returncode == 0, again.stderr
-    with open(out / "gradebook.csv", newline="") as stream:
+    with open(out / "gradebook.csv", newline="", encoding="utf-8-sig") as stream:
         rows = {row["student"]: row for row in csv.DictReader(stream)}
     assert (rows["alice"]["numerical_diff"], rows["alice"]["status"]) == ("10", "graded")  # public + hidden
     assert (rows["bob"]["total"], rows["bob"]["status"]) == ("0", "graded")
     assert rows["carol"]["status"] == rows["dave"]["status"] == "ungradable"
+    class_report = (out / "class-report.md").read_text(encoding="utf-8")  # written after the fetch failures
+    assert "| `carol` | not graded |" in class_report and "| `dave` | not graded |" in class_report
     assert sorted(p.name for p in (out / "submissions" / "alice").iterdir()) == ["ch04_learning.ipynb"]
     assert not (tmp_path / "RAN").exists()
     alice = json.loads((out / "results" / "alice.json").read_text())

@@ -137,11 +137,12 @@ def test_canvas_csv_has_the_columns_canvas_imports(tmp_path):
         'student,name,canvas_id,sis_user_id,section,email\n20240001,"Kim, Minji",1234,S-1,01,kim@u.ac.kr\n'
     )
     text = canvas_csv(tmp_path, assignment_name="Ch04 Learning (5678)", roster=read_roster(tmp_path / "roster.csv"))
-    rows = list(csv.reader(io.StringIO(text)))
+    assert text.startswith("\ufeffStudent,")  # the BOM Excel needs to read UTF-8
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Ch04 Learning (5678)"]
     assert rows[1] == ["Points Possible", "", "", "", "", "100"]
     assert rows[2] == ["Kim, Minji", "1234", "S-1", "", "01", "87.5"]
-    assert rows[3][2:] == ["20240002", "", "", "100"] and rows[4][-1] == "0"
+    assert rows[3][2:] == ["20240002", "", "", "100"] and rows[4][-1] == ""  # ungradable: blank, not 0
     assert text.endswith("\r\n")
 
 
@@ -149,7 +150,8 @@ def test_moodle_csv_maps_an_identifier_to_a_grade(tmp_path):
     write_results(tmp_path, {"20240001": 87.5, "20240002": 42.0})
     (tmp_path / "roster.csv").write_text("student,idnumber,email\n20240002,S-2,lee@u.ac.kr\n")
     text = moodle_csv(tmp_path, grade_column="ch04_learning", roster=read_roster(tmp_path / "roster.csv"))
-    rows = list(csv.DictReader(io.StringIO(text)))
+    assert text.startswith("\ufeffidnumber,")
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert list(rows[0]) == ["idnumber", "email", "ch04_learning"]
     assert rows == [
         {"idnumber": "20240001", "email": "", "ch04_learning": "87.5"},

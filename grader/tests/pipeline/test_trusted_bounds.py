@@ -145,7 +145,7 @@ def test_a_batch_records_the_too_large_and_the_too_slow_and_writes_the_gradebook
     env = dict(os.environ, GRADER_TRUSTED_SECONDS="1")
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
     assert done.returncode in (0, 1), done.stderr[-3000:]
-    with open(out / "gradebook.csv", newline="") as stream:
+    with open(out / "gradebook.csv", newline="", encoding="utf-8-sig") as stream:
         rows = {row["student"]: row for row in csv.DictReader(stream)}
     assert set(rows) == {"good", "huge", "slow"}
     assert float(rows["good"]["total"]) > 0

@@ -1,0 +1,296 @@
+"""The class report for course staff: one self-contained HTML page and a Markdown summary of a results folder.
+
+The page loads nothing: CSS is inline, charts are matplotlib SVGs in ``data:`` URIs, there is no
+script, and a Content-Security-Policy forbids every fetch, so it opens the same from an artifact,
+an e-mail or a laptop offline. Every text a student could influence (ids, notebook problems,
+code) is escaped (HTML) or put in code spans (Markdown).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import statistics
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from grader.classroom import charts, outputs
+from grader.classroom.class_summary import ClassSummary, summarise
+from grader.pipeline.inert import md_code, one_line
+
+if TYPE_CHECKING:
+    from grader.classroom.similarity import SimilarityReport
+
+HTML_FILE = "class-report.html"
+MARKDOWN_FILE = "class-report.md"
+SECTIONS = {  # id -> heading; the browser test checks that each one shows
+    "scores": "Score distribution / 점수 분포",
+    "tests": "Pass rate of every test / 테스트별 통과율",
+    "mistakes": "Commonest diagnosed mistakes / 자주 나온 실수",
+    "ungraded": "Not graded or partly graded / 채점되지 않았거나 일부만 채점됨",
+    "timing": "Grading time / 채점 시간",
+}
+SIMILARITY_SECTION = ("similarity", "Similar submissions / 유사한 제출물")
+MAX_NAMES = 30  # students named per mistake; the rest counted
+CSS = """
+body { font-family: system-ui, "Noto Sans CJK KR", "NanumGothic", "Malgun Gothic", "Apple SD Gothic Neo", sans-serif;
+       margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1d1d1f; line-height: 1.45; }
+h1 { font-size: 1.6rem; } h2 { border-bottom: 2px solid #d0d7de; padding-bottom: .2rem; margin-top: 2.2rem; }
+nav a { margin-right: 1rem; } table { border-collapse: collapse; margin: .6rem 0; }
+th, td { border: 1px solid #d0d7de; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f3f5f7; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.charts { display: flex; flex-wrap: wrap; gap: .8rem; } figure { margin: 0; } figure img { width: 21rem; }
+.bar { background: #e4e8ec; width: 8rem; height: .8rem; display: inline-block; vertical-align: middle; }
+.bar span { background: #3b6ea8; height: 100%; display: block; }
+.low span { background: #c2410c; } .note { color: #57606a; font-size: .92rem; }
+code, pre { font-family: ui-monospace, "D2Coding", "NanumGothicCoding", monospace; font-size: .85rem; }
+.pair { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: .6rem; } .pair pre { background: #f6f8fa;
+  padding: .5rem; overflow-x: auto; border: 1px solid #d0d7de; margin: 0; } mark { background: #fde68a; }
+td.who { min-width: 12rem; } details { margin: .4rem 0 1rem; } summary { cursor: pointer; }
+"""
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+def write_report(results_dir: Path, *, out_dir: Path | None = None, similarity: bool = False) -> list[Path]:
+    """Write ``class-report.html`` and ``class-report.md`` (into ``out_dir``, default the results folder)."""
+    summary = summarise(results_dir)
+    similar = None
+    if similarity:
+        from grader.classroom.similarity import compare_class
+
+        similar = compare_class(results_dir)
+    out_dir = out_dir or results_dir
+    html_path = outputs.write_text(out_dir / HTML_FILE, render_html(summary, similar, source=str(results_dir)))
+    md_path = outputs.write_text(out_dir / MARKDOWN_FILE, render_markdown(summary, similar))
+    return [html_path, md_path]
+
+
+# -- HTML ----------------------------------------------------------------------------------------
+
+
+def render_html(summary: ClassSummary, similar: SimilarityReport | None = None, *, source: str = "") -> str:
+    """The whole page."""
+    sections = dict(SECTIONS) | (dict([SIMILARITY_SECTION]) if similar is not None else {})
+    bodies = {
+        "scores": _html_scores(summary),
+        "tests": _html_tests(summary),
+        "mistakes": _html_mistakes(summary),
+        "ungraded": _html_ungraded(summary),
+        "timing": _html_timing(summary),
+    }
+    if similar is not None:
+        from grader.classroom.similarity import render_html_section
+
+        bodies["similarity"] = render_html_section(similar)
+    e = html.escape
+    graded = len(summary.totals)
+    parts = [
+        "<!doctype html>",
+        '<html lang="ko"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Class report / 수업 보고서: {e(summary.assignment)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<header><h1>Class report / 수업 보고서: {e(summary.assignment)}</h1>",
+        f"<p>{len(summary.students)} students / 학생: {graded} graded / 채점됨, {len(summary.ungradable)} not "
+        f"graded / 채점 안 됨. Units / 단원: {e(', '.join(summary.units))}."
+        + (f' <span class="note">From / 원본: <code>{e(source)}</code></span>' if source else "")
+        + "</p>",
+        "<nav>" + "".join(f'<a href="#{key}">{e(title)}</a>' for key, title in sections.items()) + "</nav></header>",
+    ]
+    for key, title in sections.items():
+        parts.append(f'<section id="{key}"><h2>{e(title)}</h2>{bodies[key]}</section>')
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _html_scores(summary: ClassSummary) -> str:
+    e = html.escape
+    rows = []
+    columns = [("total / 총점", summary.totals, summary.max_total, None)]
+    columns += [(unit, summary.unit_scores[unit], summary.unit_max[unit], unit) for unit in summary.units]
+    for label, scores, maximum, unit in columns:
+        spread = summary.spread(scores)
+        stub = len(summary.not_implemented.get(unit, [])) if unit else ""
+        rows.append(
+            f"<tr><td>{e(label)}</td><td class=num>{maximum:g}</td><td class=num>{spread['n']}</td>"
+            + "".join(f"<td class=num>{spread[k]:.1f}</td>" for k in ("mean", "median", "min", "max"))
+            + f"<td class=num>{stub}</td></tr>"
+        )
+    figures = [
+        f'<figure><img alt="{e(label)} histogram" src="{_svg_uri(charts.score_histogram(_ascii(label), list(scores.values()), maximum))}">'
+        f"<figcaption>{e(label)}</figcaption></figure>"
+        for label, scores, maximum, _ in columns
+        if scores
+    ]
+    return (
+        "<table><tr><th>unit / 단원</th><th>max / 만점</th><th>students / 학생</th><th>mean / 평균</th>"
+        "<th>median / 중앙값</th><th>min</th><th>max</th><th>not implemented / 미구현</th></tr>"
+        + "".join(rows)
+        + "</table>"
+        + '<p class="note">Graded submissions only; not graded ones are in their own section. '
+        "채점된 제출물만 셉니다.</p>" + f'<div class="charts">{"".join(figures)}</div>'
+    )
+
+
+def _html_tests(summary: ClassSummary) -> str:
+    e = html.escape
+    rows = []
+    for rate in summary.tests:
+        percent = 100 * rate.rate
+        others = ", ".join(f"{outcome} {count}" for outcome, count in sorted(rate.outcomes.items()))
+        low = " low" if rate.rate < 0.5 else ""
+        rows.append(
+            f"<tr><td>{e(rate.unit)}</td><td><code>{e(rate.name)}</code></td><td>{e(rate.suite)}</td>"
+            f"<td class=num>{rate.passed}/{rate.total}</td>"
+            f'<td><span class="bar{low}"><span style="width:{percent:.0f}%"></span></span> {percent:.0f}%</td>'
+            f"<td>{e(others)}</td></tr>"
+        )
+    return (
+        '<p class="note">Over the graded submissions whose notebook could be read. '
+        "노트북을 읽을 수 있었던 제출물 기준입니다.</p>"
+        "<table><tr><th>unit / 단원</th><th>test / 테스트</th><th>suite</th><th>passed / 통과</th>"
+        "<th>pass rate / 통과율</th><th>other outcomes / 그 밖의 결과</th></tr>" + "".join(rows) + "</table>"
+    )
+
+
+def _html_mistakes(summary: ClassSummary) -> str:
+    e = html.escape
+    if not summary.mistakes:
+        return "<p>No diagnosed mistake in these results. / 진단된 실수가 없습니다.</p>"
+    rows = []
+    for mistake in summary.mistakes:
+        names = ", ".join(mistake.students[:MAX_NAMES])
+        more = f" … +{len(mistake.students) - MAX_NAMES}" if len(mistake.students) > MAX_NAMES else ""
+        rows.append(
+            f"<tr><td class=num>{len(mistake.students)}</td><td>{e(mistake.unit)}</td><td>{e(mistake.hint)}</td>"
+            f'<td>{e(", ".join(sorted(mistake.tests)))}</td><td class="who">{e(names + more)}</td></tr>'
+        )
+    return (
+        '<p class="note">Each row is one hint the checks chose from what a submission returned: a likely '
+        "mistake (docs/MISTAKES.md), counted once per student. 학생 수는 한 번씩만 셉니다.</p>"
+        "<table><tr><th>students / 학생 수</th><th>unit / 단원</th><th>mistake (hint) / 실수 (힌트)</th>"
+        "<th>tests / 테스트</th><th>who / 학생</th></tr>" + "".join(rows) + "</table>"
+    )
+
+
+def _html_ungraded(summary: ClassSummary) -> str:
+    e = html.escape
+    rows = [
+        f"<tr><td>{e(student)}</td><td>not graded / 채점 안 됨</td><td>{e(reason)}</td></tr>"
+        for student, reason in sorted(summary.ungradable.items())
+    ]
+    rows += [
+        f"<tr><td>{e(student)}</td><td>partly graded / 일부 채점</td><td>{'<br>'.join(e(r) for r in reasons)}</td></tr>"
+        for student, reasons in sorted(summary.partial.items())
+    ]
+    rows += [
+        f"<tr><td>{e(path)}</td><td>result unreadable</td><td>left out of this report</td></tr>"
+        for path in summary.unreadable
+    ]
+    if not rows:
+        return "<p>Every submission was graded in full. / 모든 제출물이 채점되었습니다.</p>"
+    return (
+        '<p class="note">Not graded: no score at all (blank in the gradebook and LMS exports). Partly graded: a '
+        "score, but part of the notebook could not be read, or the grader hit an internal error.</p>"
+        "<table><tr><th>student / 학생</th><th>status / 상태</th><th>reason / 이유</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+def _html_timing(summary: ClassSummary) -> str:
+    e = html.escape
+    facts = timing_facts(summary)
+    if not facts:
+        return "<p>This batch recorded no grading times (graded before the kit recorded them).</p>"
+    rows = "".join(f"<tr><th>{e(label)}</th><td>{e(value)}</td></tr>" for label, value in facts)
+    return f"<table>{rows}</table>"
+
+
+def timing_facts(summary: ClassSummary) -> list[tuple[str, str]]:
+    """(label, value) lines about how long grading took."""
+    seconds = summary.seconds
+    if not seconds:
+        return []
+    slowest = sorted(seconds.items(), key=lambda item: -item[1])[:5]
+    facts = [
+        ("submissions timed / 측정된 제출물", f"{len(seconds)}"),
+        ("grading time, summed / 채점 시간 합계", f"{sum(seconds.values()):.1f} s"),
+        ("median per submission / 제출물당 중앙값", f"{statistics.median(seconds.values()):.1f} s"),
+        ("slowest / 가장 느림", ", ".join(f"{student} {value:.1f} s" for student, value in slowest)),
+    ]
+    if summary.graded_at:
+        stamps = sorted(summary.graded_at.values())
+        facts.append(("graded between / 채점 시각 (UTC)", f"{stamps[0]} – {stamps[-1]}"))
+    return facts
+
+
+def _svg_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _ascii(label: str) -> str:
+    """A chart title without Hangul (matplotlib's fonts have none): the English part of a bilingual label."""
+    return label.split(" / ")[0].encode("ascii", "replace").decode("ascii")
+
+
+# -- Markdown ------------------------------------------------------------------------------------
+
+
+def render_markdown(summary: ClassSummary, similar: SimilarityReport | None = None) -> str:
+    """A Markdown summary of the same sections (no charts; a job summary or an e-mail)."""
+    lines = [
+        f"# Class report / 수업 보고서: {summary.assignment}",
+        "",
+        f"{len(summary.students)} students / 학생: {len(summary.totals)} graded, {len(summary.ungradable)} not graded.",
+        "",
+        f"## {SECTIONS['scores']}",
+        "",
+        "| unit | max | students | mean | median | min | max | not implemented |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    columns = [("total", summary.totals, summary.max_total, None)]
+    columns += [(unit, summary.unit_scores[unit], summary.unit_max[unit], unit) for unit in summary.units]
+    for label, scores, maximum, unit in columns:
+        s = summary.spread(scores)
+        stub = len(summary.not_implemented.get(unit, [])) if unit else ""
+        lines.append(
+            f"| {label} | {maximum:g} | {s['n']} | {s['mean']:.1f} | {s['median']:.1f} | {s['min']:.1f} | "
+            f"{s['max']:.1f} | {stub} |"
+        )
+    lines += ["", f"## {SECTIONS['tests']}", "", "| unit | test | suite | passed | rate |", "|---|---|---|---:|---:|"]
+    for rate in summary.tests:
+        lines.append(
+            f"| {rate.unit} | {md_code(rate.name, table=True)} | {rate.suite} | {rate.passed}/{rate.total} | {100 * rate.rate:.0f}% |"
+        )
+    lines += ["", f"## {SECTIONS['mistakes']}", ""]
+    if summary.mistakes:
+        lines += ["| students | unit | mistake (hint) | who |", "|---:|---|---|---|"]
+        for mistake in summary.mistakes:
+            who = ", ".join(mistake.students[:MAX_NAMES]) + (" …" if len(mistake.students) > MAX_NAMES else "")
+            lines.append(
+                f"| {len(mistake.students)} | {mistake.unit} | {md_code(mistake.hint, 400, table=True)} | "
+                f"{md_code(who, 2000, table=True)} |"
+            )
+    else:
+        lines.append("No diagnosed mistake. / 진단된 실수가 없습니다.")
+    lines += ["", f"## {SECTIONS['ungraded']}", ""]
+    problems = [(s, "not graded", [r]) for s, r in sorted(summary.ungradable.items())]
+    problems += [(s, "partly graded", r) for s, r in sorted(summary.partial.items())]
+    if problems:
+        lines += ["| student | status | reason |", "|---|---|---|"]
+        lines += [
+            f"| {md_code(s, table=True)} | {status} | {md_code(' · '.join(reasons), 600, table=True)} |"
+            for s, status, reasons in problems
+        ]
+    else:
+        lines.append("Every submission was graded in full. / 모든 제출물이 채점되었습니다.")
+    lines += ["", f"## {SECTIONS['timing']}", ""]
+    facts = timing_facts(summary)
+    lines += [f"- {label}: {one_line(value, 500)}" for label, value in facts] or ["No grading times recorded."]
+    if similar is not None:
+        from grader.classroom.similarity import render_markdown_section
+
+        lines += ["", f"## {SIMILARITY_SECTION[1]}", "", render_markdown_section(similar)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,210 @@
+"""A results folder -> what course staff want to know about the class, as plain data (no rendering here).
+
+Scores per unit and in total, the pass rate of every test, the commonest diagnosed mistakes
+(the hints the checks chose, which name a mistake class of docs/MISTAKES.md), who could not be
+graded or was graded only in part and why, and how long grading took.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.classroom import gradebook
+from grader.errors import GraderError
+
+# The hint line of a test message, in each --lang: "힌트 / hint: …", "hint: …", "힌트: …".
+_HINT = re.compile(r"^\s*(?:힌트 / hint|hint|힌트)\s*:\s*(?P<hint>\S.*)$", re.IGNORECASE)
+_NOT_IMPLEMENTED = "NotImplementedError"
+# The message of every test of a notebook that could not be read (grader.pipeline.grade): such tests never ran,
+# so they count in no pass rate (the submission is listed as partly graded, with the reason).
+NOT_RUN = "the notebook could not be graded"
+
+
+class ClassReportError(GraderError):
+    """A results folder holds nothing to report on; the message says what to give instead."""
+
+
+@dataclass
+class PassRate:
+    """How one test of one unit went across the graded students."""
+
+    unit: str
+    name: str
+    suite: str
+    passed: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)  # outcome -> students, every outcome but passed
+
+    @property
+    def total(self) -> int:
+        """Students this test ran for."""
+        return self.passed + sum(self.outcomes.values())
+
+    @property
+    def rate(self) -> float:
+        """Share of those students who passed it."""
+        return self.passed / self.total if self.total else 0.0
+
+
+@dataclass
+class Mistake:
+    """One diagnosed mistake (a hint) in one unit, and the students whose results carry it."""
+
+    unit: str
+    hint: str
+    students: list[str] = field(default_factory=list)
+    tests: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ClassSummary:
+    """Everything the class report shows."""
+
+    assignment: str
+    units: list[str]
+    students: list[str]
+    unit_max: dict[str, float]  # unit -> its maximum
+    unit_scores: dict[str, dict[str, float]]  # unit -> student -> score (graded students only)
+    totals: dict[str, float]  # student -> total (graded students only)
+    max_total: float
+    tests: list[PassRate]
+    mistakes: list[Mistake]  # commonest first
+    not_implemented: dict[str, list[str]]  # unit -> students whose unit is still the stub
+    ungradable: dict[str, str]  # student -> why
+    partial: dict[str, list[str]]  # student -> what was not graded, or may be incomplete
+    seconds: dict[str, float]  # student -> seconds its grading took (when the batch recorded it)
+    graded_at: dict[str, str]  # student -> when (UTC)
+    unreadable: list[str] = field(default_factory=list)  # result files left out
+
+    def spread(self, scores: dict[str, float]) -> dict[str, float]:
+        """Mean, median, lowest and highest of some scores (zeros when there are none)."""
+        values = list(scores.values())
+        if not values:
+            return {"n": 0, "mean": 0.0, "median": 0.0, "min": 0.0, "max": 0.0}
+        return {
+            "n": len(values),
+            "mean": statistics.fmean(values),
+            "median": statistics.median(values),
+            "min": min(values),
+            "max": max(values),
+        }
+
+
+def summarise(results_dir: Path) -> ClassSummary:
+    """Read every result of a batch results folder into a ClassSummary."""
+    if not (results_dir / "results").is_dir():
+        raise ClassReportError(
+            f"{results_dir} is not a batch results folder (no results/ in it): give the --out folder of "
+            "`python -m grader batch`"
+        )
+    results = gradebook.read_results(results_dir)
+    if not results:
+        raise ClassReportError(f"{results_dir / 'results'} holds no readable result: run a batch into it first")
+    batch = gradebook.read_batch(results_dir) or {}
+    units = _units(batch, results)
+    graded = {s: r for s, r in results.items() if not gradebook.is_ungradable(r)}
+    summary = ClassSummary(
+        assignment=str(batch.get("assignment") or next(iter(results.values())).get("assignment", "")),
+        units=units,
+        students=sorted(results),
+        unit_max=_unit_max(graded.values(), units),
+        unit_scores={unit: {} for unit in units},
+        totals={s: float(r.get("score", 0.0)) for s, r in graded.items()},
+        max_total=0.0,
+        tests=[],
+        mistakes=[],
+        not_implemented={unit: [] for unit in units},
+        ungradable={s: _first(r.get("errors")) for s, r in results.items() if gradebook.is_ungradable(r)},
+        partial={s: why for s, r in graded.items() if (why := _partly_graded(r))},
+        seconds={s: float(r["seconds"]) for s, r in results.items() if _is_number(r.get("seconds"))},
+        graded_at={s: str(r["graded_at"]) for s, r in results.items() if isinstance(r.get("graded_at"), str)},
+        unreadable=[str(path) for path in gradebook.unreadable_results(results_dir)],
+    )
+    summary.max_total = sum(summary.unit_max.values())
+    _read_tests(summary, graded)
+    return summary
+
+
+def _units(batch: dict, results: dict[str, dict]) -> list[str]:
+    units = batch.get("units")
+    if isinstance(units, list) and all(isinstance(u, str) for u in units):
+        return list(units)
+    names = [f["name"] for r in results.values() for f in r.get("functions", []) if isinstance(f, dict)]
+    return list(dict.fromkeys(names))
+
+
+def _unit_max(results: Iterable[dict], units: list[str]) -> dict[str, float]:
+    maxima: dict[str, float] = {}
+    for result in results:
+        for function in _dicts(result.get("functions")):
+            if _is_number(function.get("max_score")) and isinstance(function.get("name"), str):
+                maxima[function["name"]] = max(maxima.get(function["name"], 0.0), float(function["max_score"]))
+    return {unit: maxima.get(unit, 0.0) for unit in units}
+
+
+def _read_tests(summary: ClassSummary, graded: dict[str, dict]) -> None:
+    rates: dict[tuple[str, str, str], PassRate] = {}
+    mistakes: dict[tuple[str, str], Mistake] = {}
+    for student, result in sorted(graded.items()):
+        for function in _dicts(result.get("functions")):
+            unit = function.get("name")
+            if unit not in summary.unit_scores:
+                continue
+            summary.unit_scores[unit][student] = float(function.get("score", 0.0))
+            stub = False
+            for test in _dicts(function.get("tests")):
+                if str(test.get("message") or "").startswith(NOT_RUN):
+                    continue
+                key = (unit, str(test.get("name")), str(test.get("suite")))
+                rate = rates.setdefault(key, PassRate(*key))
+                outcome = str(test.get("outcome"))
+                if outcome == "passed":
+                    rate.passed += 1
+                    continue
+                rate.outcomes[outcome] = rate.outcomes.get(outcome, 0) + 1
+                message = str(test.get("message") or "")
+                stub = stub or _NOT_IMPLEMENTED in message
+                for hint in hints_of(message):
+                    mistake = mistakes.setdefault((unit, hint), Mistake(unit, hint))
+                    if student not in mistake.students:
+                        mistake.students.append(student)
+                    mistake.tests.add(key[1])
+            if stub:
+                summary.not_implemented[unit].append(student)
+    order = {unit: index for index, unit in enumerate(summary.units)}
+    summary.tests = sorted(rates.values(), key=lambda r: (order[r.unit], r.suite != "public"))
+    summary.mistakes = sorted(mistakes.values(), key=lambda m: (-len(m.students), order[m.unit], m.hint))
+
+
+def _dicts(items: object) -> list[dict]:
+    """The dict entries of a list from a result file (read_result checks only what the gradebook reads)."""
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def hints_of(message: str) -> list[str]:
+    """The diagnosed hints in one test message (the kit's checks write one ``hint:`` line per diagnosis)."""
+    return [match["hint"].strip() for line in message.splitlines() if (match := _HINT.match(line))]
+
+
+def _partly_graded(result: dict) -> list[str]:
+    """Why a graded result may be incomplete: a kit bug, notebook problems (a cell that did not parse...)."""
+    reasons = [f"internal error (not the student's fault): {_first(result.get('internal_errors'))}"]
+    if result.get("status") != "internal-error":
+        reasons = []
+    errors = result.get("errors")
+    if isinstance(errors, list):
+        reasons += [str(error).splitlines()[0][:300] for error in errors[:5] if str(error).strip()]
+    return reasons
+
+
+def _first(errors: object) -> str:
+    if isinstance(errors, list) and errors:
+        return str(errors[0]).splitlines()[0][:300]
+    return "no reason recorded"
+
+
+def _is_number(value: object) -> bool:
+    return type(value) in (int, float) and value == value
