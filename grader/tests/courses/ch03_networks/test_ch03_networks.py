@@ -280,12 +280,12 @@ def test_batch_export_and_ci_feedback_grade_ch03(tmp_path):
     assert without.returncode == 2 and "ch03_networks" in without.stderr  # several assignments: name one
     result = _cli("batch", str(subs), "--assignment", ID, "--out", str(tmp_path / "out"), "--seed", "5", *units)
     assert result.returncode == 0, result.stderr
-    rows = (tmp_path / "out" / "gradebook.csv").read_text().splitlines()
+    rows = (tmp_path / "out" / "gradebook.csv").read_text(encoding="utf-8-sig").splitlines()  # a BOM for Excel
     assert rows[0] == "student,total,softmax,accuracy,status"
     assert sorted(rows[1:]) == ["kim,30,15,15,graded", "lee,0,0,0,graded"]
     exported = _cli("export", "canvas", str(tmp_path / "out"), "--out", str(tmp_path / "canvas.csv"))
     assert exported.returncode == 0, exported.stderr
-    canvas = (tmp_path / "canvas.csv").read_text().splitlines()
+    canvas = (tmp_path / "canvas.csv").read_text(encoding="utf-8-sig").splitlines()
     assert canvas[0].endswith(",ch03_networks") and "Points Possible" in canvas[1] and canvas[1].endswith(",30")
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
