@@ -5,7 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NOTEBOOK ?= assignments/ch04_learning.ipynb
-ASSIGNMENT ?= ch04_learning
+# The assignment: ASSIGNMENT=<id> when given, else the one NOTEBOOK is named after (rubrics/<id>.toml), else
+# ch04_learning. So `make grade NOTEBOOK=solutions/ch03_networks.ipynb` grades ch03_networks.
+ASSIGNMENTS := $(basename $(notdir $(wildcard rubrics/*.toml)))
+ASSIGNMENT ?= $(or $(filter $(ASSIGNMENTS),$(basename $(notdir $(NOTEBOOK)))),ch04_learning)
 
 .PHONY: grade check publish test lint bench bench-isolation bench-extraction fuzz mutants setup sandbox-tools clean student-repo
 

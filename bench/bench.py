@@ -109,6 +109,8 @@ def class_run(notebooks: list[Path], processes: int, units: list[str]) -> dict:
         submissions = notebooks[0].parent.parent
         command = grader_command(
             "batch",
+            "--assignment",
+            "ch04_learning",
             str(submissions),
             "--out",
             out,

@@ -91,7 +91,8 @@ def learning_curve_svg(curve: dict, loss_max: float) -> str:
     )
     right = LEFT + PANEL_WIDTH + 50
     epoch_count = max(len(epochs) - 1, 1)
-    body += _axes(right, "epoch", epoch_count, "accuracy", 1.0, [0.0, 0.25, 0.5, 0.75, 1.0])
+    # "acc", not the word itself: a course may have a unit of that name, and the engine names no unit.
+    body += _axes(right, "epoch", epoch_count, "acc", 1.0, [0.0, 0.25, 0.5, 0.75, 1.0])
     for key, colour, dash in (("train_acc", TRAIN_COLOUR, ""), ("test_acc", TEST_COLOUR, ' stroke-dasharray="4 3"')):
         points = [(float(i), _number(v)) for i, v in enumerate(curve.get(key, []))]
         body.append(
@@ -125,8 +126,8 @@ def _loss_max(*curves: dict) -> float:
 def _caption(curve: dict | None) -> str:
     if curve is None:
         return "학습 결과 없음 (위의 실패 참고) / no training result (see the failing test)"
-    accuracy, seconds = _number(curve.get("final_test_acc")), _number(curve.get("seconds"))
-    text = f"test acc / 시험 정확도 {accuracy:.3f}" if accuracy is not None else "test acc —"
+    final_acc, seconds = _number(curve.get("final_test_acc")), _number(curve.get("seconds"))
+    text = f"test acc / 시험 정확도 {final_acc:.3f}" if final_acc is not None else "test acc —"
     return text + (f" · {seconds:.1f} s" if seconds is not None else "")
 
 
@@ -155,6 +156,6 @@ def learning_curves_markdown(report: GradeReport) -> list[str]:
             f"| {_caption(student)} | {_caption(reference)} |",
             "",
             "왼쪽: 반복마다의 훈련 손실(구간 평균), 오른쪽: 에폭마다의 정확도(실선 훈련, 점선 시험). / "
-            "Left: training loss per iteration (bin means); right: accuracy per epoch (solid train, dashed test).",
+            "Left: training loss per iteration (bin means); right: train and test acc per epoch (solid train, dashed test).",
         ]
     return lines

@@ -112,6 +112,8 @@ def describe_value(value: object) -> str:
         return repr(float(value)) if isinstance(value, np.floating) else str(value)
     if callable(value) or type(value).__name__ == "FunctionRef":
         return getattr(value, "__name__", None) or repr(value)
+    if type(value) is dict:  # e.g. a network of weight arrays: each value as short as an argument
+        return "{" + ", ".join(f"{key!r}: {describe_value(item)}" for key, item in value.items()) + "}"
     return repr(value)
 
 

@@ -94,7 +94,8 @@ def graded_class(tmp_path_factory) -> GradedClass:
     """The class graded by ``python -m grader batch`` (public and hidden suites), which also writes the report."""
     root = tmp_path_factory.mktemp("class")
     students = write_class(root / "submissions")
-    command = [sys.executable, "-m", "grader", "batch", str(root / "submissions"), "--out", str(root / "results")]
+    command = [sys.executable, "-m", "grader", "batch", "--assignment", "ch04_learning", str(root / "submissions")]
+    command += ["--out", str(root / "results")]
     for unit in UNITS:
         command += ["--unit", unit]
     done = subprocess.run([*command, "--seed", "11"], capture_output=True, text=True, timeout=600)

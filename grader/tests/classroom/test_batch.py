@@ -54,7 +54,13 @@ def write_class(folder: Path) -> dict[str, str]:
 
 
 def batch(*args: str, **options) -> subprocess.CompletedProcess:
-    return subprocess.run(grader_command("batch", *args), capture_output=True, text=True, timeout=300, **options)
+    return subprocess.run(
+        grader_command("batch", "--assignment", "ch04_learning", *args),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **options,
+    )
 
 
 def read_gradebook(path: Path) -> dict[str, dict]:
@@ -79,7 +85,9 @@ def test_submissions_and_shards_are_found_deterministically(tmp_path):
 def test_interrupted_batch_resumes_and_shards_merge_to_the_same_gradebook(tmp_path):
     kinds = write_class(tmp_path / "subs")
     full = tmp_path / "full"
-    command = grader_command("batch", str(tmp_path / "subs"), "--out", str(full), "--seed", "7", *UNITS)
+    command = grader_command(
+        "batch", "--assignment", "ch04_learning", str(tmp_path / "subs"), "--out", str(full), "--seed", "7", *UNITS
+    )
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 120
     while len(list((full / "results").glob("*.json"))) < 8 and time.monotonic() < deadline:

@@ -65,6 +65,8 @@ def alive(processes_seen: set[tuple[int, str]]) -> set[tuple[int, str]]:
 def _batch_command(submissions: Path, out: Path) -> list[str]:
     return grader_command(
         "batch",
+        "--assignment",
+        "ch04_learning",
         str(submissions),
         "--out",
         str(out),

@@ -72,7 +72,16 @@ def test_feedback_fences_student_output_and_writes_summary_and_artifact(tmp_path
     nbformat.write(solution_with([PRINTS_COMMANDS]), notebook)
     env = github_env(tmp_path, {"pull_request": {"number": 7, "head": {"sha": "abc123"}}})
     result = subprocess.run(
-        grader_command("ci", "feedback", "--notebook", str(notebook), "--out", str(tmp_path / "art")),
+        grader_command(
+            "ci",
+            "feedback",
+            "--assignment",
+            "ch04_learning",
+            "--notebook",
+            str(notebook),
+            "--out",
+            str(tmp_path / "art"),
+        ),
         env=env,
         capture_output=True,
         text=True,
@@ -281,7 +290,18 @@ def test_regrade_fetches_as_data_grades_hidden_and_notifies_each_student_once(tm
     with FakeGitHub() as fake:
         env = {**os.environ, "GRADER_TOKEN": TOKEN, "GITHUB_API_URL": fake.url}
         command = grader_command(
-            "ci", "regrade", "--roster", str(roster), "--out", str(out), "--unit", "numerical_diff", "--seed", "3"
+            "ci",
+            "regrade",
+            "--assignment",
+            "ch04_learning",
+            "--roster",
+            str(roster),
+            "--out",
+            str(out),
+            "--unit",
+            "numerical_diff",
+            "--seed",
+            "3",
         )
         result = subprocess.run([*command, "--notify"], env=env, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr

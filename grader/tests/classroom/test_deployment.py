@@ -333,7 +333,10 @@ def _python_steps_only(job: dict) -> list[str]:
 def test_github_runner_student_repository_feedback_and_comment(runner: Runner, tmp_path: Path):
     """autograde.yml on a pull request, then feedback-comment.yml on its workflow_run: one comment, no student code."""
     workspace = runner.workspace("ch04-kim")
-    publish = _run([sys.executable, "-m", "grader", "publish", "--out", str(workspace)], cwd=KIT_ROOT)
+    publish = _run(
+        [sys.executable, "-m", "grader", "publish", "--assignment", "ch04_learning", "--out", str(workspace)],
+        cwd=KIT_ROOT,
+    )
     assert publish.returncode == 0, publish.stderr
     shutil.copy(SOLUTION, workspace / "assignments" / "ch04_learning.ipynb")  # the student's finished work
     runner.user.own(workspace)

@@ -45,7 +45,19 @@ def korean_batch(tmp_path_factory) -> Path:
     (subs / KIM).mkdir()
     (subs / KIM / "notes.txt").write_text("노트북을 빠뜨렸습니다")
     out = root / "out"
-    done = grader("batch", str(subs), "--out", str(out), "--public-only", "--unit", "numerical_diff", "--seed", "1")
+    done = grader(
+        "batch",
+        "--assignment",
+        "ch04_learning",
+        str(subs),
+        "--out",
+        str(out),
+        "--public-only",
+        "--unit",
+        "numerical_diff",
+        "--seed",
+        "1",
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return out
 
@@ -109,7 +121,17 @@ def test_two_submissions_with_one_id_are_refused_naming_both(tmp_path):
     with pytest.raises(students.StudentIdError) as caught:
         find_submissions(subs, "ch04_learning")
     assert str(subs / "alice") in str(caught.value) and str(subs / "alice.ipynb") in str(caught.value)
-    done = grader("batch", str(subs), "--out", str(tmp_path / "out"), "--public-only", "--unit", "numerical_diff")
+    done = grader(
+        "batch",
+        "--assignment",
+        "ch04_learning",
+        str(subs),
+        "--out",
+        str(tmp_path / "out"),
+        "--public-only",
+        "--unit",
+        "numerical_diff",
+    )
     assert done.returncode == 2 and done.stderr.startswith("error: "), done.stderr
     assert "alice.ipynb" in done.stderr and f"{subs / 'alice'} " in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1

@@ -93,7 +93,18 @@ def test_a_batch_and_a_gradescope_export_under_sudo_are_readable_by_the_invoker_
     }  # this test is about the files, not the sandbox
     out = tmp_path / "shard-1"
     command = grader_command(
-        "batch", str(submissions), "--out", str(out), "--unit", "numerical_diff", "--seed", "3", "--jobs", "1"
+        "batch",
+        "--assignment",
+        "ch04_learning",
+        str(submissions),
+        "--out",
+        str(out),
+        "--unit",
+        "numerical_diff",
+        "--seed",
+        "3",
+        "--jobs",
+        "1",
     )
     result = subprocess.run(command, cwd=KIT_ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]

@@ -5,17 +5,28 @@ from __future__ import annotations
 import ast
 
 import nbformat
+import pytest
 
+from grader.assignment import known_assignments, load_assignment
 from grader.classroom.publish import render_student_notebook, stale_message
-from grader.tests.helpers import STUDENT
+
+# Every assignment of the kit: each published stub must be reproducible and current.
+ASSIGNMENTS = known_assignments()
 
 
-def test_publishing_twice_gives_identical_bytes(assignment):
+def test_the_kit_has_both_assignments():
+    assert {"ch04_learning", "ch03_networks"} <= set(ASSIGNMENTS)
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_publishing_twice_gives_identical_bytes(assignment_id):
+    assignment = load_assignment(assignment_id)
     assert render_student_notebook(assignment) == render_student_notebook(assignment)
 
 
-def test_committed_student_notebook_is_current(assignment):
-    assert stale_message(assignment) is None
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_committed_student_notebook_is_current(assignment_id):
+    assert stale_message(load_assignment(assignment_id)) is None
 
 
 def test_student_notebook_has_stubs_and_no_solution(assignment):
@@ -33,9 +44,13 @@ def test_student_notebook_has_stubs_and_no_solution(assignment):
     assert "def softmax(" in code and "def sigmoid_grad(" in code
 
 
-def test_stale_notebook_is_detected(assignment, tmp_path, monkeypatch):
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_stale_notebook_is_detected(assignment_id, tmp_path, monkeypatch):
+    assignment = load_assignment(assignment_id)
     copy = tmp_path / "assignments"
     copy.mkdir()
-    (copy / "ch04_learning.ipynb").write_text(STUDENT.read_text().replace("YOUR CODE HERE", "edited"))
-    monkeypatch.setattr(type(assignment), "student_notebook", property(lambda self: copy / "ch04_learning.ipynb"))
+    edited = assignment.student_notebook.read_text().replace("NotImplementedError", "NotImplementedErrorX", 1)
+    assert edited != assignment.student_notebook.read_text()
+    (copy / f"{assignment_id}.ipynb").write_text(edited)
+    monkeypatch.setattr(type(assignment), "student_notebook", property(lambda self: copy / f"{assignment_id}.ipynb"))
     assert "stale" in stale_message(assignment)

@@ -8,11 +8,11 @@ loaded once per process; the tests below read that one run.
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
 
-from courses.ch04_learning import hints as ch04_hints
 from courses.ch04_learning.mutants import CATALOGUE
 from courses.ch04_learning.mutants.catalogue import MUTANTS
 from courses.ch04_learning.mutants.nothing import NOTHING as DO_NOTHING
@@ -29,8 +29,10 @@ from grader.mutants.variants import (
     Replace,
     VariantError,
     build_notebook,
+    load_catalogue,
     mutant,
     solution_notebook,
+    with_catalogue,
 )
 from grader.pipeline.checks import Text
 from grader.pipeline.plugin import GUARDED_NOTE
@@ -39,24 +41,70 @@ from grader.pipeline.plugin import GUARDED_NOTE
 pytestmark = pytest.mark.timeout(900)
 OTHER_SEED = 7  # the styles are graded again with other hidden inputs
 HANGUL = re.compile("[가-힣]")
+# Every course package with a catalogue: the promises below the ch04-only ones hold for each of them.
+CATALOGUES = {assignment_id: load_catalogue(assignment_id) for assignment_id in with_catalogue()}
+
+
+def each(*kinds: str) -> list:
+    """(assignment, variant) for every variant of the given kinds in every catalogue, as test parameters."""
+    return [
+        pytest.param(assignment_id, variant, id=f"{assignment_id}:{variant.id}")
+        for assignment_id, catalogue in CATALOGUES.items()
+        for variant in all_variants(catalogue)
+        if variant.kind in kinds
+    ]
 
 
 @pytest.fixture(scope="session")
-def catalogue_run():
-    """One graded run over every variant."""
-    return run_catalogue(CATALOGUE.assignment, processes=2)
+def runs() -> dict:
+    """assignment -> its graded catalogue run, graded once per session when first asked for."""
+    return {}
 
 
 @pytest.fixture(scope="session")
-def catalogue(catalogue_run):
-    """That run as id -> VariantResult."""
-    return {result.variant.id: result for result in catalogue_run.results}
+def graded(runs):
+    """A function: assignment -> id -> VariantResult of that catalogue's one graded run."""
+
+    def results(assignment_id: str) -> dict:
+        if assignment_id not in runs:
+            runs[assignment_id] = run_catalogue(assignment_id, processes=2)
+        return {result.variant.id: result for result in runs[assignment_id].results}
+
+    return results
+
+
+@pytest.fixture(scope="session")
+def catalogue_run(runs, graded):
+    """One graded run over every ch04 variant."""
+    graded(CATALOGUE.assignment)
+    return runs[CATALOGUE.assignment]
+
+
+@pytest.fixture(scope="session")
+def catalogue(graded):
+    """The ch04 run as id -> VariantResult."""
+    return graded(CATALOGUE.assignment)
 
 
 @pytest.fixture(scope="session")
 def styles_other_seed():
-    """The styles and harmless changes graded with another grading seed."""
-    return {r.variant.id: r for r in grade_variants(STYLES, CATALOGUE, processes=2, seed=OTHER_SEED)}
+    """A function: assignment -> its styles and harmless changes graded with another grading seed."""
+    done: dict[str, dict] = {}
+
+    def results(assignment_id: str) -> dict:
+        if assignment_id not in done:
+            catalogue = CATALOGUES[assignment_id]
+            styles = [v for v in all_variants(catalogue) if v.kind in (STYLE, HARMLESS)]
+            done[assignment_id] = {
+                r.variant.id: r for r in grade_variants(styles, catalogue, processes=2, seed=OTHER_SEED)
+            }
+        return done[assignment_id]
+
+    return results
+
+
+def test_every_course_with_a_catalogue_is_covered():
+    assert {"ch04_learning", "ch03_networks"} <= set(CATALOGUES)
 
 
 # -- the catalogue as data (fast) ---------------------------------------------------------------
@@ -75,13 +123,13 @@ def test_the_catalogue_is_large_and_covers_every_unit():
     assert {n.kind for n in DO_NOTHING} == {NOTHING}
 
 
-@pytest.mark.parametrize("variant", all_variants(CATALOGUE), ids=lambda v: v.id)
-def test_every_variant_is_described_in_both_languages_and_changes_the_notebook(variant):
+@pytest.mark.parametrize("assignment_id, variant", each(MUTANT, STYLE, HARMLESS, NOTHING))
+def test_every_variant_is_described_in_both_languages_and_changes_the_notebook(assignment_id, variant):
     assert HANGUL.search(variant.ko), f"{variant.id}: the Korean description has no Korean"
     assert variant.en and not HANGUL.search(variant.en)
     assert variant.kind in (MUTANT, STYLE, HARMLESS, NOTHING)
     assert (variant.unit is not None) == (variant.kind in (MUTANT, NOTHING))
-    solution = [cell.source for cell in solution_notebook(CATALOGUE.solution).cells]
+    solution = [cell.source for cell in solution_notebook(CATALOGUES[assignment_id].solution).cells]
     changed = [cell.source for cell in build_notebook(variant).cells]
     assert (changed != solution) == bool(variant.edits), f"{variant.id}: its edits must change the notebook"
 
@@ -102,32 +150,34 @@ def test_an_edit_that_no_longer_applies_is_an_error():
 # -- the graded run ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("variant", MUTANTS, ids=lambda v: v.id)
-def test_a_mutant_loses_points_in_its_unit_and_nowhere_else(catalogue, variant):
-    result = catalogue[variant.id]
+@pytest.mark.parametrize("assignment_id, variant", each(MUTANT))
+def test_a_mutant_loses_points_in_its_unit_and_nowhere_else(graded, assignment_id, variant):
+    result = graded(assignment_id)[variant.id]
     assert result.internal_errors == []
     assert result.lost[variant.unit] > 0, f"{variant.id} survived: {variant.en}"
     assert {unit: lost for unit, lost in result.lost.items() if unit != variant.unit and lost} == {}
 
 
-@pytest.mark.parametrize("style", STYLES, ids=lambda v: v.id)
-def test_a_correct_style_scores_full_marks(catalogue, styles_other_seed, style):
-    for result in (catalogue[style.id], styles_other_seed[style.id]):
+@pytest.mark.parametrize("assignment_id, style", each(STYLE, HARMLESS))
+def test_a_correct_style_scores_full_marks(graded, styles_other_seed, assignment_id, style):
+    for result in (graded(assignment_id)[style.id], styles_other_seed(assignment_id)[style.id]):
         failing = [f"{t.unit}.{t.name}: {t.message}" for t in result.failed]
         assert result.score == result.max_score == 100.0, failing
         assert result.internal_errors == []
 
 
-def test_the_public_suite_alone_catches_most_mutants(catalogue):
-    caught = [m.id for m in MUTANTS if catalogue[m.id].public_caught]
-    assert len(caught) / len(MUTANTS) >= 0.7, sorted(set(m.id for m in MUTANTS) - set(caught))
+@pytest.mark.parametrize("assignment_id", sorted(CATALOGUES))
+def test_the_public_suite_alone_catches_most_mutants(graded, assignment_id):
+    mutants = [v for v in all_variants(CATALOGUES[assignment_id]) if v.kind == MUTANT]
+    caught = [m.id for m in mutants if graded(assignment_id)[m.id].public_caught]
+    assert len(caught) / len(mutants) >= 0.7, sorted(set(m.id for m in mutants) - set(caught))
 
 
-@pytest.mark.parametrize("variant", DO_NOTHING, ids=lambda v: v.id)
-def test_a_do_nothing_submission_earns_nothing_in_its_unit_and_loses_nothing_elsewhere(catalogue, variant):
-    result = catalogue[variant.id]
+@pytest.mark.parametrize("assignment_id, variant", each(NOTHING))
+def test_a_do_nothing_submission_earns_nothing_in_its_unit_and_loses_nothing_elsewhere(graded, assignment_id, variant):
+    result = graded(assignment_id)[variant.id]
     assert result.internal_errors == []
-    builds_on = [unit for unit, on in CATALOGUE.builds_on_student.items() if variant.unit in on]
+    builds_on = [unit for unit, on in CATALOGUES[assignment_id].builds_on_student.items() if variant.unit in on]
     assert set(builds_on) <= set(result.lost), "units that run this code by design must be graded too"
     for unit in (variant.unit, *builds_on):
         failing = {t.name for t in result.failed if t.unit == unit}
@@ -135,25 +185,32 @@ def test_a_do_nothing_submission_earns_nothing_in_its_unit_and_loses_nothing_els
     assert {unit: lost for unit, lost in result.lost.items() if unit not in (variant.unit, *builds_on) and lost} == {}
 
 
-def _grading_tests(catalogue) -> list[tuple[str, str, str]]:
-    """Every test case of the five units, as graded (the instructor notebook passes them all)."""
-    book = catalogue["book"]
-    assert book.failed == [] and book.tests
-    return [test for test in book.tests if test[0] in CATALOGUE.units]
+def _grading_tests(assignment_id: str, results: dict) -> list[tuple[str, str, str]]:
+    """Every test case of the catalogue's units, as graded (its first correct style passes them all)."""
+    catalogue = CATALOGUES[assignment_id]
+    first_style = next(v for v in all_variants(catalogue) if v.kind == STYLE)
+    style = results[first_style.id]
+    assert style.failed == [] and style.tests
+    return [test for test in style.tests if test[0] in catalogue.units]
 
 
-@pytest.mark.parametrize("unit", CATALOGUE.units)
-def test_every_grading_test_fails_on_a_mistake_and_on_every_do_nothing_submission(catalogue, unit):
+@pytest.mark.parametrize(
+    "assignment_id, unit", [(a, unit) for a, catalogue in CATALOGUES.items() for unit in catalogue.units]
+)
+def test_every_grading_test_fails_on_a_mistake_and_on_every_do_nothing_submission(graded, assignment_id, unit):
     """Each test earns its points: some realistic mistake fails it, and no do-nothing entry passes it."""
-    tests = [test for test in _grading_tests(catalogue) if test[0] == unit]
+    results = graded(assignment_id)
+    variants = all_variants(CATALOGUES[assignment_id])
+    mutants = [v for v in variants if v.kind == MUTANT]
+    do_nothing = [v for v in variants if v.kind == NOTHING]
+    tests = [test for test in _grading_tests(assignment_id, results) if test[0] == unit]
     assert tests
     failed_by = {
-        variant.id: {(t.unit, t.name, t.suite) for t in catalogue[variant.id].failed}
-        for variant in [*MUTANTS, *DO_NOTHING]
+        variant.id: {(t.unit, t.name, t.suite) for t in results[variant.id].failed} for variant in mutants + do_nothing
     }
-    no_mistake = [test for test in tests if not any(test in failed_by[m.id] for m in MUTANTS)]
+    no_mistake = [test for test in tests if not any(test in failed_by[m.id] for m in mutants)]
     assert no_mistake == [], "tests no mutant of the catalogue fails"
-    nothings = [n.id for n in DO_NOTHING if n.unit == unit]
+    nothings = [n.id for n in do_nothing if n.unit == unit]
     paid = {test: [n for n in nothings if test not in failed_by[n]] for test in tests}
     assert {test: ids for test, ids in paid.items() if ids} == {}, "tests a do-nothing submission passes"
 
@@ -178,28 +235,32 @@ def test_partial_credit_for_real_partial_work_is_kept(catalogue, mutant_id):
     assert failed.isdisjoint(PARTIAL_CREDIT[mutant_id]), sorted(failed & set(PARTIAL_CREDIT[mutant_id]))
 
 
-def test_the_table_shows_what_a_do_nothing_submission_earns(catalogue_run):
+@pytest.mark.parametrize("assignment_id", sorted(CATALOGUES))
+def test_the_table_shows_what_a_do_nothing_submission_earns(runs, graded, assignment_id):
+    graded(assignment_id)
+    run, catalogue = runs[assignment_id], CATALOGUES[assignment_id]
+    do_nothing = [v for v in all_variants(catalogue) if v.kind == NOTHING]
     table = render_table(
-        catalogue_run.results,
-        catalogue_run.summary,
+        run.results,
+        run.summary,
         processes=2,
-        seed=CATALOGUE.seed,
-        short_names=CATALOGUE.short_names,
+        seed=catalogue.seed,
+        short_names=catalogue.short_names,
     )
-    assert catalogue_run.holds
+    assert run.holds
     section = table.split("Do-nothing submissions", 1)[1].split("Per unit", 1)[0]
     rows = [line.split() for line in section.splitlines() if line.strip().startswith("none_")]
-    assert [row[0] for row in rows] == [n.id for n in DO_NOTHING]
+    assert [row[0] for row in rows] == [n.id for n in do_nothing]
     for row in rows:  # the bracketed cells are the unit the entry fakes (and train for a net): all 0
         assert [cell for cell in row if cell.startswith("[")] in (["[0]"], ["[0]", "[0]"]), row
     per_unit = table.split("points a do-nothing submission earns", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
-    assert {line.split()[0]: line.split()[-1] for line in per_unit} == {unit: "0" for unit in CATALOGUE.units}
-    assert f"{len(DO_NOTHING)}/{len(DO_NOTHING)}" in table
+    assert {line.split()[0]: line.split()[-1] for line in per_unit} == {unit: "0" for unit in catalogue.units}
+    assert f"{len(do_nothing)}/{len(do_nothing)}" in table
 
 
-@pytest.mark.parametrize("variant", MUTANTS + DO_NOTHING, ids=lambda v: v.id)
-def test_public_feedback_says_what_was_called_and_hints(catalogue, variant):
-    public = [t for t in catalogue[variant.id].failed if t.suite == "public"]
+@pytest.mark.parametrize("assignment_id, variant", each(MUTANT, NOTHING))
+def test_public_feedback_says_what_was_called_and_hints(graded, assignment_id, variant):
+    public = [t for t in graded(assignment_id)[variant.id].failed if t.suite == "public"]
     assert public
     for test in public:
         assert "힌트 / hint: " in test.message, f"{test.name} gives no hint:\n{test.message}"
@@ -214,16 +275,18 @@ def test_public_feedback_says_what_was_called_and_hints(catalogue, variant):
             assert test.outcome == "error" and " raised " in test.message, test.message
 
 
-def _known_hints() -> set[str]:
-    """Every hint the suites can give, rendered in both languages: fixed texts, no inputs in them."""
-    return {f"힌트 / hint: {value.render('both')}" for value in vars(ch04_hints).values() if isinstance(value, Text)}
+def _known_hints(assignment_id: str) -> set[str]:
+    """Every hint a course's suites can give, rendered in both languages: fixed texts, no inputs in them."""
+    hints = importlib.import_module(f"{load_assignment(assignment_id).package}.hints")
+    return {f"힌트 / hint: {value.render('both')}" for value in vars(hints).values() if isinstance(value, Text)}
 
 
-@pytest.mark.parametrize("variant", MUTANTS + DO_NOTHING, ids=lambda v: v.id)
-def test_hidden_feedback_never_shows_inputs_or_expected_values(catalogue, variant):
+@pytest.mark.parametrize("assignment_id, variant", each(MUTANT, NOTHING))
+def test_hidden_feedback_never_shows_inputs_or_expected_values(graded, assignment_id, variant):
     generic = "숨은 테스트에서 결과가 틀렸습니다. / a hidden test got a wrong result."
-    # The five units; train_neuralnet's hidden hint carries the accuracy on purpose (it shows no input).
-    for test in (t for t in catalogue[variant.id].failed if t.suite == "hidden" and t.unit in CATALOGUE.units):
+    # The catalogue's units; ch04's train_neuralnet hidden hint carries the accuracy on purpose (it shows no input).
+    units = CATALOGUES[assignment_id].units
+    for test in (t for t in graded(assignment_id)[variant.id].failed if t.suite == "hidden" and t.unit in units):
         first, *rest = test.message.splitlines()
         assert first == generic or re.fullmatch(r"[A-Za-z_.]+ raised ([A-Za-z]+|an exception)", first), first
-        assert rest and set(rest) <= _known_hints(), rest
+        assert rest and set(rest) <= _known_hints(assignment_id), rest

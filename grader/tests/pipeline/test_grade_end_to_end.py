@@ -6,7 +6,10 @@ import json
 import subprocess
 import sys
 
-from grader.tests.helpers import SOLUTION, STUDENT
+import pytest
+
+from grader.assignment import KIT_ROOT
+from grader.tests.helpers import STUDENT
 
 UNITS = [
     "cross_entropy_error",
@@ -16,37 +19,55 @@ UNITS = [
     "TwoLayerNet",
     "train_neuralnet",
 ]
+# Per assignment: its maximum, its units in the report's order, and one line of the stub's Markdown table.
+EXPECTED = {
+    "ch04_learning": (110.0, UNITS, "| ❌ `TwoLayerNet` | 0 / 35 |"),
+    "ch03_networks": (
+        100.0,
+        ["step_function", "sigmoid", "relu", "softmax", "init_network", "forward", "predict", "accuracy"],
+        "| ❌ `softmax` | 0 / 15 |",
+    ),
+}
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, timeout=300)
 
 
-def test_solution_scores_full_marks(tmp_path):
-    result = run_cli("grade", str(SOLUTION), "--assignment", "ch04_learning", "--json", str(tmp_path / "r.json"))
+@pytest.mark.parametrize("assignment_id", sorted(EXPECTED))
+def test_solution_scores_full_marks(tmp_path, assignment_id):
+    maximum, units, _ = EXPECTED[assignment_id]
+    solution = KIT_ROOT / "solutions" / f"{assignment_id}.ipynb"
+    result = run_cli("grade", str(solution), "--assignment", assignment_id, "--json", str(tmp_path / "r.json"))
     assert result.returncode == 0, result.stderr
     report = json.loads((tmp_path / "r.json").read_text())
-    assert report["max_score"] == 110.0
-    assert report["score"] == 110.0, [t for f in report["functions"] for t in f["tests"] if t["outcome"] != "passed"]
-    assert [f["name"] for f in report["functions"]] == UNITS
+    assert report["assignment"] == assignment_id
+    assert report["max_score"] == maximum
+    assert report["score"] == maximum, [t for f in report["functions"] for t in f["tests"] if t["outcome"] != "passed"]
+    assert [f["name"] for f in report["functions"]] == units
     assert report["internal_errors"] == []
 
 
-def test_stub_scores_zero_with_every_unit_listed(tmp_path):
-    result = run_cli("grade", str(STUDENT), "--json", str(tmp_path / "r.json"), "--markdown", str(tmp_path / "r.md"))
+@pytest.mark.parametrize("assignment_id", sorted(EXPECTED))
+def test_stub_scores_zero_with_every_unit_listed(tmp_path, assignment_id):
+    """The published stub, its assignment told by its name (no --assignment): 0 with every unit listed."""
+    maximum, units, markdown_row = EXPECTED[assignment_id]
+    stub = KIT_ROOT / "assignments" / f"{assignment_id}.ipynb"
+    result = run_cli("grade", str(stub), "--json", str(tmp_path / "r.json"), "--markdown", str(tmp_path / "r.md"))
     assert result.returncode == 0, result.stderr
     report = json.loads((tmp_path / "r.json").read_text())
+    assert report["assignment"] == assignment_id
     assert report["score"] == 0.0
-    assert report["max_score"] == 110.0
-    assert [f["name"] for f in report["functions"]] == UNITS
+    assert report["max_score"] == maximum
+    assert [f["name"] for f in report["functions"]] == units
     assert all(f["max_score"] > 0 and f["score"] == 0 for f in report["functions"])
-    # one line per unit, each saying it is not implemented yet (the stub's metadata asks for Korean): one screen
+    # one line per unit, each saying it is not implemented yet (in the stub's language): one screen
     lines = result.stdout.splitlines()
     assert len(lines) < 30, result.stdout
-    for unit in UNITS:
+    for unit in units:
         (line,) = [line for line in lines if line.strip().startswith(unit + " ")]
-        assert "0 / " in line and "아직 구현하지 않음" in line, line
-    assert "| ❌ `TwoLayerNet` | 0 / 35 |" in (tmp_path / "r.md").read_text()
+        assert "0 / " in line and ("아직 구현하지 않음" in line or "not implemented yet" in line), line
+    assert markdown_row in (tmp_path / "r.md").read_text()
 
 
 def test_json_report_matches_the_contract(tmp_path):

@@ -130,7 +130,17 @@ def test_a_batch_records_the_too_large_and_the_too_slow_and_writes_the_gradebook
     slow.cells += [nbformat.v4.new_code_cell(magics(450_000)), nbformat.v4.new_code_cell(magics(450_000))]
     write_notebook(slow, submissions / "slow.ipynb")
     command = grader_command(
-        "batch", str(submissions), "--out", str(out), "--public-only", "--unit", "numerical_diff", "--jobs", "1"
+        "batch",
+        "--assignment",
+        "ch04_learning",
+        str(submissions),
+        "--out",
+        str(out),
+        "--public-only",
+        "--unit",
+        "numerical_diff",
+        "--jobs",
+        "1",
     )
     env = dict(os.environ, GRADER_TRUSTED_SECONDS="1")
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
