@@ -7,6 +7,7 @@ kit's dependencies) for a line most gradings never show.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from typing import TextIO
@@ -30,10 +31,15 @@ class ProgressLine:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="grader-progress", daemon=True)
         self._started = 0.0
+        self._terminal: int | None = None  # a copy of the stream's descriptor, made before pytest captures fd 2
 
     def __enter__(self) -> ProgressLine:
         self._started = time.monotonic()
         if self.active:
+            try:
+                self._terminal = os.dup(self.stream.fileno())
+            except (OSError, ValueError):  # a stream without a descriptor: write through the stream itself
+                self._terminal = None
             self._thread.start()
         return self
 
@@ -42,8 +48,10 @@ class ProgressLine:
         if self._thread.is_alive():
             self._thread.join()
         if self.shown:  # leave the terminal as it was: the report starts on a clean line
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
+            self._write("\r\x1b[K")
+        if self._terminal is not None:
+            os.close(self._terminal)
+            self._terminal = None
 
     def update(self, done: int, total: int, unit: str) -> None:
         """A test finished: ``done`` of ``total``, in ``unit``."""
@@ -60,10 +68,21 @@ class ProgressLine:
         if self._stop.wait(self.delay):
             return
         while not self._stop.is_set():
-            self.stream.write("\r\x1b[K" + self.line())
-            self.stream.flush()
+            self._write("\r\x1b[K" + self.line())
             self.shown = True
             self._stop.wait(TICK)
+
+    def _write(self, text: str) -> None:
+        """Straight to the terminal: the grading runs pytest, which captures fd 2 while tests run."""
+        try:
+            if self._terminal is None:
+                self.stream.write(text)
+                self.stream.flush()
+                return
+            self.stream.flush()
+            os.write(self._terminal, text.encode(getattr(self.stream, "encoding", None) or "utf-8", "replace"))
+        except (OSError, ValueError):  # the terminal went away: no line, never a failed grading
+            pass
 
 
 def _is_terminal(stream: TextIO) -> bool:

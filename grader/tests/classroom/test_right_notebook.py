@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import jsonschema
 import nbformat
@@ -13,8 +12,8 @@ import pytest
 
 from grader.classroom import selfcheck
 from grader.classroom.selfcheck import SelfCheckError, check, find_notebook
-from grader.tests.helpers import STUDENT, notebook_from_cells, solution_cell_source, write_notebook
-from grader.tests.test_exports import GRADESCOPE_SCHEMA
+from grader.tests.classroom.test_exports import GRADESCOPE_SCHEMA
+from grader.tests.helpers import STUDENT, grader_command, notebook_from_cells, solution_cell_source, write_notebook
 
 
 @pytest.fixture
@@ -70,7 +69,9 @@ def test_check_grades_the_copy_it_runs_in_and_names_it_first_with_its_save_time(
 
 def gradescope(submission, results, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "grader", "gradescope", str(submission), "--results", str(results), *extra],
+        grader_command(
+            "gradescope", str(submission), "--assignment", "ch04_learning", "--results", str(results), *extra
+        ),
         capture_output=True,
         text=True,
         timeout=600,
