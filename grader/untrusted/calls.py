@@ -101,12 +101,10 @@ def describe_value(value: object) -> str:
     numpy prints them cut, with their shape; NumPy scalars as plain numbers."""
     if type(value) is np.ndarray:
         if value.size <= 12:
-            text = np.array2string(value, precision=4, separator=", ", threshold=12)
-            return f"np.array({text})"
+            text = np.array2string(value, precision=4, separator=", ", threshold=12, max_line_width=10**6)
+            return f"np.array({_unpadded(' '.join(text.split()), value)})"
         with np.printoptions(precision=4, threshold=12, edgeitems=1, linewidth=10**6):
-            text = " ".join(np.array_repr(value).split())
-        if value.dtype.kind in "biufc":  # without numpy's column padding
-            text = text.replace("[ ", "[").replace(" ,", ",").replace(" ]", "]")
+            text = _unpadded(" ".join(np.array_repr(value).split()), value)
         return text if "shape=" in text else f"{text[:-1]}, shape={value.shape})"  # numpy < 2.2 omits it
     if isinstance(value, np.generic):
         return repr(float(value)) if isinstance(value, np.floating) else str(value)
@@ -115,6 +113,13 @@ def describe_value(value: object) -> str:
     if type(value) is dict:  # e.g. a network of weight arrays: each value as short as an argument
         return "{" + ", ".join(f"{key!r}: {describe_value(item)}" for key, item in value.items()) + "}"
     return repr(value)
+
+
+def _unpadded(text: str, value: np.ndarray) -> str:
+    """Numbers without numpy's column padding (``[ 0.1, -0.2]`` reads ``[0.1, -0.2]``)."""
+    if value.dtype.kind in "biufc":
+        text = text.replace("[ ", "[").replace(" ,", ",").replace(" ]", "]")
+    return text
 
 
 def _resolve(value: object) -> object:

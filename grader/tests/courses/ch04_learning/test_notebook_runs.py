@@ -16,6 +16,7 @@ def test_solution_notebook_runs_offline_with_the_bundled_data(monkeypatch, tmp_p
     monkeypatch.delenv("MNIST_DIR", raising=False)
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")  # small matrices: threads only slow a busy machine down
     monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("JPY_SESSION_NAME", str(SOLUTION))  # as Jupyter tells a kernel its notebook; check() reads it
     notebook = nbformat.read(SOLUTION, as_version=4)
     client = NotebookClient(
         notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(SOLUTION.parent)}}
