@@ -15,6 +15,7 @@ from typing import TextIO
 from grader.pipeline.checks import Text
 
 DELAY = 1.0  # seconds of silence before the line appears: a quick grading shows nothing
+DELAY_VARIABLE = "GRADER_PROGRESS_DELAY"  # another delay in seconds (0: at once), e.g. to see the line in a test
 TICK = 0.25  # seconds between redraws
 GRADING = Text("채점 중", "grading")
 TESTS = Text("테스트 {done}/{total}", "{done}/{total} tests")
@@ -23,8 +24,9 @@ TESTS = Text("테스트 {done}/{total}", "{done}/{total} tests")
 class ProgressLine:
     """``with ProgressLine(sys.stderr, lang) as progress:`` then ``progress.update(done, total, unit)``."""
 
-    def __init__(self, stream: TextIO, lang: str = "both", delay: float = DELAY) -> None:
-        self.stream, self.lang, self.delay = stream, lang, delay
+    def __init__(self, stream: TextIO, lang: str = "both", delay: float | None = None) -> None:
+        self.stream, self.lang = stream, lang
+        self.delay = delay if delay is not None else _delay_from_environment()
         self.active = _is_terminal(stream)
         self.done, self.total, self.unit = 0, 0, ""
         self.shown = False
@@ -83,6 +85,13 @@ class ProgressLine:
             os.write(self._terminal, text.encode(getattr(self.stream, "encoding", None) or "utf-8", "replace"))
         except (OSError, ValueError):  # the terminal went away: no line, never a failed grading
             pass
+
+
+def _delay_from_environment() -> float:
+    try:
+        return max(0.0, float(os.environ.get(DELAY_VARIABLE, DELAY)))
+    except ValueError:
+        return DELAY
 
 
 def _is_terminal(stream: TextIO) -> bool:
