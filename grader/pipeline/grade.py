@@ -184,6 +184,7 @@ def _run_suites(
     report.errors = extraction.errors + session.load_problems
     report.isolation = isolation.layers()
     report.isolation_missing = dict(isolation.missing)
+    report.workers = "fork-server" if isolation.fork_server else "exec"
     for gap in sandbox.unprotected(isolation):  # only reached when accepted (--accept-unconfined)
         report.isolation_missing.setdefault("confinement", f"{gap} (accepted with --accept-unconfined)")
     report.internal_errors = session.internal_errors

@@ -111,7 +111,11 @@ def to_json_data(report: GradeReport) -> dict:
         "errors": list(report.errors),
         "internal_errors": list(report.internal_errors),
         "suites": list(report.suites),
-        "isolation": {"layers": list(report.isolation), "missing": dict(report.isolation_missing)},
+        "isolation": {
+            "layers": list(report.isolation),
+            "missing": dict(report.isolation_missing),
+            "workers": report.workers,
+        },
         "notes": list(report.notes),
     }
 
@@ -182,6 +186,12 @@ def _notes(report: GradeReport) -> list[str]:
     return lines
 
 
+WORKER_STARTS = {
+    "fork-server": "forked from a warm server, restricted and checked like every worker (GRADER_WORKER_POOL=off: exec)",
+    "exec": "a new interpreter each (under bubblewrap when it is in use)",
+}
+
+
 def isolation_lines(report: GradeReport) -> list[str]:
     """The sandbox in full for course staff; for students one neutral line, and only when a layer is missing.
 
@@ -192,6 +202,8 @@ def isolation_lines(report: GradeReport) -> list[str]:
         if not report.isolation:
             return []
         lines = ["", f"isolation: {', '.join(report.isolation)}"]
+        if report.workers:
+            lines.append(f"  workers: {WORKER_STARTS.get(report.workers, report.workers)}")
         return lines + [f"  warning: no {layer}: {why}" for layer, why in report.isolation_missing.items()]
     return ["", SANDBOX_NEUTRAL.render(report.lang)] if report.isolation_missing else []
 

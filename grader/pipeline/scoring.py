@@ -60,6 +60,7 @@ class GradeReport:
     errors: list[str] = field(default_factory=list)  # notebook problems: syntax errors, failed imports
     isolation: list[str] = field(default_factory=list)  # active protection layers
     isolation_missing: dict[str, str] = field(default_factory=dict)  # layer -> why it is missing
+    workers: str = ""  # how workers started: "fork-server" (a warm server's forks) or "exec"
     internal_errors: list[str] = field(default_factory=list)  # bugs in the kit, never the student's fault
     suites: list[str] = field(default_factory=list)
     lang: str = "both"

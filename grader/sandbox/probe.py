@@ -13,13 +13,15 @@ import shutil
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-from grader.errors import ACCEPT_UNCONFINED_VARIABLE, UnconfinedRefused
+from grader.errors import ACCEPT_UNCONFINED_VARIABLE, GraderError, UnconfinedRefused
 from grader.sandbox import bwrap, memory, runtime
 from grader.sandbox.limits import Limits
 from grader.sandbox.paths import KIT_ROOT, default_hidden, first_closed_to_others
 from grader.untrusted import confine, landlock
 
 DISABLE_VARIABLE = "GRADER_UNSAFE_DISABLE_LAYERS"  # benchmarks only: "kernel" or e.g. "seccomp,namespaces"
+POOL_VARIABLE = "GRADER_WORKER_POOL"  # auto (default): warm fork server without bubblewrap; on: always; off: never
+POOL_MODES = ("auto", "on", "off")
 KERNEL_LAYERS = ("seccomp", "uid-drop", "namespaces", "landlock")
 SWITCHABLE_LAYERS = (
     *KERNEL_LAYERS,
@@ -42,6 +44,7 @@ class Isolation:
     runtime: runtime.Runtime = field(default_factory=runtime.direct, compare=False)  # the Python workers run
     memory_cgroup: bool = False  # a submission's workers share one memory cgroup (else fewer live workers)
     hidden_files: bool = False  # solutions, hidden tests, rubrics and .git are out of the worker's reach
+    fork_server: bool = False  # workers are forked from a warm server (grader.sandbox.pool), not exec'd
 
     def layers(self) -> list[str]:
         """Names of the active layers, for reports."""
@@ -111,10 +114,37 @@ def disabled_layers() -> set[str]:
     return (words & set(SWITCHABLE_LAYERS)) | (set(KERNEL_LAYERS) if "kernel" in words else set())
 
 
+def pool_mode() -> str:
+    """How workers start (GRADER_WORKER_POOL): "auto", "on" or "off"; anything else is refused."""
+    mode = os.environ.get(POOL_VARIABLE, "").strip().lower() or "auto"
+    if mode not in POOL_MODES:
+        raise GraderError(f"{POOL_VARIABLE}={mode!r} is not one of {', '.join(POOL_MODES)}; unset it to use auto")
+    return mode
+
+
 def detect_isolation() -> Isolation:
-    """The layers that work here (probed once per process), minus any turned off by GRADER_UNSAFE_DISABLE_LAYERS."""
-    off = disabled_layers()
-    probed = _probe_isolation(frozenset(off))  # a layer turned off is not probed either: its cost is all gone
+    """The layers that work here (probed once per process), minus any turned off; and how workers start.
+
+    Workers fork from a warm server (:mod:`grader.sandbox.pool`) unless bubblewrap is in use, which starts
+    every sandbox by exec. ``GRADER_WORKER_POOL=on`` forks them even where bubblewrap works, without its
+    namespaces and private filesystem (said in every report); ``off`` always execs, for comparison.
+    """
+    mode = pool_mode()
+    isolation = _without_layers(disabled_layers(), skip_namespaces=mode == "on")
+    if mode == "on":
+        missing = {
+            "namespaces": f"not used: {POOL_VARIABLE}=on forks workers from a warm server, and bubblewrap "
+            "starts every sandbox by exec (unset it to grade under bubblewrap)",
+            **isolation.missing,  # a layer turned off by GRADER_UNSAFE_DISABLE_LAYERS says so instead
+        }
+        return replace(isolation, fork_server=True, missing=missing)
+    return replace(isolation, fork_server=mode == "auto" and not isolation.namespaces)
+
+
+def _without_layers(off: set[str], skip_namespaces: bool) -> Isolation:
+    """The probed layers minus those turned off by GRADER_UNSAFE_DISABLE_LAYERS."""
+    skip = off | {"namespaces"} if skip_namespaces else off
+    probed = _probe_isolation(frozenset(skip))  # a layer turned off is not probed either: its cost is all gone
     if not off:
         return probed
     missing = dict(probed.missing)

@@ -9,12 +9,9 @@ less than the grader claims, the worker is refused (fail closed) and the test is
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import errno
 import hashlib
 import math
 import os
-import resource
 import selectors
 import shutil
 import signal
@@ -25,20 +22,16 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from grader.sandbox import bwrap, memory, uids
+from grader.sandbox import bwrap, memory, pool, uids
 from grader.sandbox.limits import Limits
 from grader.sandbox.paths import KIT_ROOT, SYSTEM_READABLE, default_hidden
 from grader.sandbox.probe import Isolation, memory_plan
-from grader.untrusted import library, protocol
+from grader.untrusted import library, protocol, restrict
 
 OUTPUT_CAP_BYTES = 64 * 1024
 SANDBOX_NPROC = 16  # processes a dropped uid may have inside bubblewrap (bwrap itself needs two)
 MAX_SKIPPED_DEFINITIONS = 4  # definitions that end or hang the worker, skipped before giving up
-_PR_SET_PDEATHSIG = 1
 _PR_SET_DUMPABLE = 4
-_PR_SET_NO_NEW_PRIVS = 38
-_PR_CAPBSET_DROP = 24
-_CLONE_NEWIPC = 0x08000000
 
 
 _grader_hardened = False
@@ -113,36 +106,11 @@ class RunState:
         return math.inf if self.deadline is None else self.deadline - time.monotonic()
 
 
-def _unshare_ipc() -> None:
-    """A new IPC namespace (root only): no message queue, semaphore or shared memory of another worker is visible."""
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    if libc.unshare(_CLONE_NEWIPC) != 0:
-        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWIPC) failed")
-
-
-def _drop_capabilities() -> None:
-    """Empty the bounding set and every capability set, so that uid 0 regains none on exec."""
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    for capability in range(64):
-        if libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0) != 0 and ctypes.get_errno() != errno.EINVAL:
-            raise OSError(ctypes.get_errno(), f"could not drop capability {capability} from the bounding set")
-    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
-    data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable (twice: 64 bits) all empty
-    if libc.capset(header, data) != 0:
-        raise OSError(ctypes.get_errno(), "capset failed")
-
-
-def _prctl(option: int, value: int) -> None:
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    if libc.prctl(option, value, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), f"prctl({option}, {value}) failed")
-
-
 def _harden_grader() -> None:
     """Make this (trusted) process's memory and environment unreadable to same-user workers."""
     global _grader_hardened
     if not _grader_hardened:
-        _prctl(_PR_SET_DUMPABLE, 0)  # /proc/<grader>/mem and environ: same-uid access needs ptrace rights
+        restrict.prctl(_PR_SET_DUMPABLE, 0)  # /proc/<grader>/mem and environ: same-uid access needs ptrace rights
         _grader_hardened = True
 
 
@@ -225,7 +193,20 @@ class Worker:
         self._response_read, response_write = os.pipe()
         os.set_blocking(self._request_write, False)
         try:
-            self.process = subprocess.Popen(
+            if self.isolation.fork_server:
+                self.process = self._fork(request_read, response_write, output)
+            else:
+                self.process = self._exec(request_read, response_write, output)
+        finally:
+            for fd in (output, request_read, response_write):
+                os.close(fd)
+        self._ready = False
+
+    def _exec(self, request_read: int, response_write: int, output: int) -> subprocess.Popen:
+        """A new interpreter, restricted between fork and exec (under bubblewrap when it is in use)."""
+        restrictions = self._restrictions()
+        try:
+            return subprocess.Popen(
                 self._command(request_read, response_write),
                 cwd=self.scratch,
                 env=self._environment(),
@@ -234,15 +215,40 @@ class Worker:
                 stderr=output,
                 pass_fds=(request_read, response_write),
                 start_new_session=True,
-                preexec_fn=self._limit_child,
+                preexec_fn=lambda: restrict.apply(restrictions),
             )
         except (OSError, subprocess.SubprocessError) as error:  # e.g. a limit or the uid drop failed in preexec
             self.stop()
             raise IsolationFailure(f"the worker could not be started with its limits ({error})") from None
-        finally:
-            for fd in (output, request_read, response_write):
-                os.close(fd)
-        self._ready = False
+
+    def _fork(self, request_read: int, response_write: int, output: int) -> pool.ForkedProcess:
+        """A fork of this process's warm server, restricted in the child exactly as :meth:`_exec` does."""
+        try:
+            server = pool.server_for(self.isolation.runtime, self._environment(for_server=True))
+            return server.fork(
+                self._restrictions(),
+                self._environment(),
+                str(self.scratch),
+                self._worker_arguments(),
+                (request_read, response_write, output),
+                self.limits.load_seconds,
+            )
+        except pool.ForkServerFailure as error:
+            self.stop()
+            raise IsolationFailure(str(error)) from None
+
+    def _restrictions(self) -> restrict.Restrictions:
+        """What the kernel enforces in the worker from its first instruction on."""
+        return restrict.Restrictions(
+            cpu_seconds=self.limits.cpu_seconds,
+            memory_bytes=self.limits.memory_bytes,
+            file_bytes=self.limits.file_bytes,
+            open_files=self.limits.open_files,
+            uid=self.uid,
+            nproc=self._expected_nproc(),
+            cgroup_join=self._cgroup_join,
+            unshare_ipc=os.geteuid() == 0 and not self.isolation.namespaces,  # bubblewrap gives one
+        )
 
     def _allocate_uid(self) -> int:
         try:
@@ -252,23 +258,9 @@ class Worker:
 
     def _command(self, request_read: int, response_write: int) -> list[str]:
         worker = self.isolation.runtime
-        command = [
-            str(worker.executable),
-            "-I",
-            str(worker.script),
-            "--request-fd",
-            str(request_read),
-            "--response-fd",
-            str(response_write),
-            "--seccomp",
-            "on" if self.isolation.seccomp else "off",
-            "--audit",
-            "on" if self.isolation.audit_hook else "off",
-        ]
-        if self.isolation.landlock:
-            command += ["--landlock", "on", f"--probe-denied={KIT_ROOT}"]
-            command += [f"--read={path}" for path in [*worker.code, *SYSTEM_READABLE]]
-        command += [f"--deny={path}" for path in dict.fromkeys([*self.hidden, *default_hidden()])]
+        command = [str(worker.executable), "-I", str(worker.script)]
+        command += ["--request-fd", str(request_read), "--response-fd", str(response_write)]
+        command += self._worker_arguments()
         if self.isolation.namespaces:
             flags = bwrap.flags(
                 self.scratch,
@@ -280,12 +272,27 @@ class Worker:
             command = [shutil.which("bwrap") or "bwrap", *flags, *command]
         return command
 
-    def _environment(self) -> dict[str, str]:
-        scratch = str(self.scratch)
+    def _worker_arguments(self) -> list[str]:
+        """The worker's options after its two descriptors: the layers it puts on itself."""
+        arguments = [
+            "--seccomp",
+            "on" if self.isolation.seccomp else "off",
+            "--audit",
+            "on" if self.isolation.audit_hook else "off",
+        ]
+        if self.isolation.landlock:
+            arguments += ["--landlock", "on", f"--probe-denied={KIT_ROOT}"]
+            arguments += [f"--read={path}" for path in [*self.isolation.runtime.code, *SYSTEM_READABLE]]
+        arguments += [f"--deny={path}" for path in dict.fromkeys([*self.hidden, *default_hidden()])]
+        return arguments
+
+    def _environment(self, for_server: bool = False) -> dict[str, str]:
+        """The worker's environment; the fork server's names no scratch folder (each child sets its own)."""
+        folder = "/nonexistent" if for_server else str(self.scratch)
         return {
             "PATH": "/usr/bin:/bin",
-            "HOME": scratch,
-            "TMPDIR": scratch,
+            "HOME": folder,
+            "TMPDIR": folder,
             "LANG": "C.UTF-8",
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONHASHSEED": "0",
@@ -293,7 +300,7 @@ class Worker:
             "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
             "MPLBACKEND": "Agg",
-            "MPLCONFIGDIR": scratch,
+            "MPLCONFIGDIR": folder,
             **self.isolation.runtime.environment,
         }
 
@@ -301,28 +308,6 @@ class Worker:
         if self.uid is None:
             return None  # the limit would count every process of the grader's own user
         return SANDBOX_NPROC if self.isolation.namespaces else 0
-
-    def _limit_child(self) -> None:
-        """Runs in the child between fork and exec: limits the kernel enforces from now on."""
-        limits = self.limits
-        if self._cgroup_join is not None:  # first: root may still move it, and RLIMIT_NOFILE may leave no descriptor
-            with open(self._cgroup_join, "w") as procs:
-                procs.write("0")
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.geteuid() == 0 and not self.isolation.namespaces:
-            _unshare_ipc()  # System V IPC and POSIX queues are per namespace; bubblewrap gives one, else this
-        if self.uid is not None:
-            uids.drop_privileges(self.uid)
-            nproc = self._expected_nproc()
-            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
-        elif os.geteuid() == 0:
-            _drop_capabilities()  # root without a uid drop (accepted explicitly): at least no capabilities
-        _prctl(_PR_SET_NO_NEW_PRIVS, 1)
 
     def stop(self) -> None:
         """Kill the worker's whole process group (and its uid's processes and files) and remove its scratch folder."""

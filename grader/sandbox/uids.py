@@ -16,6 +16,8 @@ import time
 from functools import cache
 from pathlib import Path
 
+from grader.untrusted.restrict import drop_privileges  # noqa: F401  the probe's and tests' uid drop
+
 UID_BASE = 200_000
 UIDS_PER_PROCESS = 64  # distinct uids one grading process hands out to concurrent workers
 WORLD_WRITABLE = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"))
@@ -56,13 +58,6 @@ class UidPool:
 
 
 POOL = UidPool()
-
-
-def drop_privileges(uid: int) -> None:
-    """Become ``uid`` (between fork and exec): supplementary groups first, a naive drop keeps root's."""
-    os.setgroups([])
-    os.setgid(uid)
-    os.setuid(uid)
 
 
 def uids_with_processes() -> set[int]:

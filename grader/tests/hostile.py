@@ -26,6 +26,7 @@ import nbformat
 
 from grader import sandbox
 from grader.tests.helpers import solution_notebook
+from grader.untrusted import forkserver
 
 FIXTURE_DIR = Path(__file__).resolve().parent / "fixtures" / "hostile"
 CORE_UNITS = ("cross_entropy_error", "numerical_diff", "numerical_gradient", "gradient_descent", "TwoLayerNet")
@@ -297,6 +298,17 @@ def seconds_since_boot() -> float:
     return time.clock_gettime(time.CLOCK_BOOTTIME)
 
 
+def is_worker(pid: int | str, command: bytes | str) -> bool:
+    """True for a worker process: exec'd (its command line names the worker) or forked by the warm server."""
+    text = command.decode(errors="replace") if isinstance(command, bytes) else command
+    if "grader/untrusted/worker.py" in text:
+        return True
+    try:
+        return Path(f"/proc/{pid}/comm").read_bytes().strip() == forkserver.WORKER_NAME
+    except OSError:
+        return False
+
+
 def worker_processes(grader_pids: list[int], since: float = 0.0, kit: Path | None = None) -> list[str]:
     """Live processes started after ``since`` (seconds since boot) by those graders' worker uids or, without
     root, this user's workers for ``kit`` (their command line names its hidden folders).
@@ -319,7 +331,7 @@ def worker_processes(grader_pids: list[int], since: float = 0.0, kit: Path | Non
         same_user_worker = (
             uid == os.getuid()
             and not running_as_root()
-            and "grader/untrusted/worker.py" in command
+            and is_worker(entry.name, command)
             and (kit is None or str(kit) in command)
         )
         if state != "Z" and started >= since and (uid in uids or same_user_worker):

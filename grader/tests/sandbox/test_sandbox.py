@@ -12,7 +12,7 @@ import pytest
 
 from grader import sandbox
 from grader.tests.helpers import solution_with
-from grader.tests.hostile import CORE_UNITS, worker_processes
+from grader.tests.hostile import CORE_UNITS, is_worker, worker_processes
 from grader.untrusted import protocol
 
 SLOW_DIFF = """
@@ -82,11 +82,13 @@ def test_a_worker_without_a_claimed_layer_is_refused(grade, monkeypatch):
     isolation = sandbox.detect_isolation()
     if not isolation.seccomp:
         pytest.skip("seccomp is not available here, so the grader does not claim it")
-    original = sandbox.Worker._command
+    original = sandbox.Worker._worker_arguments  # what an exec'd and a forked worker are both told
 
-    def without_seccomp(self, request_read, response_write):
-        command = original(self, request_read, response_write)
-        return [("off" if part == "on" and command[i - 1] == "--seccomp" else part) for i, part in enumerate(command)]
+    def without_seccomp(self):
+        arguments = original(self)
+        return [
+            ("off" if part == "on" and arguments[i - 1] == "--seccomp" else part) for i, part in enumerate(arguments)
+        ]
 
     sent = []
     send = sandbox.Worker._send
@@ -95,7 +97,7 @@ def test_a_worker_without_a_claimed_layer_is_refused(grade, monkeypatch):
         sent.append(protocol.decode(data[8:])["op"])
         return send(self, data, deadline, what)
 
-    monkeypatch.setattr(sandbox.Worker, "_command", without_seccomp)
+    monkeypatch.setattr(sandbox.Worker, "_worker_arguments", without_seccomp)
     monkeypatch.setattr(sandbox.Worker, "_send", spy)
     report = grade(solution_with([]), units=["numerical_diff"])
     assert sent == [], "a request (with student code) was sent to an unconfined worker"
@@ -105,16 +107,13 @@ def test_a_worker_without_a_claimed_layer_is_refused(grade, monkeypatch):
 
 
 def test_a_worker_that_cannot_start_is_an_internal_error(grade, monkeypatch):
-    broken = [
-        str(sandbox.detect_isolation().runtime.executable),
-        "-I",
-        "-c",
-        "print('no numpy here'); raise SystemExit(3)",
-    ]
-    monkeypatch.setattr(sandbox.Worker, "_command", lambda self, *fds: broken)
+    """Exec'd or forked, a worker that ends before it reports its confinement is the grader's error, with its output."""
+    monkeypatch.setattr(sandbox.Worker, "_worker_arguments", lambda self: ["--no-such-option"])
     report = grade(solution_with([]), units=["numerical_diff"])
     messages = [t.message for t in outcomes(report)]
-    assert all("internal error in the grader" in m and "no numpy here" in m for m in messages), messages
+    assert messages and all(
+        "internal error in the grader" in m and "unrecognized arguments: --no-such-option" in m for m in messages
+    ), messages
     assert report.internal_errors
 
 
@@ -229,7 +228,7 @@ def _worker_memory() -> int:
             continue
         try:
             with open(f"/proc/{entry.name}/cmdline", "rb") as stream:
-                if b"untrusted/worker.py" not in stream.read():
+                if not is_worker(entry.name, stream.read()):
                     continue
             with open(f"/proc/{entry.name}/smaps_rollup") as stream:
                 total += next(int(line.split()[1]) * 1024 for line in stream if line.startswith("Pss:"))

@@ -1,0 +1,186 @@
+"""The warm worker pool: one fork server per grading process, so a worker starts warm in milliseconds.
+
+Starting a worker by exec costs an interpreter, numpy and the worker's own imports every time
+(about 0.25 s here, times five to ten workers per submission). The fork server
+(:mod:`grader.untrusted.forkserver`) pays that once per grading process and forks each worker from
+there; the child is restricted and confines itself exactly as an exec'd worker does, and the grader
+checks what the kernel says is in force before it sends student code, as for every worker.
+
+The server never receives student code, and every worker is a fresh fork: nothing one submission
+does in its workers reaches the server or the next submission's workers. bubblewrap starts its
+sandbox by exec, so forked workers have no bubblewrap namespaces; :mod:`grader.sandbox.probe`
+decides when the pool is used (``GRADER_WORKER_POOL``) and says so in every report.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+from dataclasses import dataclass
+
+from grader.sandbox.runtime import Runtime
+from grader.untrusted import restrict
+
+START_SECONDS = 30.0  # the server's own start: an interpreter and numpy, on a loaded machine
+_PR_SET_PDEATHSIG = 1
+
+
+class ForkServerFailure(Exception):
+    """The fork server could not be started, or did not answer."""
+
+
+class ForkServer:
+    """One fork server process and its control socket; used by one grading process, one request at a time."""
+
+    def __init__(self, runtime: Runtime, environment: dict[str, str]) -> None:
+        self.owner = os.getpid()
+        self._log = tempfile.TemporaryFile(prefix="grader-forkserver-")
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._control = ours
+        script = runtime.script.with_name("forkserver.py")
+        try:
+            self.process = subprocess.Popen(
+                [str(runtime.executable), "-I", str(script), "--control-fd", str(theirs.fileno())],
+                cwd="/",
+                env=environment,
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=self._log,
+                pass_fds=(theirs.fileno(),),
+                start_new_session=True,
+                preexec_fn=lambda: restrict.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL),
+            )
+        except OSError as error:
+            ours.close()
+            raise ForkServerFailure(f"the fork server could not be started ({error})") from None
+        finally:
+            theirs.close()
+        ready = self._receive(START_SECONDS, "starting")
+        if ready.get("ready") != self.process.pid:
+            self.close()
+            raise ForkServerFailure(f"the fork server did not start: {self._tail()}")
+
+    def fork(
+        self,
+        restrictions: restrict.Restrictions,
+        environment: dict[str, str],
+        cwd: str,
+        arguments: list[str],
+        fds: tuple[int, int, int],
+        seconds: float,
+    ) -> ForkedProcess:
+        """A new worker: ``fds`` are its request reader, answer writer and output file."""
+        request = {
+            "op": "fork",
+            "restrictions": restrictions.to_data(),
+            "environment": environment,
+            "cwd": cwd,
+            "arguments": arguments,
+        }
+        answer = self._ask(request, seconds, "forking a worker", fds)
+        pid = answer.get("pid")
+        if type(pid) is not int or pid <= 0:
+            raise ForkServerFailure(f"the fork server could not fork a worker: {answer.get('error', answer)}")
+        return ForkedProcess(self, pid)
+
+    def wait(self, pid: int, seconds: float) -> int | None:
+        """``pid``'s exit code once it ended (reaped then), or None if it still runs after ``seconds``."""
+        status = self._ask({"op": "wait", "pid": pid, "seconds": seconds}, seconds + START_SECONDS, "waiting").get(
+            "status"
+        )
+        return status if type(status) is int else None
+
+    def alive(self) -> bool:
+        return self.process.poll() is None and self.owner == os.getpid()
+
+    def close(self) -> None:
+        """Stop the server; the workers it forked die with it."""
+        with contextlib.suppress(OSError):
+            self._control.close()
+        if self.owner == os.getpid():  # a forked grading process must not kill its parent's server
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=5)
+        self._log.close()
+
+    def _ask(self, request: dict, seconds: float, what: str, fds: tuple[int, ...] = ()) -> dict:
+        try:
+            socket.send_fds(self._control, [json.dumps(request).encode()], list(fds))
+        except OSError as error:
+            raise ForkServerFailure(f"the fork server stopped answering ({error}) while {what}") from None
+        return self._receive(seconds, what)
+
+    def _receive(self, seconds: float, what: str) -> dict:
+        self._control.settimeout(seconds)
+        try:
+            data = self._control.recv(1 << 20)
+        except (OSError, TimeoutError) as error:
+            raise ForkServerFailure(f"the fork server did not answer ({error or 'timeout'}) while {what}") from None
+        if not data:
+            raise ForkServerFailure(f"the fork server ended while {what}: {self._tail()}")
+        try:
+            answer = json.loads(data)
+        except ValueError:
+            raise ForkServerFailure(f"the fork server sent an unreadable answer while {what}") from None
+        return answer if type(answer) is dict else {}
+
+    def _tail(self) -> str:
+        with contextlib.suppress(OSError):
+            self._log.seek(0)
+            return self._log.read()[-600:].decode("utf-8", "replace").strip() or "no output"
+        return "no output"
+
+
+@dataclass
+class ForkedProcess:
+    """A worker forked by the server: what the grader uses of :class:`subprocess.Popen`."""
+
+    server: ForkServer
+    pid: int
+    returncode: int | None = None
+
+    def wait(self, timeout: float | None = None) -> int:
+        """The exit code, like ``Popen.wait``; raises ``subprocess.TimeoutExpired`` while it runs."""
+        if self.returncode is None:
+            try:
+                self.returncode = self.server.wait(self.pid, timeout if timeout is not None else 3600.0)
+            except ForkServerFailure:
+                self.returncode = -signal.SIGKILL  # the server is gone, and its children with it
+            if self.returncode is None:
+                raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout or 0)
+        return self.returncode
+
+    def poll(self) -> int | None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            return self.wait(0)
+        return None
+
+
+_servers: dict[tuple, ForkServer] = {}
+
+
+def server_for(runtime: Runtime, environment: dict[str, str]) -> ForkServer:
+    """This process's fork server for ``runtime`` (started on first use, restarted if it ended)."""
+    key = (os.getpid(), runtime.executable, tuple(sorted(environment.items())))
+    server = _servers.get(key)
+    if server is None or not server.alive():
+        if server is not None:
+            server.close()
+        server = _servers[key] = ForkServer(runtime, environment)
+    return server
+
+
+@atexit.register
+def close_all() -> None:
+    """Stop every fork server this process started."""
+    for key, server in list(_servers.items()):
+        if key[0] == os.getpid():
+            server.close()
+        _servers.pop(key, None)

@@ -1,0 +1,141 @@
+"""The warm fork server: imports what a worker needs once, then forks each worker already warm.
+
+Started by :mod:`grader.sandbox.pool` as ``python -I grader/untrusted/forkserver.py --control-fd N``,
+one per grading process, from the same Python and with the same environment a worker gets. It
+never receives student code and never runs any: it only answers the grader on its control socket.
+
+- ``fork`` (with the worker's three descriptors attached): fork a child, which takes those
+  descriptors as 3 (requests), 4 (answers), 1 and 2 (its output), closes every other one, starts a
+  new session in its scratch folder, applies :mod:`grader.untrusted.restrict` exactly as an exec'd
+  worker does between fork and exec, and then runs :func:`grader.untrusted.worker.main`, which
+  confines itself and reports what is in force before it receives anything. Answer: its pid.
+- ``wait``: the exit status of a child (the server is its parent), which is reaped only then, so
+  its pid cannot be reused while the grader may still signal its process group.
+- ``exit``, or the control socket closing: stop (children die with it: PR_SET_PDEATHSIG).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import fcntl
+import json
+import os
+import socket
+import sys
+import time
+import traceback
+from pathlib import Path
+
+if __name__ == "__main__":  # started by path under ``python -I``: make the kit importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import numpy as np
+
+from grader.untrusted import restrict, worker
+
+REQUEST_FD, RESPONSE_FD = 3, 4
+MAX_CONTROL_BYTES = 1 << 20
+WORKER_NAME = b"grader-worker"  # a forked worker's /proc/<pid>/comm: its command line is the server's
+_PR_SET_DUMPABLE = 4
+_PR_SET_NAME = 15
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--control-fd", type=int, required=True)
+    options = parser.parse_args(argv)
+    restrict.prctl(_PR_SET_DUMPABLE, 0)  # its children inherit this: /proc/<server>/mem needs ptrace rights
+    control = socket.socket(fileno=options.control_fd)
+    reply(control, {"ready": os.getpid()})
+    serve(control)
+
+
+def serve(control: socket.socket) -> None:
+    """Answer the grader until it says exit or goes away."""
+    while True:
+        try:
+            data, fds, _, _ = socket.recv_fds(control, MAX_CONTROL_BYTES, 3)
+        except OSError:
+            return
+        if not data:
+            return
+        try:
+            request = json.loads(data)
+            op = request["op"]
+            if op == "exit":
+                return
+            if op == "fork":
+                answer = {"pid": fork_worker(control, request, fds)}
+            elif op == "wait":
+                answer = {"status": wait_for(int(request["pid"]), float(request["seconds"]))}
+            else:
+                answer = {"error": f"unknown request {op!r}"}
+        except Exception as error:  # noqa: BLE001  a kit bug, reported to the grader as such
+            answer = {"error": f"{type(error).__name__}: {error}"}
+        finally:
+            for fd in fds:
+                os.close(fd)
+        reply(control, answer)
+
+
+def reply(control: socket.socket, answer: dict) -> None:
+    control.sendall(json.dumps(answer).encode())
+
+
+def fork_worker(control: socket.socket, request: dict, fds: list[int]) -> int:
+    """Fork one worker; in the child this never returns."""
+    if len(fds) != 3:
+        raise ValueError(f"a fork needs 3 descriptors, got {len(fds)}")
+    pid = os.fork()
+    if pid:
+        return pid
+    status = worker.CONFINEMENT_FAILED
+    try:
+        become_worker(control, request, fds)
+        status = 0
+    except SystemExit as stop:  # e.g. argparse, which said why on the worker's output
+        status = stop.code if type(stop.code) is int else worker.CONFINEMENT_FAILED
+    except BaseException:  # noqa: BLE001  fail closed: say why on the worker's output, no student code ran
+        traceback.print_exc()
+        worker.flush_output()
+    finally:
+        os._exit(status)
+
+
+def become_worker(control: socket.socket, request: dict, fds: list[int]) -> None:
+    """The child: the exec'd worker's start (descriptors, session, folder, environment, limits), then its main."""
+    control.close()
+    ctypes.CDLL("libc.so.6").prctl(_PR_SET_NAME, ctypes.c_char_p(WORKER_NAME), 0, 0, 0)
+    request_fd, response_fd, output_fd = (fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10) for fd in fds)
+    null = os.open(os.devnull, os.O_RDONLY)
+    for source, target in ((null, 0), (output_fd, 1), (output_fd, 2), (request_fd, REQUEST_FD)):
+        os.dup2(source, target)
+    os.dup2(response_fd, RESPONSE_FD)
+    os.closerange(RESPONSE_FD + 1, os.sysconf("SC_OPEN_MAX"))
+    os.setsid()
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["environment"])
+    np.random.seed()  # the server's generator state is every child's: draw a fresh one (``random`` does itself)
+    restrict.apply(restrict.Restrictions.from_data(request["restrictions"]))
+    worker.main(["--request-fd", str(REQUEST_FD), "--response-fd", str(RESPONSE_FD), *request["arguments"]])
+
+
+def wait_for(pid: int, seconds: float) -> int | None:
+    """The child's exit code (negative: the signal that ended it), or None if it still runs after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return None  # not ours, or reaped already
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.002)
+
+
+if __name__ == "__main__":
+    main()
