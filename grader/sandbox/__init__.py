@@ -3,6 +3,7 @@
 - :mod:`grader.sandbox.probe`: which layers work here, why any is missing, and the refusal to grade
   where student code would be unconfined;
 - :mod:`grader.sandbox.process`: one worker process (start, limits, confinement check, requests, stop);
+- :mod:`grader.sandbox.pool`: the warm fork server workers are forked from (unless bubblewrap execs them);
 - :mod:`grader.sandbox.uids`: per-worker uids and the sweep of what a uid leaves behind;
 - :mod:`grader.sandbox.bwrap`: bubblewrap's command line (namespaces, the private filesystem);
 - :mod:`grader.sandbox.runtime`: the Python a worker runs (this one, or a verified copy others can reach);
@@ -21,6 +22,7 @@ from grader.sandbox.probe import (
     ACCEPT_UNCONFINED_VARIABLE,
     DISABLE_VARIABLE,
     KERNEL_LAYERS,
+    POOL_VARIABLE,
     SWITCHABLE_LAYERS,
     Isolation,
     accepted_unconfined,
@@ -46,6 +48,7 @@ from grader.sandbox.uids import kill_processes_of, remove_files_of, world_writab
 __all__ = [
     "ACCEPT_UNCONFINED_VARIABLE",
     "DISABLE_VARIABLE",
+    "POOL_VARIABLE",
     "KERNEL_LAYERS",
     "KIT_ROOT",
     "OUTPUT_CAP_BYTES",

@@ -211,8 +211,15 @@ def check_outputs(fixture: Fixture, places: Places, data: dict, outputs: dict[st
     assert [token for token in fixture.markdown_inert if places.fill(token) in prose] == []
 
 
+@pytest.fixture(params=["off", "on"], ids=["exec", "pool"])
+def worker_start(request, monkeypatch):
+    """Every attack twice: workers exec'd (under bubblewrap where it works), and forked from the warm server."""
+    monkeypatch.setenv(sandbox.POOL_VARIABLE, request.param)
+    return "fork-server" if request.param == "on" else "exec"
+
+
 @pytest.mark.parametrize("fixture", GRADED, ids=lambda fixture: fixture.name)
-def test_attack_is_contained(fixture, on_snapshot, baseline, reference, tmp_path, monkeypatch):
+def test_attack_is_contained(fixture, worker_start, on_snapshot, baseline, reference, tmp_path, monkeypatch):
     skip_unless_layers(fixture)
     kit = on_snapshot
     marker = f"hostile-{fixture.name}-{secrets.token_hex(4)}"
@@ -275,6 +282,8 @@ def test_attack_is_contained(fixture, on_snapshot, baseline, reference, tmp_path
     assert traces(marker, kit) == [], "the attack left files behind"
     assert arrivals == [], "something reached a listener on this machine"
     assert worker_processes([grader_pid], booted, kit) == [], "worker processes outlived the grading"
+    if fixture.expect != "notebook-rejected":
+        assert data["isolation"]["workers"] == worker_start, data["isolation"]
     if not running_as_root() and fixture.expect != "notebook-rejected":  # a refused notebook runs no worker
         assert "uid-drop" in data["isolation"]["missing"], data["isolation"]
 

@@ -1,0 +1,156 @@
+"""The warm worker pool: forked workers are confined like exec'd ones, and no submission reaches the next.
+
+The hostile suite runs every attack with the pool on and off (test_hostile's ``worker_start``); these
+tests cover what only the pool could get wrong: state a submission leaves in its workers' memory,
+environment or files for the next submission forked from the same server, and the switch.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader import sandbox
+from grader.pipeline.grade import grade_notebook
+from grader.sandbox import pool
+from grader.tests.helpers import grader_command, solution_cell_source, solution_notebook, solution_with
+from grader.untrusted import forkserver
+
+MARK = "pool-leftover-5e1d"
+# A class body runs when the definitions load, in every worker of the submission: state a fork could carry.
+LEAVE_STATE = f"""
+class _LeaveState:
+    import builtins, os, sys
+    import numpy as np
+    for folder in (os.getcwd(), os.path.dirname(os.getcwd()), os.environ.get("HOME", "/tmp"), "/tmp", "/dev/shm"):
+        try:
+            with open(os.path.join(folder, "{MARK}"), "w") as stream:
+                stream.write("{MARK}")
+        except OSError:
+            pass
+    os.environ["{MARK}"] = "1"
+    builtins.__dict__["{MARK}"] = True
+    sys.modules["{MARK}"] = sys
+    setattr(np, "{MARK}", True)
+    np.set_printoptions(precision=1)
+"""
+# The instructor's cross_entropy_error, wrong by 1e6 whenever a trace of LEAVE_STATE is there.
+FIND_STATE = (
+    solution_cell_source("cross_entropy_error").replace(
+        "def cross_entropy_error(", "def _solution_cross_entropy_error("
+    )
+    + f"""
+
+def _traces_left():
+    import builtins, os, sys
+    import numpy as np
+    folders = (os.getcwd(), os.path.dirname(os.getcwd()), os.environ.get("HOME", "/tmp"), "/tmp", "/dev/shm")
+    found = [folder for folder in folders if os.path.exists(os.path.join(folder, "{MARK}"))]
+    found += [name for name, there in (
+        ("environment", "{MARK}" in os.environ),
+        ("builtins", "{MARK}" in builtins.__dict__),
+        ("sys.modules", "{MARK}" in sys.modules),
+        ("numpy", hasattr(np, "{MARK}")),
+        ("print options", np.get_printoptions()["precision"] == 1),
+    ) if there]
+    return found
+
+
+def cross_entropy_error(y, t):
+    return _solution_cross_entropy_error(y, t) + (1e6 if _traces_left() else 0.0)
+"""
+)
+UNITS = ["--public-only", "--unit", "cross_entropy_error"]
+
+
+def write(notebook, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, str(path))
+
+
+def with_cells(*sources: str):
+    notebook = solution_notebook()
+    notebook.cells += [nbformat.v4.new_code_cell(source) for source in sources]
+    return notebook
+
+
+@pytest.mark.parametrize("mode", ["on", "off"])
+def test_a_submission_leaves_nothing_for_the_next_one_in_a_batch(tmp_path, mode):
+    """One grading process grades three notebooks in order: the first leaves state everywhere it can; the second
+    only looks for it and must keep full marks; the third does both, which proves the looking finds it."""
+    submissions = tmp_path / "submissions"
+    write(with_cells(LEAVE_STATE), submissions / "a-leaves-state.ipynb")
+    write(with_cells(FIND_STATE), submissions / "b-looks-for-it.ipynb")
+    write(with_cells(LEAVE_STATE, FIND_STATE), submissions / "c-leaves-and-looks.ipynb")
+    out = tmp_path / "out"
+    result = subprocess.run(
+        grader_command("batch", "--assignment", "ch04_learning", str(submissions), "--out", str(out), "--jobs", "1")
+        + UNITS,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, **{sandbox.POOL_VARIABLE: mode}),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    with open(out / "gradebook.csv", newline="", encoding="utf-8-sig") as stream:
+        rows = {row["student"]: row for row in csv.DictReader(stream)}
+    full = rows["a-leaves-state"]["cross_entropy_error"]
+    assert float(full) > 0, rows
+    assert rows["b-looks-for-it"]["cross_entropy_error"] == full, "state of the previous submission reached this one"
+    assert float(rows["c-leaves-and-looks"]["cross_entropy_error"]) < float(full), "the search finds nothing"
+    reports = [path.read_text() for path in (out / "results").glob("*.json")]
+    expected = '"workers": "fork-server"' if mode == "on" else '"workers": "exec"'
+    assert len(reports) == 3 and all(expected in report for report in reports)
+
+
+def test_forked_workers_are_children_of_one_server_and_end_with_their_submission(tmp_path, monkeypatch):
+    """Every worker of two gradings is a fresh fork of the same server; none outlives its grading."""
+    monkeypatch.setenv(sandbox.POOL_VARIABLE, "on")
+    notebook = tmp_path / "solution.ipynb"
+    write(solution_with([]), notebook)
+    seen: list[tuple[int, int, bytes]] = []
+    original = sandbox.Worker._await_ready
+
+    def record(worker):
+        original(worker)
+        pid = worker.process.pid
+        parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        seen.append((pid, parent, Path(f"/proc/{pid}/comm").read_bytes().strip()))
+
+    monkeypatch.setattr(sandbox.Worker, "_await_ready", record)
+    for _ in range(2):
+        report = grade_notebook(notebook, units=["numerical_diff", "cross_entropy_error"], grading_seed=3)
+        assert report.workers == "fork-server" and report.score == report.max_score
+    servers = {parent for _, parent, _ in seen}
+    assert len(servers) == 1 and len(seen) >= 4, seen
+    assert len({pid for pid, _, _ in seen}) == len(seen), "a worker was reused"
+    assert {name for _, _, name in seen} == {forkserver.WORKER_NAME}
+    assert all(not Path(f"/proc/{pid}").exists() or _is_zombie_free(pid) for pid, _, _ in seen)
+    assert any(server.process.pid in servers for server in pool._servers.values())
+
+
+def _is_zombie_free(pid: int) -> bool:
+    """False while ``pid`` runs; a reaped pid may be reused by an unrelated process (then it is not ours)."""
+    comm = Path(f"/proc/{pid}/comm")
+    try:
+        return comm.read_bytes().strip() != forkserver.WORKER_NAME
+    except OSError:
+        return True
+
+
+def test_the_switch_is_checked_and_said_in_the_report(tmp_path):
+    notebook = tmp_path / "solution.ipynb"
+    write(solution_notebook(), notebook)
+    command = grader_command("grade", str(notebook), "--unit", "numerical_diff", "--public-only")
+    wrong = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ, GRADER_WORKER_POOL="fast"))
+    assert wrong.returncode == 2 and "GRADER_WORKER_POOL='fast'" in wrong.stderr, wrong.stderr
+    assert len(wrong.stderr.strip().splitlines()) == 1, wrong.stderr
+    for mode, said in (("on", "forked from a warm server"), ("off", "a new interpreter each")):
+        staff = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ, GRADER_WORKER_POOL=mode))
+        assert staff.returncode == 0, staff.stderr
+        assert said in staff.stdout, staff.stdout[-2000:]
