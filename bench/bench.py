@@ -31,12 +31,14 @@ sys.path.insert(0, str(ROOT))
 from grader.assignment import load_assignment  # noqa: E402
 from grader.pipeline.grade import grade_notebook  # noqa: E402
 from grader.pipeline.reference import load_reference  # noqa: E402
+from grader.sandbox import detect_isolation  # noqa: E402
 from grader.tests.helpers import grader_command  # noqa: E402
 
 SOLUTION = ROOT / "solutions" / "ch04_learning.ipynb"
 CORE_UNITS = ["cross_entropy_error", "numerical_diff", "numerical_gradient", "gradient_descent", "TwoLayerNet"]
 TARGETS = {"cold_over_floor": 3.0, "rate": 10.0, "rate_training": 2.0, "memory_mb": 300.0}
 IMPORT_FLOOR = "import numpy, pytest, nbformat, pytest_timeout"  # what any grading process must import
+POOLS = ("on", "off")  # GRADER_WORKER_POOL: workers forked from the warm server, or exec'd (bubblewrap if any)
 
 
 def median_time(action, runs: int) -> float:
@@ -83,10 +85,16 @@ def import_floor(runs: int) -> float:
     return median_time(lambda: subprocess.run(command, cwd=ROOT, capture_output=True, check=True), runs)
 
 
-def cold_single(runs: int) -> float:
+def pool_environment(pool: str) -> dict[str, str]:
+    """This process's environment with workers forked from the warm server ("on") or exec'd ("off")."""
+    return dict(os.environ, GRADER_WORKER_POOL=pool)
+
+
+def cold_single(runs: int, pool: str) -> float:
     """A new process per grading: `python -m grader grade`, isolation included."""
     command = grader_command("grade", str(SOLUTION), *[a for u in CORE_UNITS for a in ("--unit", u)])
-    return median_time(lambda: subprocess.run(command, cwd=ROOT, capture_output=True, check=True), runs)
+    env = pool_environment(pool)
+    return median_time(lambda: subprocess.run(command, cwd=ROOT, capture_output=True, check=True, env=env), runs)
 
 
 def training_single(runs: int) -> float:
@@ -95,15 +103,16 @@ def training_single(runs: int) -> float:
     return median_time(lambda: subprocess.run(command, cwd=ROOT, capture_output=True, check=True), runs)
 
 
-def warm_single(runs: int, units: list[str]) -> float:
+def warm_single(runs: int, units: list[str], pool: str) -> float:
     """Inside a running process that already loaded the reference (what a batch does)."""
+    os.environ["GRADER_WORKER_POOL"] = pool
     assignment = load_assignment("ch04_learning")
     reference = load_reference(assignment)
     grade_notebook(SOLUTION, reference=reference, units=units, grading_seed=1)
     return median_time(lambda: grade_notebook(SOLUTION, reference=reference, units=units, grading_seed=1), runs)
 
 
-def class_run(notebooks: list[Path], processes: int, units: list[str]) -> dict:
+def class_run(notebooks: list[Path], processes: int, units: list[str], pool: str) -> dict:
     """Grade the class with `python -m grader batch` on ``processes`` processes."""
     with tempfile.TemporaryDirectory() as out:
         submissions = notebooks[0].parent.parent
@@ -120,7 +129,7 @@ def class_run(notebooks: list[Path], processes: int, units: list[str]) -> dict:
             *[a for u in units for a in ("--unit", u)],
         )
         start = time.perf_counter()
-        subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
+        subprocess.run(command, cwd=ROOT, capture_output=True, check=True, env=pool_environment(pool))
         wall = time.perf_counter() - start
     # ru_maxrss of reaped descendants: the largest single process (batch processes and sandboxed workers).
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -178,45 +187,57 @@ def main() -> None:
         f"{time.strftime('%Y-%m-%d')} · command: python bench/bench.py --runs {options.runs} "
         f"--class-size {options.class_size} --training-class-size {options.training_class_size}"
     )
+    default = "off" if detect_isolation().namespaces else "on"  # what GRADER_WORKER_POOL=auto does here
+    print(
+        f"workers by default here: {'exec (bubblewrap is in use)' if default == 'off' else 'forked (no bubblewrap)'}; "
+        "each figure below is given with workers forked from the warm server (pool on) and exec'd (pool off)"
+    )
     floor = import_floor(options.runs)
-    cold = cold_single(options.runs)
-    warm = warm_single(options.runs, CORE_UNITS)
     target = TARGETS["cold_over_floor"]
     print(f"import floor (python -I -c '{IMPORT_FLOOR}'): {floor:.2f} s")
-    print(
-        f"one submission, cold (new process), five core units, isolation on: {cold:.2f} s = {cold / floor:.1f}x the "
-        f"floor (target ≤ {target:g}x: {verdict(cold / floor, target, at_most=True)})"
-    )
-    print(f"one submission, warm (inside a batch): {warm:.2f} s")
+    for pool in POOLS:
+        cold = cold_single(options.runs, pool)
+        print(
+            f"[pool {pool}] one submission, cold (new process), five core units, isolation on: {cold:.2f} s = "
+            f"{cold / floor:.1f}x the floor (target ≤ {target:g}x: {verdict(cold / floor, target, at_most=True)})"
+        )
+    for pool in POOLS:
+        print(
+            f"[pool {pool}] one submission, warm (inside a batch): {warm_single(options.runs, CORE_UNITS, pool):.2f} s"
+        )
     training = training_single(max(3, options.runs // 2))
     print(f"training unit alone (train_neuralnet), cold: {training:.2f} s (reported apart)")
     with tempfile.TemporaryDirectory() as tmp:
         notebooks = class_notebooks(Path(tmp), options.class_size)
-        whole = class_run(notebooks, 2, CORE_UNITS)
-        memory = whole["peak_mb"]
-        print(
-            f"class of {len(notebooks)} on 2 processes, without training: {whole['wall']:.1f} s, "
-            f"{whole['rate']:.2f} submissions/s (target ≥ {TARGETS['rate']:g}: "
-            f"{verdict(whole['rate'], TARGETS['rate'], at_most=False)})"
-        )
-        trained = class_run(notebooks[: options.training_class_size], 2, [*CORE_UNITS, "train_neuralnet"])
-        print(
-            f"class of {options.training_class_size} on 2 processes, with training: {trained['wall']:.1f} s, "
-            f"{trained['rate']:.2f} submissions/s (target ≥ {TARGETS['rate_training']:g}: "
-            f"{verdict(trained['rate'], TARGETS['rate_training'], at_most=False)})"
-        )
-        memory = max(memory, trained["peak_mb"])
+        memory, rates = 0.0, {}
+        for pool in POOLS:
+            whole = class_run(notebooks, 2, CORE_UNITS, pool)
+            memory, rates[pool] = max(memory, whole["peak_mb"]), whole
+            print(
+                f"[pool {pool}] class of {len(notebooks)} on 2 processes, without training: {whole['wall']:.1f} s, "
+                f"{whole['rate']:.2f} submissions/s (target ≥ {TARGETS['rate']:g}: "
+                f"{verdict(whole['rate'], TARGETS['rate'], at_most=False)})"
+            )
+        for pool in POOLS:
+            trained = class_run(notebooks[: options.training_class_size], 2, [*CORE_UNITS, "train_neuralnet"], pool)
+            memory = max(memory, trained["peak_mb"])
+            print(
+                f"[pool {pool}] class of {options.training_class_size} on 2 processes, with training: "
+                f"{trained['wall']:.1f} s, {trained['rate']:.2f} submissions/s (target ≥ {TARGETS['rate_training']:g}: "
+                f"{verdict(trained['rate'], TARGETS['rate_training'], at_most=False)})"
+            )
         print(
             f"peak memory of one process (batch processes and workers): {memory:.0f} MB "
             f"(target ≤ {TARGETS['memory_mb']:.0f}: {verdict(memory, TARGETS['memory_mb'], at_most=True)})"
         )
         base = baseline(notebooks[: options.baseline_size])
-        ours = whole["wall"] / len(notebooks) * 2  # per submission per process, like the baseline's one kernel
         print(
             f"baseline, nbclient whole-notebook execution + tests: {base:.2f} s per notebook (median of "
-            f"{options.baseline_size}); the class as a ratio, baseline / ours per submission and core: "
-            f"{base / ours:.1f}x"
+            f"{options.baseline_size})"
         )
+        for pool in POOLS:
+            ours = rates[pool]["wall"] / len(notebooks) * 2  # per submission per process, like the baseline's kernel
+            print(f"[pool {pool}] the class as a ratio, baseline / ours per submission and core: {base / ours:.1f}x")
 
 
 if __name__ == "__main__":

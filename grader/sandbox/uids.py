@@ -35,6 +35,7 @@ class UidPool:
         self.base = base if base is not None else UID_BASE + (os.getpid() % 100_000) * size
         self.size = size
         self._in_use: set[int] = set()
+        self._swept: set[int] = set()  # released by this pool: swept then, and nothing of theirs ran since
 
     def allocate(self) -> int:
         """A uid no live worker uses; what a killed grader left under it is removed first."""
@@ -42,7 +43,9 @@ class UidPool:
         for uid in range(self.base, self.base + self.size):
             if uid not in self._in_use and uid not in busy:
                 self._in_use.add(uid)
-                remove_files_of(uid)
+                if uid not in self._swept:
+                    remove_files_of(uid)
+                self._swept.discard(uid)
                 return uid
         raise UidsExhausted(f"all {self.size} worker user ids from {self.base} are in use")
 
@@ -51,6 +54,7 @@ class UidPool:
         kill_processes_of(uid)
         remove_files_of(uid)
         self._in_use.discard(uid)
+        self._swept.add(uid)
 
     def in_use(self) -> frozenset[int]:
         """The uids handed out and not released."""
@@ -119,12 +123,12 @@ def world_writable_folders() -> tuple[Path, ...]:
 def remove_files_of(uid: int) -> None:
     """Remove what ``uid`` left in every world-writable folder (/tmp, /var/tmp, /dev/shm, /run/lock, …)."""
     for folder in world_writable_folders():
-        with contextlib.suppress(OSError):
-            for entry in folder.iterdir():
+        with contextlib.suppress(OSError), os.scandir(folder) as entries:
+            for entry in entries:
                 with contextlib.suppress(OSError):
-                    if entry.lstat().st_uid != uid:
+                    if entry.stat(follow_symlinks=False).st_uid != uid:
                         continue
-                    if entry.is_dir() and not entry.is_symlink():
-                        shutil.rmtree(entry, ignore_errors=True)
+                    if entry.is_dir(follow_symlinks=False):
+                        shutil.rmtree(entry.path, ignore_errors=True)
                     else:
-                        entry.unlink()
+                        os.unlink(entry.path)
