@@ -6,6 +6,7 @@ import contextlib
 import io
 import os
 import traceback
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -139,6 +140,7 @@ def _run_suites(
     use_course(assignment)  # a reference passed in (batch, mutants) was loaded for the same course
     reference = reference or load_reference(assignment)
     isolation = sandbox.detect_isolation()
+    sandbox.warm_up(isolation)
     session = GradingSession(
         assignment=assignment,
         extraction=extraction,
@@ -182,7 +184,9 @@ def _run_suites(
         arguments += ["-p", f"no:{plugin}"]
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     with contextlib.redirect_stdout(io.StringIO()) as noise, contextlib.redirect_stderr(noise):
-        status = pytest.main(arguments, plugins=[GradingPlugin(session)])
+        with warnings.catch_warnings():  # what the warnings plugin did per test (the ini ignores them), once
+            warnings.simplefilter("ignore")
+            status = pytest.main(arguments, plugins=[GradingPlugin(session)])
     if int(status) not in (0, 1):
         session.internal_errors.append(f"pytest ended with status {int(status)}: {noise.getvalue()[-2000:]}")
     report = _assemble(assignment, notebook_path, selected, suites, lang, session.results)

@@ -42,6 +42,7 @@ from grader.sandbox.process import (
     WorkerFailure,
     WorkerTimeout,
     snippet_key,
+    warm_up,
 )
 from grader.sandbox.uids import kill_processes_of, remove_files_of, world_writable_folders
 
@@ -78,5 +79,6 @@ __all__ = [
     "snippet_key",
     "uids",
     "unprotected",
+    "warm_up",
     "world_writable_folders",
 ]

@@ -26,6 +26,7 @@ from grader.sandbox import bwrap, memory, pool, uids
 from grader.sandbox.limits import Limits
 from grader.sandbox.paths import KIT_ROOT, SYSTEM_READABLE, default_hidden
 from grader.sandbox.probe import Isolation, memory_plan
+from grader.sandbox.runtime import Runtime
 from grader.untrusted import library, protocol, restrict
 
 OUTPUT_CAP_BYTES = 64 * 1024
@@ -224,7 +225,7 @@ class Worker:
     def _fork(self, request_read: int, response_write: int, output: int) -> pool.ForkedProcess:
         """A fork of this process's warm server, restricted in the child exactly as :meth:`_exec` does."""
         try:
-            server = pool.server_for(self.isolation.runtime, self._environment(for_server=True))
+            server = pool.server_for(self.isolation.runtime, server_environment(self.isolation.runtime))
             return server.fork(
                 self._restrictions(),
                 self._environment(),
@@ -286,23 +287,8 @@ class Worker:
         arguments += [f"--deny={path}" for path in dict.fromkeys([*self.hidden, *default_hidden()])]
         return arguments
 
-    def _environment(self, for_server: bool = False) -> dict[str, str]:
-        """The worker's environment; the fork server's names no scratch folder (each child sets its own)."""
-        folder = "/nonexistent" if for_server else str(self.scratch)
-        return {
-            "PATH": "/usr/bin:/bin",
-            "HOME": folder,
-            "TMPDIR": folder,
-            "LANG": "C.UTF-8",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONHASHSEED": "0",
-            "OPENBLAS_NUM_THREADS": "1",
-            "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-            "MPLBACKEND": "Agg",
-            "MPLCONFIGDIR": folder,
-            **self.isolation.runtime.environment,
-        }
+    def _environment(self) -> dict[str, str]:
+        return worker_environment(self.isolation.runtime, str(self.scratch))
 
     def _expected_nproc(self) -> int | None:
         if self.uid is None:
@@ -648,6 +634,36 @@ class Worker:
         self._output_offset = size
         text = data[:OUTPUT_CAP_BYTES].decode("utf-8", "replace")
         return text + ("\n… [output truncated]" if size - start > OUTPUT_CAP_BYTES else "")
+
+
+def worker_environment(runtime: Runtime, scratch: str) -> dict[str, str]:
+    """The only variables a worker has: fixed ones, and its scratch folder as home and for temporary files."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": scratch,
+        "TMPDIR": scratch,
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": scratch,
+        **runtime.environment,
+    }
+
+
+def server_environment(runtime: Runtime) -> dict[str, str]:
+    """The fork server's: a worker's, naming no scratch folder (each child sets its own)."""
+    return worker_environment(runtime, "/nonexistent")
+
+
+def warm_up(isolation: Isolation) -> None:
+    """Start this process's fork server now, so its imports overlap with reading and collecting."""
+    if isolation.fork_server:
+        with contextlib.suppress(pool.ForkServerFailure):  # the first worker then says what went wrong
+            pool.server_for(isolation.runtime, server_environment(isolation.runtime))
 
 
 class BudgetExhausted(WorkerTimeout):
