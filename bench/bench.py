@@ -113,9 +113,11 @@ def warm_single(runs: int, units: list[str], pool: str) -> float:
 
 
 def class_run(notebooks: list[Path], processes: int, units: list[str], pool: str) -> dict:
-    """Grade the class with `python -m grader batch` on ``processes`` processes."""
-    with tempfile.TemporaryDirectory() as out:
-        submissions = notebooks[0].parent.parent
+    """Grade exactly ``notebooks`` with `python -m grader batch` on ``processes`` processes."""
+    with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as linked:
+        submissions = Path(linked)  # their folder may hold more notebooks than this class (the training class)
+        for notebook in notebooks:
+            (submissions / notebook.parent.name).symlink_to(notebook.parent)
         command = grader_command(
             "batch",
             "--assignment",
