@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import os
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import nbformat
@@ -154,3 +156,40 @@ def test_the_switch_is_checked_and_said_in_the_report(tmp_path):
         staff = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ, GRADER_WORKER_POOL=mode))
         assert staff.returncode == 0, staff.stderr
         assert said in staff.stdout, staff.stdout[-2000:]
+
+
+def test_a_fork_server_that_died_is_started_again(tmp_path, monkeypatch):
+    """Killed between two gradings (an OOM killer, an operator), the server is replaced: the next grading is whole."""
+    monkeypatch.setenv(sandbox.POOL_VARIABLE, "on")
+    notebook = tmp_path / "solution.ipynb"
+    write(solution_with([]), notebook)
+    first = grade_notebook(notebook, units=["numerical_diff"], grading_seed=3)
+    servers = [server for key, server in pool._servers.items() if key[0] == os.getpid()]
+    assert first.score == first.max_score and servers
+    for server in servers:
+        os.kill(server.process.pid, signal.SIGKILL)
+        server.process.wait(timeout=10)
+    second = grade_notebook(notebook, units=["numerical_diff"], grading_seed=3)
+    assert second.score == second.max_score and second.internal_errors == []
+    assert all(server.alive() for key, server in pool._servers.items() if key[0] == os.getpid())
+
+
+def test_a_fork_server_that_cannot_start_is_an_internal_error_not_a_hang(tmp_path, monkeypatch):
+    """A server that dies while it starts costs each test an internal error that says so; nothing waits for the
+    30 s start limit, and no student code runs anywhere."""
+    monkeypatch.setenv(sandbox.POOL_VARIABLE, "on")
+    monkeypatch.setattr(pool, "_servers", {})
+    original = pool.ForkServer.__init__
+
+    def broken(self, runtime, environment):
+        original(self, runtime, environment)
+        self.process.kill()  # as if it crashed while importing
+
+    monkeypatch.setattr(pool.ForkServer, "__init__", broken)
+    notebook = tmp_path / "solution.ipynb"
+    write(solution_with([]), notebook)
+    started = time.monotonic()
+    report = grade_notebook(notebook, units=["numerical_diff"], grading_seed=3)
+    assert time.monotonic() - started < 20
+    assert report.score == 0 and report.internal_errors
+    assert all("fork server" in error and "no student code ran" in error for error in report.internal_errors)
