@@ -8,7 +8,8 @@ from the parameters that come back; the learning curves go to the report.
 
 Calibration (reference solution, one thread, this kit's 2-core machine; scripts/calibrate_training.py):
 600 iterations (the hidden test) reach test accuracy 0.77-0.79 over seeds in about 0.6 s; 400 (public)
-reach 0.65-0.69 in about 0.4 s; 2,000 (the notebook) 0.90-0.91 in about 2 s. Gradients that are wrong in the usual ways stay far below the thresholds,
+reach 0.65-0.69 in about 0.4 s (both tests read one 600-iteration run, the public one at iteration 400);
+2,000 (the notebook) 0.90-0.91 in about 2 s. Gradients that are wrong in the usual ways stay far below the thresholds,
 except sigmoid_grad(z1), which still learns (see the README's MNIST section).
 """
 
@@ -33,8 +34,11 @@ from grader.untrusted.calls import Call
 DATASET_MODULE = KIT_ROOT / "dataset" / "mnist.py"
 HIDDEN_SIZE, BATCH_SIZE, LEARNING_RATE = 50, 100, 0.1  # the book's train_neuralnet
 SEED = 2024
+# One student run per grading serves both tests: the hidden test judges its end, the public test the
+# parameters after PUBLIC_ITERS (its first iterations are a PUBLIC_ITERS run's, batch for batch).
+RUN_ITERS, PUBLIC_ITERS, RUN_SECONDS = 600, 400, 10.0
 PARAM_SHAPES = {"W1": (784, HIDDEN_SIZE), "b1": (HIDDEN_SIZE,), "W2": (HIDDEN_SIZE, 10), "b2": (10,)}
-CURVE_KEYS = ("train_loss", "epochs", "train_acc", "test_acc", "params", "seconds")
+CURVE_KEYS = ("train_loss", "epochs", "train_acc", "test_acc", "params", "seconds", "snapshots")
 
 TRAIN_GRADIENT = Text(
     "학습은 여러분의 TwoLayerNet.gradient(오차역전파법)로 매개변수를 갱신합니다. gradient가 W1 b1 W2 b2 기울기를 "
@@ -112,13 +116,14 @@ def bundled_mnist() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return x_train, t_train, x_test, t_test
 
 
-def training_call(iters_num: int, seconds: float) -> Call:
+def training_call(iters_num: int = RUN_ITERS, seconds: float = RUN_SECONDS) -> Call:
     """train_two_layer_net on the bundled data with the book's hyperparameters and a fixed seed."""
     kwargs = {
         "hidden_size": HIDDEN_SIZE,
         "iters_num": iters_num,
         "batch_size": BATCH_SIZE,
         "learning_rate": LEARNING_RATE,
+        "snapshots": [PUBLIC_ITERS] if PUBLIC_ITERS < iters_num else [],
     }
     return Call("TwoLayerNet", bundled_mnist(), kwargs, seed=SEED, procedure="train_two_layer_net", seconds=seconds)
 
@@ -135,15 +140,44 @@ def checked_run(result: object, reference: dict, call: Call) -> dict:
     nan and inf are let through: a run that diverged is drawn as such and fails on accuracy.
     """
     result = as_dict(result, CURVE_KEYS, call, TRAIN_GRADIENT)
-    params = as_dict(result["params"], tuple(PARAM_SHAPES), call, TRAIN_GRADIENT)
-    checked = {
-        "params": {key: _array(params[key], shape, call, f"params['{key}']") for key, shape in PARAM_SHAPES.items()}
-    }
+    checked = {"params": _params(result["params"], call, "params")}
     for key in ("train_loss", "epochs", "train_acc", "test_acc"):
         checked[key] = _array(result[key], reference[key].shape, call, key)
     seconds = result["seconds"]
     checked["seconds"] = float(seconds) if type(seconds) is float else float("nan")
+    snapshots = result["snapshots"]
+    wanted = len(call.kwargs.get("snapshots", []))
+    if type(snapshots) is not list or len(snapshots) != wanted:
+        raise Mismatch(
+            Text(
+                "학습 결과의 snapshots가 요청한 개수가 아닙니다.",
+                "the training result's snapshots are not as many as asked",
+            ),
+            call,
+            hint=TRAIN_GRADIENT,
+        )
+    checked["snapshots"] = [_params(params, call, "snapshots") for params in snapshots]
     return checked
+
+
+def _params(value: object, call: Call, what: str) -> dict[str, np.ndarray]:
+    params = as_dict(value, tuple(PARAM_SHAPES), call, TRAIN_GRADIENT)
+    return {key: _array(params[key], shape, call, f"{what}['{key}']") for key, shape in PARAM_SHAPES.items()}
+
+
+def at_iteration(run: dict, iters_num: int) -> dict:
+    """The run as a run of only its first ``iters_num`` iterations: its curves cut, the parameters then."""
+    if iters_num == len(run["train_loss"]):
+        return run
+    kept = run["epochs"] < iters_num
+    return {
+        **run,
+        "train_loss": run["train_loss"][:iters_num],
+        "epochs": run["epochs"][kept],
+        "train_acc": run["train_acc"][kept],
+        "test_acc": run["test_acc"][kept],
+        "params": run["snapshots"][0],  # the one snapshot a run takes: at PUBLIC_ITERS
+    }
 
 
 def _array(value: object, shape: tuple[int, ...], call: Call, what: str) -> np.ndarray:
@@ -173,14 +207,16 @@ def curve(run: dict, iters_num: int) -> dict:
     }
 
 
-def check_training(unit, record_property, iters_num: int, threshold: float, seconds: float) -> tuple[dict, dict]:
-    """Train the reference and the student's net; record both curves; require test accuracy >= threshold.
+def check_training(unit, record_property, threshold: float, iters_num: int = RUN_ITERS) -> tuple[dict, dict]:
+    """The student's and the reference's run, judged after ``iters_num`` iterations; both curves recorded;
+    test accuracy then must reach ``threshold``. The student's net trains once per grading run, whichever
+    test asks first (:meth:`UnitHarness.got_once`).
 
     Returns (student's curve, reference's curve) for further checks.
     """
-    call = training_call(iters_num, seconds)
+    call = training_call()
     try:  # the student first: when their code raises or hangs there is no curve to compare with
-        got = unit.got(call)["result"]
+        got = unit.got_once(call, "training run")["result"]
     except sandbox.WorkerTimeout as error:
         raise sandbox.WorkerTimeout(f"{error}. {TRAIN_TOO_SLOW.render(unit.session.lang)}") from None
     except StudentRaised as error:  # e.g. no params dict: the hint its kind points to, else the gradient's
@@ -188,9 +224,9 @@ def check_training(unit, record_property, iters_num: int, threshold: float, seco
         raise
     with single_threaded_blas():
         reference = unit.expected(call)["result"]
-    reference_curve = curve(reference, iters_num)
+    reference_curve = curve(at_iteration(reference, iters_num), iters_num)
     record_property("reference_curve", reference_curve)
-    student_curve = curve(checked_run(got, reference, call), iters_num)
+    student_curve = curve(at_iteration(checked_run(got, reference, call), iters_num), iters_num)
     record_property("student_curve", student_curve)
     accuracy = student_curve["final_test_acc"]
     if not accuracy >= threshold:

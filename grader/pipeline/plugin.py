@@ -71,6 +71,25 @@ class UnitHarness:
         """The student's observations for ``call``, or StudentRaised / StudentMissing / WorkerFailure."""
         return self.session.run_student(self.name, call)
 
+    def got_once(self, call: Call, key: str) -> dict:
+        """The student's observations of ``call``, run once per grading run under ``key``.
+
+        A later test of this unit asking for the same ``key`` gets the same observations, or the same
+        failure, without running it again: one long run that two tests read, each judging its own part.
+        """
+        kept = self.session.kept.get((self.name, key))
+        if kept is None:
+            try:
+                kept = ("observed", self.got(call))
+            except (StudentRaised, StudentMissing, sandbox.WorkerFailure) as failure:
+                if getattr(failure, "internal", False):
+                    raise  # the grader's own problem: the next test tries again with a fresh worker
+                kept = ("failed", failure)
+            self.session.kept[(self.name, key)] = kept
+        if kept[0] == "failed":
+            raise kept[1]
+        return kept[1]
+
     def both(self, call: Call) -> tuple[dict, dict]:
         """(student's, reference's) observations of the same call; the reference runs first."""
         expected = self.expected(call)
@@ -97,6 +116,7 @@ class GradingSession:
     _workers: dict[str, sandbox.Worker] = field(default_factory=dict)
     run_state: sandbox.RunState = field(default_factory=sandbox.RunState)  # the time budget all workers share
     _loaded: set[str] = field(default_factory=set)
+    kept: dict[tuple[str, str], tuple] = field(default_factory=dict)  # UnitHarness.got_once: (unit, key) -> outcome
     _recent: list[str] = field(default_factory=list)  # units by last use, oldest first
     _cases: dict[tuple[str, str, str], int] = field(default_factory=dict)
     progress: Callable[[int, int, str], None] | None = None  # told (done, total, unit) after every test

@@ -73,6 +73,7 @@ def train_two_layer_net(
     iters_num: int = 10000,
     batch_size: int = 100,
     learning_rate: float = 0.1,
+    snapshots: tuple[int, ...] = (),
 ) -> dict:
     """The book's train_neuralnet: mini-batch SGD with ``network.gradient``.
 
@@ -80,7 +81,9 @@ def train_two_layer_net(
     with ``np.random.choice`` as in the book, so equal code gives equal runs.
     Returns ``train_loss`` (per iteration), ``epochs`` (the iterations at which
     ``train_acc`` and ``test_acc`` were measured: 0 and every epoch after),
-    the final ``params`` and ``seconds`` (wall clock of the loop).
+    the final ``params`` and ``seconds`` (wall clock of the loop); with ``snapshots``, also the
+    parameters after each of those numbers of iterations (``snapshots``, in that order), so that one
+    run serves a shorter test too (its first iterations are that shorter run's, batch for batch).
     """
     train_size = x_train.shape[0]
     labels_train, labels_test = np.argmax(t_train, axis=1), np.argmax(t_test, axis=1)
@@ -88,7 +91,7 @@ def train_two_layer_net(
     if not isinstance(network.params, dict) or any(key not in network.params for key in PARAM_KEYS):
         raise ProcedureError("the network needs a params dict with keys W1 b1 W2 b2")
     iter_per_epoch = max(train_size // batch_size, 1)
-    train_loss, epochs, train_acc, test_acc = np.empty(iters_num), [], [], []
+    train_loss, epochs, train_acc, test_acc, taken = np.empty(iters_num), [], [], [], []
     start = time.perf_counter()
     for i in range(iters_num):
         batch_mask = np.random.choice(train_size, batch_size)
@@ -99,6 +102,8 @@ def train_two_layer_net(
             grad = _checked_gradient(grad, params)
         for key in PARAM_KEYS:
             params[key] -= learning_rate * grad[key]  # in place, as the book does
+        if i + 1 in snapshots:
+            taken.append({key: np.array(params[key], dtype=np.float64) for key in PARAM_KEYS})
         train_loss[i] = loss_of(params, x_batch, labels_train[batch_mask])
         if i % iter_per_epoch == 0:
             epochs.append(i)
@@ -111,6 +116,7 @@ def train_two_layer_net(
         "test_acc": np.array(test_acc),
         "params": {key: np.array(network.params[key], dtype=np.float64) for key in PARAM_KEYS},
         "seconds": time.perf_counter() - start,
+        "snapshots": taken,
     }
 
 

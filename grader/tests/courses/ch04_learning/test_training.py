@@ -10,6 +10,7 @@ import pytest
 
 from courses.ch04_learning import training as ch04_training
 from courses.ch04_learning.untrusted import procedures
+from grader import sandbox
 from grader.pipeline import curves
 from grader.pipeline.report import render_markdown
 from grader.tests.conftest import scores
@@ -120,7 +121,7 @@ def test_gradient_without_batch_division_fails_with_its_curve(grade):
 
 def test_numerical_gradient_training_times_out_with_a_hint(grade, monkeypatch):
     original = ch04_training.training_call
-    monkeypatch.setattr(ch04_training, "training_call", lambda iters, seconds: original(iters, 1.5))
+    monkeypatch.setattr(ch04_training, "training_call", lambda: original(seconds=1.5))
     slow = (
         "class TwoLayerNet(TwoLayerNet):\n    def gradient(self, x, t):\n        return self.numerical_gradient(x, t)\n"
     )
@@ -160,3 +161,37 @@ def test_curve_svg_is_well_formed_and_survives_nan():
 def test_report_without_curves_has_no_curve_section(grade):
     report = grade(solution_with([]), units=["numerical_diff"])
     assert "learning curves" not in render_markdown(report)
+
+
+@pytest.mark.parametrize("kind", ["learns", "too slow"])
+def test_the_student_net_trains_once_per_grading_and_both_tests_read_that_run(grade, monkeypatch, kind):
+    """The public test judges iteration 400 and the hidden one iteration 600 of one run; a run that failed is
+    that failure for both tests, not a second wait."""
+    runs = []
+    original_call = sandbox.Worker.call
+
+    def counting(self, call_data, what, seconds=None):
+        if call_data.get("procedure") == "train_two_layer_net":
+            runs.append(call_data["kwargs"]["iters_num"])
+        return original_call(self, call_data, what, seconds)
+
+    monkeypatch.setattr(sandbox.Worker, "call", counting)
+    cells = []
+    if kind == "too slow":
+        original = ch04_training.training_call
+        monkeypatch.setattr(ch04_training, "training_call", lambda: original(seconds=1.5))
+        cells = [
+            "class TwoLayerNet(TwoLayerNet):\n    def gradient(self, x, t):\n        return self.numerical_gradient(x, t)\n"
+        ]
+    report = grade(solution_with(cells), units=TRAINING)
+    tests = {test.name: test for test in report.units[0].tests}
+    assert runs == [600], runs
+    if kind == "learns":
+        assert report.units[0].score == report.units[0].max_score
+        public, hidden = (tests[name].details["student_curve"] for name in ("short_training", "reaches_accuracy"))
+        assert (public["iters_num"], len(public["train_loss"])) == (400, 400)
+        assert (hidden["iters_num"], len(hidden["train_loss"])) == (600, 600)
+        assert public["train_loss"] == hidden["train_loss"][:400]  # one run, read at two points
+        assert 0.5 <= public["final_test_acc"] < hidden["final_test_acc"]
+    else:
+        assert [test.outcome for test in tests.values()] == ["timeout", "timeout"]
