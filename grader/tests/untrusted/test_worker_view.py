@@ -92,7 +92,19 @@ def _view_probe_isolation() -> sandbox.Isolation:
 @pytest.mark.needs("landlock", "private-filesystem")
 def test_a_worker_can_read_only_its_view_of_the_kit_and_site_packages():
     """A real worker walks the kit and site-packages: what it can open is the untrusted package and numpy."""
+    _walk_the_view(_view_probe_isolation())
+
+
+@pytest.mark.needs("landlock")
+def test_a_forked_worker_can_read_only_its_view_too(monkeypatch):
+    """The same walk by a worker forked from the warm server, where Landlock alone keeps the view."""
+    monkeypatch.setenv(sandbox.POOL_VARIABLE, "on")
     isolation = _view_probe_isolation()
+    assert isolation.fork_server and not isolation.private_filesystem
+    _walk_the_view(isolation)
+
+
+def _walk_the_view(isolation: sandbox.Isolation) -> None:
     site = Path(next(p for p in sys.path if p.endswith("site-packages")))
     roots = [str(KIT), str(site), *map(str, isolation.runtime.code), *map(str, isolation.runtime.roots)]
     allowed = [*isolation.runtime.code, *sandbox.SYSTEM_READABLE]
