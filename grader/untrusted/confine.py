@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes.util
 import errno
+import functools
 import os
 import resource
 import socket
@@ -410,13 +411,15 @@ def _python_roots() -> list[Path]:
 WORKER_DISTRIBUTIONS = ("numpy", "numpy.libs", "pyseccomp")
 
 
-def python_folders() -> list[Path]:
+@functools.cache
+def python_folders() -> tuple[Path, ...]:
     """Folders whose names (not contents) a worker may list: where Python looks for modules."""
     names = ("stdlib", "platstdlib", "purelib", "platlib")
-    return sorted({Path(sysconfig.get_path(name)) for name in names if sysconfig.get_path(name)})
+    return tuple(sorted({Path(sysconfig.get_path(name)) for name in names if sysconfig.get_path(name)}))
 
 
-def python_view() -> list[Path]:
+@functools.cache  # the fork server computes it once for every worker it forks (5 ms of a worker's start)
+def python_view() -> tuple[Path, ...]:
     """The parts of this Python a worker may read: the standard library, numpy, pyseccomp and the interpreter."""
     view = {Path(os.path.realpath(sys.executable))}
     libraries = {Path(sysconfig.get_path(name)) for name in ("stdlib", "platstdlib") if sysconfig.get_path(name)}
@@ -435,4 +438,4 @@ def python_view() -> list[Path]:
                 )
     for prefix in {sys.base_prefix, sys.base_exec_prefix}:
         view.update(Path(prefix, "lib").glob("libpython*"))
-    return sorted(view)
+    return tuple(sorted(view))
