@@ -23,6 +23,7 @@ import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from typing import NoReturn
 
 from grader.sandbox.runtime import Runtime
 from grader.untrusted import restrict
@@ -119,7 +120,7 @@ class ForkServer:
         try:
             socket.send_fds(self._control, [json.dumps(request).encode()], list(fds))
         except OSError as error:
-            raise ForkServerFailure(f"the fork server stopped answering ({error}) while {what}") from None
+            self._fail(f"the fork server stopped answering ({error}) while {what}")
         return self._receive(seconds, what)
 
     def _receive(self, seconds: float, what: str) -> dict:
@@ -127,17 +128,22 @@ class ForkServer:
         try:
             data = self._control.recv(1 << 20)
         except (OSError, TimeoutError) as error:
-            raise ForkServerFailure(f"the fork server did not answer ({error or 'timeout'}) while {what}") from None
+            self._fail(f"the fork server did not answer ({error or 'timeout'}) while {what}")
         if not data:
-            raise ForkServerFailure(f"the fork server ended while {what}: {self._tail()}")
+            self._fail(f"the fork server ended while {what}: {self._tail()}")
         try:
             answer = json.loads(data)
         except ValueError:
-            raise ForkServerFailure(f"the fork server sent an unreadable answer while {what}") from None
+            self._fail(f"the fork server sent an unreadable answer while {what}")
         return answer if type(answer) is dict else {}
 
+    def _fail(self, problem: str) -> NoReturn:
+        """Stop the server (a late answer must never be read as the next one's) and say why."""
+        self.close()
+        raise ForkServerFailure(problem)
+
     def _tail(self) -> str:
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, ValueError):  # ValueError: the log is closed (the server was stopped)
             self._log.seek(0)
             return self._log.read()[-600:].decode("utf-8", "replace").strip() or "no output"
         return "no output"

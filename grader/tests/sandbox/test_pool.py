@@ -19,7 +19,7 @@ import pytest
 
 from grader import sandbox
 from grader.pipeline.grade import grade_notebook
-from grader.sandbox import pool
+from grader.sandbox import pool, process
 from grader.tests.helpers import grader_command, solution_cell_source, solution_notebook, solution_with
 from grader.untrusted import forkserver
 
@@ -193,3 +193,20 @@ def test_a_fork_server_that_cannot_start_is_an_internal_error_not_a_hang(tmp_pat
     assert time.monotonic() - started < 20
     assert report.score == 0 and report.internal_errors
     assert all("fork server" in error and "no student code ran" in error for error in report.internal_errors)
+
+
+def test_a_fork_server_that_stops_answering_is_stopped_and_replaced(tmp_path, monkeypatch):
+    """A server that does not answer in time is killed at once, so that its late answer can never be read as the
+    answer to the next request; the next grading starts a new one and is whole."""
+    monkeypatch.setenv(sandbox.POOL_VARIABLE, "on")
+    isolation = sandbox.detect_isolation()
+    server = pool.server_for(isolation.runtime, process.server_environment(isolation.runtime))
+    server._await_start()
+    os.kill(server.process.pid, signal.SIGSTOP)
+    with pytest.raises(pool.ForkServerFailure, match="did not answer"):
+        server._ask({"op": "wait", "pid": 1, "seconds": 0}, 0.5, "testing")
+    assert server.process.poll() is not None, "the server that missed its answer still runs"
+    notebook = tmp_path / "solution.ipynb"
+    write(solution_with([]), notebook)
+    report = grade_notebook(notebook, units=["numerical_diff"], grading_seed=3)
+    assert report.score == report.max_score and report.internal_errors == []
