@@ -35,7 +35,6 @@ from courses.ch03_networks.hints import (
 from grader.assignment import KIT_ROOT
 from grader.errors import GraderError
 from grader.pipeline.checks import Mismatch, Text, as_array, as_dict, as_scalar, assert_close
-from grader.pipeline.plugin import StudentRaised
 from grader.untrusted.calls import Call
 
 # Tolerances. Closed forms in float64: correct styles (np.maximum vs np.where, exp(x - max) computed once or
@@ -121,11 +120,7 @@ def sample_network() -> dict[str, np.ndarray]:
 
 def student(unit, call: Call, hint: Text) -> dict:
     """The student's observations of ``call``; an exception from their code carries the hint its kind points to."""
-    try:
-        return unit.got(call)
-    except StudentRaised as error:
-        error.hint = raised_hint(call.unit, error.type, error.text, hint)
-        raise
+    return unit.got_hinted(call, lambda error: raised_hint(call.unit, error.type, error.text, hint))
 
 
 # -- activations ---------------------------------------------------------------------------------

@@ -136,11 +136,7 @@ def batch(rng: np.random.Generator, rows: int, n_in: int, n_out: int) -> tuple[n
 
 def student(unit, call: Call, hint: Text) -> dict:
     """The student's observations of ``call``; an exception from their code carries the hint its kind points to."""
-    try:
-        return unit.got(call)
-    except StudentRaised as error:
-        error.hint = raised_hint(call.unit, error.type, error.text, hint)
-        raise
+    return unit.got_hinted(call, lambda error: raised_hint(call.unit, error.type, error.text, hint))
 
 
 # -- cross_entropy_error -------------------------------------------------------------------------

@@ -71,6 +71,14 @@ class UnitHarness:
         """The student's observations for ``call``, or StudentRaised / StudentMissing / WorkerFailure."""
         return self.session.run_student(self.name, call)
 
+    def got_hinted(self, call: Call, hint_for: Callable[[StudentRaised], Text | None]) -> dict:
+        """Like :meth:`got`; an exception from the student's code carries the hint ``hint_for`` gives for it."""
+        try:
+            return self.got(call)
+        except StudentRaised as error:
+            error.hint = hint_for(error)
+            raise
+
     def got_once(self, call: Call, key: str) -> dict:
         """The student's observations of ``call``, run once per grading run under ``key``.
 
