@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.pipeline.checks import Text
+from grader.pipeline.checks import Text, name_hints
 
 # -- step_function -------------------------------------------------------------------------------
 STEP_NP_INT = Text(
@@ -248,3 +248,7 @@ def accuracy_hint(got: object, expected: float, correct: np.ndarray, batch_size:
     if rows % batch_size and any(np.isclose(value, correct[:full].sum() / d) for d in (rows, max(full, 1))):
         return ACC_PARTIAL
     return ACC_AXIS
+
+
+# Every hint above gets its id ("ch03_networks.<name>"): reports and the class report group mistakes by it.
+HINTS = name_hints(globals(), "ch03_networks")

@@ -51,7 +51,7 @@ from courses.ch04_learning.hints import (  # noqa: F401  re-exported for the sui
     raised_hint,
 )
 from courses.ch04_learning.untrusted import testfuncs
-from grader.pipeline.checks import Mismatch, Text, as_array, as_dict, as_pair, as_scalar, assert_close
+from grader.pipeline.checks import Mismatch, Problem, Text, as_array, as_dict, as_pair, as_scalar, assert_close
 from grader.pipeline.plugin import StudentRaised
 from grader.untrusted.calls import OBSERVE_ARGS, OBSERVE_PARAMS, Call
 from grader.untrusted.protocol import FunctionRef
@@ -207,7 +207,7 @@ def check_restored(unit, function: str, x: np.ndarray) -> None:
             if drift is not None
             else Text("호출 뒤 x가 바뀌었습니다.", "x changed during the call.")
         )
-        raise Mismatch(text, call, expected=x, got=x_after, hint=GRAD_RESTORE)
+        raise Mismatch(text, call, expected=x, got=x_after, hint=GRAD_RESTORE, kind=Problem.INPUT_CHANGED)
     got = observed.get("result")
     scale = float(np.max(np.abs(expected)))
     if not (
@@ -228,6 +228,7 @@ def check_restored(unit, function: str, x: np.ndarray) -> None:
             expected=expected,
             got=got,
             hint=gradient_hint(got, x, gradient_variants(function, x)),
+            kind=Problem.WRONG_VALUE,
         )
 
 
@@ -331,6 +332,7 @@ def check_init_shapes(unit, sizes: tuple[int, int, int]) -> None:
                 call,
                 got=params[key],
                 hint=NET_INIT_DRAWN,
+                kind=Problem.WRONG_VALUE,
             )
 
 
@@ -355,6 +357,7 @@ def check_init_scale(unit, sizes: tuple[int, int, int], std: float | None) -> No
                 expected={"std": wanted, "mean": 0.0},
                 got={"std": round(spread, 6), "mean": round(centre, 6)},
                 hint=init_hint(spread, centre, wanted),
+                kind=Problem.WRONG_VALUE,
             )
     for key in ("b1", "b2"):
         if np.any(params[key] != 0):
@@ -363,6 +366,7 @@ def check_init_scale(unit, sizes: tuple[int, int, int], std: float | None) -> No
                 call,
                 got=params[key],
                 hint=NET_INIT_BIAS,
+                kind=Problem.WRONG_VALUE,
             )
 
 
@@ -472,6 +476,7 @@ def check_rows_sum_to_one(unit, sizes: tuple[int, int, int], params: dict, x: np
             expected=np.ones(x.shape[0]),
             got=y.sum(axis=1),
             hint=predict_hint(y, NET_PREDICT),
+            kind=Problem.WRONG_VALUE,
         )
     # Rows that all sum to one but are all the same (1/K everywhere) come from no input: not paid.
     if np.allclose(y, y[0], rtol=0, atol=1e-12):
@@ -483,6 +488,7 @@ def check_rows_sum_to_one(unit, sizes: tuple[int, int, int], params: dict, x: np
             call,
             got=y,
             hint=NET_PREDICT_USES_X,
+            kind=Problem.WRONG_VALUE,
         )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from courses.ch04_learning.untrusted import testfuncs
-from grader.pipeline.checks import Text
+from grader.pipeline.checks import Text, name_hints
 
 H = 1e-4
 
@@ -452,3 +452,7 @@ def backprop_hint(got: dict, expected: dict, rows: int, rtol: float = 1e-6, atol
     if same("b2") and not same("W2"):
         return NET_OUTPUT_WEIGHTS
     return NET_BACKPROP
+
+
+# Every hint above gets its id ("ch04_learning.<name>"): reports and the class report group mistakes by it.
+HINTS = name_hints(globals(), "ch04_learning")

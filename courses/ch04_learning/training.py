@@ -27,7 +27,7 @@ from courses.ch04_learning.hints import raised_hint
 from courses.ch04_learning.untrusted import procedures
 from grader import sandbox
 from grader.assignment import KIT_ROOT
-from grader.pipeline.checks import Mismatch, Text, as_dict
+from grader.pipeline.checks import Mismatch, Problem, Text, as_dict, name_hints
 from grader.pipeline.plugin import StudentRaised
 from grader.untrusted.calls import Call
 
@@ -52,6 +52,7 @@ TRAIN_TOO_SLOW = Text(
     "numerical_gradient inside gradient takes tens of seconds per step on the 784-50-10 network (39,760 parameters); "
     "implement gradient by backpropagation.",
 )
+HINTS = name_hints(globals(), "ch04_learning")  # the two hints above, with ids like hints.py's
 
 
 _OPENBLAS_THREADS = (
@@ -155,6 +156,7 @@ def checked_run(result: object, reference: dict, call: Call) -> dict:
             ),
             call,
             hint=TRAIN_GRADIENT,
+            kind=Problem.WRONG_TYPE,
         )
     checked["snapshots"] = [_params(params, call, "snapshots") for params in snapshots]
     return checked
@@ -190,6 +192,7 @@ def _array(value: object, shape: tuple[int, ...], call: Call, what: str) -> np.n
             ),
             call,
             hint=TRAIN_GRADIENT,
+            kind=Problem.WRONG_SHAPE,
         )
     return value.astype(np.float64)
 
@@ -217,8 +220,9 @@ def check_training(unit, record_property, threshold: float, iters_num: int = RUN
     call = training_call()
     try:  # the student first: when their code raises or hangs there is no curve to compare with
         got = unit.got_once(call, "training run")["result"]
-    except sandbox.WorkerTimeout as error:
-        raise sandbox.WorkerTimeout(f"{error}. {TRAIN_TOO_SLOW.render(unit.session.lang)}") from None
+    except sandbox.WorkerTimeout as error:  # not an endless loop: numerical gradients, thousands of times too slow
+        error.hint = TRAIN_TOO_SLOW
+        raise
     except StudentRaised as error:  # e.g. no params dict: the hint its kind points to, else the gradient's
         error.hint = raised_hint(call.unit, error.type, error.text, TRAIN_GRADIENT)
         raise
@@ -235,11 +239,14 @@ def check_training(unit, record_property, threshold: float, iters_num: int = RUN
             f"test accuracy after training is {accuracy:.3f}; at least {threshold:g} is required "
             f"(reference solution: {reference_curve['final_test_acc']:.3f}).",
         )
-        # A hidden failure shows only its hint, so there the hint carries the accuracy (it reveals no input).
-        hint = (
-            TRAIN_GRADIENT
-            if unit.suite == "public"
-            else Text(f"{problem.ko} {TRAIN_GRADIENT.ko}", f"{problem.en} {TRAIN_GRADIENT.en}")
+        # The accuracy is computed from what the worker sent: only a public test of a worker without reference
+        # code shows it (in the problem); hidden and guarded tests show the fixed sentence and the hint.
+        raise Mismatch(
+            problem,
+            call,
+            expected=reference_curve["final_test_acc"],
+            got=accuracy,
+            hint=TRAIN_GRADIENT,
+            kind=Problem.BELOW_THRESHOLD,
         )
-        raise Mismatch(problem, call, expected=reference_curve["final_test_acc"], got=accuracy, hint=hint)
     return student_curve, reference_curve

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.classroom import charts, outputs
-from grader.classroom.class_summary import ClassSummary, summarise
+from grader.classroom.class_summary import ClassSummary, Reason, summarise
 from grader.pipeline.inert import md_code, one_line
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ th { background: #f3f5f7; } td.num { text-align: right; font-variant-numeric: ta
 .bar { background: #e4e8ec; width: 8rem; height: .8rem; display: inline-block; vertical-align: middle; }
 .bar span { background: #3b6ea8; height: 100%; display: block; }
 .low span { background: #c2410c; } .note { color: #57606a; font-size: .92rem; }
+.student-text { font-style: italic; } .student-text q { font-style: normal; background: #fff8c5; }
 code, pre { font-family: ui-monospace, "D2Coding", "NanumGothicCoding", monospace; font-size: .85rem; }
 .pair { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: .6rem; } .pair pre { background: #f6f8fa;
   padding: .5rem; overflow-x: auto; border: 1px solid #d0d7de; margin: 0; } mark { background: #fde68a; }
@@ -174,6 +175,24 @@ def _html_mistakes(summary: ClassSummary) -> str:
     )
 
 
+STUDENT_TEXT = "학생 노트북의 글 / from the student's notebook"
+
+
+def _html_reason(reason: Reason) -> str:
+    """A reason as HTML: text quoted from the student's notebook is marked so, never shown as the kit's words."""
+    if reason.from_student:
+        return f'<span class="student-text">{STUDENT_TEXT}: <q>{html.escape(reason.text)}</q></span>'
+    return html.escape(reason.text)
+
+
+def _md_reason(reason: Reason) -> str:
+    return (
+        f"{STUDENT_TEXT}: {md_code(reason.text, 300, table=True)}"
+        if reason.from_student
+        else md_code(reason.text, 300, table=True)
+    )
+
+
 def _html_ungraded(summary: ClassSummary) -> str:
     e = html.escape
     rows = [
@@ -181,7 +200,7 @@ def _html_ungraded(summary: ClassSummary) -> str:
         for student, reason in sorted(summary.ungradable.items())
     ]
     rows += [
-        f"<tr><td>{e(student)}</td><td>partly graded / 일부 채점</td><td>{'<br>'.join(e(r) for r in reasons)}</td></tr>"
+        f"<tr><td>{e(student)}</td><td>partly graded / 일부 채점</td><td>{'<br>'.join(map(_html_reason, reasons))}</td></tr>"
         for student, reasons in sorted(summary.partial.items())
     ]
     rows += [
@@ -276,12 +295,12 @@ def render_markdown(summary: ClassSummary, similar: SimilarityReport | None = No
     else:
         lines.append("No diagnosed mistake. / 진단된 실수가 없습니다.")
     lines += ["", f"## {SECTIONS['ungraded']}", ""]
-    problems = [(s, "not graded", [r]) for s, r in sorted(summary.ungradable.items())]
+    problems = [(s, "not graded", [Reason(r)]) for s, r in sorted(summary.ungradable.items())]
     problems += [(s, "partly graded", r) for s, r in sorted(summary.partial.items())]
     if problems:
         lines += ["| student | status | reason |", "|---|---|---|"]
         lines += [
-            f"| {md_code(s, table=True)} | {status} | {md_code(' · '.join(reasons), 600, table=True)} |"
+            f"| {md_code(s, table=True)} | {status} | {' · '.join(map(_md_reason, reasons))} |"
             for s, status, reasons in problems
         ]
     else:

@@ -7,7 +7,6 @@ graded or was graded only in part and why, and how long grading took.
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,9 +15,6 @@ from pathlib import Path
 from grader.classroom import gradebook
 from grader.errors import GraderError
 
-# The hint line of a test message, in each --lang: "힌트 / hint: …", "hint: …", "힌트: …".
-_HINT = re.compile(r"^\s*(?:힌트 / hint|hint|힌트)\s*:\s*(?P<hint>\S.*)$", re.IGNORECASE)
-_NOT_IMPLEMENTED = "NotImplementedError"
 # The message of every test of a notebook that could not be read (grader.pipeline.grade): such tests never ran,
 # so they count in no pass rate (the submission is listed as partly graded, with the reason).
 NOT_RUN = "the notebook could not be graded"
@@ -49,12 +45,21 @@ class PassRate:
         return self.passed / self.total if self.total else 0.0
 
 
+@dataclass(frozen=True)
+class Reason:
+    """Why a submission was graded only in part: the kit's words, or text quoted from the student's notebook."""
+
+    text: str
+    from_student: bool = False
+
+
 @dataclass
 class Mistake:
     """One diagnosed mistake (a hint) in one unit, and the students whose results carry it."""
 
     unit: str
-    hint: str
+    hint: str  # the hint's text as the kit rendered it
+    diagnosis: str = ""  # the hint's id: what the students are grouped by
     students: list[str] = field(default_factory=list)
     tests: set[str] = field(default_factory=set)
 
@@ -74,7 +79,7 @@ class ClassSummary:
     mistakes: list[Mistake]  # commonest first
     not_implemented: dict[str, list[str]]  # unit -> students whose unit is still the stub
     ungradable: dict[str, str]  # student -> why
-    partial: dict[str, list[str]]  # student -> what was not graded, or may be incomplete
+    partial: dict[str, list[Reason]]  # student -> what was not graded, or may be incomplete
     seconds: dict[str, float]  # student -> seconds its grading took (when the batch recorded it)
     graded_at: dict[str, str]  # student -> when (UTC)
     unreadable: list[str] = field(default_factory=list)  # result files left out
@@ -165,10 +170,15 @@ def _read_tests(summary: ClassSummary, graded: dict[str, dict]) -> None:
                     rate.passed += 1
                     continue
                 rate.outcomes[outcome] = rate.outcomes.get(outcome, 0) + 1
-                message = str(test.get("message") or "")
-                stub = stub or _NOT_IMPLEMENTED in message
-                for hint in hints_of(message):
-                    mistake = mistakes.setdefault((unit, hint), Mistake(unit, hint))
+                stub = stub or test.get("not_implemented") is True
+                # A diagnosis is the id of the hint the trusted checks chose; its text is the kit's rendering
+                # of that hint. Nothing is read back from the message, which may quote the student's output.
+                diagnosis = test.get("diagnosis")
+                if type(diagnosis) is str and diagnosis:
+                    hint = test.get("hint")
+                    mistake = mistakes.setdefault(
+                        (unit, diagnosis), Mistake(unit, hint if type(hint) is str and hint else diagnosis, diagnosis)
+                    )
                     if student not in mistake.students:
                         mistake.students.append(student)
                     mistake.tests.add(key[1])
@@ -184,19 +194,18 @@ def _dicts(items: object) -> list[dict]:
     return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
 
-def hints_of(message: str) -> list[str]:
-    """The diagnosed hints in one test message (the kit's checks write one ``hint:`` line per diagnosis)."""
-    return [match["hint"].strip() for line in message.splitlines() if (match := _HINT.match(line))]
+def _partly_graded(result: dict) -> list[Reason]:
+    """Why a graded result may be incomplete: a kit bug, notebook problems (a cell that did not parse...).
 
-
-def _partly_graded(result: dict) -> list[str]:
-    """Why a graded result may be incomplete: a kit bug, notebook problems (a cell that did not parse...)."""
-    reasons = [f"internal error (not the student's fault): {_first(result.get('internal_errors'))}"]
+    A notebook problem quotes the student's code (an exception's message, a line that did not parse): it is
+    marked as the student's text, so that no staff view shows it as the kit's words.
+    """
+    reasons = [Reason(f"internal error (not the student's fault): {_first(result.get('internal_errors'))}")]
     if result.get("status") != "internal-error":
         reasons = []
     errors = result.get("errors")
     if isinstance(errors, list):
-        reasons += [str(error).splitlines()[0][:300] for error in errors[:5] if str(error).strip()]
+        reasons += [Reason(str(e).splitlines()[0][:300], from_student=True) for e in errors[:5] if str(e).strip()]
     return reasons
 
 

@@ -10,7 +10,8 @@ of it a student may see (a hidden test never shows its inputs or expected values
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import StrEnum
 
 import numpy as np
 
@@ -20,10 +21,11 @@ from grader.untrusted.calls import Call
 
 @dataclass(frozen=True)
 class Text:
-    """A message in Korean and English."""
+    """A message in Korean and English; a hint's ``id`` names it in reports (see :func:`name_hints`)."""
 
     ko: str
     en: str
+    id: str = ""
 
     def render(self, lang: str) -> str:
         """The message in one language, or both (``"both"``)."""
@@ -34,8 +36,60 @@ class Text:
         return f"{self.ko} / {self.en}"
 
 
+def name_hints(namespace: dict[str, object], course: str) -> dict[str, Text]:
+    """Give every module-level :class:`Text` of a course's hints module its id, ``<course>.<name>``.
+
+    Called at the end of ``courses/<id>/hints.py`` with ``globals()``: the constants are rebound to copies
+    that carry their ids, so whatever imports them afterwards (checks, tests) passes ids along. Reports and
+    the class report group mistakes by these ids; nothing reads a hint's text back.
+    """
+    named = {}
+    for name, value in list(namespace.items()):
+        if type(value) is Text and name.isupper():
+            named[name] = namespace[name] = replace(value, id=f"{course}.{name.lower()}")
+    return {text.id: text for text in named.values()}
+
+
+class Problem(StrEnum):
+    """What a check found wrong, from a closed vocabulary: the words a guarded test may show about a result."""
+
+    NOT_A_NUMBER = "not-a-number"  # one number was expected
+    WRONG_TYPE = "wrong-type"  # not the kind of value expected (an array, a dict, a pair)
+    WRONG_KEYS = "wrong-keys"  # a dict without exactly the expected keys
+    WRONG_SHAPE = "wrong-shape"  # an array of another shape
+    NOT_FINITE = "not-finite"  # nan or inf where numbers were expected
+    WRONG_VALUE = "wrong-value"  # numbers that differ from the expected ones
+    INPUT_CHANGED = "input-changed"  # the call changed an input it should have left as it was
+    BELOW_THRESHOLD = "below-threshold"  # a measure (accuracy, a falling loss) short of what the test requires
+
+
+# The only text a guarded test shows about a result: one fixed sentence per Problem, nothing from the worker.
+PROBLEM_TEXT = {
+    Problem.NOT_A_NUMBER: Text("결과가 스칼라 하나가 아닙니다.", "the result is not one number (a scalar)."),
+    Problem.WRONG_TYPE: Text(
+        "결과가 기대한 종류의 값(배열, 딕셔너리, 튜플)이 아닙니다.",
+        "the result is not the kind of value expected (an array, a dict, a tuple).",
+    ),
+    Problem.WRONG_KEYS: Text(
+        "딕셔너리의 키가 기대한 키와 다릅니다.", "the dict does not have exactly the expected keys."
+    ),
+    Problem.WRONG_SHAPE: Text("배열의 모양이 기대한 모양과 다릅니다.", "an array does not have the expected shape."),
+    Problem.NOT_FINITE: Text("결과에 nan 또는 inf가 있습니다.", "the result contains nan or inf."),
+    Problem.WRONG_VALUE: Text("결과가 기대값과 다릅니다.", "the result differs from the expected value."),
+    Problem.INPUT_CHANGED: Text("호출이 입력을 바꾸었습니다.", "the call changed its input."),
+    Problem.BELOW_THRESHOLD: Text(
+        "결과가 이 테스트가 요구하는 기준에 미치지 못합니다.", "the result falls short of what this test requires."
+    ),
+}
+
+
 class Mismatch(AssertionError):
-    """The student's result is wrong: what was checked, the call, expected vs got, and a hint."""
+    """The student's result is wrong: what was checked (``kind``, a closed code, and ``problem``, its full
+    text), the call, expected vs got, and a hint.
+
+    ``problem`` may quote what came back (a shape, a type name, a number); ``kind`` never does. A test whose
+    worker holds reference code shows only ``kind``'s fixed sentence (:data:`PROBLEM_TEXT`).
+    """
 
     def __init__(
         self,
@@ -44,9 +98,12 @@ class Mismatch(AssertionError):
         expected: object = None,
         got: object = None,
         hint: Text | None = None,
+        *,
+        kind: Problem = Problem.WRONG_VALUE,
     ) -> None:
         super().__init__(problem.en)
         self.problem = problem
+        self.kind = Problem(kind)
         self.call = call
         self.expected = expected
         self.got = got
@@ -82,6 +139,7 @@ def as_scalar(got: object, call: Call, hint: Text | None = None) -> float:
                 call,
                 got=got,
                 hint=hint,
+                kind=Problem.NOT_FINITE,
             )
         return value
     raise Mismatch(
@@ -92,6 +150,7 @@ def as_scalar(got: object, call: Call, hint: Text | None = None) -> float:
         call,
         got=got,
         hint=hint,
+        kind=Problem.NOT_A_NUMBER,
     )
 
 
@@ -108,6 +167,7 @@ def as_array(
             call,
             got=got,
             hint=hint,
+            kind=Problem.WRONG_TYPE,
         )
     if got.shape != shape:
         raise Mismatch(
@@ -118,10 +178,15 @@ def as_array(
             call,
             got=got,
             hint=hint,
+            kind=Problem.WRONG_SHAPE,
         )
     if not np.isfinite(got).all():
         raise Mismatch(
-            Text(f"{_ko(what)}에 nan 또는 inf가 있습니다.", f"{what} contains nan or inf."), call, got=got, hint=hint
+            Text(f"{_ko(what)}에 nan 또는 inf가 있습니다.", f"{what} contains nan or inf."),
+            call,
+            got=got,
+            hint=hint,
+            kind=Problem.NOT_FINITE,
         )
     return got
 
@@ -149,6 +214,7 @@ def assert_close(
             expected=expected,
             got=got,
             hint=hint,
+            kind=Problem.WRONG_VALUE,
         )
 
 
@@ -164,6 +230,7 @@ def as_pair(got: object, call: Call, hint: Text | None = None) -> tuple[object, 
         call,
         got=got,
         hint=hint,
+        kind=Problem.WRONG_TYPE,
     )
 
 
@@ -178,6 +245,7 @@ def as_dict(got: object, keys: tuple[str, ...], call: Call, hint: Text | None = 
             call,
             got=got,
             hint=hint,
+            kind=Problem.WRONG_TYPE,
         )
     if set(got) != set(keys):
         raise Mismatch(
@@ -189,6 +257,7 @@ def as_dict(got: object, keys: tuple[str, ...], call: Call, hint: Text | None = 
             got=sorted(got),
             expected=list(keys),
             hint=hint,
+            kind=Problem.WRONG_KEYS,
         )
     return got
 

@@ -123,9 +123,15 @@ def _loss_max(*curves: dict) -> float:
     return math.ceil(min(peak, 10.0) * 2) / 2
 
 
-def _caption(curve: dict | None) -> str:
+WITHHELD = (
+    "여기서는 보여 주지 않음: 작업 프로세스에 참조 구현이 있었습니다. 노트북의 학습 셀에서 확인하세요 / not shown here: "
+    "your worker held reference code (SECURITY.md, guarded feedback); the training cell of your notebook draws it"
+)
+
+
+def _caption(curve: dict | None, withheld: bool = False) -> str:
     if curve is None:
-        return "학습 결과 없음 (위의 실패 참고) / no training result (see the failing test)"
+        return WITHHELD if withheld else "학습 결과 없음 (위의 실패 참고) / no training result (see the failing test)"
     final_acc, seconds = _number(curve.get("final_test_acc")), _number(curve.get("seconds"))
     text = f"test acc / 시험 정확도 {final_acc:.3f}" if final_acc is not None else "test acc —"
     return text + (f" · {seconds:.1f} s" if seconds is not None else "")
@@ -153,7 +159,7 @@ def learning_curves_markdown(report: GradeReport) -> list[str]:
             "| 학생 / student | 기준 풀이 / reference |",
             "|---|---|",
             f"| {cells[0]} | {cells[1]} |",
-            f"| {_caption(student)} | {_caption(reference)} |",
+            f"| {_caption(student, test.guarded)} | {_caption(reference)} |",
             "",
             "왼쪽: 반복마다의 훈련 손실(구간 평균), 오른쪽: 에폭마다의 정확도(실선 훈련, 점선 시험). / "
             "Left: training loss per iteration (bin means); right: train and test acc per epoch (solid train, dashed test).",

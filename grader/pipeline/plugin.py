@@ -7,7 +7,6 @@ skip, an xfail, a crash in the grader or a missing result all count as not passe
 
 from __future__ import annotations
 
-import builtins
 import re
 import secrets
 from collections.abc import Callable
@@ -21,6 +20,14 @@ from grader.assignment import Assignment
 from grader.pipeline.checks import Mismatch, Text, show
 from grader.pipeline.display import admit, summarize_pair
 from grader.pipeline.extract import Extraction
+from grader.pipeline.guarded import (
+    GUARDED_NOTE,  # noqa: F401  re-exported: the mutant table tells guarded tests by it
+    GuardedView,
+    exception_name,
+    render_guarded,
+    view_of_mismatch,
+    view_of_raised,
+)
 from grader.pipeline.inert import clean, one_line
 from grader.pipeline.reference import Reference, ReferenceFailure
 from grader.pipeline.scoring import TestResult, points_for
@@ -124,7 +131,9 @@ class GradingSession:
     _workers: dict[str, sandbox.Worker] = field(default_factory=dict)
     run_state: sandbox.RunState = field(default_factory=sandbox.RunState)  # the time budget all workers share
     _loaded: set[str] = field(default_factory=set)
+    _problem_at: set[tuple[object, object]] = field(default_factory=set)  # (cell, line) of load problems listed
     kept: dict[tuple[str, str], tuple] = field(default_factory=dict)  # UnitHarness.got_once: (unit, key) -> outcome
+    stalled: dict[str, sandbox.WorkerTimeout] = field(default_factory=dict)  # unit -> what its later tests raise
     _recent: list[str] = field(default_factory=list)  # units by last use, oldest first
     _cases: dict[tuple[str, str, str], int] = field(default_factory=dict)
     progress: Callable[[int, int, str], None] | None = None  # told (done, total, unit) after every test
@@ -181,13 +190,24 @@ class GradingSession:
         """Run a call in the unit's worker and return its raw observations."""
         if call.unit not in self.extraction.names:
             raise StudentMissing(call.unit, self.extraction.close_name(call.unit))
-        worker = self.worker(unit)
-        if unit not in self._loaded:
-            source, names = self.substitutes.get(unit, ("", []))
-            report = worker.load([s.to_data() for s in self.extraction.snippets], source, names)
-            self._record_load_problems(report)
-            self._loaded.add(unit)
-        reply = worker.call(call.to_data(), call.procedure or call.target, call.seconds)
+        stalled = self.stalled.get(unit)
+        if stalled is not None:  # one endless loop costs one time limit, not one per test
+            raise stalled
+        try:
+            worker = self.worker(unit)
+            if unit not in self._loaded:
+                source, names = self.substitutes.get(unit, ("", []))
+                report = worker.load([s.to_data() for s in self.extraction.snippets], source, names)
+                if self.holds_reference_units(unit):
+                    self._record_guarded_load_problems(report)
+                else:
+                    self._record_load_problems(report)
+                self._loaded.add(unit)
+            reply = worker.call(call.to_data(), call.procedure or call.target, call.seconds)
+        except sandbox.WorkerTimeout as error:
+            if not isinstance(error, sandbox.BudgetExhausted):  # the budget's own message already covers the rest
+                self.stalled[unit] = stalled_again(error, self.lang)
+            raise
         if "missing" in reply:
             raise StudentMissing(call.unit, self.extraction.close_name(call.unit))
         if "raised" in reply and type(reply["raised"]) is dict:
@@ -217,6 +237,27 @@ class GradingSession:
             )
             if text not in self.load_problems:
                 self.load_problems.append(text)
+            self._problem_at.add((cell, problem.get("line")))
+
+    def _record_guarded_load_problems(self, report: dict) -> None:
+        """Load problems from a worker holding reference code: only which snippet (found in the trusted
+        extraction by its cell and line) and a built-in exception's name, never the worker's text."""
+        problems = report.get("problems") if type(report) is dict else None
+        snippets = {(snippet.cell, snippet.line): snippet for snippet in self.extraction.snippets}
+        for problem in problems if type(problems) is list else []:
+            if len(self.load_problems) >= LOAD_PROBLEMS_SHOWN or type(problem) is not dict:
+                break
+            snippet = snippets.get((problem.get("cell"), problem.get("line")))
+            error = problem.get("error") if type(problem.get("error")) is dict else {}
+            if snippet is None:
+                continue
+            where = f"{self.extraction.cell_label(snippet.cell, self.lang)}, line {snippet.line}"
+            names = ", ".join(snippet.names[:10])
+            raised = exception_name(error.get("type") if type(error.get("type")) is str else "")
+            doing = f"import of {names} skipped" if snippet.kind == "import" else f"defining {names} failed"
+            if (snippet.cell, snippet.line) not in self._problem_at:  # an unguarded worker said it in full
+                self._problem_at.add((snippet.cell, snippet.line))
+                self.load_problems.append(f"{where}: {doing}: {raised}")
 
     def stop_workers(self) -> None:
         """Stop every worker and remove their scratch folders."""
@@ -234,6 +275,37 @@ class GradingSession:
         """A test case's maximum points from the rubric."""
         rubric = self.assignment.unit(unit).points.get(suite, {})
         return points_for(rubric.get(function, 0.0), self._cases.get((unit, suite, function), 1))
+
+
+STALLED = Text(
+    "(이 단원의 앞선 테스트가 시간 제한을 넘겨, 이 테스트는 다시 실행하지 않았습니다.)",
+    "(an earlier test of this unit ran past its time limit, so this one was not run again.)",
+)
+TIMEOUT = Text(
+    "시간 제한을 넘기는 가장 흔한 원인은 끝나지 않는 반복문입니다: 조건이 바뀌지 않는 while, 다음으로 넘어가지 않는 반복자. "
+    "노트북에서 같은 호출을 실행해 끝나는지 확인하세요.",
+    "the usual cause of running past the time limit is a loop that never ends: a while whose condition never "
+    "changes, an iterator that never advances. Run the same call in your notebook and see whether it returns.",
+    id="grader.timeout",
+)
+
+
+def stalled_again(error: sandbox.WorkerTimeout, lang: str) -> sandbox.WorkerTimeout:
+    """What the later tests of a unit whose worker ran past its limit fail with, at once: the same words."""
+    note = STALLED.render(lang)
+    again = sandbox.WorkerTimeout(f"{error} {note}", f"{error.message_for('hidden')} {note}")
+    again.hint = getattr(error, "hint", None)
+    return again
+
+
+def timeout_hint(error: BaseException | None) -> None:
+    """A timeout with no hint of its test's own gets the usual cause's (never the budget's: that is not a loop)."""
+    if (
+        isinstance(error, sandbox.WorkerTimeout)
+        and not isinstance(error, sandbox.BudgetExhausted)
+        and getattr(error, "hint", None) is None
+    ):
+        error.hint = TIMEOUT
 
 
 def test_identity(item: pytest.Item) -> tuple[str, str, str]:
@@ -326,41 +398,60 @@ class GradingPlugin:
         """Append the TestResult of one test."""
         unit, suite, function = test_identity(item)
         guarded = suite == "public" and self.session.holds_reference_units(unit)
-        outcome, message, internal = self.classify(call.excinfo, "guarded" if guarded else suite)
+        timeout_hint(call.excinfo.value if call.excinfo is not None else None)
         worker = self.session._workers.get(unit)
         printed = worker.take_output() if worker is not None else ""
-        if guarded and outcome not in ("passed", "missing"):
-            message += "\n" + GUARDED_NOTE.render(self.session.lang)
-        if outcome != "passed" and suite == "public" and not guarded and printed.strip():  # hidden: could carry inputs
-            message += (
-                "\n" + _label("출력", "printed output", self.session.lang) + ":\n" + clean(printed, OUTPUT_SHOWN_BYTES)
+        if guarded:  # built from trusted data only: see grader/pipeline/guarded.py
+            view = self.guarded_view(call.excinfo)
+            outcome, message, internal = view.outcome, render_guarded(view, self.session.lang), self._internal(call)
+            hint, mistake, not_implemented = guarded_diagnosis(view, self.session.lang)
+            location, problem = "", view.problem
+            details = trusted_details(item.user_properties)
+        else:
+            outcome, message, internal = self.classify(call.excinfo, suite)
+            if outcome != "passed" and suite == "public" and printed.strip():  # hidden: could carry inputs
+                message += (
+                    "\n"
+                    + _label("출력", "printed output", self.session.lang)
+                    + ":\n"
+                    + clean(printed, OUTPUT_SHOWN_BYTES)
+                )
+            raised = call.excinfo.value if call.excinfo is not None else None
+            location = raised.where[-1] if isinstance(raised, StudentRaised) and raised.where else ""
+            location = location if suite == "public" else ""
+            hint, mistake, not_implemented = diagnosis(call.excinfo, outcome, suite, self.session.lang)
+            problem = raised.kind if isinstance(raised, Mismatch) else None
+            details = (
+                trusted_details(item.user_properties)
+                if self.session.holds_reference_units(unit)
+                else {str(key): value for key, value in item.user_properties}
             )
         message = clean(message, MESSAGE_LIMIT)
         maximum = self.session.points(unit, suite, function)
-        raised = call.excinfo.value if call.excinfo is not None else None
-        location = raised.where[-1] if isinstance(raised, StudentRaised) and raised.where and not guarded else ""
-        location = location if suite == "public" else ""
-        hint, mistake, not_implemented = diagnosis(
-            call.excinfo, outcome, "guarded" if guarded else suite, self.session.lang
-        )
+        error = call.excinfo.value if call.excinfo is not None else None
+        chosen = getattr(error, "hint", None)
         name = item.name.removeprefix("test_")
         doc = (getattr(item.obj, "__doc__", None) or "").strip().splitlines()
         self.session.results.append(
             TestResult(
-                unit,
-                name,
-                suite,
-                outcome,
-                maximum if outcome == "passed" else 0.0,
-                maximum,
-                message,
-                doc[0] if doc else "",
-                internal,
-                {str(key): value for key, value in item.user_properties},
-                hint,
-                mistake,
-                not_implemented,
-                location,
+                unit=unit,
+                name=name,
+                suite=suite,
+                outcome=outcome,
+                score=maximum if outcome == "passed" else 0.0,
+                max_score=maximum,
+                message=message,
+                description=doc[0] if doc else "",
+                internal=internal,
+                details=details,
+                hint=hint,
+                mistake=mistake,
+                not_implemented=not_implemented,
+                location=location,
+                # A stub's NotImplementedError is no mistake: the hint its test would give is not a diagnosis.
+                diagnosis=chosen.id if isinstance(chosen, Text) and hint and not not_implemented else "",
+                problem=problem.value if problem is not None and outcome != "passed" else "",
+                guarded=self.session.holds_reference_units(unit),
             )
         )
         if internal:
@@ -368,8 +459,47 @@ class GradingPlugin:
         if self.session.progress is not None:
             self.session.progress(len(self.session.results), self.session.total, unit)
 
+    def guarded_view(self, excinfo: pytest.ExceptionInfo | None) -> GuardedView:
+        """How a guarded test ended, as a view of trusted data only (see grader/pipeline/guarded.py)."""
+        if excinfo is None:
+            return GuardedView(outcome="passed")
+        error = excinfo.value
+        if isinstance(error, Mismatch):
+            return view_of_mismatch(error)
+        if isinstance(error, StudentRaised):
+            if error.type == "NotImplementedError":
+                return GuardedView(outcome="error", raised="NotImplementedError", target=error.call.target)
+            return view_of_raised(error.call, error.type, error.hint)
+        if isinstance(error, StudentMissing):  # the name and its close match come from the notebook, not a worker
+            return GuardedView(outcome="missing", fixed_text=render_missing(error, self.session.lang))
+        if isinstance(error, sandbox.WorkerFailure):  # the kit's own sentence, as a hidden test gets it
+            return GuardedView(
+                outcome=error.kind, fixed_text=error.message_for("hidden"), hint=getattr(error, "hint", None)
+            )
+        # The grader's own failure: its text could quote a value that came back, so only the exception's kind.
+        outcome, message, _ = self.classify(excinfo, "hidden")
+        if isinstance(error, ReferenceFailure):
+            return GuardedView(outcome="error", fixed_text=message)
+        return GuardedView(
+            outcome=outcome if outcome == "timeout" else "error",
+            fixed_text=f"internal error in the grader, not your fault; tell your instructor: {excinfo.typename}",
+        )
+
+    @staticmethod
+    def _internal(call: pytest.CallInfo) -> bool:
+        """True when the kit failed, not the student's code (as :meth:`classify` decides)."""
+        excinfo = call.excinfo
+        if excinfo is None:
+            return False
+        error = excinfo.value
+        if isinstance(error, (Mismatch, StudentRaised, StudentMissing)):
+            return False
+        if isinstance(error, sandbox.WorkerFailure):
+            return error.internal
+        return not (excinfo.typename == "Failed" and "Timeout" in str(error))
+
     def classify(self, excinfo: pytest.ExceptionInfo | None, suite: str) -> tuple[str, str, bool]:
-        """(outcome, message, internal) for how a test ended; ``suite`` may be "guarded" (see GUARDED_NOTE)."""
+        """(outcome, message, internal) for how a public or hidden test ended (guarded tests: :meth:`guarded_view`)."""
         lang = self.session.lang
         if excinfo is None:
             return "passed", "", False
@@ -382,12 +512,17 @@ class GradingPlugin:
             error.where = [learner_frame(frame, self.session.extraction, lang) for frame in error.where]
             return "error", render_raised(error, suite, lang), False
         if isinstance(error, sandbox.WorkerFailure):  # hidden tests: no exit status or other student-chosen text
-            return error.kind, error.message_for("hidden" if suite == "guarded" else suite), error.internal
+            return error.kind, error.message_for(suite) + _hint_line(getattr(error, "hint", None), lang), error.internal
         if excinfo.typename == "Failed" and "Timeout" in str(error):
             return "timeout", "the test ran past the grader's time limit", False
         if excinfo.typename in ("Skipped", "XFailed"):
             return "error", "internal error in the grader: the test was skipped (skips count as not passed)", True
-        reason = error.args[0] if isinstance(error, ReferenceFailure) else f"{excinfo.typename}: {error}"
+        # A hidden test's internal error names only the exception's kind: its text could quote a hidden input.
+        reason = (
+            error.args[0]
+            if isinstance(error, ReferenceFailure)
+            else (f"{excinfo.typename}: {error}" if suite == "public" else excinfo.typename)
+        )
         return "error", f"internal error in the grader, not your fault; tell your instructor: {reason}", True
 
 
@@ -422,22 +557,38 @@ def diagnosis(excinfo: pytest.ExceptionInfo | None, outcome: str, suite: str, la
     if outcome == "passed":
         return "", "", False
     if hint_text:
-        return hint_text, f"hint {hint.en}", False
+        return hint_text, f"hint {hint.id or hint.en}", False
     if isinstance(error, Mismatch):
         return "", f"{outcome} {error.problem.en}" if suite == "public" else outcome, False
     if isinstance(error, StudentRaised):
-        known = getattr(builtins, error.type, None)
-        shown = error.type if isinstance(known, type) and issubclass(known, BaseException) else "an exception"
+        shown = exception_name(error.type)
         return "", f"raised {shown} {error.text}" if suite == "public" else f"raised {shown}", False
     return "", outcome, False
 
 
-GUARDED_NOTE = Text(
-    "(이 단위의 작업 프로세스에는 이 단위가 부르는 다른 단위의 참조 구현이 들어 있어, 출력과 오류 문장은 보여 주지 않습니다. "
-    "노트북에서 직접 실행해 확인하세요.)",
-    "(this unit's worker holds reference code of the units it calls, so its printed output and error texts are "
-    "not shown; run it in your notebook to see them.)",
-)
+def guarded_diagnosis(view: GuardedView, lang: str) -> tuple[str, str, bool]:
+    """(hint, mistake, not implemented) of a guarded test, from its view alone (as :func:`diagnosis`)."""
+    hint_text = view.hint.render(lang) if view.hint is not None else ""
+    if view.raised == "NotImplementedError":
+        return hint_text, f"not-implemented {view.target}", True
+    if view.outcome == "passed":
+        return "", "", False
+    if view.hint is not None:
+        return hint_text, f"hint {view.hint.id or view.hint.en}", False
+    if view.problem is not None:
+        return "", f"{view.outcome} {view.problem.value}", False
+    if view.raised:
+        return "", f"raised {view.raised}", False
+    return "", view.outcome, False
+
+
+def trusted_details(properties: list[tuple[str, object]]) -> dict:
+    """The recorded properties a test of a worker holding reference code may keep: the reference's only.
+
+    A property named ``reference_*`` is computed on the trusted side from the test's own call; anything
+    else (a student's learning curve) came from the worker and could carry the reference code out.
+    """
+    return {str(key): value for key, value in properties if str(key).startswith("reference_")}
 
 
 def _label(ko: str, en: str, lang: str) -> str:
@@ -445,18 +596,14 @@ def _label(ko: str, en: str, lang: str) -> str:
 
 
 def render_mismatch(error: Mismatch, suite: str, lang: str) -> str:
-    """A failing check: for public tests the call, expected and got; for hidden tests only the hint.
-
-    "guarded" public tests show the call and the expected value, never what the student's code
-    returned (its worker holds reference code, which a returned value could carry out).
-    """
+    """A failing check: for public tests the call, expected and got; for hidden tests only the hint."""
     if suite == "hidden":
         lines = [Text("숨은 테스트에서 결과가 틀렸습니다.", "a hidden test got a wrong result.").render(lang)]
     else:
         lines = [error.problem.render(lang)]
         if error.call is not None:
             lines.append(f"{_label('호출', 'call', lang)}: {error.call.describe()}")
-        shows_got = error.got is not None and suite != "guarded"
+        shows_got = error.got is not None
         expected, got = (
             summarize_pair(error.expected, error.got)
             if error.expected is not None and shows_got
@@ -483,10 +630,8 @@ def render_raised(error: StudentRaised, suite: str, lang: str) -> str:
             ).render(lang)
             + where
         )
-    if suite in ("hidden", "guarded"):
-        known = getattr(builtins, error.type, None)
-        shown = error.type if isinstance(known, type) and issubclass(known, BaseException) else "an exception"
-        return f"{error.call.target} raised {shown}" + _hint_line(error.hint, lang)
+    if suite == "hidden":
+        return f"{error.call.target} raised {exception_name(error.type)}" + _hint_line(error.hint, lang)
     return f"{error.call.describe()} raised {error.type}: {error.text}{where}" + _hint_line(error.hint, lang)
 
 

@@ -102,6 +102,11 @@ def to_json_data(report: GradeReport) -> dict:
                         "score": test.score,
                         "max_score": test.max_score,
                         "message": test.message,
+                        "diagnosis": test.diagnosis,
+                        "hint": test.hint,
+                        "problem": test.problem,
+                        "guarded": test.guarded,
+                        "not_implemented": test.not_implemented,
                     }
                     for test in unit.tests
                 ],

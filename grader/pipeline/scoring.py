@@ -25,6 +25,11 @@ class TestResult:
     mistake: str = ""  # what went wrong, as a key chosen on the trusted side: tests sharing it are shown once
     not_implemented: bool = False  # the student's code raised NotImplementedError: the stub is still there
     location: str = ""  # where the student's code raised, as the learner finds it (public tests only)
+    diagnosis: str = ""  # the id of the hint the trusted checks chose ("ch04_learning.cee_labels"), else ""
+    problem: str = ""  # what a failed check found, a code of grader.pipeline.checks.Problem ("wrong-shape"), else ""
+    guarded: bool = (
+        False  # the unit's worker held reference code: what it sent is never shown (grader/pipeline/guarded.py)
+    )
 
 
 @dataclass

@@ -47,6 +47,7 @@ class WorkerFailure(Exception):
 
     kind = "error"
     internal = False
+    hint = None  # a Text a test or the plugin attaches: the usual cause (grader.pipeline.plugin.timeout_hint)
 
     def __init__(self, message: str, hidden_message: str | None = None) -> None:
         super().__init__(message)

@@ -134,7 +134,21 @@ def test_odd_result_files_still_give_a_report(tmp_path):
 
     tests = [
         "not a test",
-        {"name": "case", "suite": "public", "outcome": "failed", "message": "hint: divide by N"},
+        {
+            "name": "case",
+            "suite": "public",
+            "outcome": "failed",
+            "message": "the result differs\nhint: divide by N",
+            "diagnosis": "ch04_learning.cee_batch",
+            "hint": "divide by N",
+        },
+        # What the student printed may look like a hint; with no diagnosis it is no mistake of the table.
+        {
+            "name": "other",
+            "suite": "public",
+            "outcome": "failed",
+            "message": "printed output:\nhint: copied from alice",
+        },
         {"name": "case", "suite": "public", "outcome": "passed", "message": ""},
     ]
     odd = {
@@ -145,6 +159,12 @@ def test_odd_result_files_still_give_a_report(tmp_path):
         },
         "b": {"status": "graded", "score": 0, "functions": [{"name": "u", "score": 0, "max_score": 5, "tests": "x"}]},
         "c": {"status": "ungradable", "score": 0.0, "max_score": None, "functions": [], "errors": ["no .ipynb in c/"]},
+        "e": {
+            "status": "graded",
+            "score": 0,
+            "functions": [{"name": "u", "score": 0, "max_score": 5, "tests": []}],
+            "errors": ["cell 3, line 1: defining f failed: ValueError: see alice's notebook"],
+        },
     }
     for student, result in odd.items():
         write_atomic(result_path(tmp_path, student), json.dumps(result))
@@ -154,18 +174,39 @@ def test_odd_result_files_still_give_a_report(tmp_path):
     summary = md_path.read_text(encoding="utf-8")
     assert "| u | `case` | public | 1/2 | 50% |" in summary  # a's two cases: the list's stray entry skipped
     assert "| 1 | u | `divide by N` | `a` |" in summary
+    assert "copied from alice" not in summary  # printed text is no diagnosis
+    # A notebook problem quotes the student's code: marked as such in both views, never as the kit's words.
+    assert (
+        "| `e` | partly graded | 학생 노트북의 글 / from the student's notebook: `cell 3, line 1: defining f" in summary
+    )
+    assert "from the student's notebook: <q>cell 3, line 1: defining f failed: ValueError: see alice&#x27;s" in (
+        html_path.read_text(encoding="utf-8")
+    )
     assert "| `c` | not graded | `no .ipynb in c/` |" in summary
     assert "No grading times recorded." in summary
     assert "d.json" in html_path.read_text(encoding="utf-8")  # the unreadable result is named, not dropped silently
 
 
-@pytest.mark.parametrize("lang", ["ko", "en", "both"])
-def test_mistakes_are_read_in_every_feedback_language(lang):
-    """A batch graded with --lang ko or en names its hints in that language; each is still one mistake."""
-    from grader.classroom.class_summary import hints_of
-    from grader.pipeline.checks import Text
+def test_mistakes_are_grouped_by_diagnosis_id_in_any_language(tmp_path):
+    """Students graded with --lang ko, en and both share one mistake row: grouped by the hint's id, not its text;
+    a message line that only looks like a hint (the student printed it) makes no row."""
+    from grader.classroom.class_summary import summarise
+    from grader.classroom.gradebook import result_path, write_atomic
 
-    label = Text("힌트", "hint").render(lang)
-    hint = hints.CEE_BATCH.render(lang)
-    message = f"결과가 기대값과 다릅니다. / the result differs.\n{label}: {hint}\nnot a hint: this line"
-    assert hints_of(message) == [hint]
+    for student, lang in (("kim", "ko"), ("lee", "en"), ("park", "both")):
+        hint = hints.CEE_BATCH.render(lang)
+        test = {
+            "name": "one_hot_batch",
+            "suite": "public",
+            "outcome": "failed",
+            "message": f"wrong\nhint: {hint}\nprinted output:\nhint: see cell 12 of alice's notebook",
+            "diagnosis": hints.CEE_BATCH.id,
+            "hint": hint,
+        }
+        function = {"name": "cross_entropy_error", "score": 0, "max_score": 2, "tests": [test]}
+        result = {"status": "graded", "score": 0, "functions": [function]}
+        write_atomic(result_path(tmp_path, student), json.dumps(result))
+    mistakes = summarise(tmp_path).mistakes
+    assert hints.CEE_BATCH.id == "ch04_learning.cee_batch"
+    assert [(m.diagnosis, sorted(m.students)) for m in mistakes] == [(hints.CEE_BATCH.id, ["kim", "lee", "park"])]
+    assert "alice" not in mistakes[0].hint

@@ -55,3 +55,32 @@ def test_the_notebook_metadata_chooses_the_language_over_the_locale(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert DIFF_FORWARD.ko in result.stdout and DIFF_FORWARD.en not in result.stdout
+
+
+def test_an_endless_loop_costs_one_time_limit_and_every_test_says_why(grade, monkeypatch):
+    """numerical_gradient without it.iternext() loops forever: the first test waits out its limit, the other
+    nine fail at once with the same words and the same diagnosis (the class report lists it under its unit)."""
+    from grader import sandbox
+    from grader.pipeline.plugin import STALLED, TIMEOUT
+    from grader.tests.helpers import solution_with
+
+    calls = []
+    original = sandbox.Worker.call
+
+    def counted(self, call_data, what, seconds=None):
+        calls.append(what)
+        return original(self, call_data, what, seconds)
+
+    monkeypatch.setattr(sandbox.Worker, "call", counted)
+    endless = (
+        "def numerical_gradient(f, x):\n"
+        "    it = np.nditer(x, flags=['multi_index'])\n"
+        "    while not it.finished:\n"
+        "        pass\n"
+    )
+    report = grade(solution_with([endless]), units=["numerical_gradient"], limits=sandbox.Limits(call_seconds=2))
+    tests = report.units[0].tests
+    assert len(tests) >= 8 and all(t.outcome == "timeout" and t.score == 0 for t in tests)
+    assert all(t.diagnosis == TIMEOUT.id and TIMEOUT.en in t.message and TIMEOUT.ko in t.message for t in tests)
+    assert [STALLED.en in t.message for t in tests] == [False] + [True] * (len(tests) - 1)
+    assert calls == ["numerical_gradient"]  # one call waited out its limit; no later test reached a worker

@@ -81,7 +81,16 @@ def test_json_report_matches_the_contract(tmp_path):
         assert set(function) == {"name", "score", "max_score", "tests"}
         assert function["score"] == sum(t["score"] for t in function["tests"])
         for test in function["tests"]:
-            assert set(test) == {"name", "suite", "outcome", "score", "max_score", "message"}
+            fixed = {"name", "suite", "outcome", "score", "max_score", "message"}
+            extension = {"diagnosis", "hint", "problem", "guarded", "not_implemented"}  # docs/CONTRACT.md
+            assert set(test) == fixed | extension
+            assert test["problem"] in {"", "not-a-number", "wrong-type", "wrong-keys", "wrong-shape", "not-finite"} | {
+                "wrong-value",
+                "input-changed",
+                "below-threshold",
+            }
+            assert type(test["guarded"]) is bool and type(test["not_implemented"]) is bool
+            assert (test["outcome"] == "passed") <= (test["diagnosis"] == test["hint"] == test["problem"] == "")
             assert test["outcome"] in {"passed", "failed", "error", "timeout", "missing"}
             assert test["suite"] in {"public", "hidden"}
     assert report["score"] == sum(f["score"] for f in report["functions"])
