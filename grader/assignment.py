@@ -72,7 +72,9 @@ class Assignment:
             if unit.name == name.split(".", 1)[0]:
                 return unit
         known = ", ".join(u.name for u in self.units)
-        raise AssignmentError(f"{self.id} has no unit {name!r}; its units are {known}")
+        raise AssignmentError(
+            f"{self.id}에는 {name!r} 단원이 없습니다 (단원: {known}) / {self.id} has no unit {name!r}; its units are {known}"
+        )
 
     def hidden_dirs(self) -> list[Path]:
         """Folders a worker must never read."""

@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="only check that the committed student notebook is current"
     )
     publish.add_argument("--out", type=Path, metavar="DIR", help="write a whole student repository into DIR")
+    publish.add_argument(
+        "--force",
+        action="store_true",
+        help="with --out: write into DIR even if it is not empty and was not written by publish (an edited "
+        "notebook there is still kept)",
+    )
 
     batch = commands.add_parser("batch", help="grade every student's notebook into a results folder with a gradebook")
     batch.add_argument("submissions", type=Path, help="a folder of <student>.ipynb files or <student>/ folders")
@@ -290,7 +296,7 @@ def _publish(options: argparse.Namespace) -> int:
         from grader.classroom.student_repo import publish_repository
 
         try:
-            publish_repository(options.out, assignment.id)
+            publish_repository(options.out, assignment.id, force=options.force)
         except PublishError as error:
             print(f"error: {error}", file=sys.stderr)
             return 1

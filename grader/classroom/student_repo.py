@@ -10,9 +10,13 @@ returns.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
+import sys
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.assignment import KIT_ROOT, Assignment, load_assignment
@@ -32,6 +36,13 @@ AUDIT_SKIP = {".git", ".venv", "__pycache__"}
 PUBLIC_SUITE_SUFFIXES = {".py"}
 MIN_LEAK_LINE = 24  # solution lines at least this long (stripped) must not appear in the repository
 RECORDING_SEED, CHECK_SEED = 1, 2
+# What publish --out leaves in the repository: which assignment, and the notebook as written. A second publish
+# into the folder finds it: the same assignment may be refreshed, and a notebook that differs was edited.
+MARKER = ".grader-published.json"
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr)
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,8 @@ class StudentRepo:
 
     out: Path
     assignment: Assignment
+    force: bool = False  # write into a non-empty folder this command did not write
+    say: Callable[[str], None] = field(default=_say)  # what the instructor must know (a notebook kept)
 
 
 def check_destination(repo: StudentRepo) -> None:
@@ -50,13 +63,66 @@ def check_destination(repo: StudentRepo) -> None:
     for forbidden in ("solutions", "tests_hidden"):
         if (out / forbidden).exists():
             raise PublishError(f"{out / forbidden} exists: a student repository must never hold it; use a new folder")
+    if not out.is_dir() or not any(out.iterdir()) or repo.force:
+        return
+    published = _published(repo)
+    if published is None:
+        raise PublishError(
+            f"{out} is not empty and was not written by publish --out: choose a new folder, or pass --force to "
+            f"write into it anyway / {out} 폴더가 비어 있지 않고 publish --out이 만든 폴더도 아닙니다: 새 폴더를 고르거나 "
+            "--force를 붙이세요"
+        )
+    if published.get("assignment") != repo.assignment.id:
+        raise PublishError(
+            f"{out} holds the student repository of {published.get('assignment')!r}, not {repo.assignment.id!r}: "
+            f"choose a new folder, or pass --force / {out}에는 다른 과제의 저장소가 있습니다: 새 폴더를 고르거나 --force를 붙이세요"
+        )
+
+
+def _published(repo: StudentRepo) -> dict | None:
+    """What the last publish --out into this folder recorded, or None."""
+    try:
+        data = json.loads((repo.out / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def write_notebook(repo: StudentRepo) -> None:
-    """The published stub notebook at ``assignments/<id>.ipynb``."""
+    """The published stub notebook at ``assignments/<id>.ipynb``; one that was edited since is kept, and said so.
+
+    A notebook that differs from what the last publish wrote is someone's work (a student's, in their
+    repository): the new stub goes beside it as ``<id>.published.ipynb``, never over it, even with --force.
+    """
     path = repo.out / "assignments" / f"{repo.assignment.id}.ipynb"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_student_notebook(repo.assignment), encoding="utf-8")
+    stub = render_student_notebook(repo.assignment)
+    if path.exists():
+        written = (_published(repo) or {}).get("notebook_sha256")
+        current = _digest(path.read_text(encoding="utf-8", errors="replace"))
+        if current not in (written, _digest(stub)):
+            beside = path.with_suffix(".published.ipynb")
+            beside.write_text(stub, encoding="utf-8")
+            repo.say(
+                f"kept {path}: it was edited since it was published; the new stub is {beside} / 수정된 노트북 {path}은(는) "
+                f"그대로 두고, 새로 만든 노트북은 {beside}에 썼습니다"
+            )
+            return
+    path.write_text(stub, encoding="utf-8")
+
+
+def write_marker(repo: StudentRepo) -> None:
+    """Record the assignment and the notebook as published (the next publish --out reads it)."""
+    notebook = repo.out / "assignments" / f"{repo.assignment.id}.ipynb"
+    stub = render_student_notebook(repo.assignment)
+    kept = notebook.exists() and notebook.read_text(encoding="utf-8", errors="replace") != stub
+    previous = (_published(repo) or {}).get("notebook_sha256") if kept else None
+    record = {"assignment": repo.assignment.id, "notebook_sha256": previous or _digest(stub)}
+    (repo.out / MARKER).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
 
 
 def copy_public_suite(repo: StudentRepo) -> None:
@@ -188,6 +254,7 @@ def write_project_files(repo: StudentRepo) -> None:
         "packages = []  # @PACKAGES@: the grader's packages and this assignment's course package, filled in "
         "when publishing": f"packages = {_packages(repo.out)}",
         "@PUBLIC_MAX@": f"{_public_max(repo.assignment):g}",
+        "@FIRST_UNIT@": repo.assignment.units[0].name,
     }
     for source in sorted(TEMPLATE_DIR.rglob("*")):
         if not source.is_file():
@@ -232,12 +299,19 @@ STEPS = (
     write_public_rubric,
     write_recording,
     write_project_files,
+    write_marker,
 )
 
 
-def publish_repository(out: Path, assignment_id: str) -> Path:
-    """Write a student repository into ``out`` and audit it; returns ``out``."""
-    repo = StudentRepo(out, load_assignment(assignment_id))
+def publish_repository(
+    out: Path, assignment_id: str, *, force: bool = False, say: Callable[[str], None] = _say
+) -> Path:
+    """Write a student repository into ``out`` and audit it; returns ``out``.
+
+    ``out`` must be new, empty, or a repository this command wrote for the same assignment (``force`` lifts
+    that); a student's edited notebook there is never overwritten.
+    """
+    repo = StudentRepo(out, load_assignment(assignment_id), force, say)
     repo.out.mkdir(parents=True, exist_ok=True)
     for step in STEPS:
         step(repo)
