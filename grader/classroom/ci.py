@@ -80,7 +80,8 @@ def feedback(
     notebook = notebook or Path("assignments") / f"{assignment_id}.ipynb"
     lang = choose_lang(None, notebook, env)  # as make check and check() choose it
     report = grade_notebook(notebook, assignment_id=assignment_id, suites=("public",), lang=lang)
-    markdown = fit_summary(FEEDBACK_BANNER + "\n" + render.render_markdown(report))
+    # GitHub strips data: images from job summaries and comments: the curves go there as text
+    markdown = fit_summary(FEEDBACK_BANNER + "\n" + render.render_markdown(report, images=False))
     data = render.to_json_data(report)
     data["feedback_only"] = True
     # under sudo these belong to the runner user, who uploads them as the artifact

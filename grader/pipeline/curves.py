@@ -137,8 +137,49 @@ def _caption(curve: dict | None, withheld: bool = False) -> str:
     return text + (f" · {seconds:.1f} s" if seconds is not None else "")
 
 
-def learning_curves_markdown(report: GradeReport) -> list[str]:
-    """Markdown lines: per unit, the last test's student and reference curves side by side."""
+SPARKS = "▁▂▃▄▅▆▇█"
+SPARK_POINTS = 24  # characters of one text curve
+
+
+def sparkline(values: list, low: float, high: float, points: int = SPARK_POINTS) -> str:
+    """A curve as block characters between ``low`` and ``high`` (a gap is a space): what GitHub shows."""
+    marks = []
+    for _, value in _binned(values, points):
+        if value is None:
+            marks.append(" ")
+            continue
+        share = min(max((value - low) / (high - low), 0.0), 1.0) if high > low else 0.0
+        marks.append(SPARKS[round(share * (len(SPARKS) - 1))])
+    return "".join(marks)
+
+
+def _text_curve(values: list, low: float, high: float) -> str:
+    finite = [v for v in map(_number, values) if v is not None]
+    if not finite:
+        return "—"
+    return f"`{sparkline(values, low, high)}` {finite[0]:.2f} → {finite[-1]:.2f}"
+
+
+def _text_rows(student: dict | None, reference: dict, loss_max: float, withheld: bool) -> list[str]:
+    """The curves as a table of text (GitHub strips ``data:`` images from comments and job summaries)."""
+    missing = WITHHELD if withheld else "—"
+    rows = []
+    for label, key, low, high in (
+        ("훈련 손실 / train loss (iterations)", "train_loss", 0.0, loss_max),
+        ("훈련 정확도 / train acc (epochs)", "train_acc", 0.0, 1.0),
+        ("시험 정확도 / test acc (epochs)", "test_acc", 0.0, 1.0),
+    ):
+        mine = _text_curve(list(student.get(key, [])), low, high) if student else missing
+        rows.append(f"| {label} | {mine} | {_text_curve(list(reference.get(key, [])), low, high)} |")
+    return rows
+
+
+def learning_curves_markdown(report: GradeReport, images: bool = True) -> list[str]:
+    """Markdown lines: per unit, the last test's student and reference curves side by side.
+
+    ``images=False`` draws them as text (block-character curves), for GitHub's comments and job summaries,
+    which strip ``data:`` images; files and viewers that show images get the SVG charts.
+    """
     lines: list[str] = []
     for unit in report.units:
         tests: list[TestResult] = [t for t in unit.tests if "reference_curve" in t.details]
@@ -147,15 +188,29 @@ def learning_curves_markdown(report: GradeReport) -> list[str]:
         test = tests[-1]
         reference, student = test.details["reference_curve"], test.details.get("student_curve")
         loss_max = _loss_max(reference, *([student] if student else []))
-        cells = [
-            f"![student / 학생]({data_uri(learning_curve_svg(student, loss_max))})" if student else "—",
-            f"![reference / 기준 풀이]({data_uri(learning_curve_svg(reference, loss_max))})",
-        ]
+        cells = (
+            []
+            if not images
+            else [
+                f"![student / 학생]({data_uri(learning_curve_svg(student, loss_max))})" if student else "—",
+                f"![reference / 기준 풀이]({data_uri(learning_curve_svg(reference, loss_max))})",
+            ]
+        )
         iterations = reference.get("iters_num")
         lines += [
             "",
             f"### `{unit.name}`: 학습 곡선 / learning curves ({test.suite}, {iterations} iterations)",
             "",
+        ]
+        if not images:
+            lines += [
+                "| | 학생 / student | 기준 풀이 / reference |",
+                "|---|---|---|",
+                *_text_rows(student, reference, loss_max, test.guarded),
+                f"| | {_caption(student, test.guarded)} | {_caption(reference)} |",
+            ]
+            continue
+        lines += [
             "| 학생 / student | 기준 풀이 / reference |",
             "|---|---|",
             f"| {cells[0]} | {cells[1]} |",

@@ -213,8 +213,10 @@ def isolation_lines(report: GradeReport) -> list[str]:
     return ["", SANDBOX_NEUTRAL.render(report.lang)] if report.isolation_missing else []
 
 
-def render_markdown(report: GradeReport) -> str:
-    """GitHub-flavoured Markdown for a PR comment or job summary; texts that are not the kit's are inert."""
+def render_markdown(report: GradeReport, images: bool = True) -> str:
+    """GitHub-flavoured Markdown for a PR comment or job summary; texts that are not the kit's are inert.
+
+    ``images=False``: learning curves as text, for GitHub (which strips ``data:`` images there)."""
     report = fit_report(report)
     lang = report.lang
     lines = [
@@ -249,7 +251,7 @@ def render_markdown(report: GradeReport) -> str:
                     "",
                 ]
         lines.append("</details>")
-    lines += learning_curves_markdown(report)  # the training unit's curves, student next to reference
+    lines += learning_curves_markdown(report, images)  # the training unit's curves, student next to reference
     if report.errors:
         lines += [
             "",

@@ -112,6 +112,13 @@ def test_solution_trains_and_the_report_shows_the_curves_it_may(grade, monkeypat
     assert len(student["train_loss"]) == 600
     markdown = render_markdown(report)
     assert markdown.count("data:image/svg+xml;base64,") == 2 and "learning curves (hidden, 600 iterations)" in markdown
+    # GitHub strips data: images from comments and job summaries: there the curves are text, both of them.
+    text = render_markdown(report, images=False)
+    rows = [line for line in text.splitlines() if line.startswith(("| 훈련", "| 시험"))]
+    assert "data:image" not in text and len(rows) == 3
+    assert all(row.count("`") == 4 and row.count(" → ") == 2 for row in rows), rows
+    loss = rows[0].split("`")[1]
+    assert len(loss) == curves.SPARK_POINTS and loss[0] > loss[-1]  # the loss falls: a high block, then a low one
 
 
 def test_gradient_without_batch_division_fails_with_codes_not_numbers(grade):
