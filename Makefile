@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 	@echo "setting up $(VENV) with $(PYTHON) (once) / 처음 한 번 $(VENV)를 만듭니다"
 	@$(PYTHON) -m venv $(VENV) || $(SETUP_FAILED)
 	@$(PY) -m pip install --quiet --upgrade pip || $(SETUP_FAILED)
-	@$(PY) -m pip install --quiet -e '.[dev]' || $(SETUP_FAILED)
+	@$(PY) -m pip install --quiet -e '.[dev,staff]' || $(SETUP_FAILED)
 	touch $(STAMP)
 
 setup: $(STAMP)

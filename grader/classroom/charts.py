@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import io
 
-import matplotlib
+from grader.errors import GraderError
+
+try:
+    import matplotlib
+except ImportError:  # the staff extra: students' environments and Gradescope's never install it
+    raise GraderError(
+        "the class report needs the kit's staff extra: pip install -e '.[staff]' (make setup installs it) / "
+        "수업 보고서에는 staff 추가 패키지가 필요합니다: pip install -e '.[staff]'"
+    ) from None
 
 matplotlib.use("Agg")  # before pyplot: no display, also under sudo in CI
 

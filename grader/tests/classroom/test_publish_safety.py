@@ -4,6 +4,7 @@ is never overwritten, and everything in a student repository is its own assignme
 from __future__ import annotations
 
 import json
+import tomllib
 
 import pytest
 
@@ -59,3 +60,8 @@ def test_a_student_repository_names_only_its_own_assignment(tmp_path, mine, othe
         for unit in foreign.units:
             if unit.name not in own_names:
                 assert f'"{unit.name}"' not in text and f"`{unit.name}`" not in text, (path, unit.name)
+
+    # Students install what grading needs, not the staff's class report and similarity libraries.
+    project = tomllib.loads((out / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = " ".join(project["dependencies"] + sum(project.get("optional-dependencies", {}).values(), []))
+    assert "numpy" in names and "matplotlib" not in names and "copydetect" not in names
