@@ -100,7 +100,28 @@ def _parser() -> argparse.ArgumentParser:
     comment = ci.add_parser("comment", help="workflow_run: keep one feedback comment on the pull request updated")
     comment.add_argument("--artifact", type=Path, required=True, help="the downloaded (untrusted) artifact folder")
     regrade = ci.add_parser("regrade", help="private grading repo: fetch every roster repository, grade, notify")
-    regrade.add_argument("--roster", type=Path, required=True, help="CSV: student,repository[,url][,ref]")
+    regrade.add_argument(
+        "--roster",
+        type=Path,
+        required=True,
+        help="CSV: student,repository[,url][,ref][,extension], or GitHub Classroom's export (with --classroom-repos)",
+    )
+    regrade.add_argument(
+        "--classroom-repos",
+        metavar="OWNER/PREFIX",
+        help="a GitHub Classroom roster's repositories: OWNER/PREFIX-<github_username>",
+    )
+    regrade.add_argument(
+        "--deadline",
+        metavar="TIME",
+        help="ISO time with its offset (2026-12-14T23:59+09:00): choose each submission by the late policy",
+    )
+    regrade.add_argument(
+        "--late",
+        metavar="POLICY",
+        help="with --deadline: cutoff (default: the last push before the deadline), none, per-day:P:C or "
+        "per-hour:P:C (P%% off per started day or hour late, at most C%%)",
+    )
     regrade.add_argument("--out", type=Path, required=True, metavar="DIR")
     regrade.add_argument("--assignment", help="assignment id (default: the checkout's only one)")
     regrade.add_argument("--stage", choices=["fetch", "grade", "notify", "all"], default="all")
@@ -386,8 +407,13 @@ def _ci(options: argparse.Namespace) -> int:
             from grader.classroom.ci import comment
 
             return comment(artifact=options.artifact)
-        from grader.classroom.regrade import regrade
+        from grader.classroom.deadline import DeadlineError
+        from grader.classroom.regrade import regrade, regrade_deadline
 
+        try:
+            deadline = regrade_deadline(options.deadline, options.late)
+        except DeadlineError as error:
+            raise GraderError(str(error)) from None
         path = regrade(
             roster=options.roster,
             out=options.out,
@@ -398,6 +424,8 @@ def _ci(options: argparse.Namespace) -> int:
             seed=options.seed,
             jobs=options.jobs,
             progress=sys.stderr,
+            deadline=deadline,
+            classroom_repos=options.classroom_repos,
         )
         print(f"wrote {path}")
         return 0

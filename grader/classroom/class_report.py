@@ -96,7 +96,8 @@ def render_html(summary: ClassSummary, similar: SimilarityReport | None = None, 
         f"<p>{len(summary.students)} students / 학생: {graded} graded / 채점됨, {len(summary.ungradable)} not "
         f"graded / 채점 안 됨. Units / 단원: {e(', '.join(summary.units))}."
         + (f' <span class="note">From / 원본: <code>{e(source)}</code></span>' if source else "")
-        + "</p>",
+        + "</p>"
+        + (f"<p>{e(summary.deadline_line())}</p>" if summary.deadline else ""),
         "<nav>" + "".join(f'<a href="#{key}">{e(title)}</a>' for key, title in sections.items()) + "</nav></header>",
     ]
     for key, title in sections.items():
@@ -263,6 +264,7 @@ def render_markdown(summary: ClassSummary, similar: SimilarityReport | None = No
         f"# Class report / 수업 보고서: {summary.assignment}",
         "",
         f"{len(summary.students)} students / 학생: {len(summary.totals)} graded, {len(summary.ungradable)} not graded.",
+        *(["", summary.deadline_line()] if summary.deadline else []),
         "",
         f"## {SECTIONS['scores']}",
         "",

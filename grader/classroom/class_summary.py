@@ -7,6 +7,7 @@ graded or was graded only in part and why, and how long grading took.
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -83,6 +84,15 @@ class ClassSummary:
     seconds: dict[str, float]  # student -> seconds its grading took (when the batch recorded it)
     graded_at: dict[str, str]  # student -> when (UTC)
     unreadable: list[str] = field(default_factory=list)  # result files left out
+    deadline: dict = field(default_factory=dict)  # the regrade's deadline and late policy (deadline.json), if any
+    late: dict[str, float] = field(default_factory=dict)  # student -> percent taken off, for work pushed late
+
+    def deadline_line(self) -> str:
+        """The deadline and its policy in both languages, or "" when the results had none."""
+        if not self.deadline:
+            return ""
+        late = f"{len(self.late)} late / 늦은 제출 {len(self.late)}" if self.late else "none late / 늦은 제출 없음"
+        return f"Deadline / 마감: {self.deadline.get('due', '?')} · {self.deadline.get('describe', '')} · {late}"
 
     def spread(self, scores: dict[str, float]) -> dict[str, float]:
         """Mean, median, lowest and highest of some scores (zeros when there are none)."""
@@ -128,9 +138,26 @@ def summarise(results_dir: Path) -> ClassSummary:
         graded_at={s: str(r["graded_at"]) for s, r in results.items() if isinstance(r.get("graded_at"), str)},
         unreadable=[str(path) for path in gradebook.unreadable_results(results_dir)],
     )
+    summary.deadline = _deadline(results_dir)
+    summary.late = {
+        s: float(r["late"].get("penalty_percent") or 0.0)
+        for s, r in graded.items()
+        if isinstance(r.get("late"), dict)
+        and _is_number(r["late"].get("late_seconds"))
+        and r["late"]["late_seconds"] > 0
+    }
     summary.max_total = sum(summary.unit_max.values())
     _read_tests(summary, graded)
     return summary
+
+
+def _deadline(results_dir: Path) -> dict:
+    """What ``ci regrade --deadline`` recorded (``deadline.json``), or nothing."""
+    try:
+        data = json.loads((results_dir / "deadline.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {key: str(value) for key, value in data.items()} if isinstance(data, dict) else {}
 
 
 def _units(batch: dict, results: dict[str, dict]) -> list[str]:

@@ -123,7 +123,8 @@ def render_gradebook(results: dict[str, dict], units: list[str]) -> str:
     """``student,total,<unit>...,status``, one row per student in id order; blank scores when ungradable."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "total", *units, "status"])
+    late = any(isinstance(result.get("late"), dict) for result in results.values())  # a regrade with a deadline
+    writer.writerow(["student", "total", *units, "status", *(LATE_COLUMNS if late else ())])
     for student in sorted(results):
         result = results[student]
         scores = unit_scores(result)
@@ -134,9 +135,28 @@ def render_gradebook(results: dict[str, dict], units: list[str]) -> str:
                 "" if blank else f"{float(result.get('score', 0.0)):g}",
                 *("" if blank else f"{scores.get(unit, 0.0):g}" for unit in units),
                 result["status"],
+                *(late_cells(result) if late else ()),
             ]
         )
     return excel_csv(buffer.getvalue())
+
+
+# With a deadline (ci regrade --deadline): the commit graded, when it was pushed (and how that is known), how
+# late, and the percent the late policy took off the total, which is already the penalised score.
+LATE_COLUMNS = ("commit", "submitted_at", "evidence", "late_hours", "penalty_percent")
+
+
+def late_cells(result: dict) -> list[str]:
+    """The LATE_COLUMNS of one result (blank where it has no late record: not fetched, ungradable)."""
+    late = result.get("late") if isinstance(result.get("late"), dict) else {}
+    hours = late.get("late_seconds")
+    return [
+        str(late.get("commit", "")),
+        str(late.get("submitted_at", "")),
+        str(late.get("evidence", "")),
+        f"{float(hours) / 3600:.2f}".rstrip("0").rstrip(".") if isinstance(hours, int | float) else "",
+        f"{float(late.get('penalty_percent', 0)):g}" if late else "",
+    ]
 
 
 def write_gradebook(out: Path, units: list[str], students: set[str] | None = None) -> Path:

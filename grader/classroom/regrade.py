@@ -17,10 +17,12 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from grader.classroom import deadline as deadlines
 from grader.classroom import gradebook, outputs, students
 from grader.classroom.github import GitHubAPI, GitHubError
 from grader.errors import GraderError
@@ -28,6 +30,7 @@ from grader.pipeline.inert import md_code
 
 STAGES = ("fetch", "grade", "notify", "all")
 FETCH_FILE = "fetch.json"
+DEADLINE_FILE = "deadline.json"  # the deadline and late policy of the last fetch: the class report names them
 CLONE_SECONDS = 180
 MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
 GRADE_MARKER = "<!-- ch04-grader-grade:{assignment} -->"
@@ -40,40 +43,84 @@ class RegradeError(GraderError):
 
 @dataclass(frozen=True)
 class RosterEntry:
-    """One student: id, GitHub repository (owner/name), and optionally where to clone from and which ref."""
+    """One student: id, GitHub repository (owner/name), and optionally where to clone from, which ref, and
+    an extension of the deadline (``+48h``, ``+2d`` or an ISO time). An empty repository: a GitHub Classroom
+    student who has not accepted the assignment (recorded as not graded)."""
 
     student: str
     repository: str
     url: str = ""
     ref: str = ""
+    extension: str = ""
 
 
-def read_roster(path: Path) -> list[RosterEntry]:
-    """``student,repository[,url][,ref]`` rows; every id and name checked."""
+# GitHub Classroom's roster export: identifier, github_username, github_id, name.
+CLASSROOM_COLUMNS = {"identifier", "github_username"}
+NOT_ACCEPTED = "no GitHub account is linked to this student in the Classroom roster (the assignment was not accepted)"
+
+
+def read_roster(path: Path, classroom_repos: str | None = None) -> list[RosterEntry]:
+    """``student,repository[,url][,ref][,extension]`` rows, or GitHub Classroom's export with
+    ``classroom_repos`` = ``owner/prefix`` (its repositories are ``owner/prefix-<github_username>``);
+    every id and name checked."""
     try:
-        return _roster_entries(path)
+        return _roster_entries(path, classroom_repos)
     except (UnicodeDecodeError, csv.Error) as error:  # found by fuzzing: bytes that are not UTF-8, a huge field
         raise RegradeError(f"{path}: not a UTF-8 CSV roster ({type(error).__name__}: {str(error)[:200]})") from None
 
 
-def _roster_entries(path: Path) -> list[RosterEntry]:
+def _roster_entries(path: Path, classroom_repos: str | None) -> list[RosterEntry]:
     entries, seen = [], set()
     with open(path, newline="", encoding="utf-8-sig") as stream:
-        for line, row in enumerate(csv.DictReader(stream), start=2):
-            student, repository = (row.get("student") or "").strip(), (row.get("repository") or "").strip()
+        reader = csv.DictReader(stream)
+        classroom = CLASSROOM_COLUMNS <= set(reader.fieldnames or ())
+        if classroom and not classroom_repos:
+            raise RegradeError(
+                f"{path} is a GitHub Classroom roster: pass --classroom-repos OWNER/PREFIX (its repositories are "
+                "named PREFIX-<github_username>, e.g. --classroom-repos dl-course/ch04-learning)"
+            )
+        for line, row in enumerate(reader, start=2):
+            where = f"{path}:{line}"
+            student, repository = _classroom_row(row, classroom_repos, where) if classroom else _plain_row(row)
             try:
-                student = students.checked(student, f"{path}:{line}")
+                student = students.checked(student, where)
             except students.StudentIdError as error:
                 raise RegradeError(str(error)) from None
-            if not _REPOSITORY.match(repository):
-                raise RegradeError(f"{path}:{line}: repository {repository!r} must be owner/name")
+            if repository and not _REPOSITORY.match(repository):
+                raise RegradeError(f"{where}: repository {repository!r} must be owner/name")
+            if not repository and not classroom:
+                raise RegradeError(f"{where}: repository is empty; write owner/name")
             if student in seen:
-                raise RegradeError(f"{path}:{line}: student {student} is listed twice")
+                raise RegradeError(f"{where}: student {student} is listed twice")
             seen.add(student)
-            entries.append(
-                RosterEntry(student, repository, (row.get("url") or "").strip(), (row.get("ref") or "").strip())
-            )
+            extension = (row.get("extension") or "").strip()
+            if extension:
+                try:
+                    deadlines.due_for(datetime(2000, 1, 1, tzinfo=UTC), extension)  # its form; the date comes later
+                except deadlines.DeadlineError as error:
+                    raise RegradeError(f"{where}: {error}") from None
+            url, ref = (row.get("url") or "").strip(), (row.get("ref") or "").strip()
+            entries.append(RosterEntry(student, repository, url, ref, extension))
     return entries
+
+
+def _plain_row(row: dict) -> tuple[str, str]:
+    return (row.get("student") or "").strip(), (row.get("repository") or "").strip()
+
+
+def _classroom_row(row: dict, classroom_repos: str | None, where: str) -> tuple[str, str]:
+    """(student id, repository) of a Classroom export row: the identifier when it is a valid id, else the
+    GitHub username; no repository when no account is linked yet."""
+    owner, _, prefix = (classroom_repos or "").partition("/")
+    if not owner or not prefix:
+        raise RegradeError(
+            f"--classroom-repos {classroom_repos!r}: expected OWNER/PREFIX, e.g. dl-course/ch04-learning"
+        )
+    identifier, username = (row.get("identifier") or "").strip(), (row.get("github_username") or "").strip()
+    student = identifier if students.is_valid(students.normalise(identifier)) else username
+    if not student:
+        raise RegradeError(f"{where}: neither identifier nor github_username is a student id ({students.RULE})")
+    return student, f"{owner}/{prefix}-{username}" if username else ""
 
 
 # -- fetch ---------------------------------------------------------------------------------------
@@ -99,22 +146,50 @@ def _git_environment(token: str | None, url: str) -> dict[str, str]:
     return env
 
 
+@dataclass(frozen=True)
+class Deadline:
+    """The course's deadline and late policy for one regrade (``--deadline``, ``--late``)."""
+
+    due: datetime
+    policy: deadlines.LatePolicy
+
+
+def regrade_deadline(due: str | None, late: str | None) -> Deadline | None:
+    """The command line's ``--deadline`` and ``--late`` (cutoff by default: the last push before the deadline)."""
+    if due is None:
+        if late is not None:
+            raise deadlines.DeadlineError("--late needs --deadline (the time work is due, with its UTC offset)")
+        return None
+    return Deadline(deadlines.parse_time(due), deadlines.parse_policy(late or "cutoff"))
+
+
+Pushes = Callable[[RosterEntry, str], list[deadlines.Push]]  # (entry, branch) -> GitHub's record of its pushes
+
+
 def fetch_notebook(
-    entry: RosterEntry, notebook_path: str, dest: Path, token: str | None, server_url: str = "https://github.com"
-) -> str:
-    """Clone shallowly without a working tree and copy one blob out; returns the commit (RegradeError if not)."""
+    entry: RosterEntry,
+    notebook_path: str,
+    dest: Path,
+    token: str | None,
+    server_url: str = "https://github.com",
+    *,
+    deadline: Deadline | None = None,
+    pushes: Pushes | None = None,
+) -> dict:
+    """Clone without a working tree and copy one blob out; returns what was fetched (RegradeError if not):
+    ``commit``, and with a deadline the ``late`` record of :func:`grader.classroom.deadline.late_record`."""
     url = entry.url or f"{server_url.rstrip('/')}/{entry.repository}.git"
     env = _git_environment(token, url)
     with tempfile.TemporaryDirectory(prefix="regrade-") as scratch:
         clone = Path(scratch) / "repo"
+        depth = [] if deadline else ["--depth", "1"]  # a deadline looks back in the branch's history
         command = [
             "git",
             "-c",
             "core.hooksPath=/dev/null",
             "clone",
             "--quiet",
-            "--depth",
-            "1",
+            *depth,
             "--no-checkout",
             "--no-tags",
             *(["--branch", entry.ref] if entry.ref else []),
@@ -122,23 +197,78 @@ def fetch_notebook(
             str(clone),
         ]
         _git(command, env, f"cannot clone {entry.repository}")
+        commit, late = _git(["git", "-C", str(clone), "rev-parse", "HEAD"], env, "no commit"), None
+        if deadline is not None:
+            commit, late = _submitted_commit(entry, clone, env, deadline, pushes)
         size = _git(
-            ["git", "-C", str(clone), "cat-file", "-s", f"HEAD:{notebook_path}"],
+            ["git", "-C", str(clone), "cat-file", "-s", f"{commit}:{notebook_path}"],
             env,
-            f"{entry.repository} has no {notebook_path} on its default branch",
+            f"{entry.repository} has no {notebook_path} in commit {commit[:12]}",
         )
         if int(size) > MAX_NOTEBOOK_BYTES:
             raise RegradeError(f"{notebook_path} in {entry.repository} is {int(size) // 2**20} MiB, over the limit")
         blob = subprocess.run(
-            ["git", "-C", str(clone), "cat-file", "blob", f"HEAD:{notebook_path}"],
+            ["git", "-C", str(clone), "cat-file", "blob", f"{commit}:{notebook_path}"],
             env=env,
             capture_output=True,
             timeout=CLONE_SECONDS,
             check=False,
         )
-        commit = _git(["git", "-C", str(clone), "rev-parse", "HEAD"], env, "no commit")
     outputs.write_bytes(dest, blob.stdout)
-    return commit
+    return {"commit": commit, "late": late}
+
+
+def _submitted_commit(
+    entry: RosterEntry, clone: Path, env: dict[str, str], deadline: Deadline, pushes: Pushes | None
+) -> tuple[str, dict]:
+    """The commit that is the submission under the deadline, and its late record.
+
+    GitHub's record of the branch's pushes (server time) is used where it can be read; otherwise the dates of
+    the branch's commits, which the student's clock sets: the record says which.
+    """
+    due = deadlines.due_for(deadline.due, entry.extension)
+    branch = _git(["git", "-C", str(clone), "rev-parse", "--abbrev-ref", "HEAD"], env, "no branch")
+    recorded = []
+    if pushes is not None:
+        try:
+            recorded = pushes(entry, branch)
+        except GraderError:  # no activity to read (a token without access, another server): the commit dates
+            recorded = []
+    if not recorded:
+        log = _git(["git", "-C", str(clone), "log", "--first-parent", "--format=%H %cI", "HEAD"], env, "no history")
+        recorded = [
+            deadlines.Push(sha, deadlines.parse_time(when, "commit date"), "commit-date")
+            for sha, when in (line.split(" ", 1) for line in log.splitlines() if " " in line)
+        ]
+    chosen = deadlines.submission(recorded, due, deadline.policy)
+    if chosen is None:
+        raise RegradeError(f"nothing was pushed to {branch} before the deadline {due.isoformat()}")
+    if subprocess.run(
+        ["git", "-C", str(clone), "cat-file", "-e", f"{chosen.commit}^{{commit}}"], env=env, check=False
+    ).returncode:
+        _git(["git", "-C", str(clone), "fetch", "--quiet", "origin", chosen.commit], env, "the commit is gone")
+    return chosen.commit, deadlines.late_record(chosen, due, deadline.policy)
+
+
+def github_pushes(api: GitHubAPI) -> Pushes:
+    """Pushes to a branch as GitHub recorded them (the repository's activity: server times, unforgeable)."""
+
+    def pushes(entry: RosterEntry, branch: str) -> list[deadlines.Push]:
+        # Newest first (GitHub pages this list by cursor, so only the first page is certain): the 100 latest
+        # pushes, which hold the last one before any deadline a regrade looks at.
+        activity = api.request("GET", f"/repos/{entry.repository}/activity?ref=refs/heads/{branch}&per_page=100")
+        if not isinstance(activity, list):
+            raise GitHubError(f"GET /repos/{entry.repository}/activity: expected a list")
+        return [
+            deadlines.Push(str(item["after"]), deadlines.parse_time(str(item["timestamp"]), "push time"), "push")
+            for item in activity
+            if isinstance(item, dict)
+            and item.get("activity_type") in ("push", "force_push", "merge", "pr_merge", "branch_creation")
+            and isinstance(item.get("after"), str)
+            and isinstance(item.get("timestamp"), str)
+        ]
+
+    return pushes
 
 
 def _git(command: list[str], env: dict[str, str], problem: str) -> str:
@@ -151,19 +281,35 @@ def _git(command: list[str], env: dict[str, str], problem: str) -> str:
     return result.stdout.strip()
 
 
-def fetch_all(entries: list[RosterEntry], out: Path, assignment_id: str, token: str | None) -> dict[str, dict]:
+def fetch_all(
+    entries: list[RosterEntry],
+    out: Path,
+    assignment_id: str,
+    token: str | None,
+    *,
+    deadline: Deadline | None = None,
+    pushes: Pushes | None = None,
+) -> dict[str, dict]:
     """Fetch every notebook into ``out/submissions/<student>/``; the outcome per student in ``fetch.json``."""
     shutil.rmtree(out / "submissions", ignore_errors=True)
     outcomes = {}
     for entry in entries:
         dest = out / "submissions" / entry.student / f"{assignment_id}.ipynb"
+        outcome = {"repository": entry.repository, "commit": "", "problem": "", "late": None}
         try:
-            commit = fetch_notebook(entry, f"assignments/{assignment_id}.ipynb", dest, token)
-            outcomes[entry.student] = {"repository": entry.repository, "commit": commit, "problem": ""}
-        except RegradeError as error:
+            if not entry.repository:
+                raise RegradeError(NOT_ACCEPTED)
+            path = f"assignments/{assignment_id}.ipynb"
+            outcome.update(fetch_notebook(entry, path, dest, token, deadline=deadline, pushes=pushes))
+        except (RegradeError, deadlines.DeadlineError) as error:
             outputs.make_dirs(dest.parent)
-            outcomes[entry.student] = {"repository": entry.repository, "commit": "", "problem": str(error)}
+            outcome["problem"] = str(error)
+        outcomes[entry.student] = outcome
     gradebook.write_atomic(out / FETCH_FILE, json.dumps(outcomes, indent=2, sort_keys=True) + "\n")
+    if deadline is not None:
+        policy = {"due": deadline.due.isoformat(), "policy": deadline.policy.kind, "percent": deadline.policy.percent}
+        policy |= {"cap": deadline.policy.cap, "describe": deadline.policy.describe()}
+        gradebook.write_atomic(out / DEADLINE_FILE, json.dumps(policy, ensure_ascii=False, indent=2) + "\n")
     return outcomes
 
 
@@ -195,6 +341,7 @@ def grade_all(
             result = gradebook.read_result(gradebook.result_path(out, student))
             if result is not None:
                 result["commit"] = outcome["commit"]
+                _apply_late(result, outcome.get("late"))
                 gradebook.write_atomic(
                     gradebook.result_path(out, student), json.dumps(result, ensure_ascii=False, indent=2) + "\n"
                 )
@@ -204,6 +351,17 @@ def grade_all(
 
         write_report(out)
     return path
+
+
+def _apply_late(result: dict, late: object) -> None:
+    """Record the submission's time and take its late penalty off the total (the units keep what they earned)."""
+    if not isinstance(late, dict) or result.get("status") == "ungradable":
+        return
+    result["late"] = late
+    percent = float(late.get("penalty_percent") or 0.0)
+    if percent:
+        result["score_before_late"] = result["score"]
+        result["score"] = deadlines.penalised(float(result["score"]), percent)
 
 
 # -- notify --------------------------------------------------------------------------------------
@@ -280,13 +438,20 @@ def regrade(
     seed: int | None = None,
     jobs: int | None = None,
     progress=None,
+    deadline: Deadline | None = None,
+    classroom_repos: str | None = None,
 ) -> Path:
-    """Run the chosen stages; the token comes from ``GRADER_TOKEN`` and is removed from the environment first."""
+    """Run the chosen stages; the token comes from ``GRADER_TOKEN`` and is removed from the environment first.
+
+    With ``deadline``, each student's submission is chosen by the late policy from GitHub's record of their
+    pushes (with a token), else from their commits' dates; its commit, time and penalty are recorded.
+    """
     token = os.environ.pop("GRADER_TOKEN", None)  # never inherited by anything started from here on
-    entries = read_roster(roster)
+    entries = read_roster(roster, classroom_repos)
     outputs.make_dirs(out)
     if stage in ("fetch", "all"):
-        fetch_all(entries, out, assignment_id, token)
+        api = GitHubAPI(token, os.environ.get("GITHUB_API_URL")) if token and deadline else None
+        fetch_all(entries, out, assignment_id, token, deadline=deadline, pushes=github_pushes(api) if api else None)
     if stage in ("grade", "all"):
         if not (out / FETCH_FILE).is_file():
             raise RegradeError(f"{out / FETCH_FILE} is missing: run the fetch stage first")

@@ -20,6 +20,7 @@ class FakeGitHub:
         self.comments: dict[str, list[dict]] = {}  # "owner/repo#n" -> comments
         self.issues: dict[str, list[dict]] = {}  # "owner/repo" -> issues
         self.pulls: dict[str, dict] = {}  # "owner/repo#n" -> pull request
+        self.activities: dict[str, list[dict]] = {}  # "owner/repo" -> pushes, newest first as GitHub lists them
         self._next_id = 1000
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -100,6 +101,12 @@ class FakeGitHub:
             issue = {"number": len(issues) + 1, "title": body["title"], "body": body["body"], "state": "open"}
             issues.append(issue)
             return 201, issue
+        if (match := re.fullmatch(r"/repos/([^/]+/[^/]+)/activity", path)) and method == "GET":
+            if match[1] not in self.activities:
+                return 404, {"message": "Not Found"}
+            ref = query.get("ref", [""])[0]
+            items = [a for a in self.activities[match[1]] if not ref or a["ref"] == ref]
+            return 200, items[(page - 1) * per_page : page * per_page]
         if (match := re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/(\d+)", path)) and method == "PATCH":
             for issue in self.issues.get(match[1], []):
                 if issue["number"] == int(match[2]):
