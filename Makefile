@@ -10,7 +10,7 @@ NOTEBOOK ?= assignments/ch04_learning.ipynb
 ASSIGNMENTS := $(basename $(notdir $(wildcard rubrics/*.toml)))
 ASSIGNMENT ?= $(or $(filter $(ASSIGNMENTS),$(basename $(notdir $(NOTEBOOK)))),ch04_learning)
 
-.PHONY: grade check publish test lint bench bench-isolation bench-extraction fuzz mutants setup sandbox-tools clean student-repo
+.PHONY: grade check publish gradescope test lint bench bench-isolation bench-extraction fuzz mutants setup sandbox-tools clean student-repo
 
 # A failed setup (Python too old, no venv module, no network) removes the half-made .venv and says what
 # to do, so the next try starts clean instead of failing the same way.
@@ -38,6 +38,10 @@ check: $(STAMP)
 
 publish: $(STAMP)
 	$(PY) -m grader publish --assignment $(ASSIGNMENT)
+
+# Gradescope's autograder zip for ASSIGNMENT (upload it as the assignment's autograder).
+gradescope: $(STAMP)
+	$(PY) -m grader publish --assignment $(ASSIGNMENT) --gradescope autograder-$(ASSIGNMENT).zip
 
 # A ready student repository (notebook, public tests with recorded answers, grader, workflows).
 student-repo: $(STAMP)

@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     publish.add_argument("--out", type=Path, metavar="DIR", help="write a whole student repository into DIR")
     publish.add_argument(
+        "--gradescope",
+        type=Path,
+        metavar="ZIP",
+        help="write Gradescope's autograder zip for the assignment (setup.sh, run_autograder, what grading needs)",
+    )
+    publish.add_argument(
         "--force",
         action="store_true",
         help="with --out: write into DIR even if it is not empty and was not written by publish (an edited "
@@ -312,6 +318,11 @@ def _publish(options: argparse.Namespace) -> int:
     from grader.classroom.publish import publish_notebook, stale_message
 
     assignment = load_assignment(options.assignment)
+    if options.gradescope:
+        from grader.classroom.gradescope_zip import build_autograder_zip
+
+        print(f"wrote {build_autograder_zip(assignment.id, options.gradescope)} (Gradescope autograder)")
+        return 0
     if options.out:
         from grader.classroom.publish import PublishError
         from grader.classroom.student_repo import publish_repository
