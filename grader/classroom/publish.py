@@ -78,8 +78,56 @@ def mark_as_student_copy(notebook) -> None:
     notebook.metadata.setdefault("grader", {})["role"] = "student"
 
 
+SELF_CHECK_TAG = "self-check"
+# Jupyter's own tag (classic notebook, JupyterLab, nbclient): Run All goes on past such a cell when it raises.
+DEMO_TAG = "raises-exception"
+
+
+def _defined_at_top(source: str) -> set[str]:
+    """Names a cell defines with a top-level ``def`` or ``class``."""
+    return {match[2] for line in source.splitlines() if (match := _DEFINITION.match(line)) and not match[1]}
+
+
+def add_unit_checks(notebook, units: tuple[str, ...]) -> None:
+    """Right after the cell that defines each graded unit, a cell that checks that unit alone (as otter-grader's
+    ``grader.check("q1")``): Run All reaches every check, and each unit's feedback sits next to it."""
+    import nbformat
+
+    cells = []
+    for cell in notebook.cells:
+        cells.append(cell)
+        if cell.cell_type != "code":
+            continue
+        for unit in sorted(_defined_at_top(cell.source) & set(units), key=units.index):
+            check = nbformat.v4.new_code_cell(
+                f'from grader import check  # 자가 점검: 저장한 뒤 실행 / self-check: save first\ncheck("{unit}")'
+            )
+            check.id = f"check-{unit}"[:64]  # fixed, so that publishing twice writes the same file
+            check.metadata["tags"] = [SELF_CHECK_TAG, DEMO_TAG]
+            cells.append(check)
+    notebook.cells = cells
+
+
+def tag_demo_cells(notebook, units: tuple[str, ...]) -> None:
+    """Every code cell may raise while the units are unfinished: a demo calls a stub (NotImplementedError), a
+    plot reads what that demo did not make (NameError), a unit's cell may not parse, a check may not know its
+    notebook. Each is tagged ``raises-exception``, so that Run All still shows the error there and goes on to
+    every later check."""
+    for cell in notebook.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.cell_type == "code" and DEMO_TAG not in tags:
+            cell.metadata["tags"] = [*tags, DEMO_TAG]
+
+
 # NB: instructor cells go first, so a region inside an instructor-only cell needs no valid markers.
-STEPS = (drop_instructor_cells, stub_solution_regions, clear_outputs, mark_as_student_copy)
+STEPS = (
+    drop_instructor_cells,
+    stub_solution_regions,
+    clear_outputs,
+    mark_as_student_copy,
+    tag_demo_cells,
+    add_unit_checks,
+)
 
 
 def render_student_notebook(assignment: Assignment) -> str:
@@ -87,8 +135,12 @@ def render_student_notebook(assignment: Assignment) -> str:
     import nbformat
 
     notebook = nbformat.read(assignment.solution_notebook, as_version=4)
+    units = tuple(unit.name for unit in assignment.units)
     for step in STEPS:
-        step(notebook)
+        if step in (tag_demo_cells, add_unit_checks):
+            step(notebook, units)
+        else:
+            step(notebook)
     return nbformat.writes(notebook) + "\n"
 
 
