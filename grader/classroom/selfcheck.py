@@ -93,6 +93,10 @@ def find_notebook(notebook: str | os.PathLike | None = None, *, sessions: list[d
         raise SelfCheckError(
             f"{path}: 그런 노트북 파일이 없습니다. / There is no notebook file {path}." + _notebooks_here(Path.cwd())
         )
+    from grader.classroom import colab
+
+    if colab.running_in_colab():  # no file runs there: Colab's frontend gives the notebook itself
+        return colab.current_notebook()
     names = _kernel_names()
     for name in names or session_api_paths(sessions):  # the server is asked only when the kernel knows nothing
         found = _resolve_session_path(name)
