@@ -271,6 +271,18 @@ class GradingSession:
         graded = {other.name for other in self.assignment.units}
         return bool(set(self.substitutes.get(unit, ("", []))[1]) & graded)
 
+    def own_dependencies(self, unit: str) -> list[str]:
+        """Graded units this unit calls (``uses``) that run in the student's own version: in a student repository,
+        which has no reference code, every one; in the course's grading, none."""
+        substituted = set(self.substitutes.get(unit, ("", []))[1])
+        graded = [other.name for other in self.assignment.units]
+        return [name for name in graded if name in self.assignment.unit(unit).uses and name not in substituted]
+
+    def failing_dependencies(self, unit: str) -> list[str]:
+        """Those of :meth:`own_dependencies` already graded in this run with a test that did not pass."""
+        own = self.own_dependencies(unit)
+        return [name for name in own if any(r.unit == name and r.outcome != "passed" for r in self.results)]
+
     def points(self, unit: str, suite: str, function: str) -> float:
         """A test case's maximum points from the rubric."""
         rubric = self.assignment.unit(unit).points.get(suite, {})
@@ -288,6 +300,18 @@ TIMEOUT = Text(
     "changes, an iterator that never advances. Run the same call in your notebook and see whether it returns.",
     id="grader.timeout",
 )
+
+
+def uses_failing_units(unit: str, failing: list[str]) -> Text:
+    """The hint of a unit that calls the student's own versions of units failing their own tests."""
+    names = ", ".join(failing)
+    return Text(
+        f"{unit}은(는) 여러분의 {names}을(를) 씁니다. {names}이(가) 자기 테스트에서 실패하므로 먼저 고친 뒤 이 테스트를 다시 "
+        f"보세요. 과목 채점에서는 {unit}에 참조 {names}이(가) 쓰이므로 이 실수는 {names}에서만 점수를 잃습니다.",
+        f"{unit} uses your {names}, which fails its own tests: fix {names} first, then look at this test again. The "
+        f"course's grading gives {unit} a reference {names}, so there this mistake costs points in {names} only.",
+        id="grader.uses-failing-unit",
+    )
 
 
 def stalled_again(error: sandbox.WorkerTimeout, lang: str) -> sandbox.WorkerTimeout:
@@ -398,7 +422,13 @@ class GradingPlugin:
         """Append the TestResult of one test."""
         unit, suite, function = test_identity(item)
         guarded = suite == "public" and self.session.holds_reference_units(unit)
-        timeout_hint(call.excinfo.value if call.excinfo is not None else None)
+        error = call.excinfo.value if call.excinfo is not None else None
+        failing = self.session.failing_dependencies(unit) if error is not None else []
+        if failing and isinstance(error, (Mismatch, StudentRaised, sandbox.WorkerFailure)):
+            # The test compared with a reference that used correct versions of these: the student's own are wrong,
+            # so whatever this unit's own hint says may be their fault. Say that instead of guessing.
+            error.hint = uses_failing_units(unit, failing)
+        timeout_hint(error)
         worker = self.session._workers.get(unit)
         printed = worker.take_output() if worker is not None else ""
         if guarded:  # built from trusted data only: see grader/pipeline/guarded.py

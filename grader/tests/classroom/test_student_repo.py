@@ -196,3 +196,35 @@ def test_publishing_data_that_is_missing_says_what_to_do(tmp_path):
     repo.out.mkdir()
     with pytest.raises(PublishError, match="not-there.*restore it"):
         copy_data(repo)
+
+
+def test_a_unit_failing_because_of_the_students_own_other_unit_says_so(published, tmp_path):
+    """In a student repository TwoLayerNet.loss runs the student's own cross_entropy_error: with that one wrong, the
+    loss tests fail too, and their hint names cross_entropy_error (fix it first), not a guess about loss itself."""
+    from courses.ch04_learning.mutants.catalogue import MUTANTS
+    from grader.mutants.variants import build_notebook
+    from grader.pipeline.grade import grade_notebook
+    from grader.tests.helpers import write_notebook
+
+    mutant = next(m for m in MUTANTS if m.id == "cee_no_batch_mean")
+    path = write_notebook(build_notebook(mutant), tmp_path / "ch04_learning.ipynb")
+    recorded = recorded_reference_of(published, "ch04_learning")
+    report = grade_notebook(
+        path,
+        assignment_id="ch04_learning",
+        units=["cross_entropy_error", "TwoLayerNet"],
+        suites=("public",),
+        reference=recorded,
+        lang="en",
+    )
+    tests = {(t.unit, t.name): t for u in report.units for t in u.tests}
+    assert tests[("cross_entropy_error", "one_hot_batch")].outcome == "failed"
+    loss = tests[("TwoLayerNet", "loss")]
+    assert loss.outcome == "failed" and loss.diagnosis == "grader.uses-failing-unit"
+    assert "TwoLayerNet uses your cross_entropy_error, which fails its own tests" in loss.message
+    assert tests[("TwoLayerNet", "predict")].outcome == "passed"  # predict does not use it: no blame there
+    alone = grade_notebook(
+        path, assignment_id="ch04_learning", units=["TwoLayerNet"], suites=("public",), reference=recorded
+    )
+    # graded alone, cross_entropy_error's own tests did not run: nothing is said about it
+    assert not [t for u in alone.units for t in u.tests if t.diagnosis == "grader.uses-failing-unit"]
