@@ -25,8 +25,10 @@ import tempfile
 from dataclasses import dataclass
 from typing import NoReturn
 
+from grader.sandbox import standing
 from grader.sandbox.runtime import Runtime
 from grader.untrusted import restrict
+from grader.untrusted import standing as observed
 
 START_SECONDS = 30.0  # the server's own start: an interpreter and numpy, on a loaded machine
 _PR_SET_PDEATHSIG = 1
@@ -34,6 +36,17 @@ _PR_SET_PDEATHSIG = 1
 
 class ForkServerFailure(Exception):
     """The fork server could not be started, or did not answer."""
+
+
+class ForkServerTampered(ForkServerFailure):
+    """The fork server's limits, priority or CPU mask changed since its start: it forked nothing and stopped."""
+
+
+def _start_server(chosen: dict) -> None:
+    """Between fork and exec of the server: die with the grading process; take the chosen standing, not ours."""
+    restrict.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    restrict.set_priority(chosen["nice"], chosen["scheduler"], chosen["cpus"])
+    restrict.set_rlimits(chosen["rlimits"])
 
 
 class ForkServer:
@@ -45,6 +58,7 @@ class ForkServer:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._control = ours
         script = runtime.script.with_name("forkserver.py")
+        self.standing = standing.for_server()
         try:
             self.process = subprocess.Popen(
                 [str(runtime.executable), "-I", str(script), "--control-fd", str(theirs.fileno())],
@@ -55,9 +69,9 @@ class ForkServer:
                 stderr=self._log,
                 pass_fds=(theirs.fileno(),),
                 start_new_session=True,
-                preexec_fn=lambda: restrict.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL),
+                preexec_fn=lambda: _start_server(self.standing),
             )
-        except OSError as error:
+        except (OSError, subprocess.SubprocessError) as error:
             ours.close()
             raise ForkServerFailure(f"the fork server could not be started ({error})") from None
         finally:
@@ -69,6 +83,9 @@ class ForkServer:
             ready = self._receive(START_SECONDS, "starting")
             if ready.get("ready") != self.process.pid:
                 raise ForkServerFailure(f"the fork server did not start: {self._tail()}")
+            unlike = observed.differences(self.standing, ready.get("standing"))
+            if unlike:
+                self._fail("the fork server did not start with the limits it was given: " + "; ".join(unlike))
             self._started = True
 
     def fork(
@@ -90,6 +107,9 @@ class ForkServer:
             "arguments": arguments,
         }
         answer = self._ask(request, seconds, "forking a worker", fds)
+        if "tampered" in answer:
+            self.close()
+            raise ForkServerTampered(f"the fork server's own standing changed: {answer['tampered']}")
         pid = answer.get("pid")
         if type(pid) is not int or pid <= 0:
             raise ForkServerFailure(f"the fork server could not fork a worker: {answer.get('error', answer)}")

@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from grader.sandbox import bwrap, memory, pool, uids
+from grader.sandbox import bwrap, memory, pool, standing, uids
 from grader.sandbox.limits import Limits
 from grader.sandbox.paths import KIT_ROOT, SYSTEM_READABLE, default_hidden
 from grader.sandbox.probe import Isolation, memory_plan
 from grader.sandbox.runtime import Runtime
 from grader.untrusted import library, protocol, restrict
+from grader.untrusted.standing import differences
 
 OUTPUT_CAP_BYTES = 64 * 1024
 SANDBOX_NPROC = 16  # processes a dropped uid may have inside bubblewrap (bwrap itself needs two)
@@ -112,6 +113,7 @@ def _harden_grader() -> None:
     global _grader_hardened
     if not _grader_hardened:
         restrict.prctl(_PR_SET_DUMPABLE, 0)  # /proc/<grader>/mem and environ: same-uid access needs ptrace rights
+        standing.pin()  # this process's own limits and priority, before any worker could have touched them
         _grader_hardened = True
 
 
@@ -158,6 +160,7 @@ class Worker:
         self._leftover = ""
         self._start_failure: IsolationFailure | None = None
         self._cgroup_join: str | None = None
+        self._standing: dict = {}  # the limits, priority and CPU mask this worker was started with
 
     # -- life cycle ------------------------------------------------------------------------
     def start(self) -> None:
@@ -224,29 +227,33 @@ class Worker:
 
     def _fork(self, request_read: int, response_write: int, output: int) -> pool.ForkedProcess:
         """A fork of this process's warm server, restricted in the child exactly as :meth:`_exec` does."""
+        descriptors = (request_read, response_write, output)
         try:
-            server = pool.server_for(self.isolation.runtime, server_environment(self.isolation.runtime))
-            return server.fork(
-                self._restrictions(),
-                self._environment(),
-                str(self.scratch),
-                self._worker_arguments(),
-                (request_read, response_write, output),
-                self.limits.load_seconds,
-            )
+            try:
+                return self._fork_from_server(descriptors)
+            except pool.ForkServerTampered:  # that server stopped; a fresh one, started now, forks this worker
+                return self._fork_from_server(descriptors)
         except pool.ForkServerFailure as error:
             self.stop()
             raise IsolationFailure(str(error)) from None
 
+    def _fork_from_server(self, descriptors: tuple[int, int, int]) -> pool.ForkedProcess:
+        server = pool.server_for(self.isolation.runtime, server_environment(self.isolation.runtime))
+        return server.fork(
+            self._restrictions(),
+            self._environment(),
+            str(self.scratch),
+            self._worker_arguments(),
+            descriptors,
+            self.limits.load_seconds,
+        )
+
     def _restrictions(self) -> restrict.Restrictions:
         """What the kernel enforces in the worker from its first instruction on."""
+        self._standing = standing.for_worker(self.limits, self._expected_nproc())
         return restrict.Restrictions(
-            cpu_seconds=self.limits.cpu_seconds,
-            memory_bytes=self.limits.memory_bytes,
-            file_bytes=self.limits.file_bytes,
-            open_files=self.limits.open_files,
+            **self._standing,
             uid=self.uid,
-            nproc=self._expected_nproc(),
             cgroup_join=self._cgroup_join,
             unshare_ipc=os.geteuid() == 0 and not self.isolation.namespaces,  # bubblewrap gives one
         )
@@ -502,17 +509,8 @@ class Worker:
             for kind in ("net", "pid", "mnt"):
                 if facts.get(f"{kind}_ns") in ("", _own_namespace(kind)):
                     problems.append(f"its own {kind} namespace")
-        expected = {
-            "RLIMIT_CPU": self.limits.cpu_seconds,
-            "RLIMIT_AS": self.limits.memory_bytes,
-            "RLIMIT_FSIZE": self.limits.file_bytes,
-            "RLIMIT_NOFILE": self.limits.open_files,
-            "RLIMIT_CORE": 0,
-        }
-        if self._expected_nproc() is not None:
-            expected["RLIMIT_NPROC"] = self._expected_nproc()
-        limits = facts.get("limits") if type(facts.get("limits")) is dict else {}
-        problems += [f"{name} = {value}" for name, value in expected.items() if limits.get(name) != value]
+        # every limit, the priority and the CPU mask exactly as set: anything else came from outside the worker
+        problems += differences(self._standing, facts.get("standing"))
         landlock_facts = facts.get("landlock") if type(facts.get("landlock")) is dict else {}
         if self.isolation.landlock and landlock_facts.get("enforced") is not True:
             problems.append(
