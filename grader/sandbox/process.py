@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import math
 import os
+import secrets
 import selectors
 import shutil
 import signal
@@ -31,6 +32,7 @@ from grader.untrusted import library, protocol, restrict
 from grader.untrusted.standing import differences
 
 OUTPUT_CAP_BYTES = 64 * 1024
+SCRATCH_PREFIX = "grader-worker-"
 SANDBOX_NPROC = 16  # processes a dropped uid may have inside bubblewrap (bwrap itself needs two)
 MAX_SKIPPED_DEFINITIONS = 4  # definitions that end or hang the worker, skipped before giving up
 _PR_SET_DUMPABLE = 4
@@ -178,7 +180,7 @@ class Worker:
             self._start_failure = failure
 
     def _spawn(self) -> None:
-        self.scratch = Path(tempfile.mkdtemp(prefix="grader-worker-"))
+        self.scratch = Path(tempfile.mkdtemp(prefix=scratch_prefix()))
         self.uid = self._allocate_uid() if self.isolation.uid_drop else None
         if self.uid is not None:
             os.chown(self.scratch, self.uid, self.uid)
@@ -632,6 +634,28 @@ class Worker:
         self._output_offset = size
         text = data[:OUTPUT_CAP_BYTES].decode("utf-8", "replace")
         return text + ("\n… [output truncated]" if size - start > OUTPUT_CAP_BYTES else "")
+
+
+def scratch_prefix() -> str:
+    """How this grading process's workers' scratch folders begin: its pid and a token (a pid is reused)."""
+    pid = os.getpid()
+    if pid not in _scratch_tokens:
+        _scratch_tokens[pid] = secrets.token_hex(4)
+    return f"{SCRATCH_PREFIX}{pid}-{_scratch_tokens[pid]}-"
+
+
+_scratch_tokens: dict[int, str] = {}
+
+
+def remove_scratch(prefix: str) -> int:
+    """Remove the scratch folders named ``prefix``... that a dead grading process left (it never stopped its
+    workers); how many."""
+    if not prefix.startswith(SCRATCH_PREFIX) or "/" in prefix or prefix == SCRATCH_PREFIX:
+        return 0
+    found = list(Path(tempfile.gettempdir()).glob(prefix + "*"))
+    for folder in found:
+        shutil.rmtree(folder, ignore_errors=True)
+    return len(found)
 
 
 def worker_environment(runtime: Runtime, scratch: str) -> dict[str, str]:

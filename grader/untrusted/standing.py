@@ -31,17 +31,19 @@ RLIMIT_NAMES = (
     "RLIMIT_RTPRIO",
     "RLIMIT_RTTIME",
 )
+_MISSING_FROM_PYTHON = {"RLIMIT_LOCKS": 10}  # Linux's number; Python's resource module has no name for it
 _OOM_SCORE_ADJ = "/proc/self/oom_score_adj"
+
+
+def number(name: str) -> int | None:
+    """The resource number of limit ``name`` on this system (None: it has no such limit)."""
+    return getattr(resource, name, _MISSING_FROM_PYTHON.get(name))
 
 
 def read() -> dict:
     """This process's standing, as plain data (lists, not tuples, so it compares equal after JSON)."""
     return {
-        "rlimits": {
-            name: list(resource.getrlimit(getattr(resource, name)))
-            for name in RLIMIT_NAMES
-            if hasattr(resource, name)  # RLIMIT_LOCKS, RLIMIT_RTTIME: Python has them on Linux only
-        },
+        "rlimits": {name: list(resource.getrlimit(number(name))) for name in RLIMIT_NAMES if number(name) is not None},
         "nice": os.getpriority(os.PRIO_PROCESS, 0),
         "scheduler": os.sched_getscheduler(0),
         "cpus": sorted(os.sched_getaffinity(0)),
