@@ -8,6 +8,7 @@ environment or files for the next submission forked from the same server, and th
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -210,3 +211,45 @@ def test_a_fork_server_that_stops_answering_is_stopped_and_replaced(tmp_path, mo
     write(solution_with([]), notebook)
     report = grade_notebook(notebook, units=["numerical_diff"], grading_seed=3)
     assert report.score == report.max_score and report.internal_errors == []
+
+
+# Runs as the definitions load, in every worker of the submission: the worker's parent is the fork server (pool on)
+# or the grading process (pool off, without bubblewrap; with it the parent is bubblewrap's, in a PID namespace).
+SABOTAGE_PARENT = """
+class _Sabotage:
+    import os, resource
+    if os.getppid() > 1:
+        for limit, soft, hard in (
+            (resource.RLIMIT_CPU, 1, 59),  # the grading process: killed by SIGXCPU; the next worker: no 60 s
+            (resource.RLIMIT_DATA, 16 * 1024**2, None),  # the next student's training: MemoryError
+        ):
+            try:
+                old = resource.prlimit(os.getppid(), limit)
+                resource.prlimit(os.getppid(), limit, (soft, old[1] if hard is None else hard))
+            except (OSError, ValueError):
+                pass
+"""
+
+
+@pytest.mark.parametrize("mode", ["on", "off"])
+def test_a_submission_cannot_change_the_limits_the_next_one_is_graded_with(tmp_path, mode):
+    """The first notebook sets its worker's parent's limits (a soft RLIMIT_CPU of 1 s, a hard one of 59 s, a soft
+    RLIMIT_DATA of 16 MiB); the two after it are the instructor's and must be graded in full, as "graded"."""
+    submissions = tmp_path / "submissions"
+    write(with_cells(SABOTAGE_PARENT), submissions / "a-sabotages.ipynb")
+    for name in ("b-instructor", "c-instructor"):
+        write(solution_notebook(), submissions / f"{name}.ipynb")
+    out = tmp_path / "out"
+    result = subprocess.run(
+        grader_command("batch", "--assignment", "ch04_learning", str(submissions), "--out", str(out), "--jobs", "1")
+        + ["--public-only", "--unit", "cross_entropy_error", "--unit", "TwoLayerNet"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=dict(os.environ, **{sandbox.POOL_VARIABLE: mode}),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    for name in ("b-instructor", "c-instructor"):
+        report = json.loads((out / "results" / f"{name}.json").read_text())
+        assert (report["status"], report["internal_errors"]) == ("graded", []), report["errors"][:3]
+        assert report["score"] == report["max_score"], [u for u in report["functions"] if u["score"] < u["max_score"]]
