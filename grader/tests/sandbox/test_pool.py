@@ -220,7 +220,7 @@ class _Sabotage:
     import os, resource
     if os.getppid() > 1:
         for limit, soft, hard in (
-            (resource.RLIMIT_CPU, 1, 59),  # the grading process: killed by SIGXCPU; the next worker: no 60 s
+            (resource.RLIMIT_CPU, 59, 59),  # every later worker asks for 60 s and cannot have it
             (resource.RLIMIT_DATA, 16 * 1024**2, None),  # the next student's training: MemoryError
         ):
             try:
@@ -233,8 +233,8 @@ class _Sabotage:
 
 @pytest.mark.parametrize("mode", ["on", "off"])
 def test_a_submission_cannot_change_the_limits_the_next_one_is_graded_with(tmp_path, mode):
-    """The first notebook sets its worker's parent's limits (a soft RLIMIT_CPU of 1 s, a hard one of 59 s, a soft
-    RLIMIT_DATA of 16 MiB); the two after it are the instructor's and must be graded in full, as "graded"."""
+    """The first notebook sets its worker's parent's limits (a hard RLIMIT_CPU of 59 s, a soft RLIMIT_DATA of 16 MiB);
+    the two after it are the instructor's and must be graded in full, as "graded"."""
     submissions = tmp_path / "submissions"
     write(with_cells(SABOTAGE_PARENT), submissions / "a-sabotages.ipynb")
     for name in ("b-instructor", "c-instructor"):
