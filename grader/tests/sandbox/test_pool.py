@@ -216,25 +216,21 @@ def test_a_fork_server_that_stops_answering_is_stopped_and_replaced(tmp_path, mo
 # Runs as the definitions load, in every worker of the submission: the worker's parent is the fork server (pool on)
 # or the grading process (pool off, without bubblewrap; with it the parent is bubblewrap's, in a PID namespace).
 SABOTAGE_PARENT = """
-class _Sabotage:
+class _Sabotage:  # every later worker asks for 60 s of CPU and cannot have more than its parent's hard limit
     import os, resource
     if os.getppid() > 1:
-        for limit, soft, hard in (
-            (resource.RLIMIT_CPU, 59, 59),  # every later worker asks for 60 s and cannot have it
-            (resource.RLIMIT_DATA, 16 * 1024**2, None),  # the next student's training: MemoryError
-        ):
-            try:
-                old = resource.prlimit(os.getppid(), limit)
-                resource.prlimit(os.getppid(), limit, (soft, old[1] if hard is None else hard))
-            except (OSError, ValueError):
-                pass
+        try:
+            resource.prlimit(os.getppid(), resource.RLIMIT_CPU, (59, 59))
+        except OSError:
+            pass
 """
 
 
 @pytest.mark.parametrize("mode", ["on", "off"])
 def test_a_submission_cannot_change_the_limits_the_next_one_is_graded_with(tmp_path, mode):
-    """The first notebook sets its worker's parent's limits (a hard RLIMIT_CPU of 59 s, a soft RLIMIT_DATA of 16 MiB);
-    the two after it are the instructor's and must be graded in full, as "graded"."""
+    """The first notebook sets a hard RLIMIT_CPU of 59 s on its worker's parent (a soft RLIMIT_DATA there can kill
+    the fork server, which is then replaced: prlimit_fork_server_data); the two after it are the instructor's and
+    must be graded in full, as "graded"."""
     submissions = tmp_path / "submissions"
     write(with_cells(SABOTAGE_PARENT), submissions / "a-sabotages.ipynb")
     for name in ("b-instructor", "c-instructor"):
