@@ -39,7 +39,7 @@ class ForkServerFailure(Exception):
 
 
 class ForkServerTampered(ForkServerFailure):
-    """The fork server's limits, priority or CPU mask changed since its start: it forked nothing and stopped."""
+    """The fork server's limits, priority or CPU mask changed since its start: it forks nothing more."""
 
 
 def _start_server(chosen: dict) -> None:
@@ -77,6 +77,8 @@ class ForkServer:
         finally:
             theirs.close()
         self._started = False  # its imports overlap with the grader's own work until the first fork
+        self.retired = False  # forks nothing more; stopped once its last worker has ended
+        self.children: set[int] = set()
 
     def _await_start(self) -> None:
         if not self._started:
@@ -107,12 +109,14 @@ class ForkServer:
             "arguments": arguments,
         }
         answer = self._ask(request, seconds, "forking a worker", fds)
-        if "tampered" in answer:
-            self.close()
+        if "tampered" in answer:  # retired, not stopped: the workers it forked would die with it
+            self.retired = True
+            self._close_when_idle()
             raise ForkServerTampered(f"the fork server's own standing changed: {answer['tampered']}")
         pid = answer.get("pid")
         if type(pid) is not int or pid <= 0:
             raise ForkServerFailure(f"the fork server could not fork a worker: {answer.get('error', answer)}")
+        self.children.add(pid)
         return ForkedProcess(self, pid)
 
     def wait(self, pid: int, seconds: float) -> int | None:
@@ -123,13 +127,23 @@ class ForkServer:
         return status if type(status) is int else None
 
     def alive(self) -> bool:
-        return self.process.poll() is None and self.owner == os.getpid()
+        return self.process.poll() is None and self.owner == os.getpid() and not self.retired
+
+    def ended(self, pid: int) -> None:
+        """``pid``, forked by this server, has ended and been reaped."""
+        self.children.discard(pid)
+        self._close_when_idle()
+
+    def _close_when_idle(self) -> None:
+        if self.retired and not self.children:
+            self.close()
 
     def close(self) -> None:
         """Stop the server; the workers it forked die with it."""
         with contextlib.suppress(OSError):
             self._control.close()
-        if self.owner == os.getpid():  # a forked grading process must not kill its parent's server
+        # once reaped, its pid (and process group id) may be another process's: never signal it twice
+        if self.owner == os.getpid() and self.process.returncode is None:  # nor a parent's server, after a fork
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.process.pid, signal.SIGKILL)
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -186,6 +200,7 @@ class ForkedProcess:
                 self.returncode = -signal.SIGKILL  # the server is gone, and its children with it
             if self.returncode is None:
                 raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout or 0)
+            self.server.ended(self.pid)
         return self.returncode
 
     def poll(self) -> int | None:
@@ -195,6 +210,7 @@ class ForkedProcess:
 
 
 _servers: dict[tuple, ForkServer] = {}
+_retired: list[ForkServer] = []
 
 
 def server_for(runtime: Runtime, environment: dict[str, str]) -> ForkServer:
@@ -202,8 +218,11 @@ def server_for(runtime: Runtime, environment: dict[str, str]) -> ForkServer:
     key = (os.getpid(), runtime.executable, tuple(sorted(environment.items())))
     server = _servers.get(key)
     if server is None or not server.alive():
-        if server is not None:
+        if server is not None and not server.retired:
             server.close()
+        if server is not None and server.retired:
+            _retired.append(server)  # stopped when its last worker ends, or at exit
+        _retired[:] = [old for old in _retired if old.process.returncode is None]
         server = _servers[key] = ForkServer(runtime, environment)
     return server
 
@@ -215,3 +234,7 @@ def close_all() -> None:
         if key[0] == os.getpid():
             server.close()
         _servers.pop(key, None)
+    for server in _retired:
+        if server.owner == os.getpid():
+            server.close()
+    _retired.clear()

@@ -15,8 +15,9 @@ never receives student code and never runs any: it only answers the grader on it
 
 Before each fork the server compares its own limits, priority and CPU mask with what it had at its
 start (:mod:`grader.untrusted.standing`); a child inherits them, and a process of the same user could
-have changed them from outside. If anything changed it forks nothing, answers ``tampered`` and stops,
-and the grader starts a fresh server.
+have changed them from outside. If anything changed it forks nothing more (answering ``tampered``), and
+the grader starts a fresh server; this one still answers ``wait`` for the workers it forked, which would
+die with it, until the grader stops it.
 """
 
 from __future__ import annotations
@@ -74,9 +75,8 @@ def serve(control: socket.socket, started_with: dict) -> None:
                 return
             changed = standing.differences(started_with, standing.read()) if op == "fork" else []
             if changed:  # every child would inherit it: fork none, and let the grader start a fresh server
-                reply(control, {"tampered": changed})
-                return
-            if op == "fork":
+                answer = {"tampered": changed}
+            elif op == "fork":
                 answer = {"pid": fork_worker(control, request, fds)}
             elif op == "wait":
                 answer = {"status": wait_for(int(request["pid"]), float(request["seconds"]))}

@@ -54,7 +54,6 @@ def apply(restrictions: Restrictions) -> None:
             procs.write("0")
     set_priority(restrictions.nice, restrictions.scheduler, restrictions.cpus)  # before RLIMIT_NICE is lowered
     set_rlimits({name: value for name, value in restrictions.rlimits.items() if name != "RLIMIT_NPROC"})
-    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if restrictions.unshare_ipc:
         unshare_ipc()  # System V IPC and POSIX queues are per namespace
     if restrictions.uid is not None:
@@ -63,6 +62,9 @@ def apply(restrictions: Restrictions) -> None:
         drop_capabilities()  # root without a uid drop (accepted explicitly): at least no capabilities
     # after the drop: it counts the processes of the uid this process now has (and root would not be held to it)
     set_rlimits({name: value for name, value in restrictions.rlimits.items() if name == "RLIMIT_NPROC"})
+    # after the drop: the kernel clears the parent-death signal when the uid changes (a root grader's workers
+    # outlived it, unless bubblewrap's --die-with-parent held them)
+    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     prctl(_PR_SET_NO_NEW_PRIVS, 1)
 
 

@@ -249,3 +249,22 @@ def test_a_submission_cannot_change_the_limits_the_next_one_is_graded_with(tmp_p
         report = json.loads((out / "results" / f"{name}.json").read_text())
         assert (report["status"], report["internal_errors"]) == ("graded", []), report["errors"][:3]
         assert report["score"] == report["max_score"], [u for u in report["functions"] if u["score"] < u["max_score"]]
+
+
+def test_a_forked_worker_dies_with_its_server_even_after_the_uid_drop(monkeypatch):
+    """The kernel clears the parent-death signal when a process's uid changes: set before the uid drop (as it was),
+    a root grader's forked workers outlived a killed server. Here nothing but the kernel may end the worker."""
+    monkeypatch.setenv(sandbox.POOL_VARIABLE, "on")
+    worker = sandbox.Worker(sandbox.Limits(), sandbox.detect_isolation(), [])
+    worker.start()
+    try:
+        worker.load([], "", [])
+        pid, server = worker.process.pid, worker.process.server
+        os.kill(server.process.pid, signal.SIGKILL)
+        server.process.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while Path(f"/proc/{pid}").exists() and _is_zombie_free(pid) is False and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _is_zombie_free(pid), f"worker {pid} outlived its fork server"
+    finally:
+        worker.stop()

@@ -110,3 +110,26 @@ def test_a_fork_server_whose_limits_changed_is_replaced(notebook, monkeypatch):
     second = grade_notebook(notebook, units=["numerical_diff"], grading_seed=3)
     assert second.score == second.max_score and second.internal_errors == []
     assert all(server.process.poll() is not None for server in servers), "the changed server still runs"
+
+
+def test_replacing_a_changed_fork_server_leaves_its_live_workers_alone(monkeypatch):
+    """The changed server forks nothing more, but a worker it forked before (of this same submission) still
+    answers: stopping the server at once would kill it (its children die with it) and fail an innocent test."""
+    monkeypatch.setenv(sandbox.POOL_VARIABLE, "on")
+    isolation = sandbox.detect_isolation()
+    first = sandbox.Worker(sandbox.Limits(), isolation, [])
+    second = sandbox.Worker(sandbox.Limits(), isolation, [])
+    try:
+        first.start()
+        first.load([], "", [])
+        old_server, pid = first.process.server, first.process.pid
+        os.setpriority(os.PRIO_PROCESS, old_server.process.pid, 7)
+        second.start()
+        second.load([], "", [])
+        assert second.process.server is not old_server, "the changed server forked another worker"
+        assert first.load([], "", [])["names"] == second.load([], "", [])["names"]  # both still answer
+        assert first.process.pid == pid, "the first worker died with its server and was started again"
+    finally:
+        first.stop()
+        second.stop()
+    assert old_server.process.poll() is not None, "the retired server outlived its last worker"
