@@ -18,6 +18,7 @@ import os
 import secrets
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -26,9 +27,14 @@ from typing import TextIO
 
 from grader.assignment import AssignmentError, load_assignment
 from grader.classroom import gradebook, outputs, processes, students
+from grader.classroom.inflight import IDLE, InFlight
 from grader.pipeline.inert import md_block, one_line
 
-MAX_ATTEMPTS = 2  # a notebook in flight when a grading process died twice is recorded as ungradable
+MAX_ATTEMPTS = 2  # a notebook whose grading process died this often, with no other notebook in it, is ungradable
+DIED_ALONE = (
+    "the grading process died twice while grading this notebook alone (memory, or a crash in the grader); "
+    "grade it by itself with `python -m grader grade` to see why, and tell your instructor"
+)
 
 
 @dataclass(frozen=True)
@@ -127,21 +133,38 @@ def file_digest(path: Path) -> str:
 # -- the grading processes ---------------------------------------------------------------------
 
 _REFERENCE = None
+_IN_FLIGHT: InFlight | None = None
 
 
-def _start_process(assignment_id: str, parent_pid: int | None = None) -> None:
+def _start_process(assignment_id: str, parent_pid: int | None = None, in_flight: str | None = None) -> None:
     """Runs once in each grading process: die with the batch, be non-dumpable, load the reference a single time."""
-    global _REFERENCE
+    global _REFERENCE, _IN_FLIGHT
     from grader.pipeline.reference import load_reference
 
     if parent_pid is not None:
         processes.harden_pool_process(parent_pid)
+    if in_flight is not None:
+        from grader.sandbox.process import scratch_prefix
+
+        _IN_FLIGHT = InFlight(Path(in_flight), scratch_prefix())
+        _IN_FLIGHT.begin(IDLE)  # known from its start: a death even while loading the reference is found
 
     _REFERENCE = load_reference(load_assignment(assignment_id))
 
 
-def grade_one(student: str, notebook: str, digest: str, batch: dict) -> dict:
-    """Grade one notebook in a grading process; returns the result record (never raises)."""
+def grade_one(student: str, notebook: str, digest: str, batch: dict, grade: Callable | None = None) -> dict:
+    """Grade one notebook in a grading process (with ``grade``, default :func:`grade_notebook`'s; a module-level
+    function, it crosses to the process by name); returns the result record (never raises)."""
+    if _IN_FLIGHT is not None:
+        _IN_FLIGHT.begin(student)
+    try:
+        return (grade or _grade)(student, notebook, digest, batch)
+    finally:
+        if _IN_FLIGHT is not None:
+            _IN_FLIGHT.begin(IDLE)
+
+
+def _grade(student: str, notebook: str, digest: str, batch: dict) -> dict:
     from grader.pipeline import report as render
     from grader.pipeline.grade import grade_notebook
 
@@ -283,43 +306,111 @@ def run_batch(
 
 
 def _grade_all(
-    todo: list[tuple[Submission, str]], out: Path, batch: dict, jobs: int, summary: BatchSummary, bar: ProgressBar
+    todo: list[tuple[Submission, str]],
+    out: Path,
+    batch: dict,
+    jobs: int,
+    summary: BatchSummary,
+    bar: ProgressBar,
+    grade: Callable | None = None,
 ) -> None:
-    attempts: dict[str, int] = {}
-    while todo:
-        context = multiprocessing.get_context("spawn")  # a clean interpreter: no inherited threads or state
-        pool = ProcessPoolExecutor(
-            jobs, mp_context=context, initializer=_start_process, initargs=(batch["assignment"], os.getpid())
-        )
+    """Grade ``todo`` in ``jobs`` processes; when one dies, only the notebooks it was on are graded again, alone."""
+    in_flight = InFlight.create()
+
+    def done(result: dict) -> None:
+        record(out, result)
+        _count(summary, result)
+        bar.advance(result)
+
+    idle_deaths = 0
+    try:
+        while todo:
+            before = len(todo)
+            todo, suspects = _grade_together(todo, batch, jobs, in_flight, done, grade)
+            for submission, digest in suspects:  # alone in a fresh process: a death then is this notebook's own
+                done(_grade_alone(submission, digest, batch, in_flight, grade))
+            idle_deaths += len(todo) == before  # the pool broke before any notebook of it began or ended
+            if todo and idle_deaths >= MAX_ATTEMPTS:
+                for submission, digest in todo:
+                    done(ungradable_record(submission.student, POOL_DIED, batch, digest))
+                todo = []
+    finally:
+        in_flight.remove()
+
+
+POOL_DIED = (
+    "the batch's grading processes died twice before grading any notebook (loading the reference solution?); "
+    "run `python -m grader grade` on one notebook to see why"
+)
+
+
+def _pool(jobs: int, batch: dict, in_flight: InFlight) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("spawn")  # a clean interpreter: no inherited threads or state
+    initargs = (batch["assignment"], os.getpid(), str(in_flight.folder))
+    return ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_process, initargs=initargs)
+
+
+def _grade_together(
+    todo: list[tuple[Submission, str]],
+    batch: dict,
+    jobs: int,
+    in_flight: InFlight,
+    done: Callable[[dict], None],
+    grade: Callable | None,
+) -> tuple[list[tuple[Submission, str]], list[tuple[Submission, str]]]:
+    """Grade in one pool until it ends or breaks; then (notebooks never started, notebooks in flight at the death)."""
+    pool = _pool(jobs, batch, in_flight)
+    broken = False
+    try:
+        pending: dict[Future, tuple[Submission, str]] = {
+            pool.submit(grade_one, s.student, str(s.notebook), digest, batch, grade): (s, digest) for s, digest in todo
+        }
+        while pending and not broken:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    broken = True  # every unfinished notebook fails so: which were in flight is read below
+                    continue
+                pending.pop(future)
+                done(result)
+    except BaseException:  # Ctrl-C, SIGTERM: stop the pool now; what was recorded stays, a rerun resumes
+        _stop_pool(pool)
+        _bury(in_flight)
+        raise
+    pool.shutdown(wait=True, cancel_futures=True)
+    for future in [f for f in pending if not f.cancelled() and f.exception() is None]:  # finished as it broke
+        done(future.result())
+        pending.pop(future)
+    on = set(_bury(in_flight).values()) - {IDLE}
+    left = list(pending.values())
+    return [entry for entry in left if entry[0].student not in on], [entry for entry in left if entry[0].student in on]
+
+
+def _grade_alone(submission: Submission, digest: str, batch: dict, in_flight: InFlight, grade: Callable | None) -> dict:
+    """Grade one notebook in a process of its own, up to MAX_ATTEMPTS times if that process dies."""
+    for _ in range(MAX_ATTEMPTS):
+        pool = _pool(1, batch, in_flight)
         try:
-            pending: dict[Future, tuple[Submission, str]] = {
-                pool.submit(grade_one, s.student, str(s.notebook), digest, batch): (s, digest) for s, digest in todo
-            }
-            todo = []
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    submission, digest = pending.pop(future)
-                    try:
-                        result = future.result()
-                    except BrokenProcessPool:
-                        attempts[submission.student] = attempts.get(submission.student, 0) + 1
-                        if attempts[submission.student] < MAX_ATTEMPTS:
-                            todo.append((submission, digest))
-                            continue
-                        result = ungradable_record(
-                            submission.student,
-                            "the grading process died on this notebook twice (memory or a crash in the grader)",
-                            batch,
-                            digest,
-                        )
-                    record(out, result)
-                    _count(summary, result)
-                    bar.advance(result)
-        except BaseException:  # Ctrl-C, SIGTERM: stop the pool now; what was recorded stays, a rerun resumes
-            _stop_pool(pool)
-            raise
-        pool.shutdown()
+            return pool.submit(grade_one, submission.student, str(submission.notebook), digest, batch, grade).result()
+        except BrokenProcessPool:
+            continue
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            _bury(in_flight)
+    return ungradable_record(submission.student, DIED_ALONE, batch, digest)
+
+
+def _bury(in_flight: InFlight) -> dict[int, str]:
+    """After a pool has ended: remove what its processes' workers left, forget them; pid -> student each was on."""
+    from grader.sandbox.process import remove_scratch
+
+    ended = in_flight.processes()
+    for pid, (scratch, _) in ended.items():
+        remove_scratch(scratch)  # a killed grading process never stopped its workers (they died with it)
+        in_flight.forget(pid)
+    return {pid: student for pid, (_, student) in ended.items()}
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:

@@ -25,8 +25,10 @@ import tempfile
 from dataclasses import dataclass
 from typing import NoReturn
 
+from grader.sandbox import standing
 from grader.sandbox.runtime import Runtime
 from grader.untrusted import restrict
+from grader.untrusted import standing as observed
 
 START_SECONDS = 30.0  # the server's own start: an interpreter and numpy, on a loaded machine
 _PR_SET_PDEATHSIG = 1
@@ -34,6 +36,17 @@ _PR_SET_PDEATHSIG = 1
 
 class ForkServerFailure(Exception):
     """The fork server could not be started, or did not answer."""
+
+
+class ForkServerTampered(ForkServerFailure):
+    """The fork server's limits, priority or CPU mask changed since its start: it forks nothing more."""
+
+
+def _start_server(chosen: dict) -> None:
+    """Between fork and exec of the server: die with the grading process; take the chosen standing, not ours."""
+    restrict.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    restrict.set_priority(chosen["nice"], chosen["scheduler"], chosen["cpus"])
+    restrict.set_rlimits(chosen["rlimits"])
 
 
 class ForkServer:
@@ -45,6 +58,7 @@ class ForkServer:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._control = ours
         script = runtime.script.with_name("forkserver.py")
+        self.standing = standing.for_server()
         try:
             self.process = subprocess.Popen(
                 [str(runtime.executable), "-I", str(script), "--control-fd", str(theirs.fileno())],
@@ -55,20 +69,25 @@ class ForkServer:
                 stderr=self._log,
                 pass_fds=(theirs.fileno(),),
                 start_new_session=True,
-                preexec_fn=lambda: restrict.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL),
+                preexec_fn=lambda: _start_server(self.standing),
             )
-        except OSError as error:
+        except (OSError, subprocess.SubprocessError) as error:
             ours.close()
             raise ForkServerFailure(f"the fork server could not be started ({error})") from None
         finally:
             theirs.close()
         self._started = False  # its imports overlap with the grader's own work until the first fork
+        self.retired = False  # forks nothing more; stopped once its last worker has ended
+        self.children: set[int] = set()
 
     def _await_start(self) -> None:
         if not self._started:
             ready = self._receive(START_SECONDS, "starting")
             if ready.get("ready") != self.process.pid:
                 raise ForkServerFailure(f"the fork server did not start: {self._tail()}")
+            unlike = observed.differences(self.standing, ready.get("standing"))
+            if unlike:
+                self._fail("the fork server did not start with the limits it was given: " + "; ".join(unlike))
             self._started = True
 
     def fork(
@@ -90,9 +109,14 @@ class ForkServer:
             "arguments": arguments,
         }
         answer = self._ask(request, seconds, "forking a worker", fds)
+        if "tampered" in answer:  # retired, not stopped: the workers it forked would die with it
+            self.retired = True
+            self._close_when_idle()
+            raise ForkServerTampered(f"the fork server's own standing changed: {answer['tampered']}")
         pid = answer.get("pid")
         if type(pid) is not int or pid <= 0:
             raise ForkServerFailure(f"the fork server could not fork a worker: {answer.get('error', answer)}")
+        self.children.add(pid)
         return ForkedProcess(self, pid)
 
     def wait(self, pid: int, seconds: float) -> int | None:
@@ -103,13 +127,23 @@ class ForkServer:
         return status if type(status) is int else None
 
     def alive(self) -> bool:
-        return self.process.poll() is None and self.owner == os.getpid()
+        return self.process.poll() is None and self.owner == os.getpid() and not self.retired
+
+    def ended(self, pid: int) -> None:
+        """``pid``, forked by this server, has ended and been reaped."""
+        self.children.discard(pid)
+        self._close_when_idle()
+
+    def _close_when_idle(self) -> None:
+        if self.retired and not self.children:
+            self.close()
 
     def close(self) -> None:
         """Stop the server; the workers it forked die with it."""
         with contextlib.suppress(OSError):
             self._control.close()
-        if self.owner == os.getpid():  # a forked grading process must not kill its parent's server
+        # once reaped, its pid (and process group id) may be another process's: never signal it twice
+        if self.owner == os.getpid() and self.process.returncode is None:  # nor a parent's server, after a fork
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.process.pid, signal.SIGKILL)
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -166,6 +200,7 @@ class ForkedProcess:
                 self.returncode = -signal.SIGKILL  # the server is gone, and its children with it
             if self.returncode is None:
                 raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout or 0)
+            self.server.ended(self.pid)
         return self.returncode
 
     def poll(self) -> int | None:
@@ -175,6 +210,7 @@ class ForkedProcess:
 
 
 _servers: dict[tuple, ForkServer] = {}
+_retired: list[ForkServer] = []
 
 
 def server_for(runtime: Runtime, environment: dict[str, str]) -> ForkServer:
@@ -182,8 +218,11 @@ def server_for(runtime: Runtime, environment: dict[str, str]) -> ForkServer:
     key = (os.getpid(), runtime.executable, tuple(sorted(environment.items())))
     server = _servers.get(key)
     if server is None or not server.alive():
-        if server is not None:
+        if server is not None and not server.retired:
             server.close()
+        if server is not None and server.retired:
+            _retired.append(server)  # stopped when its last worker ends, or at exit
+        _retired[:] = [old for old in _retired if old.process.returncode is None]
         server = _servers[key] = ForkServer(runtime, environment)
     return server
 
@@ -195,3 +234,7 @@ def close_all() -> None:
         if key[0] == os.getpid():
             server.close()
         _servers.pop(key, None)
+    for server in _retired:
+        if server.owner == os.getpid():
+            server.close()
+    _retired.clear()

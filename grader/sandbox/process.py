@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import math
 import os
+import secrets
 import selectors
 import shutil
 import signal
@@ -22,14 +23,16 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from grader.sandbox import bwrap, memory, pool, uids
+from grader.sandbox import bwrap, memory, pool, standing, uids
 from grader.sandbox.limits import Limits
 from grader.sandbox.paths import KIT_ROOT, SYSTEM_READABLE, default_hidden
 from grader.sandbox.probe import Isolation, memory_plan
 from grader.sandbox.runtime import Runtime
 from grader.untrusted import library, protocol, restrict
+from grader.untrusted.standing import differences
 
 OUTPUT_CAP_BYTES = 64 * 1024
+SCRATCH_PREFIX = "grader-worker-"
 SANDBOX_NPROC = 16  # processes a dropped uid may have inside bubblewrap (bwrap itself needs two)
 MAX_SKIPPED_DEFINITIONS = 4  # definitions that end or hang the worker, skipped before giving up
 _PR_SET_DUMPABLE = 4
@@ -113,6 +116,7 @@ def _harden_grader() -> None:
     global _grader_hardened
     if not _grader_hardened:
         restrict.prctl(_PR_SET_DUMPABLE, 0)  # /proc/<grader>/mem and environ: same-uid access needs ptrace rights
+        standing.pin()  # this process's own limits and priority, before any worker could have touched them
         _grader_hardened = True
 
 
@@ -159,6 +163,7 @@ class Worker:
         self._leftover = ""
         self._start_failure: IsolationFailure | None = None
         self._cgroup_join: str | None = None
+        self._standing: dict = {}  # the limits, priority and CPU mask this worker was started with
 
     # -- life cycle ------------------------------------------------------------------------
     def start(self) -> None:
@@ -176,7 +181,7 @@ class Worker:
             self._start_failure = failure
 
     def _spawn(self) -> None:
-        self.scratch = Path(tempfile.mkdtemp(prefix="grader-worker-"))
+        self.scratch = Path(tempfile.mkdtemp(prefix=scratch_prefix()))
         self.uid = self._allocate_uid() if self.isolation.uid_drop else None
         if self.uid is not None:
             os.chown(self.scratch, self.uid, self.uid)
@@ -225,29 +230,33 @@ class Worker:
 
     def _fork(self, request_read: int, response_write: int, output: int) -> pool.ForkedProcess:
         """A fork of this process's warm server, restricted in the child exactly as :meth:`_exec` does."""
+        descriptors = (request_read, response_write, output)
         try:
-            server = pool.server_for(self.isolation.runtime, server_environment(self.isolation.runtime))
-            return server.fork(
-                self._restrictions(),
-                self._environment(),
-                str(self.scratch),
-                self._worker_arguments(),
-                (request_read, response_write, output),
-                self.limits.load_seconds,
-            )
+            try:
+                return self._fork_from_server(descriptors)
+            except pool.ForkServerTampered:  # that server stopped; a fresh one, started now, forks this worker
+                return self._fork_from_server(descriptors)
         except pool.ForkServerFailure as error:
             self.stop()
             raise IsolationFailure(str(error)) from None
 
+    def _fork_from_server(self, descriptors: tuple[int, int, int]) -> pool.ForkedProcess:
+        server = pool.server_for(self.isolation.runtime, server_environment(self.isolation.runtime))
+        return server.fork(
+            self._restrictions(),
+            self._environment(),
+            str(self.scratch),
+            self._worker_arguments(),
+            descriptors,
+            self.limits.load_seconds,
+        )
+
     def _restrictions(self) -> restrict.Restrictions:
         """What the kernel enforces in the worker from its first instruction on."""
+        self._standing = standing.for_worker(self.limits, self._expected_nproc())
         return restrict.Restrictions(
-            cpu_seconds=self.limits.cpu_seconds,
-            memory_bytes=self.limits.memory_bytes,
-            file_bytes=self.limits.file_bytes,
-            open_files=self.limits.open_files,
+            **self._standing,
             uid=self.uid,
-            nproc=self._expected_nproc(),
             cgroup_join=self._cgroup_join,
             unshare_ipc=os.geteuid() == 0 and not self.isolation.namespaces,  # bubblewrap gives one
         )
@@ -503,17 +512,8 @@ class Worker:
             for kind in ("net", "pid", "mnt"):
                 if facts.get(f"{kind}_ns") in ("", _own_namespace(kind)):
                     problems.append(f"its own {kind} namespace")
-        expected = {
-            "RLIMIT_CPU": self.limits.cpu_seconds,
-            "RLIMIT_AS": self.limits.memory_bytes,
-            "RLIMIT_FSIZE": self.limits.file_bytes,
-            "RLIMIT_NOFILE": self.limits.open_files,
-            "RLIMIT_CORE": 0,
-        }
-        if self._expected_nproc() is not None:
-            expected["RLIMIT_NPROC"] = self._expected_nproc()
-        limits = facts.get("limits") if type(facts.get("limits")) is dict else {}
-        problems += [f"{name} = {value}" for name, value in expected.items() if limits.get(name) != value]
+        # every limit, the priority and the CPU mask exactly as set: anything else came from outside the worker
+        problems += differences(self._standing, facts.get("standing"))
         landlock_facts = facts.get("landlock") if type(facts.get("landlock")) is dict else {}
         if self.isolation.landlock and landlock_facts.get("enforced") is not True:
             problems.append(
@@ -635,6 +635,28 @@ class Worker:
         self._output_offset = size
         text = data[:OUTPUT_CAP_BYTES].decode("utf-8", "replace")
         return text + ("\n… [output truncated]" if size - start > OUTPUT_CAP_BYTES else "")
+
+
+def scratch_prefix() -> str:
+    """How this grading process's workers' scratch folders begin: its pid and a token (a pid is reused)."""
+    pid = os.getpid()
+    if pid not in _scratch_tokens:
+        _scratch_tokens[pid] = secrets.token_hex(4)
+    return f"{SCRATCH_PREFIX}{pid}-{_scratch_tokens[pid]}-"
+
+
+_scratch_tokens: dict[int, str] = {}
+
+
+def remove_scratch(prefix: str) -> int:
+    """Remove the scratch folders named ``prefix``... that a dead grading process left (it never stopped its
+    workers); how many."""
+    if not prefix.startswith(SCRATCH_PREFIX) or "/" in prefix or prefix == SCRATCH_PREFIX:
+        return 0
+    found = list(Path(tempfile.gettempdir()).glob(prefix + "*"))
+    for folder in found:
+        shutil.rmtree(folder, ignore_errors=True)
+    return len(found)
 
 
 def worker_environment(runtime: Runtime, scratch: str) -> dict[str, str]:

@@ -13,12 +13,13 @@ import ctypes.util
 import errno
 import functools
 import os
-import resource
 import socket
 import stat
 import sys
 import sysconfig
 from pathlib import Path, PosixPath, PurePath, PurePosixPath
+
+from grader.untrusted import standing
 
 # Pinned names: find_library would spawn ldconfig, which the process limits forbid.
 _LIBRARIES = {"c": "libc.so.6", "seccomp": "libseccomp.so.2"}
@@ -39,6 +40,22 @@ _DENIED_FCNTL = (
     _F_GETLEASE,
     _F_NOTIFY,
 )
+# Calls that act on the process a pid names: a worker may name itself only (0 or its own pid). Another
+# process of its user (the fork server, the grading process, a sibling) would otherwise take limits or a
+# priority from it that every later worker inherits (issue 22). (name, index of the pid argument)
+_SELF_ONLY = (
+    ("prlimit64", 0),
+    ("sched_setaffinity", 0),
+    ("sched_setscheduler", 0),
+    ("sched_setparam", 0),
+    ("sched_setattr", 0),
+    ("migrate_pages", 0),
+    ("move_pages", 0),
+)
+# setpriority(which, who, nice) and ioprio_set(which, who, ioprio): only "this process", never a group or a user
+_PRIO_PROCESS, _IOPRIO_WHO_PROCESS = 0, 1
+_SELF_ONLY_WHICH = (("setpriority", _PRIO_PROCESS), ("ioprio_set", _IOPRIO_WHO_PROCESS))
+_ARGUMENT_BITS = 64
 _DENIED_FAMILIES = (socket.AF_INET, socket.AF_INET6, socket.AF_NETLINK, socket.AF_PACKET)
 _DENIED_SYSCALLS = (
     # network (AF_UNIX sockets too: connect reaches docker.sock or a desktop bus)
@@ -234,9 +251,40 @@ def apply_seccomp() -> None:
         for command in _DENIED_FCNTL:
             policy.add_rule(deny, "fcntl", sc.Arg(1, sc.EQ, command))
         policy.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
+        own = os.getpid()  # this filter is built in the worker itself, after its last fork
+        for name, index in _SELF_ONLY:
+            _deny_other_pids(sc, policy, deny, name, index, own)
+        for name, which in _SELF_ONLY_WHICH:
+            policy.add_rule(deny, name, sc.Arg(0, sc.NE, which))
+            _deny_other_pids(sc, policy, deny, name, 1, own, sc.Arg(0, sc.EQ, which))
         policy.load()
     except Exception as error:
         raise ConfinementError(f"seccomp could not be applied: {error}") from error
+
+
+def _deny_other_pids(sc, policy, deny, name: str, index: int, own: int, *also) -> None:
+    """Deny ``name`` unless argument ``index`` is 0 or ``own``.
+
+    libseccomp allows one comparison per argument in a rule, so "neither 0 nor own" is written as the
+    values above ``own`` (negative ones included: the comparison is unsigned) and [1, own - 1] cut into
+    aligned blocks of a power of two, each one masked comparison: at most two per bit.
+    """
+    policy.add_rule(deny, name, sc.Arg(index, sc.GT, own), *also)
+    for start, size in _aligned_blocks(1, own):
+        mask = ((1 << _ARGUMENT_BITS) - 1) & ~(size - 1)
+        policy.add_rule(deny, name, sc.Arg(index, sc.MASKED_EQ, mask, start), *also)
+
+
+def _aligned_blocks(start: int, end: int) -> list[tuple[int, int]]:
+    """[start, end) as (first, size) blocks, each size a power of two and first a multiple of it."""
+    blocks = []
+    while start < end:
+        size = start & -start if start else 1 << _ARGUMENT_BITS
+        while start + size > end:
+            size //= 2
+        blocks.append((start, size))
+        start += size
+    return blocks
 
 
 def observe() -> dict:
@@ -246,10 +294,6 @@ def observe() -> dict:
         for line in stream:
             key, _, value = line.partition(":")
             status[key] = value.strip()
-    limits = {
-        name: resource.getrlimit(getattr(resource, name))[1]
-        for name in ("RLIMIT_CPU", "RLIMIT_AS", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_CORE")
-    }
     return {
         "seccomp": status.get("Seccomp", "0"),
         "no_new_privs": status.get("NoNewPrivs", "0"),
@@ -261,7 +305,7 @@ def observe() -> dict:
         "pid_ns": _namespace("pid"),
         "mnt_ns": _namespace("mnt"),
         "ipc_ns": _namespace("ipc"),
-        "limits": limits,
+        "standing": standing.read(),  # every rlimit, the nice value, scheduler and CPU mask
     }
 
 

@@ -12,6 +12,12 @@ never receives student code and never runs any: it only answers the grader on it
 - ``wait``: the exit status of a child (the server is its parent), which is reaped only then, so
   its pid cannot be reused while the grader may still signal its process group.
 - ``exit``, or the control socket closing: stop (children die with it: PR_SET_PDEATHSIG).
+
+Before each fork the server compares its own limits, priority and CPU mask with what it had at its
+start (:mod:`grader.untrusted.standing`); a child inherits them, and a process of the same user could
+have changed them from outside. If anything changed it forks nothing more (answering ``tampered``), and
+the grader starts a fresh server; this one still answers ``wait`` for the workers it forked, which would
+die with it, until the grader stops it.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ if __name__ == "__main__":  # started by path under ``python -I``: make the kit 
 
 import numpy as np
 
-from grader.untrusted import confine, restrict, worker
+from grader.untrusted import confine, restrict, standing, worker
 
 REQUEST_FD, RESPONSE_FD = 3, 4
 MAX_CONTROL_BYTES = 1 << 20
@@ -48,12 +54,13 @@ def main(argv: list[str] | None = None) -> None:
     restrict.prctl(_PR_SET_DUMPABLE, 0)  # its children inherit this: /proc/<server>/mem needs ptrace rights
     confine.python_view(), confine.python_folders()  # computed once here, inherited by every child (cached)
     control = socket.socket(fileno=options.control_fd)
-    reply(control, {"ready": os.getpid()})
-    serve(control)
+    started_with = standing.read()  # what its parent set (grader.sandbox.pool), checked there
+    reply(control, {"ready": os.getpid(), "standing": started_with})
+    serve(control, started_with)
 
 
-def serve(control: socket.socket) -> None:
-    """Answer the grader until it says exit or goes away."""
+def serve(control: socket.socket, started_with: dict) -> None:
+    """Answer the grader until it says exit, goes away, or this server's standing changed."""
     while True:
         try:
             data, fds, _, _ = socket.recv_fds(control, MAX_CONTROL_BYTES, 3)
@@ -66,7 +73,10 @@ def serve(control: socket.socket) -> None:
             op = request["op"]
             if op == "exit":
                 return
-            if op == "fork":
+            changed = standing.differences(started_with, standing.read()) if op == "fork" else []
+            if changed:  # every child would inherit it: fork none, and let the grader start a fresh server
+                answer = {"tampered": changed}
+            elif op == "fork":
                 answer = {"pid": fork_worker(control, request, fds)}
             elif op == "wait":
                 answer = {"status": wait_for(int(request["pid"]), float(request["seconds"]))}

@@ -1,9 +1,13 @@
-"""What a new worker process puts in place before any worker code runs: limits, its uid, no new privileges.
+"""What a new worker process puts in place before any worker code runs: limits, priority, its uid, no new privileges.
 
 One code path for both ways a worker is born. The trusted grader calls :func:`apply` between fork
 and exec (:mod:`grader.sandbox.process`), and the warm fork server calls it in every child it forks
 (:mod:`grader.untrusted.forkserver`). Everything here is enforced by the kernel from then on, and the
 worker reports it back (:func:`grader.untrusted.confine.observe`) before it receives student code.
+
+Every limit, the nice value, the scheduling policy and the CPU mask are set to the values the grader
+chose (:mod:`grader.sandbox.standing`), never left as inherited: what the parent runs with may have been
+changed by another process of the same user, and would then reach this worker (issue 22).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import resource
 import signal
 from dataclasses import asdict, dataclass
 
+from grader.untrusted import standing
+
 _PR_SET_PDEATHSIG = 1
 _PR_CAPBSET_DROP = 24
 _PR_SET_NO_NEW_PRIVS = 38
@@ -23,14 +29,13 @@ _CLONE_NEWIPC = 0x08000000
 
 @dataclass(frozen=True)
 class Restrictions:
-    """The limits, identity and namespace one worker gets; sent as plain data to the fork server."""
+    """The limits, priority, identity and namespace one worker gets; sent as plain data to the fork server."""
 
-    cpu_seconds: int
-    memory_bytes: int
-    file_bytes: int
-    open_files: int
+    rlimits: dict[str, list[int]]  # every RLIMIT_* name -> [soft, hard]; RLIMIT_NPROC is set after the uid drop
+    nice: int
+    scheduler: int  # os.SCHED_OTHER, SCHED_BATCH or SCHED_IDLE, with priority 0
+    cpus: list[int]
     uid: int | None = None  # the unprivileged uid to become (root only), else keep the grader's
-    nproc: int | None = None  # processes that uid may have; None when there is no uid of its own
     cgroup_join: str | None = None  # the submission's memory cgroup's procs file, joined first
     unshare_ipc: bool = False  # a new IPC namespace (root, without bubblewrap, which gives one)
 
@@ -47,21 +52,36 @@ def apply(restrictions: Restrictions) -> None:
     if restrictions.cgroup_join is not None:  # first: root may still move it, and RLIMIT_NOFILE may leave no fd
         with open(restrictions.cgroup_join, "w") as procs:
             procs.write("0")
-    resource.setrlimit(resource.RLIMIT_CPU, (restrictions.cpu_seconds, restrictions.cpu_seconds))
-    resource.setrlimit(resource.RLIMIT_AS, (restrictions.memory_bytes, restrictions.memory_bytes))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (restrictions.file_bytes, restrictions.file_bytes))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (restrictions.open_files, restrictions.open_files))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    set_priority(restrictions.nice, restrictions.scheduler, restrictions.cpus)  # before RLIMIT_NICE is lowered
+    set_rlimits({name: value for name, value in restrictions.rlimits.items() if name != "RLIMIT_NPROC"})
     if restrictions.unshare_ipc:
         unshare_ipc()  # System V IPC and POSIX queues are per namespace
     if restrictions.uid is not None:
         drop_privileges(restrictions.uid)
-        if restrictions.nproc is not None:
-            resource.setrlimit(resource.RLIMIT_NPROC, (restrictions.nproc, restrictions.nproc))
     elif os.geteuid() == 0:
         drop_capabilities()  # root without a uid drop (accepted explicitly): at least no capabilities
+    # after the drop: it counts the processes of the uid this process now has (and root would not be held to it)
+    set_rlimits({name: value for name, value in restrictions.rlimits.items() if name == "RLIMIT_NPROC"})
+    # after the drop: the kernel clears the parent-death signal when the uid changes (a root grader's workers
+    # outlived it, unless bubblewrap's --die-with-parent held them)
+    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     prctl(_PR_SET_NO_NEW_PRIVS, 1)
+
+
+def set_rlimits(rlimits: dict[str, list[int]]) -> None:
+    """Set each named limit to exactly [soft, hard]; raises (naming the limit) when the kernel refuses."""
+    for name, (soft, hard) in rlimits.items():
+        try:
+            resource.setrlimit(standing.number(name), (soft, hard))
+        except (ValueError, OSError) as error:
+            raise OSError(f"{name} could not be set to {soft}, {hard} ({error})") from None
+
+
+def set_priority(nice: int, scheduler: int, cpus: list[int]) -> None:
+    """This process's scheduling policy, nice value and CPU mask, whatever it inherited."""
+    os.sched_setscheduler(0, scheduler, os.sched_param(0))
+    os.setpriority(os.PRIO_PROCESS, 0, nice)
+    os.sched_setaffinity(0, cpus)
 
 
 def drop_privileges(uid: int) -> None:

@@ -8,6 +8,7 @@ environment or files for the next submission forked from the same server, and th
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -210,3 +211,60 @@ def test_a_fork_server_that_stops_answering_is_stopped_and_replaced(tmp_path, mo
     write(solution_with([]), notebook)
     report = grade_notebook(notebook, units=["numerical_diff"], grading_seed=3)
     assert report.score == report.max_score and report.internal_errors == []
+
+
+# Runs as the definitions load, in every worker of the submission: the worker's parent is the fork server (pool on)
+# or the grading process (pool off, without bubblewrap; with it the parent is bubblewrap's, in a PID namespace).
+SABOTAGE_PARENT = """
+class _Sabotage:  # every later worker asks for 60 s of CPU and cannot have more than its parent's hard limit
+    import os, resource
+    if os.getppid() > 1:
+        try:
+            resource.prlimit(os.getppid(), resource.RLIMIT_CPU, (59, 59))
+        except OSError:
+            pass
+"""
+
+
+@pytest.mark.parametrize("mode", ["on", "off"])
+def test_a_submission_cannot_change_the_limits_the_next_one_is_graded_with(tmp_path, mode):
+    """The first notebook sets a hard RLIMIT_CPU of 59 s on its worker's parent (a soft RLIMIT_DATA there can kill
+    the fork server, which is then replaced: prlimit_fork_server_data); the two after it are the instructor's and
+    must be graded in full, as "graded"."""
+    submissions = tmp_path / "submissions"
+    write(with_cells(SABOTAGE_PARENT), submissions / "a-sabotages.ipynb")
+    for name in ("b-instructor", "c-instructor"):
+        write(solution_notebook(), submissions / f"{name}.ipynb")
+    out = tmp_path / "out"
+    result = subprocess.run(
+        grader_command("batch", "--assignment", "ch04_learning", str(submissions), "--out", str(out), "--jobs", "1")
+        + ["--public-only", "--unit", "cross_entropy_error", "--unit", "TwoLayerNet"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=dict(os.environ, **{sandbox.POOL_VARIABLE: mode}),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    for name in ("b-instructor", "c-instructor"):
+        report = json.loads((out / "results" / f"{name}.json").read_text())
+        assert (report["status"], report["internal_errors"]) == ("graded", []), report["errors"][:3]
+        assert report["score"] == report["max_score"], [u for u in report["functions"] if u["score"] < u["max_score"]]
+
+
+def test_a_forked_worker_dies_with_its_server_even_after_the_uid_drop(monkeypatch):
+    """The kernel clears the parent-death signal when a process's uid changes: set before the uid drop (as it was),
+    a root grader's forked workers outlived a killed server. Here nothing but the kernel may end the worker."""
+    monkeypatch.setenv(sandbox.POOL_VARIABLE, "on")
+    worker = sandbox.Worker(sandbox.Limits(), sandbox.detect_isolation(), [])
+    worker.start()
+    try:
+        worker.load([], "", [])
+        pid, server = worker.process.pid, worker.process.server
+        os.kill(server.process.pid, signal.SIGKILL)
+        server.process.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while Path(f"/proc/{pid}").exists() and _is_zombie_free(pid) is False and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _is_zombie_free(pid), f"worker {pid} outlived its fork server"
+    finally:
+        worker.stop()
