@@ -67,6 +67,15 @@ class WorkerDied(WorkerFailure):
     """The worker process ended while it was answering."""
 
 
+class ReplyOverBound(WorkerFailure):
+    """The worker's answer was well framed but asked for more than decoding may build: that test fails.
+
+    ``reason`` is closed ("protocol"); the message names the bound, never a count the worker chose.
+    """
+
+    reason = "protocol"
+
+
 class IsolationFailure(WorkerFailure):
     """A layer the grader claims is not in force in a worker: no student code was sent to it."""
 
@@ -588,7 +597,12 @@ class Worker:
 
     def _decode(self, body: bytes, what: str) -> dict:
         try:
-            reply = protocol.decode(body)
+            reply = protocol.decode(body)  # bounded in objects and time (grader.untrusted.bounds)
+        except protocol.MessageOverBound as error:
+            self.stop()
+            raise ReplyOverBound(
+                f"the answer while running {what} is over a bound of the grader: {error}; return a smaller value"
+            ) from None
         except protocol.ProtocolError as error:
             self.stop()
             raise WorkerFailure(

@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -111,8 +112,11 @@ def grade_in_process(notebook: Path, reference, limits: sandbox.Limits) -> tuple
     return to_json_data(report), outputs
 
 
-def grade_cli(notebook: Path, kit: Path, out: Path, secret: str) -> tuple[dict, dict[str, str], int]:
-    """Grade with ``python -m grader`` run from the snapshot; (report data, outputs, the grader's pid)."""
+def grade_cli(notebook: Path, kit: Path, out: Path, secret: str) -> tuple[dict, dict[str, str], int, int]:
+    """Grade with ``python -m grader`` run from the snapshot; (report data, outputs, the grader's pid, its peak MiB).
+
+    The peak is ``ru_maxrss`` from ``wait4``: the largest of the grader and every worker it waited for.
+    """
     markdown = out.with_suffix(".md")
     command = grader_command(
         "grade",
@@ -129,14 +133,20 @@ def grade_cli(notebook: Path, kit: Path, out: Path, secret: str) -> tuple[dict, 
     for unit in CORE_UNITS:
         command += ["--unit", unit]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", **{SECRET_VARIABLE: secret})
-    # Its own session: an attack that signals the grader's process group reaches no further than the grader.
-    process = subprocess.Popen(
-        command, cwd=kit, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
-    )
-    stdout, stderr = process.communicate(timeout=120)
-    assert process.returncode == 0, stderr.decode()[-3000:]
-    outputs = {"report.json": out.read_text(), "report.md": markdown.read_text(), "stdout": stdout.decode()}
-    return json.loads(outputs["report.json"]), outputs, process.pid
+    streams = out.with_suffix(".stdout"), out.with_suffix(".stderr")
+    with open(streams[0], "wb") as stdout, open(streams[1], "wb") as stderr:
+        # Its own session: an attack that signals the grader's process group reaches no further than the grader.
+        process = subprocess.Popen(command, cwd=kit, env=env, stdout=stdout, stderr=stderr, start_new_session=True)
+    killer = threading.Timer(120, process.kill)
+    killer.start()
+    try:
+        _, status, usage = os.wait4(process.pid, 0)  # Popen.wait would reap it without its resource usage
+    finally:
+        killer.cancel()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    assert process.returncode == 0, streams[1].read_text(errors="replace")[-3000:]
+    outputs = {"report.json": out.read_text(), "report.md": markdown.read_text(), "stdout": streams[0].read_text()}
+    return json.loads(outputs["report.json"]), outputs, process.pid, usage.ru_maxrss // 1024
 
 
 @pytest.fixture(scope="module")
@@ -234,8 +244,9 @@ def test_attack_is_contained(fixture, worker_start, on_snapshot, baseline, refer
         started, booted = time.monotonic(), seconds_since_boot() - 0.05  # /proc counts in 10 ms ticks
         if fixture.trusted_seconds is not None:  # a deadline short enough to reach without a long test
             monkeypatch.setattr(grader.pipeline.grade, "TRUSTED_SECONDS", fixture.trusted_seconds, raising=False)
+        peak_mib = None
         if fixture.mode == "cli":
-            data, outputs, grader_pid = grade_cli(notebook, kit, tmp_path / "report.json", marker)
+            data, outputs, grader_pid, peak_mib = grade_cli(notebook, kit, tmp_path / "report.json", marker)
         else:
             data, outputs = grade_in_process(notebook, reference, replace(SUITE_LIMITS, **fixture.limits))
             grader_pid = os.getpid()
@@ -246,6 +257,9 @@ def test_attack_is_contained(fixture, worker_start, on_snapshot, baseline, refer
     report_text = json.dumps(data, ensure_ascii=False)
 
     assert elapsed < fixture.seconds, f"grading took {elapsed:.1f} s"
+    if fixture.trusted_mib is not None:
+        assert peak_mib is not None, "trusted-mib is measured in cli mode only"
+        assert peak_mib < fixture.trusted_mib, f"the grader (with its workers) peaked at {peak_mib} MiB"
     assert data["internal_errors"] == [], data["internal_errors"]
     scores = scores_of(data)
     if fixture.expect == "notebook-rejected":
