@@ -59,7 +59,7 @@ class Fixture:
     markdown_inert: list[str] = field(default_factory=list)
     pad_source: tuple[str, int] | None = None
     trusted_seconds: float | None = None
-    trusted_mib: int | None = None  # cli mode: the grading process's peak RSS (its workers' included) stays under
+    trusted_mib: int | None = None  # cli mode: the grading process's own peak RSS (MiB) stays under this
     cells: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
 

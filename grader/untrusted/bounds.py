@@ -37,7 +37,7 @@ class Bounds:
     depth: int = 100  # nesting of JSON containers (a tuple or dict costs two levels, a list one)
     items: int = 100_000  # items of one list, tuple or dict
     characters: int = 32 * 2**20  # in every string and key together (a 16 MiB string still comes back, failed)
-    arrays: int = 10_000  # NumPy arrays and scalars: each costs about 0.1 ms to read and check
+    arrays: int = 2_000  # NumPy arrays and scalars (each costs 0.1-0.2 ms to check and load); a history of 100 fits
     array_elements: int = 16 * 2**20  # elements of every array together (the byte cap bounds their size too)
     seconds: float = 2.0  # for the walk and the arrays; a message within the bounds above needs well under this
 
@@ -87,7 +87,7 @@ class Budget:
             raise OverBound(f"the strings in the answer hold more than {self.bounds.characters // 2**20} Mi characters")
 
     def take_arrays(self, count: int) -> None:
-        """The message carries ``count`` arrays (read from its framing, before any is read)."""
+        """The message carries ``count`` arrays (from its framing, before any is read; then each reference)."""
         if count > self.bounds.arrays:
             raise OverBound(
                 f"the answer holds more than {self.bounds.arrays:,} NumPy arrays or scalars "
@@ -96,7 +96,8 @@ class Budget:
 
     def take_elements(self, count: int) -> None:
         """One array of ``count`` elements (read from its .npy header, before it is loaded)."""
-        self.arrays += 1
+        self.arrays += 1  # a blob referred to twice is loaded twice: each reference counts
+        self.take_arrays(self.arrays)
         self.array_elements += count
         if self.array_elements > self.bounds.array_elements:
             raise OverBound(f"the arrays in the answer hold more than {self.bounds.array_elements:,} values")

@@ -189,7 +189,9 @@ def _check_npy_header(blob: bytes) -> int:
     return math.prod(shape)
 
 
-def decode(body: bytes, make_function=None, bounds: Bounds = MESSAGE, deadline: float | None = None) -> object:
+def decode(
+    body: bytes | bytearray, make_function=None, bounds: Bounds = MESSAGE, deadline: float | None = None
+) -> object:
     """Parse one message body produced by :func:`encode`, building no more than ``bounds`` allow.
 
     ``deadline`` (time.monotonic()) defaults to ``bounds.seconds`` from now.
