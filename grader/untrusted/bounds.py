@@ -39,7 +39,7 @@ class Bounds:
     characters: int = 32 * 2**20  # in every string and key together (a 16 MiB string still comes back, failed)
     arrays: int = 2_000  # NumPy arrays and scalars (each costs 0.1-0.2 ms to check and load); a history of 100 fits
     array_elements: int = 16 * 2**20  # elements of every array together (the byte cap bounds their size too)
-    seconds: float = 2.0  # for the walk and the arrays; a message within the bounds above needs well under this
+    seconds: float = 5.0  # for the walk and the arrays: what the bounds above allow takes under 0.5 s unloaded
 
 
 MESSAGE = Bounds()
@@ -64,6 +64,7 @@ class Budget:
         self.characters = 0
         self.arrays = 0
         self.array_elements = 0
+        self.npy_headers: dict = {}  # .npy headers already parsed in this message (a list of scalars shares one)
 
     def take_node(self, depth: int) -> None:
         """One more value at ``depth`` levels of nesting."""
