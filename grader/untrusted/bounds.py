@@ -11,8 +11,8 @@ items per container, characters, arrays and their elements, and checks a deadlin
 
 The bounds are far above the largest legitimate message, measured by grading both
 instructor notebooks (ch03, ch04: 455 replies): 643,489 bytes, 54 structural bytes,
-38 nodes, depth 11, 27 items in one container, 310 characters, 12 arrays (most of the 643 KB)
-values in all. Requests (course sources, notebook snippets) are decoded with the same
+38 nodes, depth 11, 27 items in one container, 310 characters, 12 arrays (most of the 643 KB).
+Requests (course sources, notebook snippets) are decoded with the same
 bounds by the worker: they hold at most a few MiB of text.
 """
 
