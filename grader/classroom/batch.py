@@ -150,6 +150,8 @@ def _start_process(assignment_id: str, parent_pid: int | None = None, in_flight:
         _IN_FLIGHT.begin(IDLE)  # known from its start: a death even while loading the reference is found
 
     _REFERENCE = load_reference(load_assignment(assignment_id))
+    if parent_pid is not None and sys.platform.startswith("linux"):
+        processes.limit_memory()  # after loading: the cap is measured from what the process holds then
 
 
 def grade_one(student: str, notebook: str, digest: str, batch: dict, grade: Callable | None = None) -> dict:

@@ -6,13 +6,17 @@ sandbox's workers already die with the pool process that started them; once all 
 them are gone, multiprocessing's resource tracker reads end-of-file and exits too.
 Each pool process also makes itself non-dumpable (``PR_SET_DUMPABLE 0``) before it
 loads the reference solution, so that a worker running as the same user can
-neither read its memory nor its environment through ``/proc``.
+neither read its memory nor its environment through ``/proc``. Once the reference is loaded,
+it caps its own address space (:func:`limit_memory`): whatever a notebook makes the
+trusted side build, the allocation fails with MemoryError in that notebook's grading
+(recorded as its failure) long before the machine runs short.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import resource
 import signal
 import sys
 
@@ -20,6 +24,10 @@ PR_SET_PDEATHSIG = 1
 PR_GET_PDEATHSIG = 2
 PR_GET_DUMPABLE = 3
 PR_SET_DUMPABLE = 4
+# Above what a grading process maps once its reference is loaded (about 260 MB, of which grading both
+# instructor notebooks peaks at 120 MB resident): room for the largest reply decoding allows (64 MiB on the
+# wire, a few copies of it while it is read) many times over; 2.9 GiB, what 20 million lists cost, is not.
+TRUSTED_HEADROOM_BYTES = 1536 * 2**20
 
 
 def _prctl(option: int, value: int = 0) -> int:
@@ -52,3 +60,19 @@ def death_signal() -> int:
 def is_dumpable() -> bool:
     """Whether this process may be dumped or read through ``/proc`` by its own user."""
     return _prctl(PR_GET_DUMPABLE) != 0
+
+
+def limit_memory(headroom: int = TRUSTED_HEADROOM_BYTES) -> int:
+    """Cap this process's address space at what it maps now plus ``headroom``; returns the cap in bytes.
+
+    Only the soft limit: the workers this process starts set their own (lower) limits, and may.
+    """
+    with open("/proc/self/status") as status:
+        mapped = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = mapped + headroom
+    for bound in (soft, hard):
+        if bound != resource.RLIM_INFINITY:
+            cap = min(cap, bound)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    return cap

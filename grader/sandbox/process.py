@@ -71,6 +71,15 @@ class WorkerDied(WorkerFailure):
     """The worker process ended while it was answering."""
 
 
+class ReplyOverBound(WorkerFailure):
+    """The worker's answer was well framed but asked for more than decoding may build: that test fails.
+
+    ``reason`` is closed ("protocol"); the message names the bound, never a count the worker chose.
+    """
+
+    reason = "protocol"
+
+
 class IsolationFailure(WorkerFailure):
     """A layer the grader claims is not in force in a worker: no student code was sent to it."""
 
@@ -541,34 +550,40 @@ class Worker:
                 except OSError:
                     raise self._died(what) from None
 
-    def _read_body(self, deadline: float, what: str) -> bytes:
-        """The next message's body; bytes after it stay in ``_pending`` for the next read."""
-        buffer = self._pending
-        needed: int | None = None
+    def _read_body(self, deadline: float, what: str) -> bytearray:
+        """The next message's body; bytes after it stay in ``_pending`` for the next read.
+
+        The body is read into one buffer of its announced size: a 64 MiB reply costs 64 MiB,
+        not the several copies a growing buffer and its slices would make.
+        """
+        length = bytearray(8)
+        self._fill(memoryview(length), deadline, what)
+        size = int.from_bytes(length, "big")
+        if 8 + size > protocol.MAX_MESSAGE_BYTES:
+            self.stop()
+            raise WorkerFailure(
+                f"the answer while running {what} is too large (over {protocol.MAX_MESSAGE_BYTES // 2**20} MiB)"
+            )
+        body = bytearray(size)
+        self._fill(memoryview(body), deadline, what)
+        return body
+
+    def _fill(self, target: memoryview, deadline: float, what: str) -> None:
+        """Fill ``target`` from what is pending, then from the channel, without blocking past the deadline."""
+        filled = min(len(self._pending), len(target))
+        target[:filled] = self._pending[:filled]
+        del self._pending[:filled]
         with selectors.DefaultSelector() as selector:
             selector.register(self._response_read, selectors.EVENT_READ)
-            while True:
-                if needed is None and len(buffer) >= 8:
-                    needed = 8 + int.from_bytes(buffer[:8], "big")
-                    if needed > protocol.MAX_MESSAGE_BYTES:
-                        self.stop()
-                        raise WorkerFailure(
-                            f"the answer while running {what} is too large "
-                            f"(over {protocol.MAX_MESSAGE_BYTES // 2**20} MiB)"
-                        )
-                if needed is not None and len(buffer) >= needed:
-                    break
+            while filled < len(target):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not selector.select(remaining):
                     self.stop()
                     raise WorkerTimeout(f"{what} ran out of time")
-                chunk = os.read(self._response_read, 1 << 20)
-                if not chunk:
+                count = os.readv(self._response_read, [target[filled : filled + (1 << 20)]])
+                if not count:
                     raise self._died(what)
-                buffer += chunk
-        body = bytes(buffer[8:needed])
-        del buffer[:needed]
-        return body
+                filled += count
 
     def _unsolicited(self, what: str) -> bool:
         """True when the worker sent something before it was asked: the channel can no longer be trusted.
@@ -587,14 +602,26 @@ class Worker:
         self._pending += chunk
         return True
 
-    def _decode(self, body: bytes, what: str) -> dict:
+    def _decode(self, body: bytes | bytearray, what: str) -> dict:
+        """The reply in ``body`` (which is emptied: a failure's traceback holds its frames, and so the body)."""
+        problem = None
         try:
-            reply = protocol.decode(body)
+            reply = protocol.decode(body)  # bounded in objects and time (grader.untrusted.bounds)
         except protocol.ProtocolError as error:
+            problem = (type(error), str(error))  # raised below, outside this block: no context holds the message
+        finally:
+            if type(body) is bytearray:
+                body.clear()
+        if problem is not None:
             self.stop()
+            kind, text = problem
+            if kind is protocol.MessageOverBound:
+                raise ReplyOverBound(
+                    f"the answer while running {what} is over a bound of the grader: {text}; return a smaller value"
+                )
             raise WorkerFailure(
-                f"unreadable answer while running {what}: {error}", f"unreadable answer while running {what}"
-            ) from None
+                f"unreadable answer while running {what}: {text}", f"unreadable answer while running {what}"
+            )
         if type(reply) is not dict:
             self.stop()
             raise WorkerFailure(f"unreadable answer while running {what}")

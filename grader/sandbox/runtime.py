@@ -7,8 +7,11 @@ package; a Python installed in a home folder other users cannot enter (pyenv und
 permissions, the grader copies exactly what a worker needs (no site-packages but
 numpy and pyseccomp, no kit code but ``grader/untrusted``) into a root-owned cache
 that every user can traverse, hashes every file it copied, and runs workers from
-there. The copy's name is the hash of what it was made from, so a changed kit or
-Python makes a new one.
+there. The copy's name is the hash of its manifest (every file's path and SHA-256), so
+every checkout of one kit version on one Python shares one copy, a changed file makes a
+new one, and the cache (:mod:`grader.sandbox.runtime_cache`) keeps a bounded number.
+Hashing 190 MB takes a second or two, so the key found for one set of source files (by
+path, size, mtime and inode) is remembered in the cache; a new checkout hashes once.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.errors import GraderError
+from grader.sandbox import runtime_cache
 from grader.sandbox.paths import first_closed_to_others
 from grader.untrusted import confine
 
@@ -86,26 +90,75 @@ def unreachable_part(runtime: Runtime) -> Path | None:
 
 
 def copied(cache: Path | None = None) -> Runtime:
-    """A root-owned copy of what a worker needs, made once per Python and kit version; raises if impossible."""
+    """A root-owned copy of what a worker needs, shared by every checkout of one Python and kit; raises if impossible."""
     cache = Path(os.environ.get(CACHE_VARIABLE) or cache or DEFAULT_CACHE)
     if os.geteuid() != 0:
         raise RuntimeUnavailable("only root copies Python for workers")
     sources = _sources()
-    key = hashlib.sha256(
-        "\n".join(f"{dest}\0{src.stat().st_size}\0{src.stat().st_mtime_ns}" for dest, src in sources).encode()
-    ).hexdigest()[:20]
     _secure_folder(cache)
-    target = cache / f"python-{key}"
-    if not (target / MANIFEST).is_file():
-        _build(target, sources)
-        _prune(cache, keep=target)
-    _check_owned_by_root(target)
-    os.utime(target)  # its last use, for pruning
+    with runtime_cache.locked(cache):  # one grader copies, the others wait and use its copy
+        digests, memo = _known_digests(cache, sources)
+        target = cache / f"python-{_content_key(digests)}"
+        if not (target / MANIFEST).is_file():
+            try:
+                _build(target, sources, digests)
+            except RuntimeUnavailable:
+                memo.unlink(missing_ok=True)  # perhaps a file changed keeping its size and mtime: hash again next time
+                raise
+            runtime_cache.evict(cache, MANIFEST, keep=target)
+        _check_owned_by_root(target)
+        runtime_cache.mark_in_use(target, MANIFEST)  # until this process exits: eviction passes it by
     runtime = _runtime_in(target)
     problem = unreachable_part(runtime)
     if problem is not None:
         raise RuntimeUnavailable(f"the copy in {target} is not reachable by other users at {problem}")
     return runtime
+
+
+def _manifest(digests: list[tuple[str, str]]) -> str:
+    """The manifest's text: one ``SHA-256  path`` line per file."""
+    return "".join(f"{digest}  {dest}\n" for dest, digest in digests)
+
+
+def _content_key(digests: list[tuple[str, str]]) -> str:
+    """The copy's name: the hash of its manifest, so of every file's path and content (not where it came from)."""
+    return hashlib.sha256(_manifest(digests).encode()).hexdigest()[:20]
+
+
+def _known_digests(cache: Path, sources: list[tuple[str, Path]]) -> tuple[list[tuple[str, str]], Path]:
+    """(path in the copy, SHA-256) of every source, and where that is remembered (per source identity)."""
+    identity = "\n".join(
+        f"{dest}\0{src}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\0{info.st_dev}"
+        for dest, src in sources
+        for info in [src.stat()]
+    )
+    memo = cache / "keys" / hashlib.sha256(identity.encode()).hexdigest()[:32]
+    with contextlib.suppress(OSError, ValueError):
+        lines = memo.read_text().splitlines()
+        digests = [(dest, digest) for line in lines for digest, _, dest in [line.partition("  ")]]
+        if [dest for dest, _ in digests] == [dest for dest, _ in sources]:
+            os.utime(memo)
+            return digests, memo
+    digests = [(dest, _file_digest(src)) for dest, src in sources]
+    memo.parent.mkdir(mode=0o700, exist_ok=True)
+    memo.write_text(_manifest(digests))
+    _bound_memos(memo.parent)
+    return digests, memo
+
+
+def _bound_memos(folder: Path, keep: int = 64) -> None:
+    """Keep the most recently used memos (one per checkout and Python): they are a few hundred KB each."""
+    memos = sorted(folder.iterdir(), key=lambda path: path.stat().st_mtime, reverse=True)
+    for stale in memos[keep:]:
+        stale.unlink(missing_ok=True)
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as reader:
+        while chunk := reader.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _runtime_in(target: Path) -> Runtime:
@@ -158,7 +211,8 @@ def _secure_folder(folder: Path) -> None:
     os.chmod(folder, 0o755)
 
 
-def _build(target: Path, sources: list[tuple[str, Path]]) -> None:
+def _build(target: Path, sources: list[tuple[str, Path]], digests: list[tuple[str, str]]) -> None:
+    """Copy in a private folder, hash what was copied, check it against ``digests``, then rename it into place."""
     building = target.with_name(f".{target.name}.{os.getpid()}")
     shutil.rmtree(building, ignore_errors=True)
     lines = []
@@ -173,27 +227,18 @@ def _build(target: Path, sources: list[tuple[str, Path]]) -> None:
                     writer.write(chunk)
             executable = source.stat().st_mode & stat.S_IXUSR
             os.chmod(path, 0o755 if executable else 0o644)
-            lines.append(f"{digest.hexdigest()}  {dest}")
+            lines.append((dest, digest.hexdigest()))
+        if lines != digests:  # a source changed since it was hashed: this copy is not what its name says
+            raise RuntimeUnavailable(f"the Python or kit files changed while they were copied to {target}; grade again")
         for folder, dirs, _ in os.walk(building):
             for name in dirs:
                 os.chmod(Path(folder, name), 0o755)
         os.chmod(building, 0o755)
-        (building / MANIFEST).write_text("\n".join(lines) + "\n")
+        (building / MANIFEST).write_text(_manifest(lines))
         _verify(building)
-        with contextlib.suppress(FileExistsError, OSError):
-            os.rename(building, target)  # another grader may have made it meanwhile: theirs is as good
+        os.rename(building, target)  # atomic: other graders see no copy or a whole one (the cache lock is held)
     finally:
         shutil.rmtree(building, ignore_errors=True)
-
-
-def _prune(cache: Path, keep: Path, unused_seconds: float = 86_400) -> None:
-    """Remove copies made from an older kit or Python that nothing used for a day (a grader may still run one)."""
-    import time
-
-    for copy in cache.glob("python-*"):
-        with contextlib.suppress(OSError):
-            if copy != keep and time.time() - copy.stat().st_mtime > unused_seconds:
-                shutil.rmtree(copy)
 
 
 def _verify(folder: Path) -> None:

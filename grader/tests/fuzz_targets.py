@@ -30,7 +30,8 @@ from grader.pipeline.grade import guess_assignment
 from grader.pipeline.ipython_syntax import to_python
 from grader.pipeline.notebook import NotebookError, notebook_metadata, parse_notebook
 from grader.tests.hostile import FIXTURE_DIR, all_fixtures
-from grader.untrusted.protocol import ProtocolError, decode, encode
+from grader.untrusted.bounds import Bounds
+from grader.untrusted.protocol import MessageOverBound, ProtocolError, decode, encode
 
 KIT = Path(__file__).resolve().parents[2]
 UNITS = ["cross_entropy_error", "numerical_diff", "TwoLayerNet"]
@@ -90,6 +91,111 @@ def protocol_bytes(data: bytes) -> None:
         decode(data)
     except ProtocolError as error:
         assert str(error)
+
+
+FUZZ_BOUNDS = Bounds(
+    structural_bytes=60, nodes=40, depth=6, items=8, characters=120, arrays=4, array_elements=12, seconds=60
+)
+"""Bounds small enough that generated messages land on both sides of each (no deadline: machines are slow)."""
+
+
+def protocol_within_bounds(data: bytes) -> None:
+    """A message body decoded under FUZZ_BOUNDS: a value within every bound, or a refusal the message justifies.
+
+    Both are measured here, independently of the decoder: the value's own shape when it decodes,
+    the raw JSON and framing (counted with the standard json module) when it is refused as over a bound.
+    """
+    try:
+        value = decode(data, bounds=FUZZ_BOUNDS)
+    except MessageOverBound as error:
+        assert _raw_excess(data), f"refused without exceeding any bound: {error}"
+        return
+    except ProtocolError as error:
+        assert str(error)
+        return
+    shape = _value_shape(value)
+    assert shape["nodes"] <= FUZZ_BOUNDS.nodes and shape["depth"] <= FUZZ_BOUNDS.depth, shape
+    assert shape["items"] <= FUZZ_BOUNDS.items and shape["characters"] <= FUZZ_BOUNDS.characters, shape
+    assert shape["arrays"] <= FUZZ_BOUNDS.arrays and shape["elements"] <= FUZZ_BOUNDS.array_elements, shape
+
+
+def _value_shape(value: object, depth: int = 1) -> dict[str, int]:
+    """Nodes, depth, widest container, characters, arrays and their elements of a decoded value."""
+    import numpy as np
+
+    shape = {"nodes": 1, "depth": depth, "items": 0, "characters": 0, "arrays": 0, "elements": 0}
+    children: list = []
+    if type(value) is str:
+        shape["characters"] = len(value)
+    elif isinstance(value, (np.ndarray, np.generic)):
+        shape["arrays"], shape["elements"] = 1, int(np.asarray(value).size)
+    elif type(value) in (list, tuple):
+        shape["items"], children = len(value), list(value)
+    elif type(value) is dict:
+        shape["items"], children = len(value), list(value.values())
+        shape["characters"] = sum(map(len, value))
+    for child in children:
+        inner = _value_shape(child, depth + 1)
+        for key in ("nodes", "characters", "arrays", "elements"):
+            shape[key] += inner[key]
+        shape["depth"] = max(shape["depth"], inner["depth"])
+        shape["items"] = max(shape["items"], inner["items"])
+    return shape
+
+
+def _raw_excess(data: bytes) -> bool:
+    """Whether the raw message exceeds a FUZZ_BOUNDS bound, counted without the decoder's code."""
+    import struct
+
+    (size,) = struct.unpack("!Q", data[:8])
+    header = data[8 : 8 + size]
+    if sum(header.count(token) for token in (b"[", b"{", b",", b":")) > FUZZ_BOUNDS.structural_bytes:
+        return True
+    (frames,) = struct.unpack("!Q", data[8 + size : 16 + size])
+    if frames > FUZZ_BOUNDS.arrays:
+        return True
+    counts = {"nodes": 0, "depth": 0, "items": 0, "characters": 0, "arrays": 0}
+    pending = [(json.loads(header), 1)]
+    while pending:
+        node, depth = pending.pop()
+        counts["nodes"] += 1
+        counts["depth"] = max(counts["depth"], depth)
+        if type(node) is str:
+            counts["characters"] += len(node)
+        elif type(node) is list:
+            counts["items"] = max(counts["items"], len(node))
+            pending += [(item, depth + 1) for item in node]
+        elif type(node) is dict:
+            counts["items"] = max(counts["items"], len(node))
+            counts["characters"] += sum(map(len, node))
+            counts["arrays"] += sum(key in ("__ndarray__", "__npscalar__") for key in node)
+            pending += [(item, depth + 1) for item in node.values()]
+    limits = {"nodes": FUZZ_BOUNDS.nodes, "depth": FUZZ_BOUNDS.depth, "items": FUZZ_BOUNDS.items}
+    limits |= {"characters": FUZZ_BOUNDS.characters, "arrays": FUZZ_BOUNDS.arrays}
+    return any(counts[key] > limit for key, limit in limits.items()) or _elements(data, size, frames)
+
+
+def _elements(data: bytes, size: int, frames: int) -> bool:
+    """Whether the arrays the header refers to hold more elements than FUZZ_BOUNDS allows (each reference counts)."""
+    import io
+    import re
+    import struct
+
+    import numpy as np
+
+    blobs, position = [], 16 + size
+    for _ in range(frames):
+        (length,) = struct.unpack("!Q", data[position : position + 8])
+        blobs.append(data[position + 8 : position + 8 + length])
+        position += 8 + length
+    header = data[8 : 8 + size].decode()
+    total = 0
+    for index in map(int, re.findall(r'"__(?:ndarray|npscalar)__": ?(\d+)', header)):
+        try:
+            total += np.load(io.BytesIO(blobs[index]), allow_pickle=False).size
+        except Exception:  # noqa: BLE001  a malformed or missing blob adds nothing
+            continue
+    return total > FUZZ_BOUNDS.array_elements
 
 
 def ci_report(data: bytes) -> None:
@@ -514,6 +620,39 @@ def _frame(header: bytes, blobs: list[bytes]) -> bytes:
     return b"".join(parts)
 
 
+@st.composite
+def bounded_messages(draw) -> bytes:
+    """Well-formed messages of every shape near FUZZ_BOUNDS: nested lists, tuples, dicts, strings, arrays."""
+    count = draw(st.integers(0, 6))
+    leaf = st.one_of(
+        st.none(),
+        st.integers(-5, 5),
+        st.text(max_size=40),
+        st.just({"__float__": "1.5"}),
+        st.builds(lambda i: {"__ndarray__": i}, st.integers(0, max(count - 1, 0))),
+        st.builds(lambda i: {"__npscalar__": i}, st.integers(0, max(count - 1, 0))),
+    )
+    tree = st.recursive(
+        leaf,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=10),
+            st.lists(inner, max_size=10).map(lambda items: {"__tuple__": items}),
+            st.dictionaries(st.text(max_size=12), inner, max_size=10).map(lambda items: {"__dict__": items}),
+        ),
+        max_leaves=60,
+    )
+    import io
+
+    import numpy as np
+
+    blobs = []
+    for size in draw(st.lists(st.integers(0, 8), min_size=count, max_size=count)):
+        buffer = io.BytesIO()
+        np.save(buffer, np.arange(size), allow_pickle=False)
+        blobs.append(buffer.getvalue())
+    return _frame(json.dumps(draw(tree)).encode(), blobs)
+
+
 @cache
 def _npy_blobs() -> tuple[bytes, ...]:
     import io
@@ -585,13 +724,20 @@ STRATEGIES = {
     "python-source": (python_source, st.deferred(lambda: python_sources())),
     "ipython-syntax": (ipython_syntax, ipython_cells()),
     "protocol": (protocol_bytes, protocol_messages()),
+    "protocol-bounds": (protocol_within_bounds, bounded_messages()),
     "ci-report": (ci_report, report_documents()),
     "roster": (roster, roster_documents()),
     "results": (lambda pair: results_folder(*pair), results_documents()),
 }
 """Target name -> (the target, taking one drawn value; the Hypothesis strategy of its inputs)."""
 
-SEEDS = {"notebook": seed_notebooks, "protocol": seed_messages, "ci-report": seed_reports, "roster": seed_rosters}
+SEEDS = {
+    "notebook": seed_notebooks,
+    "protocol": seed_messages,
+    "protocol-bounds": seed_messages,
+    "ci-report": seed_reports,
+    "roster": seed_rosters,
+}
 """Byte-level targets -> their seeds, for the mutation loop of ``bench/fuzz.py``."""
 
 HOSTILE_FIXTURES = FIXTURE_DIR

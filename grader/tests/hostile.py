@@ -59,6 +59,7 @@ class Fixture:
     markdown_inert: list[str] = field(default_factory=list)
     pad_source: tuple[str, int] | None = None
     trusted_seconds: float | None = None
+    trusted_mib: int | None = None  # cli mode: the grading process's own peak RSS (MiB) stays under this
     cells: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
 
@@ -100,6 +101,7 @@ def read_fixture(path: Path) -> Fixture:
         markdown_inert=_words(header.get("markdown-inert")),
         pad_source=_pad_source(header.get("pad-source")),
         trusted_seconds=float(header["trusted-seconds"]) if "trusted-seconds" in header else None,
+        trusted_mib=int(header["trusted-mib"]) if "trusted-mib" in header else None,
         cells=cells,
         files=files,
     )

@@ -111,10 +111,26 @@ def grade_in_process(notebook: Path, reference, limits: sandbox.Limits) -> tuple
     return to_json_data(report), outputs
 
 
-def grade_cli(notebook: Path, kit: Path, out: Path, secret: str) -> tuple[dict, dict[str, str], int]:
-    """Grade with ``python -m grader`` run from the snapshot; (report data, outputs, the grader's pid)."""
+# Runs ``python -m grader ARGS`` and writes this process's own peak RSS (KiB; its workers not included) to PEAK.
+PEAK_WRAPPER = """
+import resource, runpy, sys
+peak, sys.argv = sys.argv[1], ["grader", *sys.argv[2:]]
+try:
+    runpy.run_module("grader", run_name="__main__", alter_sys=True)
+finally:
+    open(peak, "w").write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+"""
+
+
+def grade_cli(notebook: Path, kit: Path, out: Path, secret: str) -> tuple[dict, dict[str, str], int, int]:
+    """Grade with ``python -m grader`` run from the snapshot; (report data, outputs, the grader's pid, its peak MiB)."""
     markdown = out.with_suffix(".md")
-    command = grader_command(
+    peak = out.with_suffix(".peak")
+    command = [
+        sys.executable,
+        "-c",
+        PEAK_WRAPPER,
+        str(peak),
         "grade",
         str(notebook),
         "--assignment",
@@ -125,7 +141,7 @@ def grade_cli(notebook: Path, kit: Path, out: Path, secret: str) -> tuple[dict, 
         str(markdown),
         "--seed",
         str(SEED),
-    )
+    ]
     for unit in CORE_UNITS:
         command += ["--unit", unit]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", **{SECRET_VARIABLE: secret})
@@ -136,7 +152,7 @@ def grade_cli(notebook: Path, kit: Path, out: Path, secret: str) -> tuple[dict, 
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, stderr.decode()[-3000:]
     outputs = {"report.json": out.read_text(), "report.md": markdown.read_text(), "stdout": stdout.decode()}
-    return json.loads(outputs["report.json"]), outputs, process.pid
+    return json.loads(outputs["report.json"]), outputs, process.pid, int(peak.read_text() or 0) // 1024
 
 
 @pytest.fixture(scope="module")
@@ -234,8 +250,9 @@ def test_attack_is_contained(fixture, worker_start, on_snapshot, baseline, refer
         started, booted = time.monotonic(), seconds_since_boot() - 0.05  # /proc counts in 10 ms ticks
         if fixture.trusted_seconds is not None:  # a deadline short enough to reach without a long test
             monkeypatch.setattr(grader.pipeline.grade, "TRUSTED_SECONDS", fixture.trusted_seconds, raising=False)
+        peak_mib = None
         if fixture.mode == "cli":
-            data, outputs, grader_pid = grade_cli(notebook, kit, tmp_path / "report.json", marker)
+            data, outputs, grader_pid, peak_mib = grade_cli(notebook, kit, tmp_path / "report.json", marker)
         else:
             data, outputs = grade_in_process(notebook, reference, replace(SUITE_LIMITS, **fixture.limits))
             grader_pid = os.getpid()
@@ -246,6 +263,9 @@ def test_attack_is_contained(fixture, worker_start, on_snapshot, baseline, refer
     report_text = json.dumps(data, ensure_ascii=False)
 
     assert elapsed < fixture.seconds, f"grading took {elapsed:.1f} s"
+    if fixture.trusted_mib is not None:
+        assert peak_mib is not None, "trusted-mib is measured in cli mode only"
+        assert peak_mib < fixture.trusted_mib, f"the grading process peaked at {peak_mib} MiB"
     assert data["internal_errors"] == [], data["internal_errors"]
     scores = scores_of(data)
     if fixture.expect == "notebook-rejected":

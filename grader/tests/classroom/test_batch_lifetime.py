@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from grader.assignment import KIT_ROOT
-from grader.classroom import processes
+from grader.classroom import batch, processes
 from grader.classroom.gradebook import read_results
 from grader.tests.helpers import grader_command
 
@@ -159,3 +160,26 @@ def test_pool_processes_are_not_dumpable_and_die_with_the_batch():
         dumpable, death, parent = pool.submit(_report).result(timeout=60)
     assert (dumpable, death, parent) == (False, signal.SIGKILL, os.getpid())
     assert processes.is_dumpable()  # the test process itself is untouched: the request is per process
+
+
+def _allocate(size: int) -> tuple[str, int]:
+    """What allocating ``size`` bytes in a grading process gives, and that process's pid."""
+    try:
+        block = bytearray(size)
+    except MemoryError:
+        return "MemoryError", os.getpid()
+    return f"{len(block)} bytes", os.getpid()
+
+
+def test_a_grading_process_caps_its_own_memory_and_an_allocation_over_it_fails_only_there():
+    """A notebook that made the trusted side build 2.9 GiB (issue 22) fails in its own grading process."""
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(
+        1, mp_context=context, initializer=batch._start_process, initargs=("ch04_learning", os.getpid())
+    ) as pool:
+        over, first = pool.submit(_allocate, 3 * 2**30).result(timeout=120)
+        fits, second = pool.submit(_allocate, 256 * 2**20).result(timeout=60)
+    assert over == "MemoryError"
+    assert fits == f"{256 * 2**20} bytes" and second == first  # the same process goes on grading
+    assert resource.getrlimit(resource.RLIMIT_AS) == before  # the cap is the grading process's, not the batch's
