@@ -307,7 +307,7 @@ def net_call(
 def initial_params(unit, sizes: tuple[int, int, int], **init_kwargs: object) -> dict[str, np.ndarray]:
     """The student's params right after construction, checked for keys and shapes."""
     call = net_call("", sizes, None, **init_kwargs)
-    params = as_dict(student(unit, call, NET_INIT).get("params"), PARAM_KEYS, call, NET_INIT)
+    params = as_dict(student(unit, call, NET_INIT).get("params"), PARAM_KEYS, call, NET_INIT, result=False)
     n_in, n_hidden, n_out = sizes
     shapes = {"W1": (n_in, n_hidden), "b1": (n_hidden,), "W2": (n_hidden, n_out), "b2": (n_out,)}
     return {key: as_array(params[key], shapes[key], call, f"params['{key}']", NET_INIT) for key in PARAM_KEYS}

@@ -286,6 +286,8 @@ NET_MUTANTS: list[Variant] = [
            Replace(_BACKPROP, "        grads['b1'] = np.sum(dz1, axis=0)\n", ""), seen="issue 4"),
     mutant("net_db_wrong_axis", NET, "db2 = np.sum(dy, axis=1) (축이 틀림)", "db2 = np.sum(dy, axis=1) (the wrong axis)",
            Replace(_BACKPROP, "np.sum(dy, axis=0)", "np.sum(dy, axis=1)"), seen="issue 4"),
+    mutant("net_db2_no_axis", NET, "grads['b2'] = np.sum(dy) (axis=0 없음, 스칼라)", "grads['b2'] = np.sum(dy) without axis=0 (a scalar)",
+           Replace(_BACKPROP, "np.sum(dy, axis=0)", "np.sum(dy)"), seen="a TA's class (issue 24)"),
     mutant("net_db_no_axis", NET, "db1 = np.sum(dz1) (axis=0 없음, 스칼라)", "db1 = np.sum(dz1) without axis=0 (a scalar)",
            Replace(_BACKPROP, "np.sum(dz1, axis=0)", "np.sum(dz1)"), seen="TA note"),
     mutant("net_dw2_uses_a1", NET, "dW2 = a1.T @ dy (z1이 아니라 a1)", "dW2 = a1.T @ dy (a1 instead of z1)",
