@@ -95,9 +95,13 @@ class Extraction:
         (``numerical_differential`` for ``numerical_diff``).
         """
         defined = [name for s in self.snippets if s.kind in ("def", "class") for name in s.names]
-        for name in defined:
-            if name.lower() == wanted.lower() or name.startswith(wanted) or wanted.startswith(name):
-                return name
+        alike = [
+            name
+            for name in defined
+            if name.lower() == wanted.lower() or name.startswith(wanted) or wanted.startswith(name)
+        ]
+        if alike:  # the closest, not the first: numerical_dif, not the book's numerical_diff_bad defined above it
+            return max(alike, key=lambda name: difflib.SequenceMatcher(None, wanted, name).ratio())
         matches = difflib.get_close_matches(wanted, defined, n=1, cutoff=0.75)
         return matches[0] if matches else None
 
