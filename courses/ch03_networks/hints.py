@@ -193,10 +193,20 @@ def relu_hint(got: object, x: np.ndarray) -> Text:
     return STEP_BOOL if type(got) is np.ndarray and got.dtype == bool else RELU_MAXIMUM
 
 
+def _softmax_without_keepdims(x: np.ndarray) -> np.ndarray:
+    """What np.max(x, axis=1) without keepdims gives on a square x: each column shifted by another row's maximum."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        exp_x = np.exp(x - np.max(x, axis=1))
+        return exp_x / np.sum(exp_x, axis=1, keepdims=True)
+
+
 def softmax_hint(got: object, x: np.ndarray) -> Text:
     """nan from overflow or from the batch's maximum, rows not summing to 1, or the general formula."""
     if type(got) is not np.ndarray or got.shape != x.shape or got.dtype.kind != "f":
         return SOFTMAX_KEEPDIMS if x.ndim == 2 and type(got) is np.ndarray else SOFTMAX_GENERAL
+    # A square x broadcasts the (N,) maxima over columns instead of failing: the nan is keepdims', not overflow's
+    if x.ndim == 2 and x.shape[0] == x.shape[1] > 1 and np.allclose(got, _softmax_without_keepdims(x), equal_nan=True):
+        return SOFTMAX_KEEPDIMS
     if not np.isfinite(got).all():
         if x.ndim == 2:
             bad = ~np.isfinite(got).all(axis=1)

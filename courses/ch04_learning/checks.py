@@ -142,6 +142,18 @@ def student(unit, call: Call, hint: Text) -> dict:
 # -- cross_entropy_error -------------------------------------------------------------------------
 
 
+def _labels_as_one_hot(y: np.ndarray, t: object) -> float:
+    """-sum(t * log(y + 1e-7)) / N with integer labels t as a column: a one-hot-only formula given labels (or nan)."""
+    if np.shape(t) == y.shape:
+        return np.nan
+    labels = np.asarray(t)
+    t2, y2 = (labels.reshape(1, labels.size), y.reshape(1, y.size)) if y.ndim == 1 else (labels, y)
+    try:  # the book's one-hot line as a student runs it: (N,) labels broadcast against (N, K) rows, or fail
+        return float(-np.sum(t2 * np.log(y2 + 1e-7)) / y2.shape[0])
+    except ValueError:
+        return np.nan
+
+
 def check_cee(unit, y: np.ndarray, t: object, default_hint: Text) -> None:
     """cross_entropy_error(y, t) against the reference, with a diagnosed hint."""
     call = Call("cross_entropy_error", (y, t))
@@ -149,7 +161,7 @@ def check_cee(unit, y: np.ndarray, t: object, default_hint: Text) -> None:
     got = student(unit, call, default_hint)["result"]
     truth = np.argmax(t, axis=-1) if np.shape(t) == y.shape else np.asarray(t)
     y_true = np.take_along_axis(np.atleast_2d(y), np.reshape(truth, (-1, 1)), axis=1).ravel()
-    hint = cee_hint(got, float(expected), y_true, y.shape[-1], default_hint)
+    hint = cee_hint(got, float(expected), y_true, y.shape[-1], default_hint, _labels_as_one_hot(y, t))
     try:
         as_scalar(got, call, hint)
     except Mismatch as mismatch:

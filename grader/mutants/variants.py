@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import importlib
 import importlib.util
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader.errors import GraderError
@@ -97,6 +97,26 @@ def nothing(id: str, unit: str, ko: str, en: str, *edits: Edit, solution: Path |
 def style(id: str, ko: str, en: str, *edits: Edit, kind: str = STYLE, solution: Path | None = None) -> Variant:
     """A correct solution written another way (or a change to ungraded code)."""
     return Variant(id, kind, None, ko, en, tuple(edits), solution=solution)
+
+
+def with_hints(variants: list[Variant], judged: dict[str, tuple]) -> list[Variant]:
+    """Each variant with the hints a human judged right for it (``Text`` constants with ids, or ids).
+
+    Every variant must be judged (an empty tuple: no hint is honest) and every judgement must name a
+    variant, so a mutant added without a judgement, or a judgement left behind by a removed one, fails.
+    """
+    ids = [variant.id for variant in variants]
+    unjudged, stale = sorted(set(ids) - set(judged)), sorted(set(judged) - set(ids))
+    if unjudged or stale:
+        raise VariantError(f"hints not judged for {unjudged or '-'}; judged but no such variant: {stale or '-'}")
+    return [replace(variant, hints=tuple(_hint_id(hint) for hint in judged[variant.id])) for variant in variants]
+
+
+def _hint_id(hint: object) -> str:
+    hint_id = hint if isinstance(hint, str) else getattr(hint, "id", "")
+    if not hint_id:
+        raise VariantError(f"{hint!r} has no id: name it with name_hints, or give the id")
+    return hint_id
 
 
 @dataclass(frozen=True)
