@@ -254,8 +254,14 @@ def accuracy_hint(got: object, expected: float, correct: np.ndarray, batch_size:
     rows = correct.size
     if np.isclose(value, expected * rows) and rows > 1 or value > 1:
         return ACC_SHARE
+    last = correct[(rows - 1) // batch_size * batch_size :].sum()  # accuracy_cnt = instead of +=: the last batch
+    if rows > batch_size and last != correct.sum() and np.isclose(value, last / rows):
+        return ACC_SHARE
     full = rows - rows % batch_size
-    if rows % batch_size and any(np.isclose(value, correct[:full].sum() / d) for d in (rows, max(full, 1))):
+    # Dropping the partial batch is only told apart from other mistakes when the full batches count something: a 0
+    # is also what one argmax for the whole batch (no axis) gives
+    dropped = correct[:full].sum()
+    if rows % batch_size and dropped and any(np.isclose(value, dropped / d) for d in (rows, max(full, 1))):
         return ACC_PARTIAL
     return ACC_AXIS
 

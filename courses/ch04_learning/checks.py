@@ -291,7 +291,9 @@ def check_descent_history(unit, function: str, init_x: np.ndarray, *, with_x: bo
     point the one step reached too.
     """
     call, (x_got, history), (x_expected, expected) = run_descent(unit, function, init_x, **kwargs)
-    shape_hint = GD_HISTORY_ROWS if type(history) is not np.ndarray or np.ndim(history) == 2 else GD_HISTORY
+    # A 1-D history is x itself appended (no .copy(), then flattened); an empty one is a loop that never ran
+    one_d = type(history) is np.ndarray and np.ndim(history) != 2 and np.size(history) > 0
+    shape_hint = GD_HISTORY if one_d else GD_HISTORY_ROWS
     history = as_array(history, expected.shape, call, what="x_history", hint=shape_hint)
     hint = descent_history_hint(history, expected, x_got)
     assert_close(history, expected, call, RTOL_DESCENT, ATOL_DESCENT, what="x_history", hint=hint)
