@@ -64,7 +64,8 @@ def precision_lines(results: list[VariantResult]) -> list[str]:
     for result in mutants:
         count = counts[result.variant.id]
         expected = ", ".join(result.variant.hints) or "(no hint)"
-        mark = "" if count.holds else "  WRONG: " + "; ".join(count.wrong)
+        more = f"; ... (+{len(count.wrong) - 2})" if len(count.wrong) > 2 else ""
+        mark = "" if count.holds else "  WRONG: " + "; ".join(count.wrong[:2]) + more
         lines.append(
             f"  {result.variant.id:<{width}}  {count.right:>5}  {len(count.wrong):>5}  {count.none:>5}  {expected}{mark}"
         )

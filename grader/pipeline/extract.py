@@ -112,7 +112,28 @@ def extract_definitions(notebook) -> Extraction:
     for cell in code_cells(notebook):
         extraction.cells[cell.number] = (cell.position, cell.execution_count)
         _extract_cell(cell, cell.source, 0, extraction)
+    extraction.errors += _defined_again(extraction)
     return extraction
+
+
+def _defined_again(extraction: Extraction) -> list[str]:
+    """A notice per function or class defined in more than one cell: the last is graded, as Jupyter keeps it."""
+    cells: dict[str, list[int]] = {}
+    for snippet in extraction.snippets:
+        if snippet.kind in ("def", "class"):
+            for name in snippet.names:
+                if snippet.cell not in cells.setdefault(name, []):
+                    cells[name].append(snippet.cell)
+    notices = []
+    for name, numbers in cells.items():
+        if len(numbers) > 1:
+            ko = ", ".join(extraction.cell_label(n, "ko") for n in numbers)
+            en = ", ".join(extraction.cell_label(n, "en") for n in numbers)
+            notices.append(
+                f"{name}이(가) 여러 셀({ko})에 정의되어 있습니다: Jupyter처럼 마지막 정의를 채점합니다. / "
+                f"{name} is defined in more than one cell ({en}): the last one is graded, as in Jupyter."
+            )
+    return notices
 
 
 def _extract_cell(cell: CodeCell, source: str, line_offset: int, extraction: Extraction, depth: int = 0) -> None:
