@@ -141,6 +141,14 @@ ACC_AXIS = Text(
     "predict each row of the batch: np.argmax(y_batch, axis=1); np.argmax or np.sum without axis gives one value "
     "for the whole batch. Count matches against that batch's labels: np.sum(p == t[i:i+batch_size]).",
 )
+ACC_NOTHING_COUNTED = Text(
+    "맞은 개수가 0입니다: batch_size보다 적은 데이터에서 꽉 찬 배치만 도는 반복문은 한 번도 돌지 않습니다 "
+    "(range(0, len(x), batch_size)는 마지막 작은 배치도 셉니다). 또 axis 없는 np.argmax는 배치 전체에서 인덱스 하나를 냅니다 "
+    "(axis=1).",
+    "nothing was counted: with fewer rows than batch_size, a loop over full batches only never runs "
+    "(range(0, len(x), batch_size) counts the last, smaller batch too); and np.argmax without axis gives one index "
+    "for the whole batch (use axis=1).",
+)
 ACC_SHARE = Text(
     "정확도는 맞은 개수를 전체 데이터 수 len(x)로 나눈 비율(0.0~1.0)입니다. 배치마다 accuracy_cnt +=로 더해 가세요.",
     "the accuracy is the number of matches divided by len(x), a share between 0.0 and 1.0; add each batch's "
@@ -245,8 +253,14 @@ def predict_hint(got: object, expected: np.ndarray) -> Text:
     return PREDICT_SOFTMAX
 
 
-def accuracy_hint(got: object, expected: float, correct: np.ndarray, batch_size: int) -> Text:
-    """A count, a share of full batches only, or one index per batch; ``correct`` says which rows are right."""
+def accuracy_hint(
+    got: object, expected: float, correct: np.ndarray, batch_size: int, without_axis: float = np.nan
+) -> Text:
+    """The mistake whose result ``got`` is: a count, the last batch only, full batches only, one index per batch.
+
+    ``correct`` says which rows are right; ``without_axis`` is what np.argmax without axis gives. A value two
+    mistakes explain (0 with fewer rows than a batch) gets the hint that names both.
+    """
     try:
         value = float(got)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -254,15 +268,16 @@ def accuracy_hint(got: object, expected: float, correct: np.ndarray, batch_size:
     rows = correct.size
     if np.isclose(value, expected * rows) and rows > 1 or value > 1:
         return ACC_SHARE
-    last = correct[(rows - 1) // batch_size * batch_size :].sum()  # accuracy_cnt = instead of +=: the last batch
-    if rows > batch_size and last != correct.sum() and np.isclose(value, last / rows):
-        return ACC_SHARE
     full = rows - rows % batch_size
-    # Dropping the partial batch is only told apart from other mistakes when the full batches count something: a 0
-    # is also what one argmax for the whole batch (no axis) gives
-    dropped = correct[:full].sum()
-    if rows % batch_size and dropped and any(np.isclose(value, dropped / d) for d in (rows, max(full, 1))):
-        return ACC_PARTIAL
+    last = correct[(rows - 1) // batch_size * batch_size :].sum() / rows  # accuracy_cnt = instead of +=
+    candidates = [(without_axis, ACC_AXIS), (last if rows > batch_size else np.nan, ACC_SHARE)]
+    if rows % batch_size:
+        candidates += [(correct[:full].sum() / d, ACC_PARTIAL) for d in (rows, max(full, 1))]
+    explained = {hint for candidate, hint in candidates if candidate != expected and np.isclose(value, candidate)}
+    if len(explained) == 1:
+        return explained.pop()
+    if explained and value == 0:
+        return ACC_NOTHING_COUNTED
     return ACC_AXIS
 
 
