@@ -9,6 +9,8 @@ this module is published to students with the public suite.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from courses.ch04_learning.untrusted import testfuncs
@@ -260,6 +262,10 @@ NET_GRAD_KEYS = Text(
 # -- diagnoses -----------------------------------------------------------------------------------
 
 
+# y[np.arange(batch_size), t] with batch_size other than len(t): two 1-D index arrays of different lengths
+_TWO_LENGTHS = re.compile(r"could not be broadcast together with shapes \((\d+),\) \((?!\1,)\d+,\)")
+
+
 def raised_hint(unit: str, error_type: str, text: str, default: Text) -> Text:
     """The hint for an exception from the student's code in ``unit``, from its type and message."""
     if error_type == "NameError" and "is not defined" in text:
@@ -280,6 +286,8 @@ def raised_hint(unit: str, error_type: str, text: str, default: Text) -> Text:
         if error_type == "IndexError" and "must be of integer" in text:  # one-hot floats used as indices
             return CEE_ONE_HOT
         if error_type == "IndexError" and "out of bounds for axis 0" in text:  # np.arange(batch_size) past the rows
+            return CEE_BATCH
+        if error_type == "IndexError" and _TWO_LENGTHS.search(text):  # np.arange(batch_size) and N labels differ
             return CEE_BATCH
         if error_type == "ValueError" and "broadcast" in text:  # integer labels times log(y)
             return CEE_LABELS

@@ -44,3 +44,7 @@ def test_a_batch_size_taken_from_the_classes_is_told_to_divide_by_the_rows():
     assert hints.cee_hint(got, expected, y_true, 2, hints.CEE_LABELS) is hints.CEE_BATCH
     past_rows = "index 2 is out of bounds for axis 0 with size 2"  # more classes than rows
     assert hints.raised_hint("cross_entropy_error", "IndexError", past_rows, hints.CEE_LABELS) is hints.CEE_BATCH
+    lengths = "shape mismatch: indexing arrays could not be broadcast together with shapes (10,) (4,) "
+    assert hints.raised_hint("cross_entropy_error", "IndexError", lengths, hints.CEE_ONE_HOT) is hints.CEE_BATCH
+    one_hot = "shape mismatch: indexing arrays could not be broadcast together with shapes (4,) (4,10) "
+    assert hints.raised_hint("cross_entropy_error", "IndexError", one_hot, hints.CEE_ONE_HOT) is hints.CEE_ONE_HOT
