@@ -141,13 +141,13 @@ ACC_AXIS = Text(
     "predict each row of the batch: np.argmax(y_batch, axis=1); np.argmax or np.sum without axis gives one value "
     "for the whole batch. Count matches against that batch's labels: np.sum(p == t[i:i+batch_size]).",
 )
-ACC_NOTHING_COUNTED = Text(
-    "맞은 개수가 0입니다: batch_size보다 적은 데이터에서 꽉 찬 배치만 도는 반복문은 한 번도 돌지 않습니다 "
-    "(range(0, len(x), batch_size)는 마지막 작은 배치도 셉니다). 또 axis 없는 np.argmax는 배치 전체에서 인덱스 하나를 냅니다 "
-    "(axis=1).",
-    "nothing was counted: with fewer rows than batch_size, a loop over full batches only never runs "
-    "(range(0, len(x), batch_size) counts the last, smaller batch too); and np.argmax without axis gives one index "
-    "for the whole batch (use axis=1).",
+ACC_COUNTING = Text(
+    "이 값은 두 가지 실수 중 어느 쪽으로도 설명됩니다. 세 가지를 확인하세요: 배치마다 맞은 개수를 accuracy_cnt +=로 더하는지 "
+    "(=가 아니라), 행마다 np.argmax(y_batch, axis=1)로 예측하는지, range(0, len(x), batch_size)로 돌아 마지막 작은 "
+    "배치(batch_size보다 적은 데이터면 그 배치 하나)도 세는지.",
+    "two different mistakes give this value; check all three: each batch's matches are added with accuracy_cnt += "
+    "(not =), each row is predicted with np.argmax(y_batch, axis=1), and the loop over range(0, len(x), "
+    "batch_size) counts the last, smaller batch (with fewer rows than batch_size, the only one).",
 )
 ACC_SHARE = Text(
     "정확도는 맞은 개수를 전체 데이터 수 len(x)로 나눈 비율(0.0~1.0)입니다. 배치마다 accuracy_cnt +=로 더해 가세요.",
@@ -259,7 +259,7 @@ def accuracy_hint(
     """The mistake whose result ``got`` is: a count, the last batch only, full batches only, one index per batch.
 
     ``correct`` says which rows are right; ``without_axis`` is what np.argmax without axis gives. A value two
-    mistakes explain (0 with fewer rows than a batch) gets the hint that names both.
+    mistakes explain (0 with fewer rows than a batch, a small count) gets the hint that names them all.
     """
     try:
         value = float(got)  # type: ignore[arg-type]
@@ -276,9 +276,7 @@ def accuracy_hint(
     explained = {hint for candidate, hint in candidates if candidate != expected and np.isclose(value, candidate)}
     if len(explained) == 1:
         return explained.pop()
-    if explained and value == 0:
-        return ACC_NOTHING_COUNTED
-    return ACC_AXIS
+    return ACC_COUNTING if explained else ACC_AXIS
 
 
 # Every hint above gets its id ("ch03_networks.<name>"): reports and the class report group mistakes by it.

@@ -250,11 +250,11 @@ JUDGED: dict[str, tuple[Text, ...]] = {
     "forward_no_activation": (H.FORWARD_LAYERS,), "forward_relu_hidden": (H.FORWARD_LAYERS,),
     "predict_no_softmax": (H.PREDICT_SOFTMAX,), "predict_sigmoid_output": (H.PREDICT_SOFTMAX,),
     "predict_no_b2": (H.PREDICT_LAYERS,), "predict_inline_naive_softmax": (H.SOFTMAX_OVERFLOW, H.PREDICT_SOFTMAX),
-    # with fewer rows than a batch both mistakes count nothing: ACC_NOTHING_COUNTED names both
-    "accuracy_drop_partial": (H.ACC_PARTIAL, H.ACC_NOTHING_COUNTED),
-    "accuracy_batch_count": (H.ACC_PARTIAL, H.ACC_NOTHING_COUNTED),
-    "accuracy_no_axis": (H.ACC_AXIS, H.ACC_NOTHING_COUNTED), "accuracy_t_not_sliced": (H.ACC_AXIS,),
-    "accuracy_assign": (H.ACC_SHARE,), "accuracy_count": (H.ACC_SHARE,),
+    # where two of these mistakes give the same value (0 with fewer rows than a batch, a small count) the hint
+    # ACC_COUNTING names each of them: right for all three
+    "accuracy_drop_partial": (H.ACC_PARTIAL, H.ACC_COUNTING), "accuracy_batch_count": (H.ACC_PARTIAL, H.ACC_COUNTING),
+    "accuracy_no_axis": (H.ACC_AXIS, H.ACC_COUNTING), "accuracy_t_not_sliced": (H.ACC_AXIS,),
+    "accuracy_assign": (H.ACC_SHARE, H.ACC_COUNTING), "accuracy_count": (H.ACC_SHARE,),
 }
 # fmt: on
 MUTANTS = with_hints(MUTANTS, JUDGED)
