@@ -17,7 +17,7 @@ import pytest
 
 from grader import sandbox
 from grader.assignment import Assignment
-from grader.pipeline.checks import Mismatch, Text, show
+from grader.pipeline.checks import RETURNED_NONE, Mismatch, Text, show
 from grader.pipeline.display import admit, summarize_pair
 from grader.pipeline.extract import Extraction
 from grader.pipeline.guarded import (
@@ -318,6 +318,11 @@ MISSPELT = Text(
     "assignment gives.",
     id="grader.misspelt-name",
 )
+
+
+# Every hint the engine itself gives (a fact about the notebook, whatever the course): with a course's hints,
+# all a guarded test's hint can be (SECURITY.md's bound counts them).
+ENGINE_HINTS = (TIMEOUT, SYNTAX_ERROR, MISSPELT, RETURNED_NONE)
 
 
 def stalled_again(error: sandbox.WorkerTimeout, lang: str) -> sandbox.WorkerTimeout:

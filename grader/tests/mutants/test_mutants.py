@@ -37,10 +37,8 @@ from grader.mutants.variants import (
     with_catalogue,
 )
 from grader.pipeline.checks import RETURNED_NONE, Text
-from grader.pipeline.plugin import GUARDED_NOTE, MISSPELT, SYNTAX_ERROR, TIMEOUT
+from grader.pipeline.plugin import ENGINE_HINTS, GUARDED_NOTE
 
-# The engine's own diagnoses: facts about the notebook, not a course's guess from a wrong value.
-ENGINE_HINTS = (SYNTAX_ERROR, MISSPELT, RETURNED_NONE, TIMEOUT)
 # Grading the whole catalogue is one module fixture (about 170 s on 2 quiet cores): more than the default timeout.
 pytestmark = pytest.mark.timeout(900)
 OTHER_SEED = 7  # the styles are graded again with other hidden inputs
