@@ -480,8 +480,9 @@ def _export(options: argparse.Namespace) -> int:
 
 
 def _mutants(options: argparse.Namespace) -> int:
-    """Exit 0 when, for every assignment graded, every mutant is caught in its own unit only, every style
-    scores full marks and every do-nothing submission 0 in its unit, else 1."""
+    """Exit 0 when, for every assignment graded, every mutant is caught in its own unit only and shows no hint
+    but those its catalogue judged right, every style scores full marks and every do-nothing submission 0 in
+    its unit, else 1."""
     from grader.mutants import run_catalogue
     from grader.mutants.table import render_table
     from grader.mutants.variants import with_catalogue

@@ -222,6 +222,14 @@ def labels_with_share(unit, network: dict, x: np.ndarray, right: np.ndarray) -> 
     return np.where(right, predicted, (predicted + 1) % classes).astype(np.int64)
 
 
+def _share_without_axis(y: np.ndarray, t: np.ndarray, batch_size: int) -> float:
+    """What np.argmax(y_batch) without axis gives: one flat index per batch compared with each of its labels."""
+    matches = sum(
+        int(np.sum(np.argmax(y[i : i + batch_size]) == t[i : i + batch_size])) for i in range(0, len(t), batch_size)
+    )
+    return matches / len(t)
+
+
 def check_accuracy(unit, network: dict, x: np.ndarray, t: np.ndarray, batch_size: int | None) -> None:
     """accuracy(network, x, t[, batch_size]) against the reference, naming a dropped last batch or a count."""
     kwargs = {} if batch_size is None else {"batch_size": batch_size}
@@ -230,7 +238,7 @@ def check_accuracy(unit, network: dict, x: np.ndarray, t: np.ndarray, batch_size
     y = unit.expected(Call("predict", (network, x)))["result"]  # which rows are right, for the hint
     correct = np.argmax(y, axis=1) == t
     got = student(unit, call, ACC_AXIS)["result"]
-    hint = accuracy_hint(got, float(expected), correct, batch_size or 100)
+    hint = accuracy_hint(got, float(expected), correct, batch_size or 100, _share_without_axis(y, t, batch_size or 100))
     try:
         as_scalar(got, call, hint)
     except Mismatch as mismatch:

@@ -141,6 +141,14 @@ ACC_AXIS = Text(
     "predict each row of the batch: np.argmax(y_batch, axis=1); np.argmax or np.sum without axis gives one value "
     "for the whole batch. Count matches against that batch's labels: np.sum(p == t[i:i+batch_size]).",
 )
+ACC_COUNTING = Text(
+    "이 값은 두 가지 실수 중 어느 쪽으로도 설명됩니다. 세 가지를 확인하세요: 배치마다 맞은 개수를 accuracy_cnt +=로 더하는지 "
+    "(=가 아니라), 행마다 np.argmax(y_batch, axis=1)로 예측하는지, range(0, len(x), batch_size)로 돌아 마지막 작은 "
+    "배치(batch_size보다 적은 데이터면 그 배치 하나)도 세는지.",
+    "two different mistakes give this value; check all three: each batch's matches are added with accuracy_cnt += "
+    "(not =), each row is predicted with np.argmax(y_batch, axis=1), and the loop over range(0, len(x), "
+    "batch_size) counts the last, smaller batch (with fewer rows than batch_size, the only one).",
+)
 ACC_SHARE = Text(
     "정확도는 맞은 개수를 전체 데이터 수 len(x)로 나눈 비율(0.0~1.0)입니다. 배치마다 accuracy_cnt +=로 더해 가세요.",
     "the accuracy is the number of matches divided by len(x), a share between 0.0 and 1.0; add each batch's "
@@ -193,10 +201,20 @@ def relu_hint(got: object, x: np.ndarray) -> Text:
     return STEP_BOOL if type(got) is np.ndarray and got.dtype == bool else RELU_MAXIMUM
 
 
+def _softmax_without_keepdims(x: np.ndarray) -> np.ndarray:
+    """What np.max(x, axis=1) without keepdims gives on a square x: each column shifted by another row's maximum."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        exp_x = np.exp(x - np.max(x, axis=1))
+        return exp_x / np.sum(exp_x, axis=1, keepdims=True)
+
+
 def softmax_hint(got: object, x: np.ndarray) -> Text:
     """nan from overflow or from the batch's maximum, rows not summing to 1, or the general formula."""
     if type(got) is not np.ndarray or got.shape != x.shape or got.dtype.kind != "f":
         return SOFTMAX_KEEPDIMS if x.ndim == 2 and type(got) is np.ndarray else SOFTMAX_GENERAL
+    # A square x broadcasts the (N,) maxima over columns instead of failing: the nan is keepdims', not overflow's
+    if x.ndim == 2 and x.shape[0] == x.shape[1] > 1 and np.allclose(got, _softmax_without_keepdims(x), equal_nan=True):
+        return SOFTMAX_KEEPDIMS
     if not np.isfinite(got).all():
         if x.ndim == 2:
             bad = ~np.isfinite(got).all(axis=1)
@@ -235,8 +253,14 @@ def predict_hint(got: object, expected: np.ndarray) -> Text:
     return PREDICT_SOFTMAX
 
 
-def accuracy_hint(got: object, expected: float, correct: np.ndarray, batch_size: int) -> Text:
-    """A count, a share of full batches only, or one index per batch; ``correct`` says which rows are right."""
+def accuracy_hint(
+    got: object, expected: float, correct: np.ndarray, batch_size: int, without_axis: float = np.nan
+) -> Text:
+    """The mistake whose result ``got`` is: a count, the last batch only, full batches only, one index per batch.
+
+    ``correct`` says which rows are right; ``without_axis`` is what np.argmax without axis gives. A value two
+    mistakes explain (0 with fewer rows than a batch, a small count) gets the hint that names them all.
+    """
     try:
         value = float(got)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -245,9 +269,14 @@ def accuracy_hint(got: object, expected: float, correct: np.ndarray, batch_size:
     if np.isclose(value, expected * rows) and rows > 1 or value > 1:
         return ACC_SHARE
     full = rows - rows % batch_size
-    if rows % batch_size and any(np.isclose(value, correct[:full].sum() / d) for d in (rows, max(full, 1))):
-        return ACC_PARTIAL
-    return ACC_AXIS
+    last = correct[(rows - 1) // batch_size * batch_size :].sum() / rows  # accuracy_cnt = instead of +=
+    candidates = [(without_axis, ACC_AXIS), (last if rows > batch_size else np.nan, ACC_SHARE)]
+    if rows % batch_size:
+        candidates += [(correct[:full].sum() / d, ACC_PARTIAL) for d in (rows, max(full, 1))]
+    explained = {hint for candidate, hint in candidates if candidate != expected and np.isclose(value, candidate)}
+    if len(explained) == 1:
+        return explained.pop()
+    return ACC_COUNTING if explained else ACC_AXIS
 
 
 # Every hint above gets its id ("ch03_networks.<name>"): reports and the class report group mistakes by it.

@@ -142,6 +142,18 @@ def student(unit, call: Call, hint: Text) -> dict:
 # -- cross_entropy_error -------------------------------------------------------------------------
 
 
+def _labels_as_one_hot(y: np.ndarray, t: object) -> float:
+    """-sum(t * log(y + 1e-7)) / N with integer labels t as a column: a one-hot-only formula given labels (or nan)."""
+    if np.shape(t) == y.shape:
+        return np.nan
+    labels = np.asarray(t)
+    t2, y2 = (labels.reshape(1, labels.size), y.reshape(1, y.size)) if y.ndim == 1 else (labels, y)
+    try:  # the book's one-hot line as a student runs it: (N,) labels broadcast against (N, K) rows, or fail
+        return float(-np.sum(t2 * np.log(y2 + 1e-7)) / y2.shape[0])
+    except ValueError:
+        return np.nan
+
+
 def check_cee(unit, y: np.ndarray, t: object, default_hint: Text) -> None:
     """cross_entropy_error(y, t) against the reference, with a diagnosed hint."""
     call = Call("cross_entropy_error", (y, t))
@@ -149,7 +161,7 @@ def check_cee(unit, y: np.ndarray, t: object, default_hint: Text) -> None:
     got = student(unit, call, default_hint)["result"]
     truth = np.argmax(t, axis=-1) if np.shape(t) == y.shape else np.asarray(t)
     y_true = np.take_along_axis(np.atleast_2d(y), np.reshape(truth, (-1, 1)), axis=1).ravel()
-    hint = cee_hint(got, float(expected), y_true, y.shape[-1], default_hint)
+    hint = cee_hint(got, float(expected), y_true, y.shape[-1], default_hint, _labels_as_one_hot(y, t))
     try:
         as_scalar(got, call, hint)
     except Mismatch as mismatch:
@@ -279,7 +291,9 @@ def check_descent_history(unit, function: str, init_x: np.ndarray, *, with_x: bo
     point the one step reached too.
     """
     call, (x_got, history), (x_expected, expected) = run_descent(unit, function, init_x, **kwargs)
-    shape_hint = GD_HISTORY_ROWS if type(history) is not np.ndarray or np.ndim(history) == 2 else GD_HISTORY
+    # A 1-D history is x itself appended (no .copy(), then flattened); an empty one is a loop that never ran
+    one_d = type(history) is np.ndarray and np.ndim(history) != 2 and np.size(history) > 0
+    shape_hint = GD_HISTORY if one_d else GD_HISTORY_ROWS
     history = as_array(history, expected.shape, call, what="x_history", hint=shape_hint)
     hint = descent_history_hint(history, expected, x_got)
     assert_close(history, expected, call, RTOL_DESCENT, ATOL_DESCENT, what="x_history", hint=hint)
@@ -307,7 +321,7 @@ def net_call(
 def initial_params(unit, sizes: tuple[int, int, int], **init_kwargs: object) -> dict[str, np.ndarray]:
     """The student's params right after construction, checked for keys and shapes."""
     call = net_call("", sizes, None, **init_kwargs)
-    params = as_dict(student(unit, call, NET_INIT).get("params"), PARAM_KEYS, call, NET_INIT)
+    params = as_dict(student(unit, call, NET_INIT).get("params"), PARAM_KEYS, call, NET_INIT, result=False)
     n_in, n_hidden, n_out = sizes
     shapes = {"W1": (n_in, n_hidden), "b1": (n_hidden,), "W2": (n_hidden, n_out), "b2": (n_out,)}
     return {key: as_array(params[key], shapes[key], call, f"params['{key}']", NET_INIT) for key in PARAM_KEYS}

@@ -9,6 +9,8 @@ this module is published to students with the public suite.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from courses.ch04_learning.untrusted import testfuncs
@@ -43,10 +45,6 @@ CEE_PER_ELEMENT = Text(
 )
 CEE_SIGN = Text(
     "앞의 마이너스 부호를 빠뜨렸습니다: E = -sum(t * log(y)).", "the leading minus is missing: E = -sum(t * log(y))."
-)
-CEE_RETURN_NONE = Text(
-    "아무것도 반환하지 않았습니다. `return`이 `if` 블록 안에만 있지 않은지 확인하세요.",
-    "nothing was returned: is `return` only inside an `if` block?",
 )
 CEE_TYPO = Text(
     "이 입력 형태에서만 실행되는 분기의 속성 이름(ndim, size, shape, reshape)에 오타가 있는지 확인하세요.",
@@ -84,10 +82,12 @@ DIFF_GENERAL = Text(
     "check the central difference (f(x+h) - f(x-h)) / (2h) with h = 1e-4.",
 )
 GLOBAL_NAME = Text(
-    "함수 밖에서 (반복문이나 출력 셀 등 채점기가 실행하지 않는 코드로) 정한 이름을 읽고 있습니다. 채점기는 import, "
-    "def, class, 그리고 h = 1e-4 같은 단순 상수만 가져옵니다. 그 값을 함수 안에서 정의하세요.",
-    "the function reads a name set outside it by code the grader never runs (a loop, a printing cell); the grader "
-    "keeps only imports, def, class and plain constants such as h = 1e-4. Define the value inside the function.",
+    "함수가 쓰는 이름이 채점할 때 정의되어 있지 않습니다 (NameError). 오타인지(파이썬은 H와 h를 구별합니다), 아니면 함수 밖에서 "
+    "채점기가 실행하지 않는 코드(반복문, 출력 셀)로 정한 이름인지 확인하세요. 채점기는 import, def, class, 그리고 "
+    "h = 1e-4 같은 단순 상수만 가져옵니다. 그런 값은 함수 안에서 정의하세요.",
+    "a name the function uses is not defined when the grader runs it (NameError): a typo (Python tells H from h), "
+    "or a name set outside the function by code the grader never runs (a loop, a printing cell)? The grader keeps "
+    "only imports, def, class and plain constants such as h = 1e-4; define such a value inside the function.",
 )
 
 # -- numerical_gradient --------------------------------------------------------------------------
@@ -130,8 +130,10 @@ GD_HISTORY = Text(
     "append a copy of x (x.copy()) before each update; without the copy every row is the final x.",
 )
 GD_HISTORY_BEFORE = Text(
-    "x_history의 첫 행은 init_x여야 합니다: 갱신하기 '전'에 기록하세요.",
-    "the first row of x_history is init_x: record x before the update, not after.",
+    "x_history의 첫 행은 init_x여야 합니다: 갱신하기 '전'에 x의 복사본(x.copy())을 기록하세요. 갱신한 뒤에 기록하거나 "
+    ".copy() 없이 x 자체를 넣으면 갱신된 x가 보입니다.",
+    "the first row of x_history is init_x: record a copy of x (x.copy()) before the update. A row recorded after "
+    "the update, or x itself without .copy(), shows the updated x.",
 )
 GD_HISTORY_ROWS = Text(
     "x_history는 step_num개의 행(각 갱신 전의 x)이고 np.array(x_history)로 반환합니다. 마지막 x를 따로 덧붙이지 마세요.",
@@ -260,6 +262,10 @@ NET_GRAD_KEYS = Text(
 # -- diagnoses -----------------------------------------------------------------------------------
 
 
+# y[np.arange(batch_size), t] with batch_size other than len(t): two 1-D index arrays of different lengths
+_TWO_LENGTHS = re.compile(r"could not be broadcast together with shapes \((\d+),\) \((?!\1,)\d+,\)")
+
+
 def raised_hint(unit: str, error_type: str, text: str, default: Text) -> Text:
     """The hint for an exception from the student's code in ``unit``, from its type and message."""
     if error_type == "NameError" and "is not defined" in text:
@@ -270,6 +276,8 @@ def raised_hint(unit: str, error_type: str, text: str, default: Text) -> Text:
         return GRAD_FINISHED
     if error_type == "TypeError" and "unexpected keyword argument" in text:
         return GD_SIGNATURE
+    if text.startswith("gradient()"):  # the training loop's check of what gradient() returned: not __init__'s params
+        return NET_BIAS_AXIS if "has shape ()" in text else default
     if "params" in text and ("has shape" in text or "no key" in text or "params dict" in text):  # writing params
         return NET_INIT
     if unit == "cross_entropy_error":
@@ -277,6 +285,10 @@ def raised_hint(unit: str, error_type: str, text: str, default: Text) -> Text:
             return CEE_TYPO
         if error_type == "IndexError" and "must be of integer" in text:  # one-hot floats used as indices
             return CEE_ONE_HOT
+        if error_type == "IndexError" and "out of bounds for axis 0" in text:  # np.arange(batch_size) past the rows
+            return CEE_BATCH
+        if error_type == "IndexError" and _TWO_LENGTHS.search(text):  # np.arange(batch_size) and N labels differ
+            return CEE_BATCH
         if error_type == "ValueError" and "broadcast" in text:  # integer labels times log(y)
             return CEE_LABELS
         if "AxisError" in error_type or "out of bounds for array of dimension 1" in text:  # a 1-D t kept 1-D
@@ -286,10 +298,13 @@ def raised_hint(unit: str, error_type: str, text: str, default: Text) -> Text:
     return default
 
 
-def cee_hint(got: object, expected: float, y_true: np.ndarray, classes: int, default: Text) -> Text:
-    """The likely mistake behind a wrong cross_entropy_error; ``y_true`` holds each row's probability of its class."""
-    if got is None:
-        return CEE_RETURN_NONE
+def cee_hint(
+    got: object, expected: float, y_true: np.ndarray, classes: int, default: Text, labels_as_one_hot: float = np.nan
+) -> Text:
+    """The likely mistake behind a wrong cross_entropy_error; ``y_true`` holds each row's probability of its class,
+    ``labels_as_one_hot`` what the one-hot formula -sum(t * log(y + 1e-7)) / N gives for integer labels t."""
+    if got is None:  # the engine's grader.returned-none says so (grader/pipeline/checks.py)
+        return default
     try:
         value = float(got)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -300,8 +315,12 @@ def cee_hint(got: object, expected: float, y_true: np.ndarray, classes: int, def
     rows = y_true.size
     with np.errstate(divide="ignore"):
         other_deltas = [-np.mean(np.log(y_true + delta)) for delta in (0.0, 1e-4, 1e-5, 1e-6, 1e-8, 1e-10, 1e-12)]
+    # batch_size = y.shape[1] (the classes) with more rows than classes: the first K rows, divided by K
+    first_rows = -np.sum(np.log(y_true[:classes] + 1e-7)) / classes if rows > classes else np.nan
     candidates = [
+        (labels_as_one_hot, CEE_LABELS),
         (expected * rows, CEE_BATCH),
+        (first_rows, CEE_BATCH),
         (-expected, CEE_SIGN),
         (expected / classes, CEE_PER_ELEMENT),
         (expected * rows / classes, CEE_BATCH),
@@ -309,7 +328,8 @@ def cee_hint(got: object, expected: float, y_true: np.ndarray, classes: int, def
     for candidate, hint in candidates:
         if np.isfinite(candidate) and candidate != expected and np.isclose(value, candidate, rtol=1e-9, atol=0):
             return hint
-    return CEE_DELTA if zero_at_truth else default
+    # A finite value no other delta explains is no evidence about the delta (a one-hot-only formula has its 1e-7)
+    return default
 
 
 def diff_variants(name: str, x: object) -> dict[Text, object]:

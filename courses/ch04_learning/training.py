@@ -163,7 +163,7 @@ def checked_run(result: object, reference: dict, call: Call) -> dict:
 
 
 def _params(value: object, call: Call, what: str) -> dict[str, np.ndarray]:
-    params = as_dict(value, tuple(PARAM_SHAPES), call, TRAIN_GRADIENT)
+    params = as_dict(value, tuple(PARAM_SHAPES), call, TRAIN_GRADIENT, result=False)
     return {key: _array(params[key], shape, call, f"{what}['{key}']") for key, shape in PARAM_SHAPES.items()}
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from grader.mutants.precision import count_hints
 from grader.mutants.run import Summary, VariantResult, grade_variants, summarise
-from grader.mutants.variants import Catalogue, Variant, load_catalogue
+from grader.mutants.variants import BREAKS, Catalogue, Variant, load_catalogue
 
 
 @dataclass
@@ -26,13 +27,14 @@ class CatalogueRun:
     @property
     def holds(self) -> bool:
         """Every mutant caught in its own unit only, every style and harmless change at full marks, every
-        do-nothing entry at 0 in its unit and full marks elsewhere."""
+        do-nothing entry at 0 in its unit and full marks elsewhere, and no mutant shown a wrong hint."""
         summary = self.summary
         return (
             summary.caught_cleanly == summary.mutants
             and summary.variants_full_marks == summary.variants_expected_full
             and summary.nothings_at_zero == summary.nothings
             and not any(r.internal_errors for r in self.results)
+            and all(count_hints(r).holds for r in self.results if r.variant.kind in BREAKS)
         )
 
 

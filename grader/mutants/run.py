@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.classroom.processes import harden_pool_process
-from grader.mutants.variants import MUTANT, NOTHING, Catalogue, Variant, build_notebook, load_catalogue
+from grader.mutants.variants import BREAKS, NOTHING, Catalogue, Variant, build_notebook, load_catalogue
 
 
 @dataclass
@@ -22,6 +22,7 @@ class FailedTest:
     suite: str
     outcome: str
     message: str
+    diagnosis: str = ""  # the id of the hint the grader showed ("" for none): what hint precision judges
 
 
 @dataclass
@@ -126,9 +127,9 @@ class Summary:
 
 def summarise(results: list[VariantResult], seconds: float = 0.0) -> Summary:
     """The figures of a run."""
-    mutants = [r for r in results if r.variant.kind == MUTANT]
+    mutants = [r for r in results if r.variant.kind in BREAKS]
     nothings = [r for r in results if r.variant.kind == NOTHING]
-    others = [r for r in results if r.variant.kind not in (MUTANT, NOTHING)]
+    others = [r for r in results if r.variant.kind not in (*BREAKS, NOTHING)]
     return Summary(
         mutants=len(mutants),
         caught=sum(r.caught for r in mutants),
@@ -186,7 +187,7 @@ def grade_variant(
             reference=_reference(catalogue.assignment),
         )
     failed = [
-        FailedTest(u.name, t.name, t.suite, t.outcome, t.message)
+        FailedTest(u.name, t.name, t.suite, t.outcome, t.message, t.diagnosis)
         for u in report.units
         for t in u.tests
         if t.outcome != "passed"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from grader.mutants.precision import precision_lines
 from grader.mutants.run import Summary, VariantResult
-from grader.mutants.variants import HARMLESS, MUTANT, NOTHING, STYLE
+from grader.mutants.variants import BREAKS, HARMLESS, NOTHING, STYLE
 
 
 def _lost(value: float) -> str:
@@ -26,7 +27,7 @@ def render_table(
     """The whole report: one line per variant, then the kill rate and the public-suite catch rate."""
     units = list(dict.fromkeys(unit for r in results if r.variant.kind != NOTHING for unit in r.lost))
     heads = [(short_names or {}).get(unit, unit[:6]) for unit in units]
-    mutants = [r for r in results if r.variant.kind == MUTANT]
+    mutants = [r for r in results if r.variant.kind in BREAKS]
     others = [r for r in results if r.variant.kind in (STYLE, HARMLESS)]
     nothings = [r for r in results if r.variant.kind == NOTHING]
     id_width = max([len(r.variant.id) for r in results] + [7])
@@ -60,6 +61,7 @@ def render_table(
     if nothings:
         lines += ["", *nothing_lines(nothings, lang=lang, id_width=id_width, short_names=short_names)]
     lines += ["", *unit_lines(results)]
+    lines += ["", *precision_lines(results)]
     lines += ["", *summary_lines(results, summary, processes=processes, seed=seed)]
     problems = [f"  - {r.variant.id}: {e}" for r in results for e in r.internal_errors]
     if problems:
@@ -108,7 +110,7 @@ def unit_lines(results: list[VariantResult]) -> list[str]:
         "points a do-nothing submission earns / 아무것도 하지 않은 제출의 득점",
     ]
     for unit in units:
-        mutants = [r for r in results if r.variant.kind == MUTANT and r.variant.unit == unit]
+        mutants = [r for r in results if r.variant.kind in BREAKS and r.variant.unit == unit]
         nothings = [r for r in results if r.variant.kind == NOTHING and r.variant.unit == unit]
         caught = sum(r.caught and not r.charged_elsewhere for r in mutants)
         most = max((r.earned_for_nothing for r in nothings), default=None)

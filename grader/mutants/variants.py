@@ -12,12 +12,13 @@ from __future__ import annotations
 import ast
 import importlib
 import importlib.util
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader.errors import GraderError
 
-MUTANT, STYLE, HARMLESS, NOTHING = "mutant", "style", "harmless", "nothing"
+MUTANT, STYLE, HARMLESS, NOTHING, BROKEN = "mutant", "style", "harmless", "nothing", "broken"
+BREAKS = (MUTANT, BROKEN)  # the kinds that must lose points in their unit and nowhere else
 
 
 class VariantError(GraderError):
@@ -50,22 +51,42 @@ class Variant:
 
     id: str  # short, unique, e.g. "diff_forward"
     kind: str  # MUTANT (must lose points in ``unit`` only), STYLE or HARMLESS (must score full marks),
-    # NOTHING (a do-nothing submission of ``unit``: must earn 0 there and lose nothing elsewhere)
+    # NOTHING (a do-nothing submission of ``unit``: must earn 0 there and lose nothing elsewhere),
+    # BROKEN (a notebook that does not run as written: a mutant whose message is the engine's, not a course's)
     unit: str | None  # the graded unit a mutant breaks or a do-nothing entry fakes; None for styles
     ko: str  # one line in Korean: what the student wrote
     en: str  # the same in English
     edits: tuple[Edit, ...]
     seen: str = ""  # where the mistake comes from: a seed file, docs/MISTAKES.md, a TA note
     solution: Path | None = None  # the instructor notebook the edits apply to (set by the course's helpers)
+    hints: tuple[str, ...] = ()  # the diagnosis ids its unit's failing tests may show (a human's judgement of
+    # which hints send the student to this mistake); empty: no hint is honest, so none may be shown
 
     def describe(self, lang: str = "both") -> str:
         """The one-line description in ``ko``, ``en`` or both."""
         return {"ko": self.ko, "en": self.en}.get(lang, f"{self.ko} / {self.en}")
 
 
-def mutant(id: str, unit: str, ko: str, en: str, *edits: Edit, seen: str = "", solution: Path | None = None) -> Variant:
-    """A realistic mistake in ``unit``."""
-    return Variant(id, MUTANT, unit, ko, en, tuple(edits), seen, solution)
+def mutant(
+    id: str,
+    unit: str,
+    ko: str,
+    en: str,
+    *edits: Edit,
+    seen: str = "",
+    solution: Path | None = None,
+    hints: tuple[str, ...] = (),
+) -> Variant:
+    """A realistic mistake in ``unit``, and the hints that would send its author to it."""
+    return Variant(id, MUTANT, unit, ko, en, tuple(edits), seen, solution, hints)
+
+
+def broken(
+    id: str, unit: str, ko: str, en: str, *edits: Edit, hints: tuple[str, ...], solution: Path | None = None
+) -> Variant:
+    """A notebook broken in ``unit`` (a syntax error, a misspelt name, an endless loop), and the message codes it
+    must give: its diagnosis is the engine's, so every one names the fact, never a course's guess."""
+    return Variant(id, BROKEN, unit, ko, en, tuple(edits), "broken-notebook kinds (issue 24)", solution, hints)
 
 
 def nothing(id: str, unit: str, ko: str, en: str, *edits: Edit, solution: Path | None = None) -> Variant:
@@ -76,6 +97,26 @@ def nothing(id: str, unit: str, ko: str, en: str, *edits: Edit, solution: Path |
 def style(id: str, ko: str, en: str, *edits: Edit, kind: str = STYLE, solution: Path | None = None) -> Variant:
     """A correct solution written another way (or a change to ungraded code)."""
     return Variant(id, kind, None, ko, en, tuple(edits), solution=solution)
+
+
+def with_hints(variants: list[Variant], judged: dict[str, tuple]) -> list[Variant]:
+    """Each variant with the hints a human judged right for it (``Text`` constants with ids, or ids).
+
+    Every variant must be judged (an empty tuple: no hint is honest) and every judgement must name a
+    variant, so a mutant added without a judgement, or a judgement left behind by a removed one, fails.
+    """
+    ids = [variant.id for variant in variants]
+    unjudged, stale = sorted(set(ids) - set(judged)), sorted(set(judged) - set(ids))
+    if unjudged or stale:
+        raise VariantError(f"hints not judged for {unjudged or '-'}; judged but no such variant: {stale or '-'}")
+    return [replace(variant, hints=tuple(_hint_id(hint) for hint in judged[variant.id])) for variant in variants]
+
+
+def _hint_id(hint: object) -> str:
+    hint_id = hint if isinstance(hint, str) else getattr(hint, "id", "")
+    if not hint_id:
+        raise VariantError(f"{hint!r} has no id: name it with name_hints, or give the id")
+    return hint_id
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,22 @@ def _ko(what: str, particle: str = "") -> str:
     return name + particle
 
 
+# A result of None is a fact, not a guess: whatever the course would have guessed from a wrong value, the
+# function returned nothing, and the hint must send the student to their `return`.
+RETURNED_NONE = Text(
+    "함수가 아무것도 반환하지 않았습니다 (None). `return`이 없거나, 이 호출이 지나가지 않는 `if`나 반복문 안에만 "
+    "있는지 확인하세요.",
+    "the function returned nothing (None): is its `return` missing, or only inside an `if` or a loop this call "
+    "does not reach?",
+    id="grader.returned-none",
+)
+
+
+def _hint_for(got: object, hint: Text | None) -> Text | None:
+    """The hint for a result that is not the kind expected: the engine's when it is None, else the course's."""
+    return RETURNED_NONE if got is None else hint
+
+
 def as_scalar(got: object, call: Call, hint: Text | None = None) -> float:
     """A real number, or Mismatch. NumPy scalars, Python numbers and 0-d arrays count."""
     if type(got) is np.ndarray and got.shape == () and got.dtype.kind in "fiu":
@@ -149,7 +165,7 @@ def as_scalar(got: object, call: Call, hint: Text | None = None) -> float:
         ),
         call,
         got=got,
-        hint=hint,
+        hint=_hint_for(got, hint),
         kind=Problem.NOT_A_NUMBER,
     )
 
@@ -166,7 +182,7 @@ def as_array(
             ),
             call,
             got=got,
-            hint=hint,
+            hint=_hint_for(got, hint) if what == "the result" else hint,
             kind=Problem.WRONG_TYPE,
         )
     if got.shape != shape:
@@ -229,13 +245,13 @@ def as_pair(got: object, call: Call, hint: Text | None = None) -> tuple[object, 
         ),
         call,
         got=got,
-        hint=hint,
+        hint=_hint_for(got, hint),
         kind=Problem.WRONG_TYPE,
     )
 
 
-def as_dict(got: object, keys: tuple[str, ...], call: Call, hint: Text | None = None) -> dict:
-    """A dict with exactly ``keys``, or Mismatch."""
+def as_dict(got: object, keys: tuple[str, ...], call: Call, hint: Text | None = None, *, result: bool = True) -> dict:
+    """A dict with exactly ``keys``, or Mismatch; ``result``: ``got`` is what the call returned (None: no return)."""
     if type(got) is not dict:
         raise Mismatch(
             Text(
@@ -244,7 +260,7 @@ def as_dict(got: object, keys: tuple[str, ...], call: Call, hint: Text | None = 
             ),
             call,
             got=got,
-            hint=hint,
+            hint=_hint_for(got, hint) if result else hint,
             kind=Problem.WRONG_TYPE,
         )
     if set(got) != set(keys):

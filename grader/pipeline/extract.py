@@ -22,6 +22,8 @@ PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 MAX_CELL_MAGIC_DEPTH = 4  # %%time inside %%capture inside ...: each level reads the body again
 # The line breaks ``ast`` counts (not str.splitlines', which also breaks at \x0c, \x1c, \u2028, ...).
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+# What a cell that does not parse would have defined: its top-level def and class lines, read as text.
+_DEFINED_BY_TEXT = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
 _CONSTANT_NODES = (
     ast.Constant,
     ast.UnaryOp,
@@ -65,11 +67,21 @@ class Extraction:
     snippets: list[Snippet] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     cells: dict[int, tuple[int, int | None]] = field(default_factory=dict)  # cell number -> (code position, count)
+    # cell number -> (line of its SyntaxError, the names its def and class lines would define): a name missing
+    # because its cell does not parse is told so, not sent to a look-alike name
+    unparsable: dict[int, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
 
     def cell_label(self, number: int, lang: str = "en") -> str:
         """The cell numbered ``number`` among all cells, as Jupyter shows it (``cell [5]``, ``code cell 3``)."""
         position, count = self.cells.get(number, (number, None))
         return cell_label(position, count, lang)
+
+    def syntax_error_defining(self, name: str) -> tuple[int, int] | None:
+        """(cell number, line) of the first cell that would define ``name`` but has a SyntaxError, else None."""
+        for number, (line, names) in sorted(self.unparsable.items()):
+            if name in names:
+                return number, line
+        return None
 
     @property
     def names(self) -> set[str]:
@@ -83,9 +95,13 @@ class Extraction:
         (``numerical_differential`` for ``numerical_diff``).
         """
         defined = [name for s in self.snippets if s.kind in ("def", "class") for name in s.names]
-        for name in defined:
-            if name.lower() == wanted.lower() or name.startswith(wanted) or wanted.startswith(name):
-                return name
+        alike = [
+            name
+            for name in defined
+            if name.lower() == wanted.lower() or name.startswith(wanted) or wanted.startswith(name)
+        ]
+        if alike:  # the closest, not the first: numerical_dif, not the book's numerical_diff_bad defined above it
+            return max(alike, key=lambda name: difflib.SequenceMatcher(None, wanted, name).ratio())
         matches = difflib.get_close_matches(wanted, defined, n=1, cutoff=0.75)
         return matches[0] if matches else None
 
@@ -96,7 +112,28 @@ def extract_definitions(notebook) -> Extraction:
     for cell in code_cells(notebook):
         extraction.cells[cell.number] = (cell.position, cell.execution_count)
         _extract_cell(cell, cell.source, 0, extraction)
+    extraction.errors += _defined_again(extraction)
     return extraction
+
+
+def _defined_again(extraction: Extraction) -> list[str]:
+    """A notice per function or class defined in more than one cell: the last is graded, as Jupyter keeps it."""
+    cells: dict[str, list[int]] = {}
+    for snippet in extraction.snippets:
+        if snippet.kind in ("def", "class"):
+            for name in snippet.names:
+                if snippet.cell not in cells.setdefault(name, []):
+                    cells[name].append(snippet.cell)
+    notices = []
+    for name, numbers in cells.items():
+        if len(numbers) > 1:
+            ko = ", ".join(extraction.cell_label(n, "ko") for n in numbers)
+            en = ", ".join(extraction.cell_label(n, "en") for n in numbers)
+            notices.append(
+                f"{name}이(가) 여러 셀({ko})에 정의되어 있습니다: Jupyter처럼 마지막 정의를 채점합니다. / "
+                f"{name} is defined in more than one cell ({en}): the last one is graded, as in Jupyter."
+            )
+    return notices
 
 
 def _extract_cell(cell: CodeCell, source: str, line_offset: int, extraction: Extraction, depth: int = 0) -> None:
@@ -108,6 +145,7 @@ def _extract_cell(cell: CodeCell, source: str, line_offset: int, extraction: Ext
         line = (getattr(error, "lineno", None) or 1) + line_offset
         message = getattr(error, "msg", str(error))
         extraction.errors.append(f"{cell.label()}: SyntaxError: {message} (line {line})")
+        extraction.unparsable.setdefault(cell.number, (line, tuple(_DEFINED_BY_TEXT.findall(source))))
         return
     except (RecursionError, MemoryError):
         extraction.errors.append(f"{cell.label()}: the code is nested too deeply to read")

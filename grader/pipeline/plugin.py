@@ -17,7 +17,7 @@ import pytest
 
 from grader import sandbox
 from grader.assignment import Assignment
-from grader.pipeline.checks import Mismatch, Text, show
+from grader.pipeline.checks import RETURNED_NONE, Mismatch, Text, show
 from grader.pipeline.display import admit, summarize_pair
 from grader.pipeline.extract import Extraction
 from grader.pipeline.guarded import (
@@ -56,10 +56,24 @@ class StudentRaised(Exception):
 class StudentMissing(Exception):
     """The student's notebook does not define what the call needs."""
 
-    def __init__(self, name: str, close: str | None) -> None:
+    def __init__(self, name: str, close: str | None, syntax_error: tuple[Text, int] | None = None) -> None:
         super().__init__(name)
         self.name = name
-        self.close = close
+        # A name whose own cell does not parse is not misspelt: a look-alike (the book's numerical_diff_bad)
+        # would send the student to the wrong cell, so the SyntaxError's cell and line are told instead.
+        self.close = None if syntax_error else close
+        self.syntax_error = syntax_error  # (the cell as Jupyter labels it, the line of its SyntaxError)
+        self.hint: Text | None = SYNTAX_ERROR if syntax_error else (MISSPELT if self.close else None)
+
+
+def student_missing(name: str, extraction: Extraction) -> StudentMissing:
+    """Why ``name`` is missing, from the notebook alone: its cell's SyntaxError, a close name, or nothing."""
+    found = extraction.syntax_error_defining(name)
+    if found is None:
+        return StudentMissing(name, extraction.close_name(name))
+    number, line = found
+    label = Text(extraction.cell_label(number, "ko"), extraction.cell_label(number, "en"))
+    return StudentMissing(name, None, (label, line))
 
 
 @dataclass
@@ -189,7 +203,7 @@ class GradingSession:
     def run_student(self, unit: str, call: Call) -> dict:
         """Run a call in the unit's worker and return its raw observations."""
         if call.unit not in self.extraction.names:
-            raise StudentMissing(call.unit, self.extraction.close_name(call.unit))
+            raise student_missing(call.unit, self.extraction)
         stalled = self.stalled.get(unit)
         if stalled is not None:  # one endless loop costs one time limit, not one per test
             raise stalled
@@ -209,7 +223,7 @@ class GradingSession:
                 self.stalled[unit] = stalled_again(error, self.lang)
             raise
         if "missing" in reply:
-            raise StudentMissing(call.unit, self.extraction.close_name(call.unit))
+            raise student_missing(call.unit, self.extraction)
         if "raised" in reply and type(reply["raised"]) is dict:
             raise StudentRaised(call, reply["raised"])
         outcome = reply.get("outcome")
@@ -300,6 +314,28 @@ TIMEOUT = Text(
     "changes, an iterator that never advances. Run the same call in your notebook and see whether it returns.",
     id="grader.timeout",
 )
+
+
+SYNTAX_ERROR = Text(
+    "문법 오류(SyntaxError)가 있는 셀은 아무것도 정의하지 못합니다: 파이썬이 셀 전체를 읽지 못하므로 그 안의 함수가 모두 없는 "
+    "것이 됩니다. 메시지가 가리키는 줄(빠진 `:`, 닫히지 않은 괄호, 들여쓰기)을 고치고 셀을 다시 실행하세요.",
+    "a cell with a SyntaxError defines nothing: Python cannot read the cell at all, so every function in it is "
+    "missing. Fix the line the message names (a missing `:`, an unclosed bracket, the indentation) and run the "
+    "cell again.",
+    id="grader.syntax-error",
+)
+MISSPELT = Text(
+    "채점기는 함수와 클래스를 정확한 이름(대소문자 포함)으로 찾습니다: 과제에 주어진 이름 그대로 정의하세요.",
+    "the grader finds functions and classes by their exact name, case included: define it under the name the "
+    "assignment gives.",
+    id="grader.misspelt-name",
+)
+
+
+# Every hint the engine itself gives (a fact about the notebook, whatever the course): with a course's hints,
+# all a guarded test's hint can be (SECURITY.md's bound counts them). uses_failing_units is never one: it
+# is given only where a unit runs the student's own versions of others, so its worker holds no reference code.
+ENGINE_HINTS = (TIMEOUT, SYNTAX_ERROR, MISSPELT, RETURNED_NONE)
 
 
 def uses_failing_units(unit: str, failing: list[str]) -> Text:
@@ -501,7 +537,7 @@ class GradingPlugin:
                 return GuardedView(outcome="error", raised="NotImplementedError", target=error.call.target)
             return view_of_raised(error.call, error.type, error.hint)
         if isinstance(error, StudentMissing):  # the name and its close match come from the notebook, not a worker
-            return GuardedView(outcome="missing", fixed_text=render_missing(error, self.session.lang))
+            return GuardedView(outcome="missing", fixed_text=render_missing(error, self.session.lang), hint=error.hint)
         if isinstance(error, sandbox.WorkerFailure):  # the kit's own sentence, as a hidden test gets it
             return GuardedView(
                 outcome=error.kind, fixed_text=error.message_for("hidden"), hint=getattr(error, "hint", None)
@@ -537,7 +573,7 @@ class GradingPlugin:
         if isinstance(error, Mismatch):
             return "failed", render_mismatch(error, suite, lang), False
         if isinstance(error, StudentMissing):
-            return "missing", render_missing(error, lang), False
+            return "missing", render_missing(error, lang) + _hint_line(error.hint, lang), False
         if isinstance(error, StudentRaised):
             error.where = [learner_frame(frame, self.session.extraction, lang) for frame in error.where]
             return "error", render_raised(error, suite, lang), False
@@ -670,7 +706,14 @@ def _hint_line(hint: Text | None, lang: str) -> str:
 
 
 def render_missing(error: StudentMissing, lang: str) -> str:
-    """ "not found", with a did-you-mean when a close name exists."""
+    """ "not found", with the SyntaxError of the cell that defines it, or a did-you-mean when a close name exists."""
+    if error.syntax_error is not None:
+        label, line = error.syntax_error
+        return Text(
+            f"{error.name}은(는) {label.ko}에 정의되어 있지만, 그 셀의 {line}번째 줄에 문법 오류(SyntaxError)가 "
+            "있습니다: 먼저 고치세요.",
+            f"{error.name} is defined in {label.en}, which has a SyntaxError at line {line}: fix it first.",
+        ).render(lang)
     text = Text(f"{error.name}을(를) 노트북에서 찾을 수 없습니다.", f"{error.name} not found in the notebook.").render(
         lang
     )

@@ -6,6 +6,7 @@ Never readable by a worker: the correct styles are working units.
 from __future__ import annotations
 
 from courses.ch03_networks.mutants.base import SOLUTION
+from courses.ch03_networks.mutants.broken import BROKEN
 from courses.ch03_networks.mutants.catalogue import MUTANTS
 from courses.ch03_networks.mutants.nothing import NOTHING
 from courses.ch03_networks.mutants.styles import STYLES
@@ -14,7 +15,7 @@ from grader.mutants.variants import Catalogue
 CATALOGUE = Catalogue(
     assignment="ch03_networks",
     solution=SOLUTION,
-    variants=tuple(MUTANTS + STYLES + NOTHING),
+    variants=tuple(MUTANTS + BROKEN + STYLES + NOTHING),
     units=("step_function", "sigmoid", "relu", "softmax", "init_network", "forward", "predict", "accuracy"),
     seed=20240318,
     short_names={

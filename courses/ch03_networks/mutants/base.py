@@ -6,10 +6,11 @@ from functools import partial
 
 from grader.assignment import KIT_ROOT
 from grader.mutants import variants
-from grader.mutants.variants import HARMLESS, MUTANT, NOTHING, STYLE, Define, Replace, Variant
+from grader.mutants.variants import BROKEN, HARMLESS, MUTANT, NOTHING, STYLE, Define, Replace, Variant
 
 SOLUTION = KIT_ROOT / "solutions" / "ch03_networks.ipynb"
 mutant = partial(variants.mutant, solution=SOLUTION)
+broken = partial(variants.broken, solution=SOLUTION)
 nothing = partial(variants.nothing, solution=SOLUTION)
 style = partial(variants.style, solution=SOLUTION)
 
@@ -17,6 +18,7 @@ STEP, SIGMOID, RELU, SOFTMAX = "step_function", "sigmoid", "relu", "softmax"
 INIT, FORWARD, PREDICT, ACCURACY = "init_network", "forward", "predict", "accuracy"
 
 __all__ = [
+    "BROKEN",
     "ACCURACY",
     "FORWARD",
     "HARMLESS",
@@ -33,6 +35,7 @@ __all__ = [
     "Define",
     "Replace",
     "Variant",
+    "broken",
     "mutant",
     "nothing",
     "style",

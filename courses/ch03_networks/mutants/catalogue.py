@@ -10,6 +10,7 @@ versions of what they call).
 
 from __future__ import annotations
 
+from courses.ch03_networks import hints as H
 from courses.ch03_networks.mutants.base import (
     ACCURACY,
     FORWARD,
@@ -24,6 +25,8 @@ from courses.ch03_networks.mutants.base import (
     Variant,
     mutant,
 )
+from grader.mutants.variants import with_hints
+from grader.pipeline.checks import Text
 
 _STEP_IF = """
 def step_function(x):
@@ -221,3 +224,37 @@ MUTANTS: list[Variant] = (
     + PREDICT_MUTANTS
     + ACCURACY_MUTANTS
 )
+
+# What each mistake's author should be told (issue 24): the hints that send them to it, judged by reading the
+# mutant and the hint's words; () where no hint is honest. Hint precision (grader/mutants/precision.py) holds
+# every graded run to this table; a mutant without a judgement here is an error.
+# fmt: off
+JUDGED: dict[str, tuple[Text, ...]] = {
+    "step_np_int": (H.STEP_NP_INT,), "step_python_if": (H.ARRAY_IF,), "step_bool": (H.STEP_BOOL,),
+    "step_ge": (H.STEP_VALUES,), "step_sign": (H.STEP_VALUES,),
+    "sigmoid_sign": (H.SIGMOID_FORMULA,), "sigmoid_parentheses": (H.SIGMOID_FORMULA,),
+    "sigmoid_math_exp": (H.SIGMOID_ARRAYS,),
+    # np.exp(-x) / (1 + np.exp(-x)) is sigmoid(-x): the formula, and nan where |x| is large
+    "sigmoid_ratio": (H.SIGMOID_LARGE, H.SIGMOID_FORMULA), "sigmoid_tanh": (H.SIGMOID_FORMULA,),
+    "relu_np_max": (H.RELU_MAXIMUM,), "relu_minimum": (H.RELU_MAXIMUM,), "relu_python_if": (H.ARRAY_IF,),
+    "relu_leaky": (H.RELU_MAXIMUM,),
+    "softmax_naive": (H.SOFTMAX_OVERFLOW,), "softmax_whole_batch": (H.SOFTMAX_ROWS,),
+    "softmax_batch_max": (H.SOFTMAX_ROW_MAX,), "softmax_no_keepdims": (H.SOFTMAX_KEEPDIMS,),
+    "softmax_axis0": (H.SOFTMAX_ROWS,), "softmax_2d_only": (H.SOFTMAX_1D,),
+    "init_typo": (H.INIT_VALUES,), "init_bias_2d": (H.INIT_SHAPES,), "init_key_case": (H.INIT_SHAPES,),
+    "init_w2_transposed": (H.INIT_SHAPES,),
+    # FORWARD_LAYERS lists every part of a layer (biases, activations, the network argument): right for each
+    "forward_no_b1": (H.FORWARD_LAYERS,), "forward_no_b3": (H.FORWARD_OUTPUT_BIAS, H.FORWARD_LAYERS),
+    "forward_sigmoid_output": (H.FORWARD_OUTPUT, H.FORWARD_LAYERS),
+    "forward_init_inside": (H.FORWARD_NETWORK_ARG, H.FORWARD_LAYERS),
+    "forward_no_activation": (H.FORWARD_LAYERS,), "forward_relu_hidden": (H.FORWARD_LAYERS,),
+    "predict_no_softmax": (H.PREDICT_SOFTMAX,), "predict_sigmoid_output": (H.PREDICT_SOFTMAX,),
+    "predict_no_b2": (H.PREDICT_LAYERS,), "predict_inline_naive_softmax": (H.SOFTMAX_OVERFLOW, H.PREDICT_SOFTMAX),
+    # where two of these mistakes give the same value (0 with fewer rows than a batch, a small count) the hint
+    # ACC_COUNTING names each of them: right for all three
+    "accuracy_drop_partial": (H.ACC_PARTIAL, H.ACC_COUNTING), "accuracy_batch_count": (H.ACC_PARTIAL, H.ACC_COUNTING),
+    "accuracy_no_axis": (H.ACC_AXIS, H.ACC_COUNTING), "accuracy_t_not_sliced": (H.ACC_AXIS,),
+    "accuracy_assign": (H.ACC_SHARE, H.ACC_COUNTING), "accuracy_count": (H.ACC_SHARE,),
+}
+# fmt: on
+MUTANTS = with_hints(MUTANTS, JUDGED)

@@ -6,6 +6,7 @@ Never readable by a worker: the correct styles are working units.
 from __future__ import annotations
 
 from courses.ch04_learning.mutants.base import SOLUTION
+from courses.ch04_learning.mutants.broken import BROKEN
 from courses.ch04_learning.mutants.catalogue import MUTANTS
 from courses.ch04_learning.mutants.nothing import NOTHING
 from courses.ch04_learning.mutants.styles import STYLES
@@ -14,7 +15,7 @@ from grader.mutants.variants import Catalogue
 CATALOGUE = Catalogue(
     assignment="ch04_learning",
     solution=SOLUTION,
-    variants=tuple(MUTANTS + STYLES + NOTHING),
+    variants=tuple(MUTANTS + BROKEN + STYLES + NOTHING),
     # The units the catalogue covers (docs/CONTRACT.md's five). Grading only these keeps a run near a minute.
     units=("cross_entropy_error", "numerical_diff", "numerical_gradient", "gradient_descent", "TwoLayerNet"),
     seed=20240604,

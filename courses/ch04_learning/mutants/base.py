@@ -6,14 +6,16 @@ from functools import partial
 
 from grader.assignment import KIT_ROOT
 from grader.mutants import variants
-from grader.mutants.variants import HARMLESS, MUTANT, NOTHING, STYLE, Define, Replace, Variant
+from grader.mutants.variants import BROKEN, HARMLESS, MUTANT, NOTHING, STYLE, Define, Replace, Variant
 
 SOLUTION = KIT_ROOT / "solutions" / "ch04_learning.ipynb"
 mutant = partial(variants.mutant, solution=SOLUTION)
+broken = partial(variants.broken, solution=SOLUTION)
 nothing = partial(variants.nothing, solution=SOLUTION)
 style = partial(variants.style, solution=SOLUTION)
 
 __all__ = [
+    "BROKEN",
     "HARMLESS",
     "MUTANT",
     "NOTHING",
@@ -22,6 +24,7 @@ __all__ = [
     "Define",
     "Replace",
     "Variant",
+    "broken",
     "mutant",
     "nothing",
     "style",

@@ -10,7 +10,10 @@ of what they call).
 
 from __future__ import annotations
 
+from courses.ch04_learning import hints as H
 from courses.ch04_learning.mutants.base import Define, Replace, Variant, mutant
+from grader.mutants.variants import with_hints
+from grader.pipeline.checks import RETURNED_NONE, Text
 
 CEE, DIFF, GRAD, GD, NET = (
     "cross_entropy_error",
@@ -286,6 +289,8 @@ NET_MUTANTS: list[Variant] = [
            Replace(_BACKPROP, "        grads['b1'] = np.sum(dz1, axis=0)\n", ""), seen="issue 4"),
     mutant("net_db_wrong_axis", NET, "db2 = np.sum(dy, axis=1) (축이 틀림)", "db2 = np.sum(dy, axis=1) (the wrong axis)",
            Replace(_BACKPROP, "np.sum(dy, axis=0)", "np.sum(dy, axis=1)"), seen="issue 4"),
+    mutant("net_db2_no_axis", NET, "grads['b2'] = np.sum(dy) (axis=0 없음, 스칼라)", "grads['b2'] = np.sum(dy) without axis=0 (a scalar)",
+           Replace(_BACKPROP, "np.sum(dy, axis=0)", "np.sum(dy)"), seen="a TA's class (issue 24)"),
     mutant("net_db_no_axis", NET, "db1 = np.sum(dz1) (axis=0 없음, 스칼라)", "db1 = np.sum(dz1) without axis=0 (a scalar)",
            Replace(_BACKPROP, "np.sum(dz1, axis=0)", "np.sum(dz1)"), seen="TA note"),
     mutant("net_dw2_uses_a1", NET, "dW2 = a1.T @ dy (z1이 아니라 a1)", "dW2 = a1.T @ dy (a1 instead of z1)",
@@ -303,3 +308,45 @@ NET_MUTANTS: list[Variant] = [
 # fmt: on
 
 MUTANTS: list[Variant] = CEE_MUTANTS + DIFF_MUTANTS + GRAD_MUTANTS + GD_MUTANTS + NET_MUTANTS
+
+# What each mistake's author should be told (issue 24): the hints that send them to it, judged by reading the
+# mutant and the hint's words; () where no hint is honest. Hint precision (grader/mutants/precision.py) holds
+# every graded run to this table; a mutant without a judgement here is an error.
+# fmt: off
+JUDGED: dict[str, tuple[Text, ...]] = {
+    "cee_no_delta": (H.CEE_DELTA,), "cee_other_delta": (H.CEE_DELTA,), "cee_no_batch_mean": (H.CEE_BATCH,),
+    # 2-D input returns None; the seed's code also lacks the one-hot argmax, and CEE_SINGLE names the indented return
+    "cee_return_in_if": (RETURNED_NONE, H.CEE_ONE_HOT, H.CEE_SINGLE),
+    "cee_one_hot_only": (H.CEE_LABELS,), "cee_label_only": (H.CEE_ONE_HOT,),
+    "cee_1d_typo": (H.CEE_TYPO,), "cee_1d_typo_dim": (H.CEE_TYPO,), "cee_1d_t_not_reshaped": (H.CEE_SINGLE,),
+    "cee_batch_is_classes": (H.CEE_BATCH,), "cee_no_minus": (H.CEE_SIGN,), "cee_mean_all_elements": (H.CEE_PER_ELEMENT,),
+    "diff_seed_bad": (H.DIFF_STEP, H.DIFF_FORWARD), "diff_tiny_h": (H.DIFF_STEP,), "diff_forward": (H.DIFF_FORWARD,),
+    "diff_h_10e4": (H.DIFF_STEP,), "diff_h_1e5": (H.DIFF_SMALL_STEP,), "diff_precedence": (H.DIFF_PARENTHESES,),
+    "diff_backward": (H.DIFF_BACKWARD,), "diff_no_2": (H.DIFF_TWO_H,), "diff_global_loop": (H.GLOBAL_NAME,),
+    "grad_no_restore": (H.GRAD_RESTORE,), "grad_1d_only": (H.GRAD_ANY_SHAPE,),
+    "grad_per_row": (H.GRAD_PER_ROW, H.GRAD_ANY_SHAPE), "grad_return_in_loop": (H.GRAD_ALL_ELEMENTS,),
+    "grad_finished_call": (H.GRAD_FINISHED,), "grad_forward": (H.DIFF_FORWARD,), "grad_h_10e4": (H.DIFF_STEP,),
+    "grad_flat_grad": (H.GRAD_ANY_SHAPE,), "grad_minus_from_plus": (H.GRAD_MINUS,),
+    "gd_x_only": (H.GD_PAIR,), "gd_no_copy": (H.GD_HISTORY, H.GD_HISTORY_BEFORE), "gd_ascent": (H.GD_ASCENT, H.GD_STEP),
+    "gd_append_after": (H.GD_HISTORY_BEFORE,), "gd_default_lr": (H.GD_SIGNATURE,),
+    "gd_default_steps": (H.GD_SIGNATURE,), "gd_param_name": (H.GD_SIGNATURE,), "gd_history_list": (H.GD_HISTORY_ROWS,),
+    "gd_off_by_one": (H.GD_STEPS, H.GD_HISTORY_ROWS), "gd_numerical_diff": (H.GD_STEP,),
+    "gd_history_final": (H.GD_HISTORY_ROWS,),
+    "net_bias_randn": (H.NET_INIT_BIAS,), "net_weight_rand": (H.NET_INIT_RAND,), "net_no_init_std": (H.NET_INIT_STD,),
+    "net_transposed": (H.NET_INIT,),
+    # a wrong predict: its own hint, and the methods built on it say "fix predict first"
+    "net_relu": (H.NET_PREDICT, H.NET_FOLLOWS_PREDICT, H.NET_NUMERICAL_FOLLOWS_LOSS),
+    "net_no_softmax": (H.NET_NO_SOFTMAX, H.NET_FOLLOWS_PREDICT, H.NET_NUMERICAL_FOLLOWS_LOSS),
+    "net_unstable_softmax": (H.NET_STABLE,),
+    "net_softmax_whole_batch": (H.NET_SOFTMAX_ROWS, H.NET_FOLLOWS_PREDICT, H.NET_NUMERICAL_FOLLOWS_LOSS),
+    "net_predict_no_bias": (H.NET_PREDICT, H.NET_FOLLOWS_PREDICT, H.NET_NUMERICAL_FOLLOWS_LOSS),
+    "net_accuracy_one_hot": (H.NET_ACCURACY,), "net_accuracy_not_divided": (H.NET_ACCURACY_SHARE,),
+    "net_accuracy_no_axis": (H.NET_ACCURACY,), "net_loss_mse": (H.NET_LOSS, H.NET_NUMERICAL_FOLLOWS_LOSS),
+    "net_dy_no_batch": (H.NET_BATCH,), "net_sigmoid_grad_z1": (H.NET_HIDDEN_GRAD,),
+    "net_no_sigmoid_grad": (H.NET_HIDDEN_GRAD,), "net_missing_bias_grads": (H.NET_GRAD_KEYS,),
+    "net_db_wrong_axis": (H.NET_BIAS_AXIS, H.NET_BACKPROP), "net_db2_no_axis": (H.NET_BIAS_AXIS, H.NET_BACKPROP),
+    "net_db_no_axis": (H.NET_BIAS_AXIS, H.NET_BACKPROP), "net_dw2_uses_a1": (H.NET_OUTPUT_WEIGHTS,),
+    "net_numgrad_missing_key": (H.NET_GRAD_KEYS,), "net_numgrad_self": (H.NET_NUMERICAL_SELF,),
+}
+# fmt: on
+MUTANTS = with_hints(MUTANTS, JUDGED)

@@ -19,9 +19,11 @@ from courses.ch04_learning.mutants.nothing import NOTHING as DO_NOTHING
 from courses.ch04_learning.mutants.styles import STYLES
 from grader.assignment import load_assignment
 from grader.mutants import all_variants, run_catalogue
+from grader.mutants.precision import count_hints, precision_lines
 from grader.mutants.run import grade_variants
 from grader.mutants.table import render_table
 from grader.mutants.variants import (
+    BROKEN,
     HARMLESS,
     MUTANT,
     NOTHING,
@@ -34,8 +36,8 @@ from grader.mutants.variants import (
     solution_notebook,
     with_catalogue,
 )
-from grader.pipeline.checks import Text
-from grader.pipeline.plugin import GUARDED_NOTE
+from grader.pipeline.checks import RETURNED_NONE, Text
+from grader.pipeline.plugin import ENGINE_HINTS, GUARDED_NOTE
 
 # Grading the whole catalogue is one module fixture (about 170 s on 2 quiet cores): more than the default timeout.
 pytestmark = pytest.mark.timeout(900)
@@ -127,8 +129,8 @@ def test_the_catalogue_is_large_and_covers_every_unit():
 def test_every_variant_is_described_in_both_languages_and_changes_the_notebook(assignment_id, variant):
     assert HANGUL.search(variant.ko), f"{variant.id}: the Korean description has no Korean"
     assert variant.en and not HANGUL.search(variant.en)
-    assert variant.kind in (MUTANT, STYLE, HARMLESS, NOTHING)
-    assert (variant.unit is not None) == (variant.kind in (MUTANT, NOTHING))
+    assert variant.kind in (MUTANT, STYLE, HARMLESS, NOTHING, BROKEN)
+    assert (variant.unit is not None) == (variant.kind in (MUTANT, NOTHING, BROKEN))
     solution = [cell.source for cell in solution_notebook(CATALOGUES[assignment_id].solution).cells]
     changed = [cell.source for cell in build_notebook(variant).cells]
     assert (changed != solution) == bool(variant.edits), f"{variant.id}: its edits must change the notebook"
@@ -150,7 +152,7 @@ def test_an_edit_that_no_longer_applies_is_an_error():
 # -- the graded run ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("assignment_id, variant", each(MUTANT))
+@pytest.mark.parametrize("assignment_id, variant", each(MUTANT, BROKEN))
 def test_a_mutant_loses_points_in_its_unit_and_nowhere_else(graded, assignment_id, variant):
     result = graded(assignment_id)[variant.id]
     assert result.internal_errors == []
@@ -276,9 +278,10 @@ def test_public_feedback_says_what_was_called_and_hints(graded, assignment_id, v
 
 
 def _known_hints(assignment_id: str) -> set[str]:
-    """Every hint a course's suites can give, rendered in both languages: fixed texts, no inputs in them."""
+    """Every hint a course's suites (or the engine) can give, rendered in both languages: fixed texts, no inputs."""
     hints = importlib.import_module(f"{load_assignment(assignment_id).package}.hints")
-    return {f"힌트 / hint: {value.render('both')}" for value in vars(hints).values() if isinstance(value, Text)}
+    texts = [value for value in vars(hints).values() if isinstance(value, Text)] + list(ENGINE_HINTS)
+    return {f"힌트 / hint: {value.render('both')}" for value in texts}
 
 
 @pytest.mark.parametrize("assignment_id, variant", each(MUTANT, NOTHING))
@@ -290,3 +293,44 @@ def test_hidden_feedback_never_shows_inputs_or_expected_values(graded, assignmen
         first, *rest = test.message.splitlines()
         assert first == generic or re.fullmatch(r"[A-Za-z_.]+ raised ([A-Za-z]+|an exception)", first), first
         assert rest and set(rest) <= _known_hints(assignment_id), rest
+
+
+# -- hint precision (issue 24): the hint a mistake gets sends its author to it --------------------------------
+
+
+@pytest.mark.parametrize("assignment_id, variant", each(MUTANT, BROKEN))
+def test_a_mutant_shows_no_hint_but_those_its_catalogue_entry_names(graded, assignment_id, variant):
+    """By hint id: in its own unit only the hints the catalogue judged right, in any other unit none at all."""
+    count = count_hints(graded(assignment_id)[variant.id])
+    assert count.wrong == [], f"{variant.id} ({variant.en}) may show only {variant.hints or 'no hint'}"
+
+
+@pytest.mark.parametrize("assignment_id, variant", each(BROKEN))
+def test_a_broken_notebook_gives_the_message_it_must(graded, assignment_id, variant):
+    """A fact of the engine (a SyntaxError, a misspelt name, an endless loop) is told in every failing test of
+    the unit; a course's hint (an exception in a helper, a second definition) in at least one."""
+    result = graded(assignment_id)[variant.id]
+    own = [t for t in result.failed if t.unit == variant.unit]
+    assert variant.hints and own
+    engine = {hint.id for hint in ENGINE_HINTS} - {RETURNED_NONE.id}  # None can also fail a later, other check
+    if set(variant.hints) <= engine:
+        assert {t.diagnosis for t in own} <= set(variant.hints), [(t.name, t.diagnosis) for t in own]
+    assert any(t.diagnosis in variant.hints for t in own), [(t.name, t.diagnosis) for t in own]
+
+
+def test_every_kind_of_broken_notebook_is_in_every_catalogue():
+    for assignment_id, catalogue in CATALOGUES.items():
+        codes = {hint for v in all_variants(catalogue) if v.kind == BROKEN for hint in v.hints}
+        assert {hint.id for hint in ENGINE_HINTS} <= codes, assignment_id
+        assert any(not hint.startswith("grader.") for hint in codes), f"{assignment_id}: an exception in a helper"
+
+
+@pytest.mark.parametrize("assignment_id", sorted(CATALOGUES))
+def test_the_table_shows_hint_precision(runs, graded, assignment_id):
+    graded(assignment_id)
+    lines = precision_lines(runs[assignment_id].results)
+    rows = {line.split()[0]: line.split()[1:4] for line in lines[3:] if line.startswith("  ")}
+    breaking = [v.id for v in all_variants(CATALOGUES[assignment_id]) if v.kind in (MUTANT, BROKEN)]
+    assert list(rows) == breaking
+    assert all(wrong == "0" for _, wrong, _ in rows.values())
+    assert lines[-1].startswith("hint precision: ") and " 0 wrong, " in lines[-1]

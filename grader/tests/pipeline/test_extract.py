@@ -84,6 +84,33 @@ def test_redefinition_keeps_both_in_order_so_the_last_wins(grade):
     assert scores(report)["numerical_diff"] == 10
 
 
+def test_a_function_defined_in_two_cells_is_noted_and_the_last_is_graded():
+    notebook = notebook_from_cells(["def f():\n    return 1", "def g():\n    return 2", "def f():\n    return 3"])
+    notebook.cells[2].execution_count = 9
+    extraction = extract_definitions(notebook)
+    assert extraction.errors == [
+        "f이(가) 여러 셀(코드 셀 1, 셀 [9])에 정의되어 있습니다: Jupyter처럼 마지막 정의를 채점합니다. / "
+        "f is defined in more than one cell (code cell 1, cell [9]): the last one is graded, as in Jupyter."
+    ]
+    assert [s.cell for s in extraction.snippets if s.names == ("f",)] == [1, 3]  # numbered from 1
+
+
+def test_a_cell_that_does_not_parse_records_what_it_would_define():
+    cells = [
+        "def numerical_diff_bad(f, x):\n    return 0",
+        "def numerical_diff(f, x)\n    return 1\nclass Net:\n  pass",
+    ]
+    extraction = extract_definitions(notebook_from_cells(cells))
+    assert extraction.syntax_error_defining("numerical_diff") == (2, 1)
+    assert extraction.syntax_error_defining("Net") == (2, 1)
+    assert extraction.syntax_error_defining("numerical_diff_bad") is None  # it parsed: defined, not broken
+
+
+def test_the_closest_look_alike_is_offered_not_the_first():
+    cells = ["def numerical_diff_bad(f, x):\n    return 0", "def numerical_dif(f, x):\n    return 1"]
+    assert extract_definitions(notebook_from_cells(cells)).close_name("numerical_diff") == "numerical_dif"
+
+
 def test_nbformat_v3_is_upgraded(tmp_path):
     v3 = {
         "nbformat": 3,

@@ -84,3 +84,42 @@ def test_an_endless_loop_costs_one_time_limit_and_every_test_says_why(grade, mon
     assert all(t.diagnosis == TIMEOUT.id and TIMEOUT.en in t.message and TIMEOUT.ko in t.message for t in tests)
     assert [STALLED.en in t.message for t in tests] == [False] + [True] * (len(tests) - 1)
     assert calls == ["numerical_gradient"]  # one call waited out its limit; no later test reached a worker
+
+
+def _missing_tests(report) -> list:
+    return [t for u in report.units for t in u.tests if t.outcome == "missing"]
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_a_unit_whose_cell_has_a_syntax_error_is_told_so_and_not_sent_to_a_look_alike(grade, lang):
+    """A TA's class: `def numerical_diff(f, x)` without its `:` gave "Did you mean numerical_diff_bad?" (the
+    book's bad example, defined in an earlier cell). The message must name the SyntaxError's cell and line."""
+    from grader.pipeline.plugin import SYNTAX_ERROR
+
+    notebook = build_notebook(MUTANT["diff_forward"])
+    cell = next(c for c in notebook.cells if c.cell_type == "code" and "def numerical_diff(f, x):" in c.source)
+    cell.source = cell.source.replace("def numerical_diff(f, x):", "def numerical_diff(f, x)")
+    cell.execution_count = 7
+    report = grade(notebook, units=["numerical_diff"], lang=lang)
+    tests = _missing_tests(report)
+    assert tests and len(tests) == len(report.units[0].tests)
+    expected = {
+        "ko": "numerical_diff은(는) 셀 [7]에 정의되어 있지만, 그 셀의 1번째 줄에 문법 오류(SyntaxError)가 있습니다",
+        "en": "numerical_diff is defined in cell [7], which has a SyntaxError at line 1: fix it first.",
+    }[lang]
+    for test in tests:
+        assert test.message.splitlines()[0].startswith(expected), test.message
+        assert "numerical_diff_bad" not in test.message and test.diagnosis == SYNTAX_ERROR.id
+
+
+def test_a_misspelt_unit_gets_a_did_you_mean(grade):
+    from grader.pipeline.plugin import MISSPELT
+
+    notebook = build_notebook(MUTANT["diff_forward"])
+    cell = next(c for c in notebook.cells if c.cell_type == "code" and "def numerical_diff(f, x):" in c.source)
+    cell.source = cell.source.replace("def numerical_diff(f, x):", "def numerical_dif(f, x):")
+    report = grade(notebook, units=["numerical_diff"], lang="en")
+    tests = _missing_tests(report)
+    assert tests and len(tests) == len(report.units[0].tests)
+    assert all("Did you mean numerical_dif? Rename it to numerical_diff." in t.message for t in tests)
+    assert {t.diagnosis for t in tests} == {MISSPELT.id}

@@ -32,7 +32,7 @@ from grader.assignment import KIT_ROOT, load_assignment
 from grader.pipeline.checks import Problem, Text
 from grader.pipeline.display import describe_type
 from grader.pipeline.guarded import ANY_EXCEPTION, BUILTIN_EXCEPTIONS, guarded_bits, render_guarded
-from grader.pipeline.plugin import TIMEOUT, GradingPlugin, StudentRaised, UnitHarness, guarded_diagnosis
+from grader.pipeline.plugin import ENGINE_HINTS, GradingPlugin, StudentRaised, UnitHarness, guarded_diagnosis
 from grader.pipeline.reference import load_reference, use_course
 from grader.pipeline.scoring import OUTCOMES
 from grader.untrusted.calls import Call
@@ -74,7 +74,7 @@ def course(assignment_id: str):
     catalogue = dict(hints.HINTS)
     if assignment_id == "ch04_learning":
         catalogue.update(importlib.import_module("courses.ch04_learning.training").HINTS)
-    catalogue[TIMEOUT.id] = TIMEOUT  # the engine's own hint, for any test that runs past its limit
+    catalogue.update({hint.id: hint for hint in ENGINE_HINTS})  # the engine's own: a timeout, None returned, ...
     return assignment, load_reference(assignment), catalogue
 
 

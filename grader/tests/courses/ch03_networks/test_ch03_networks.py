@@ -178,6 +178,17 @@ def test_the_hints_name_the_chapter_3_mistakes():
     assert hints.accuracy_hint(5, 5 / 7, correct, 3) is hints.ACC_SHARE
     assert hints.accuracy_hint(4 / 7, 5 / 7, correct, 3) is hints.ACC_PARTIAL
     assert hints.accuracy_hint(4 / 6, 5 / 7, correct, 3) is hints.ACC_PARTIAL
+    assert hints.accuracy_hint(1 / 7, 5 / 7, correct, 3) is hints.ACC_SHARE  # `=` for `+=`: the last batch only
+    # Fewer rows than a batch: a 0 is what one argmax for the whole batch gives too, not a dropped batch (issue 24)
+    assert hints.accuracy_hint(0.0, 4 / 5, correct[:5], 100, 0.0) is hints.ACC_COUNTING
+    assert hints.accuracy_hint(0.0, 4 / 5, correct[:5], 100, 1 / 5) is hints.ACC_PARTIAL  # no batch ever ran
+    assert (
+        hints.accuracy_hint(1 / 7, 5 / 7, correct, 3, 1 / 7) is hints.ACC_COUNTING
+    )  # `=` and a missing axis both give 1 / 7
+    square = np.array([[1000.0, 0.0], [0.0, 2.0]])  # np.max(x, axis=1) without keepdims broadcasts on a square x
+    with np.errstate(over="ignore", invalid="ignore"):
+        shifted = np.exp(square - np.max(square, axis=1))
+        assert hints.softmax_hint(shifted / shifted.sum(axis=1, keepdims=True), square) is hints.SOFTMAX_KEEPDIMS
     for text in [v for v in vars(hints).values() if isinstance(v, type(hints.ACC_SHARE))]:
         assert re.search("[가-힣]", text.ko) and not re.search("[가-힣]", text.en)
 

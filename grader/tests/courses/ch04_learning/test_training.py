@@ -83,6 +83,22 @@ def test_gradient_of_the_wrong_shape_is_named(reference):
         execute({"TwoLayerNet": Scalar}, tiny_call())
 
 
+def test_a_gradient_of_the_wrong_shape_is_not_blamed_on_init():
+    """A TA's class: grads['b2'] = np.sum(dy) made train_neuralnet hint at __init__'s params, which were right."""
+    from courses.ch04_learning import hints
+
+    scalar = "gradient()['b2'] has shape (); params['b2'] has (10,)"
+    assert hints.raised_hint("train_neuralnet", "ProcedureError", scalar, ch04_training.TRAIN_GRADIENT) is (
+        hints.NET_BIAS_AXIS
+    )
+    wrong_axis = "gradient()['b2'] has shape (100,); params['b2'] has (10,)"
+    assert hints.raised_hint("train_neuralnet", "ProcedureError", wrong_axis, ch04_training.TRAIN_GRADIENT) is (
+        ch04_training.TRAIN_GRADIENT
+    )
+    unwritable = "params['W1'] has shape (3, 2), expected (2, 3)"  # the kit writing params: __init__'s shapes
+    assert hints.raised_hint("TwoLayerNet", "ValueError", unwritable, None) is hints.NET_INIT
+
+
 # -- grading -----------------------------------------------------------------------------------
 
 NO_BATCH_DIVISION = """
