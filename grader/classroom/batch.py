@@ -26,6 +26,7 @@ from typing import TextIO
 
 from grader.assignment import AssignmentError, load_assignment
 from grader.classroom import gradebook, outputs, processes, students
+from grader.pipeline import reasons
 from grader.pipeline.inert import md_block, one_line
 
 MAX_ATTEMPTS = 2  # a notebook in flight when a grading process died twice is recorded as ungradable
@@ -39,6 +40,7 @@ class Submission:
     notebook: Path | None
     problem: str = ""
     path: Path | None = None  # the file or folder of SUBMISSIONS_DIR it came from
+    reason: str = ""  # a grader.pipeline.reasons code when there is no notebook to grade
 
 
 @dataclass
@@ -93,10 +95,13 @@ def _folder_submission(folder: Path, assignment_id: str) -> Submission:
     if len(notebooks) == 1:
         return Submission(folder.name, notebooks[0])
     if not notebooks:
-        return Submission(folder.name, None, f"no .ipynb notebook in {folder.name}/")
+        return Submission(folder.name, None, f"no .ipynb notebook in {folder.name}/", reason=reasons.NO_NOTEBOOK)
     names = ", ".join(str(p.relative_to(folder)) for p in notebooks[:5])
     return Submission(
-        folder.name, None, f"several notebooks in {folder.name}/ ({names}); name one {assignment_id}.ipynb"
+        folder.name,
+        None,
+        f"several notebooks in {folder.name}/ ({names}); name one {assignment_id}.ipynb",
+        reason=reasons.SEVERAL_NOTEBOOKS,
     )
 
 
@@ -157,12 +162,12 @@ def grade_one(student: str, notebook: str, digest: str, batch: dict) -> dict:
             reference=_REFERENCE,
         )
     except Exception as error:  # noqa: BLE001  recorded; one notebook never stops the batch
-        return ungradable_record(
-            student,
-            one_line(f"the grader failed on this notebook: {type(error).__name__}: {error}", 1000),
-            batch,
-            digest,
-        ) | timing(started)
+        detail = one_line(f"the grader failed on this notebook: {type(error).__name__}: {error}", 1000)
+        return ungradable_record(student, reasons.GRADER_FAILED, batch, digest, detail) | timing(started)
+    if report.ungradable:  # nothing ran: a record without a score, never the report's zeros
+        detail = report.errors[0] if report.errors else ""
+        record = ungradable_record(student, report.ungradable, batch, digest, detail) | timing(started)
+        return record | {"notebook": one_line(notebook, 500)}
     data = render.to_json_data(report)
     data.update(
         student=student,
@@ -181,22 +186,39 @@ def timing(started: float) -> dict:
     return {"seconds": round(time.monotonic() - started, 3), "graded_at": ended}
 
 
-def ungradable_record(student: str, reason: str, batch: dict, digest: str = "") -> dict:
-    """The result of a notebook that could not be graded: zero, with the reason."""
+def ungradable_record(student: str, reason: str, batch: dict, digest: str = "", detail: str = "") -> dict:
+    """The result of a submission that could not be graded: no score at all (None, never 0), the reason's code
+    (one of grader.pipeline.reasons) and the detail found (a file name, a parser's message) in ``errors``."""
+    text = reasons.render(reason)
     return {
         "assignment": batch["assignment"],
         "notebook": "",
-        "score": 0.0,
+        "score": None,
         "max_score": None,
         "functions": [],
-        "errors": [reason],
+        "errors": [detail or text],
         "internal_errors": [],
         "student": student,
         "status": "ungradable",
+        "reason": reasons.known(reason),
         "source_sha256": digest,
         "batch": batch,
-        "feedback": f"## {batch['assignment']}: not graded / 채점되지 않음\n\n{md_block(reason, 2000)}\n",
+        "feedback": ungradable_feedback(batch["assignment"], reason, detail),
     }
+
+
+def ungradable_feedback(assignment_id: str, reason: str, detail: str) -> str:
+    """The student's Markdown for a submission that was not graded: the reason in both languages, then the detail."""
+    lines = [
+        f"## {assignment_id}: not graded / 채점되지 않음",
+        "",
+        reasons.render(reason, "ko"),
+        "",
+        reasons.render(reason, "en"),
+    ]
+    if detail:
+        lines += ["", md_block(detail, 2000)]
+    return "\n".join(lines) + "\n"
 
 
 # -- the batch ---------------------------------------------------------------------------------
@@ -263,7 +285,7 @@ def run_batch(
     summary, todo = BatchSummary(), []
     for submission in submissions:
         if submission.notebook is None:
-            record(out, ungradable_record(submission.student, submission.problem, batch))
+            record(out, ungradable_record(submission.student, submission.reason, batch, detail=submission.problem))
             summary.failed[submission.student] = submission.problem
             continue
         digest = file_digest(submission.notebook)
@@ -307,12 +329,7 @@ def _grade_all(
                         if attempts[submission.student] < MAX_ATTEMPTS:
                             todo.append((submission, digest))
                             continue
-                        result = ungradable_record(
-                            submission.student,
-                            "the grading process died on this notebook twice (memory or a crash in the grader)",
-                            batch,
-                            digest,
-                        )
+                        result = ungradable_record(submission.student, reasons.PROCESS_DIED, batch, digest)
                     record(out, result)
                     _count(summary, result)
                     bar.advance(result)
@@ -332,9 +349,11 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 
 def _count(summary: BatchSummary, result: dict) -> None:
     summary.graded.append(result["student"])
-    if result["status"] != "graded":
-        reasons = result.get("internal_errors") or result.get("errors") or [result["status"]]
-        summary.failed[result["student"]] = str(reasons[0]).splitlines()[0]
+    if result["status"] == "ungradable":
+        summary.failed[result["student"]] = reasons.render(result.get("reason"), "en")
+    elif result["status"] != "graded":
+        problems = result.get("internal_errors") or result.get("errors") or [result["status"]]
+        summary.failed[result["student"]] = str(problems[0]).splitlines()[0]
 
 
 class ProgressBar:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from grader.classroom import charts, outputs
 from grader.classroom.class_summary import ClassSummary, summarise
+from grader.pipeline import reasons
 from grader.pipeline.inert import md_code, one_line
 
 if TYPE_CHECKING:
@@ -177,8 +178,10 @@ def _html_mistakes(summary: ClassSummary) -> str:
 def _html_ungraded(summary: ClassSummary) -> str:
     e = html.escape
     rows = [
-        f"<tr><td>{e(student)}</td><td>not graded / 채점 안 됨</td><td>{e(reason)}</td></tr>"
-        for student, reason in sorted(summary.ungradable.items())
+        f"<tr><td>{e(student)}</td><td>not graded / 채점 안 됨</td><td>{e(reasons.render(code, 'ko'))}<br>"
+        f"{e(reasons.render(code, 'en'))}<br><code>{e(code)}</code>: {e(summary.ungradable_detail.get(student, ''))}"
+        "</td></tr>"
+        for student, code in sorted(summary.ungradable.items())
     ]
     rows += [
         f"<tr><td>{e(student)}</td><td>partly graded / 일부 채점</td><td>{'<br>'.join(e(r) for r in reasons)}</td></tr>"
@@ -243,7 +246,8 @@ def render_markdown(summary: ClassSummary, similar: SimilarityReport | None = No
     lines = [
         f"# Class report / 수업 보고서: {summary.assignment}",
         "",
-        f"{len(summary.students)} students / 학생: {len(summary.totals)} graded, {len(summary.ungradable)} not graded.",
+        f"{len(summary.students)} students / 학생: {len(summary.totals)} graded / 채점됨, "
+        f"{len(summary.ungradable)} not graded / 채점 안 됨.",
         "",
         f"## {SECTIONS['scores']}",
         "",
@@ -276,8 +280,11 @@ def render_markdown(summary: ClassSummary, similar: SimilarityReport | None = No
     else:
         lines.append("No diagnosed mistake. / 진단된 실수가 없습니다.")
     lines += ["", f"## {SECTIONS['ungraded']}", ""]
-    problems = [(s, "not graded", [r]) for s, r in sorted(summary.ungradable.items())]
-    problems += [(s, "partly graded", r) for s, r in sorted(summary.partial.items())]
+    problems = [
+        (s, "not graded / 채점 안 됨", [reasons.render(code), f"{code}: {summary.ungradable_detail.get(s, '')}"])
+        for s, code in sorted(summary.ungradable.items())
+    ]
+    problems += [(s, "partly graded / 일부 채점", r) for s, r in sorted(summary.partial.items())]
     if problems:
         lines += ["| student | status | reason |", "|---|---|---|"]
         lines += [
