@@ -77,7 +77,9 @@ def guess_assignment(notebook_path: Path, notebook) -> str:
     from_metadata, from_name = claimed_assignments(notebook_path, notebook)
     shown = one_line(repr(from_metadata), 80)  # the notebook's own text: bounded, on one line
     if len(from_name) > 1:
-        return _cannot_guess(f"its file name names {len(from_name)} assignments ({', '.join(from_name)})", "파일 이름")
+        return _cannot_guess(
+            f"its file name names {len(from_name)} assignments ({', '.join(from_name)})", "파일 이름에 과제가 여럿"
+        )
     if from_metadata is not None and from_name and from_metadata != from_name[0]:
         return _cannot_guess(
             f"its file name says {from_name[0]} but its metadata grader.assignment says {shown}",
@@ -107,10 +109,10 @@ def metadata_disagrees(configured: str, notebook) -> str | None:
         return None
     shown = one_line(repr(from_metadata), 80)
     return (
-        f"노트북 메타데이터(grader.assignment)는 {shown} 과제라고 하지만 교수자가 정한 과제 {configured}(으)로 "
+        f"노트북 메타데이터(grader.assignment)는 {shown} 과제라고 하지만 이 채점에 지정된 과제 {configured}(으)로 "
         f"채점했습니다. 다른 과제의 노트북을 제출했다면 맞는 노트북을 다시 제출하세요. / The notebook's metadata "
-        f"(grader.assignment) says {shown}, but it was graded as {configured}, the assignment course staff "
-        "configured. If you submitted another assignment's notebook, submit the right one."
+        f"(grader.assignment) says {shown}, but it was graded as {configured}, the assignment this grading is set "
+        "up for. If you submitted another assignment's notebook, submit the right one."
     )
 
 

@@ -94,8 +94,18 @@ def parse_notebook(data: bytes, name: str):
 
 def _ends_early(text: str, error: Exception) -> bool:
     """Whether JSON parsing failed because the text stopped (a cut file), not on something wrong inside it."""
-    position = getattr(error, "pos", None)  # json.JSONDecodeError's offset; a RecursionError has none
-    return isinstance(position, int) and text.lstrip().startswith("{") and position >= len(text.rstrip())
+    if not text.lstrip().startswith("{") or not isinstance(error, json.JSONDecodeError):
+        return False
+    end = len(text.rstrip())
+    if error.pos >= end:
+        return True
+    try:  # cut inside a string, the parser blames the string's opening quote: close it and see where it stops now
+        json.loads(text + '"')
+    except json.JSONDecodeError as again:
+        return again.pos >= end
+    except RecursionError:
+        return False
+    return False
 
 
 def _too_large(name: str, size: int) -> str:
