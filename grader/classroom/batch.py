@@ -350,7 +350,7 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 def _count(summary: BatchSummary, result: dict) -> None:
     summary.graded.append(result["student"])
     if result["status"] == "ungradable":
-        summary.failed[result["student"]] = reasons.render(result.get("reason"), "en")
+        summary.failed[result["student"]] = reasons.render(result.get("reason"))
     elif result["status"] != "graded":
         problems = result.get("internal_errors") or result.get("errors") or [result["status"]]
         summary.failed[result["student"]] = str(problems[0]).splitlines()[0]

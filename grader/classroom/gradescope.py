@@ -26,6 +26,7 @@ SEVERAL = (
     "Submit only the assignment's notebook."
 )
 GRADED = "채점한 파일 / Graded file: {name} (저장 / saved {saved})"
+NOT_GRADED_FILE = "제출한 파일 / Submitted file: {name} (저장 / saved {saved})"  # read, but not a notebook to grade
 
 
 class SubmissionError(GraderError):
@@ -69,11 +70,11 @@ def is_of_assignment(path: Path, notebook, assignment_id: str) -> bool:
     return from_name == [assignment_id] or (not from_name and from_metadata == assignment_id)
 
 
-def graded_line(path: Path, folder: Path | None = None) -> str:
-    """Which file was graded and when it was saved: the first thing a student reads."""
+def graded_line(path: Path, folder: Path | None = None, *, graded: bool = True) -> str:
+    """Which file was graded (or read and found ungradable) and when it was saved: the first thing a student reads."""
     name = str(path.relative_to(folder)) if folder is not None and path.is_relative_to(folder) else path.name
     saved = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(path.stat().st_mtime))
-    return GRADED.format(name=name, saved=saved)
+    return (GRADED if graded else NOT_GRADED_FILE).format(name=name, saved=saved)
 
 
 def ungraded_results(error: SubmissionError) -> dict:
@@ -100,7 +101,7 @@ def autograde(
     report = grade_notebook(notebook, assignment_id=assignment_id, lang=choose_lang(lang, notebook))
     data = render.to_json_data(report)
     gradescope = gradescope_results(data)
-    line = graded_line(notebook, submission)
+    line = graded_line(notebook, submission, graded=not report.ungradable)
     gradescope["output"] = f"{line}\n{gradescope['output']}"
     gradescope.setdefault("extra_data", {})["graded_file"] = str(notebook.relative_to(submission))
     for warning in sandbox_warnings(data):  # stderr: Gradescope shows its logs to staff only

@@ -76,29 +76,28 @@ def guess_assignment(notebook_path: Path, notebook) -> str:
     enough). Otherwise AssignmentError, one line in Korean and English, saying to pass --assignment."""
     from_metadata, from_name = claimed_assignments(notebook_path, notebook)
     shown = one_line(repr(from_metadata), 80)  # the notebook's own text: bounded, on one line
+    name = notebook_path.name
     if len(from_name) > 1:
-        return _cannot_guess(
-            f"its file name names {len(from_name)} assignments ({', '.join(from_name)})", "파일 이름에 과제가 여럿"
-        )
+        why = f"its file name names {len(from_name)} assignments ({', '.join(from_name)})"
+        return _cannot_guess(name, why, "파일 이름에 과제가 여럿")
     if from_metadata is not None and from_name and from_metadata != from_name[0]:
-        return _cannot_guess(
-            f"its file name says {from_name[0]} but its metadata grader.assignment says {shown}",
-            "파일 이름과 메타데이터가 서로 다른 과제",
-        )
+        why = f"its file name says {from_name[0]} but its metadata grader.assignment says {shown}"
+        return _cannot_guess(name, why, "파일 이름과 메타데이터가 서로 다른 과제")
     if from_name:
         return from_name[0]
     if isinstance(from_metadata, str) and from_metadata in known_assignments():
         return from_metadata
     if from_metadata is not None:
-        return _cannot_guess(f"its metadata grader.assignment says {shown}, not a known assignment", "메타데이터")
-    return _cannot_guess("neither its file name nor its metadata names an assignment", "과제 이름이 없음")
+        why = f"its metadata grader.assignment says {shown}, not a known assignment"
+        return _cannot_guess(name, why, "메타데이터의 과제를 모름")
+    return _cannot_guess(name, "neither its file name nor its metadata names an assignment", "과제 이름이 없음")
 
 
-def _cannot_guess(why: str, korean: str) -> NoReturn:
-    known = ", ".join(known_assignments())
+def _cannot_guess(name: str, why: str, korean: str) -> NoReturn:
+    known, name = ", ".join(known_assignments()), one_line(name, 200)
     raise AssignmentError(
-        f"어느 과제인지 정할 수 없습니다({korean}): --assignment ID로 과제를 지정하세요 ({known}). / Cannot tell "
-        f"which assignment this notebook is: {why}; pass --assignment ID ({known})"
+        f"{name}: 어느 과제인지 정할 수 없습니다({korean}). --assignment ID로 과제를 지정하세요({known}). / Cannot tell "
+        f"which assignment {name} is: {why}; pass --assignment ID ({known})"
     )
 
 

@@ -156,7 +156,9 @@ def test_gradescope_gets_a_visible_bilingual_message_and_no_score(tmp_path):
         timeout=600,
     )
     assert done.returncode == 0, done.stderr
-    gradescope_checks(json.loads(results.read_text(encoding="utf-8")), reasons.TRUNCATED)
+    data = json.loads(results.read_text(encoding="utf-8"))
+    gradescope_checks(data, reasons.TRUNCATED)
+    assert data["output"].startswith("제출한 파일 / Submitted file: ch04_learning.ipynb (")  # read, not "graded"
 
 
 def test_grade_keeps_the_contracts_report_and_marks_it_ungradable(tmp_path):
