@@ -140,3 +140,15 @@ def test_gradescope_grades_the_configured_assignment_and_says_the_metadata_disag
     assert {test["tags"][0] for test in data["tests"] if "staff" not in test["tags"]} <= CH04_UNITS
     assert not any("step_function" in test["name"] for test in data["tests"])
     assert "'ch03_networks'" in data["output"] and "ch04_learning" in data["output"]
+
+
+def test_check_in_a_student_repository_grades_its_one_assignment_whatever_the_metadata_says(tmp_path, monkeypatch):
+    """A published student repository holds one assignment: configured by publishing, so it wins in check()."""
+    import grader.assignment
+    from grader.classroom.selfcheck import check
+
+    notebook = with_metadata(SOLUTION, tmp_path / "homework.ipynb", "ch03_networks")
+    monkeypatch.setattr(grader.assignment, "known_assignments", lambda root=KIT_ROOT: ["ch04_learning"])
+    result = check("numerical_diff", notebook=notebook, lang="en")
+    assert result.report.assignment == "ch04_learning" and result.report.score == 5  # the rubric's public points
+    assert "'ch03_networks'" in result.report.errors[0]
