@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -142,13 +143,21 @@ def test_gradescope_grades_the_configured_assignment_and_says_the_metadata_disag
     assert "'ch03_networks'" in data["output"] and "ch04_learning" in data["output"]
 
 
-def test_check_in_a_student_repository_grades_its_one_assignment_whatever_the_metadata_says(tmp_path, monkeypatch):
-    """A published student repository holds one assignment: configured by publishing, so it wins in check()."""
-    import grader.assignment
-    from grader.classroom.selfcheck import check
-
+def test_check_in_a_student_repository_grades_its_one_assignment_whatever_the_metadata_says(tmp_path):
+    """A published student repository holds one assignment: configured by publishing, so it wins in check().
+    Run in its own interpreter: grading makes a process non-dumpable, which later tests check this one is not."""
     notebook = with_metadata(SOLUTION, tmp_path / "homework.ipynb", "ch03_networks")
-    monkeypatch.setattr(grader.assignment, "known_assignments", lambda root=KIT_ROOT: ["ch04_learning"])
-    result = check("numerical_diff", notebook=notebook, lang="en")
-    assert result.report.assignment == "ch04_learning" and result.report.score == 5  # the rubric's public points
-    assert "'ch03_networks'" in result.report.errors[0]
+    script = (
+        "import json, sys, grader.assignment as a\n"
+        "a.known_assignments = lambda root=a.KIT_ROOT: ['ch04_learning']  # what a student repository holds\n"
+        "from grader.classroom.selfcheck import check\n"
+        "report = check('numerical_diff', notebook=sys.argv[1], lang='en').report\n"
+        "print(json.dumps([report.assignment, report.score, report.errors]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(notebook)], capture_output=True, text=True, timeout=300, cwd=KIT_ROOT
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assignment, score, errors = json.loads(done.stdout.splitlines()[-1])
+    assert (assignment, score) == ("ch04_learning", 5)  # numerical_diff's public points in the rubric
+    assert "'ch03_networks'" in errors[0]
