@@ -32,7 +32,10 @@ def _parser() -> argparse.ArgumentParser:
 
     grade = commands.add_parser("grade", help="grade one notebook and print a report")
     grade.add_argument("notebook", type=Path)
-    grade.add_argument("--assignment", help="assignment id (default: from the notebook's metadata or name)")
+    grade.add_argument(
+        "--assignment",
+        help="assignment id; wins over the notebook's metadata (default: its name and metadata, which must agree)",
+    )
     grade.add_argument("--unit", action="append", help="grade only this unit (repeatable)")
     grade.add_argument("--json", type=Path, metavar="FILE", help="write the JSON report here")
     grade.add_argument("--markdown", type=Path, metavar="FILE", help="write the Markdown report here")

@@ -28,6 +28,7 @@ from typing import TextIO
 from grader.assignment import AssignmentError, load_assignment
 from grader.classroom import gradebook, outputs, processes, students
 from grader.classroom.inflight import IDLE, InFlight
+from grader.pipeline import reasons
 from grader.pipeline.inert import md_block, one_line
 
 MAX_ATTEMPTS = 2  # a notebook whose grading process died this often, with no other notebook in it, is ungradable
@@ -45,6 +46,7 @@ class Submission:
     notebook: Path | None
     problem: str = ""
     path: Path | None = None  # the file or folder of SUBMISSIONS_DIR it came from
+    reason: str = ""  # a grader.pipeline.reasons code when there is no notebook to grade
 
 
 @dataclass
@@ -99,10 +101,13 @@ def _folder_submission(folder: Path, assignment_id: str) -> Submission:
     if len(notebooks) == 1:
         return Submission(folder.name, notebooks[0])
     if not notebooks:
-        return Submission(folder.name, None, f"no .ipynb notebook in {folder.name}/")
+        return Submission(folder.name, None, f"no .ipynb notebook in {folder.name}/", reason=reasons.NO_NOTEBOOK)
     names = ", ".join(str(p.relative_to(folder)) for p in notebooks[:5])
     return Submission(
-        folder.name, None, f"several notebooks in {folder.name}/ ({names}); name one {assignment_id}.ipynb"
+        folder.name,
+        None,
+        f"several notebooks in {folder.name}/ ({names}); name one {assignment_id}.ipynb",
+        reason=reasons.SEVERAL_NOTEBOOKS,
     )
 
 
@@ -182,12 +187,12 @@ def _grade(student: str, notebook: str, digest: str, batch: dict) -> dict:
             reference=_REFERENCE,
         )
     except Exception as error:  # noqa: BLE001  recorded; one notebook never stops the batch
-        return ungradable_record(
-            student,
-            one_line(f"the grader failed on this notebook: {type(error).__name__}: {error}", 1000),
-            batch,
-            digest,
-        ) | timing(started)
+        detail = one_line(f"the grader failed on this notebook: {type(error).__name__}: {error}", 1000)
+        return ungradable_record(student, reasons.GRADER_FAILED, batch, digest, detail) | timing(started)
+    if report.ungradable:  # nothing ran: a record without a score, never the report's zeros
+        detail = report.errors[0] if report.errors else ""
+        record = ungradable_record(student, report.ungradable, batch, digest, detail) | timing(started)
+        return record | {"notebook": one_line(notebook, 500)}
     data = render.to_json_data(report)
     data.update(
         student=student,
@@ -206,22 +211,39 @@ def timing(started: float) -> dict:
     return {"seconds": round(time.monotonic() - started, 3), "graded_at": ended}
 
 
-def ungradable_record(student: str, reason: str, batch: dict, digest: str = "") -> dict:
-    """The result of a notebook that could not be graded: zero, with the reason."""
+def ungradable_record(student: str, reason: str, batch: dict, digest: str = "", detail: str = "") -> dict:
+    """The result of a submission that could not be graded: no score at all (None, never 0), the reason's code
+    (one of grader.pipeline.reasons) and the detail found (a file name, a parser's message) in ``errors``."""
+    text = reasons.render(reason)
     return {
         "assignment": batch["assignment"],
         "notebook": "",
-        "score": 0.0,
+        "score": None,
         "max_score": None,
         "functions": [],
-        "errors": [reason],
+        "errors": [detail or text],
         "internal_errors": [],
         "student": student,
         "status": "ungradable",
+        "reason": reasons.known(reason),
         "source_sha256": digest,
         "batch": batch,
-        "feedback": f"## {batch['assignment']}: not graded / 채점되지 않음\n\n{md_block(reason, 2000)}\n",
+        "feedback": ungradable_feedback(batch["assignment"], reason, detail),
     }
+
+
+def ungradable_feedback(assignment_id: str, reason: str, detail: str) -> str:
+    """The student's Markdown for a submission that was not graded: the reason in both languages, then the detail."""
+    lines = [
+        f"## {assignment_id}: not graded / 채점되지 않음",
+        "",
+        reasons.render(reason, "ko"),
+        "",
+        reasons.render(reason, "en"),
+    ]
+    if detail:
+        lines += ["", md_block(detail, 2000)]
+    return "\n".join(lines) + "\n"
 
 
 # -- the batch ---------------------------------------------------------------------------------
@@ -288,7 +310,7 @@ def run_batch(
     summary, todo = BatchSummary(), []
     for submission in submissions:
         if submission.notebook is None:
-            record(out, ungradable_record(submission.student, submission.problem, batch))
+            record(out, ungradable_record(submission.student, submission.reason, batch, detail=submission.problem))
             summary.failed[submission.student] = submission.problem
             continue
         digest = file_digest(submission.notebook)
@@ -334,7 +356,7 @@ def _grade_all(
             idle_deaths += len(todo) == before  # the pool broke before any notebook of it began or ended
             if todo and idle_deaths >= MAX_ATTEMPTS:
                 for submission, digest in todo:
-                    done(ungradable_record(submission.student, POOL_DIED, batch, digest))
+                    done(ungradable_record(submission.student, reasons.GRADER_FAILED, batch, digest, POOL_DIED))
                 todo = []
     finally:
         in_flight.remove()
@@ -401,7 +423,7 @@ def _grade_alone(submission: Submission, digest: str, batch: dict, in_flight: In
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             _bury(in_flight)
-    return ungradable_record(submission.student, DIED_ALONE, batch, digest)
+    return ungradable_record(submission.student, reasons.PROCESS_DIED, batch, digest, DIED_ALONE)
 
 
 def _bury(in_flight: InFlight) -> dict[int, str]:
@@ -425,9 +447,11 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 
 def _count(summary: BatchSummary, result: dict) -> None:
     summary.graded.append(result["student"])
-    if result["status"] != "graded":
-        reasons = result.get("internal_errors") or result.get("errors") or [result["status"]]
-        summary.failed[result["student"]] = str(reasons[0]).splitlines()[0]
+    if result["status"] == "ungradable":
+        summary.failed[result["student"]] = reasons.render(result.get("reason"))
+    elif result["status"] != "graded":
+        problems = result.get("internal_errors") or result.get("errors") or [result["status"]]
+        summary.failed[result["student"]] = str(problems[0]).splitlines()[0]
 
 
 class ProgressBar:

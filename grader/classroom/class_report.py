@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from grader.classroom import charts, outputs
 from grader.classroom.class_summary import ClassSummary, Reason, summarise
+from grader.pipeline import reasons
 from grader.pipeline.inert import md_code, one_line
 
 if TYPE_CHECKING:
@@ -197,8 +198,10 @@ def _md_reason(reason: Reason) -> str:
 def _html_ungraded(summary: ClassSummary) -> str:
     e = html.escape
     rows = [
-        f"<tr><td>{e(student)}</td><td>not graded / 채점 안 됨</td><td>{e(reason)}</td></tr>"
-        for student, reason in sorted(summary.ungradable.items())
+        f"<tr><td>{e(student)}</td><td>not graded / 채점 안 됨</td><td>{e(reasons.render(code, 'ko'))}<br>"
+        f"{e(reasons.render(code, 'en'))}<br><code>{e(code)}</code>: {e(summary.ungradable_detail.get(student, ''))}"
+        "</td></tr>"
+        for student, code in sorted(summary.ungradable.items())
     ]
     rows += [
         f"<tr><td>{e(student)}</td><td>partly graded / 일부 채점</td><td>{'<br>'.join(map(_html_reason, reasons))}</td></tr>"
@@ -263,7 +266,8 @@ def render_markdown(summary: ClassSummary, similar: SimilarityReport | None = No
     lines = [
         f"# Class report / 수업 보고서: {summary.assignment}",
         "",
-        f"{len(summary.students)} students / 학생: {len(summary.totals)} graded, {len(summary.ungradable)} not graded.",
+        f"{len(summary.students)} students / 학생: {len(summary.totals)} graded / 채점됨, "
+        f"{len(summary.ungradable)} not graded / 채점 안 됨.",
         *(["", summary.deadline_line()] if summary.deadline else []),
         "",
         f"## {SECTIONS['scores']}",
@@ -297,8 +301,15 @@ def render_markdown(summary: ClassSummary, similar: SimilarityReport | None = No
     else:
         lines.append("No diagnosed mistake. / 진단된 실수가 없습니다.")
     lines += ["", f"## {SECTIONS['ungraded']}", ""]
-    problems = [(s, "not graded", [Reason(r)]) for s, r in sorted(summary.ungradable.items())]
-    problems += [(s, "partly graded", r) for s, r in sorted(summary.partial.items())]
+    problems = [
+        (
+            s,
+            "not graded / 채점 안 됨",
+            [Reason(reasons.render(code)), Reason(f"{code}: {summary.ungradable_detail.get(s, '')}")],
+        )
+        for s, code in sorted(summary.ungradable.items())
+    ]
+    problems += [(s, "partly graded / 일부 채점", r) for s, r in sorted(summary.partial.items())]
     if problems:
         lines += ["| student | status | reason |", "|---|---|---|"]
         lines += [

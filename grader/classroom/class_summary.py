@@ -79,11 +79,12 @@ class ClassSummary:
     tests: list[PassRate]
     mistakes: list[Mistake]  # commonest first
     not_implemented: dict[str, list[str]]  # unit -> students whose unit is still the stub
-    ungradable: dict[str, str]  # student -> why
+    ungradable: dict[str, str]  # student -> why, as a grader.pipeline.reasons code (rendered by the report)
     partial: dict[str, list[Reason]]  # student -> what was not graded, or may be incomplete
     seconds: dict[str, float]  # student -> seconds its grading took (when the batch recorded it)
     graded_at: dict[str, str]  # student -> when (UTC)
     unreadable: list[str] = field(default_factory=list)  # result files left out
+    ungradable_detail: dict[str, str] = field(default_factory=dict)  # student -> what was found (file, parser)
     deadline: dict = field(default_factory=dict)  # the regrade's deadline and late policy (deadline.json), if any
     late: dict[str, float] = field(default_factory=dict)  # student -> percent taken off, for work pushed late
 
@@ -132,11 +133,12 @@ def summarise(results_dir: Path) -> ClassSummary:
         tests=[],
         mistakes=[],
         not_implemented={unit: [] for unit in units},
-        ungradable={s: _first(r.get("errors")) for s, r in results.items() if gradebook.is_ungradable(r)},
+        ungradable={s: gradebook.reason_of(r) for s, r in results.items() if gradebook.is_ungradable(r)},
         partial={s: why for s, r in graded.items() if (why := _partly_graded(r))},
         seconds={s: float(r["seconds"]) for s, r in results.items() if _is_number(r.get("seconds"))},
         graded_at={s: str(r["graded_at"]) for s, r in results.items() if isinstance(r.get("graded_at"), str)},
         unreadable=[str(path) for path in gradebook.unreadable_results(results_dir)],
+        ungradable_detail={s: _first(r.get("errors")) for s, r in results.items() if gradebook.is_ungradable(r)},
     )
     summary.deadline = _deadline(results_dir)
     summary.late = {

@@ -3,7 +3,10 @@
 Gradescope (autograder specification): top-level ``score`` and ``tests``, each test
 with ``name``, ``score``, ``max_score``, ``output``, ``visibility``, ``status``.
 Hidden tests are shown ``after_published`` and their output is the kit's hidden
-message, which never carries inputs or expected values. Protection layers the grading
+message, which never carries inputs or expected values. A submission that could not be
+graded has no top-level ``score`` (the spec requires one only where the tests lack theirs)
+and a single visible 0/0 test "Not graded" whose output gives the reason in Korean and
+English: no row of failed tests that would read as a grade of 0. Protection layers the grading
 ran without go into one zero-point test with visibility ``hidden`` (staff only), since
 nobody reads a Gradescope autograder's standard output.
 
@@ -27,14 +30,24 @@ from pathlib import Path
 
 from grader.classroom import gradebook, students
 from grader.errors import GraderError
+from grader.pipeline import reasons
 
 HIDDEN_VISIBILITY = "after_published"
 STAFF_TEST = "Grader environment (staff only) / 채점 환경 (교수자용)"
+NOT_GRADED_TEST = "Not graded / 채점되지 않음"
+NOT_GRADED = (
+    "채점되지 않았습니다. 이 제출물에는 점수가 없습니다(0점이 아님). / Not graded: this submission has no score "
+    "(it is not a 0)."
+)
 ROSTER_COLUMNS = ("student", "name", "canvas_id", "sis_user_id", "sis_login_id", "section", "email", "idnumber")
 
 
 def gradescope_results(report: dict, *, hidden_visibility: str = HIDDEN_VISIBILITY) -> dict:
     """Gradescope's results.json for one contract JSON report."""
+    if report.get("ungradable"):  # nothing ran: the reason, never the report's zeros
+        errors = report.get("errors")
+        detail = str(errors[0]) if isinstance(errors, list) and errors else ""
+        return not_graded_results(report["ungradable"], detail)
     tests = []
     for function in report["functions"]:
         for test in function["tests"]:
@@ -72,6 +85,30 @@ def gradescope_results(report: dict, *, hidden_visibility: str = HIDDEN_VISIBILI
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
+    }
+
+
+def not_graded_results(reason: str, detail: str = "", extra_data: dict | None = None) -> dict:
+    """results.json for a submission that was not graded: the reason in Korean and English, nothing that reads
+    as a score (no top-level score; one 0/0 test, since the spec wants a score somewhere)."""
+    text = "\n".join([NOT_GRADED, reasons.render(reason, "ko"), reasons.render(reason, "en"), detail]).strip()
+    return {
+        "output": text,
+        "output_format": "text",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": [
+            {
+                "name": NOT_GRADED_TEST,
+                "score": 0,
+                "max_score": 0,
+                "status": "failed",
+                "output": text,
+                "visibility": "visible",
+                "tags": ["not-graded"],
+            }
+        ],
+        "extra_data": {"status": "ungradable", "reason": reasons.known(reason)} | (extra_data or {}),
     }
 
 
@@ -138,7 +175,8 @@ def export_warnings(results_dir: Path, roster: dict[str, dict[str, str]]) -> lis
     """What an export left blank or out, one line each, for standard error."""
     results = load_results(results_dir)
     lines = [
-        f"blank grade (not 0): {student} could not be graded: {_first_error(result)}"
+        f"blank grade (not 0) / 빈칸(0점 아님): {student}: {reasons.render(gradebook.reason_of(result))} "
+        f"({gradebook.reason_of(result)}: {_first_error(result)})"
         for student, result in sorted(results.items())
         if gradebook.is_ungradable(result)
     ]

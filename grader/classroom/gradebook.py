@@ -6,7 +6,8 @@ Layout of ``RESULTS_DIR``::
     results/<student>.json  the contract's JSON report + student, status, source_sha256, batch, and (graded in a
                             grading process) seconds and graded_at (UTC): how long it took, when it ended
     feedback/<student>.md   the Markdown feedback for that student
-    gradebook.csv           student, total, one column per unit, status (UTF-8 with a BOM, for Excel)
+    gradebook.csv           student, total, one column per unit, status, reason, reason_text (UTF-8 with a BOM,
+                            for Excel); an ungradable student's scores are blank and its reason is filled in
     class-report.html/.md   for course staff (grader.classroom.class_report)
 
 Every file is written atomically (a temporary file, then ``os.replace``), so an
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from grader.classroom import outputs
 from grader.errors import GraderError
+from grader.pipeline import reasons
 
 BATCH_FILE = "batch.json"
 GRADEBOOK_FILE = "gradebook.csv"
@@ -65,10 +67,12 @@ def _read_json(path: Path) -> object:
 
 
 def _scores_readable(result: dict) -> bool:
-    """The fields the gradebook reads have their types (found by fuzzing: a wrong type crashed the gradebook)."""
+    """The fields the gradebook reads have their types (found by fuzzing: a wrong type crashed the gradebook).
+    An ungradable result has no score (None); older kits wrote 0 there, which is read and shown blank too."""
     functions = result.get("functions", [])
+    blank = is_ungradable(result) and result.get("score") is None
     return (
-        _is_score(result.get("score", 0.0))
+        (blank or _is_score(result.get("score", 0.0)))
         and isinstance(functions, list)
         and all(isinstance(f.get("name"), str) and _is_score(f.get("score")) for f in functions if isinstance(f, dict))
     )
@@ -119,12 +123,19 @@ def is_ungradable(result: dict) -> bool:
     return result.get("status") == "ungradable"
 
 
+def reason_of(result: dict) -> str:
+    """An ungradable result's reason code (``unknown`` for one an older kit wrote without a code)."""
+    return reasons.known(result.get("reason"))
+
+
 def render_gradebook(results: dict[str, dict], units: list[str]) -> str:
-    """``student,total,<unit>...,status``, one row per student in id order; blank scores when ungradable."""
+    """``student,total,<unit>...,status,reason,reason_text``, one row per student in id order; an ungradable
+    student's scores are blank (never 0) and its reason is the code and the text in Korean and English."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     late = any(isinstance(result.get("late"), dict) for result in results.values())  # a regrade with a deadline
-    writer.writerow(["student", "total", *units, "status", *(LATE_COLUMNS if late else ())])
+    header = ["student", "total", *units, "status", "reason", "reason_text", *(LATE_COLUMNS if late else ())]
+    writer.writerow(header)
     for student in sorted(results):
         result = results[student]
         scores = unit_scores(result)
@@ -135,6 +146,8 @@ def render_gradebook(results: dict[str, dict], units: list[str]) -> str:
                 "" if blank else f"{float(result.get('score', 0.0)):g}",
                 *("" if blank else f"{scores.get(unit, 0.0):g}" for unit in units),
                 result["status"],
+                reason_of(result) if blank else "",
+                reasons.render(reason_of(result)) if blank else "",
                 *(late_cells(result) if late else ()),
             ]
         )

@@ -26,6 +26,7 @@ from grader.classroom import deadline as deadlines
 from grader.classroom import gradebook, outputs, students
 from grader.classroom.github import GitHubAPI, GitHubError
 from grader.errors import GraderError
+from grader.pipeline import reasons
 from grader.pipeline.inert import md_code
 
 STAGES = ("fetch", "grade", "notify", "all")
@@ -336,7 +337,7 @@ def grade_all(
     batch = gradebook.read_batch(out)
     for student, outcome in outcomes.items():
         if outcome["problem"]:
-            record(out, ungradable_record(student, outcome["problem"], batch))
+            record(out, ungradable_record(student, reasons.NOT_FETCHED, batch, detail=outcome["problem"]))
         else:
             result = gradebook.read_result(gradebook.result_path(out, student))
             if result is not None:
@@ -375,7 +376,9 @@ def student_message(result: dict, assignment_id: str) -> str:
         "",
     ]
     if result.get("status") == "ungradable":
-        lines += ["채점할 수 없었습니다 / could not be graded: " + md_code((result.get("errors") or ["?"])[0], 300)]
+        reason = gradebook.reason_of(result)
+        lines += [f"채점할 수 없었습니다 / could not be graded: {reasons.render(reason)}"]
+        lines += ["", md_code((result.get("errors") or ["?"])[0], 300)]
     else:
         lines += [
             f"**{result['score']:g} / {result['max_score']:g}**",

@@ -9,12 +9,14 @@ import traceback
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from grader import sandbox
 from grader.assignment import Assignment, AssignmentError, known_assignments, load_assignment
-from grader.pipeline import deadline
+from grader.pipeline import deadline, reasons
 from grader.pipeline.checks import Text
 from grader.pipeline.extract import Extraction, extract_definitions
+from grader.pipeline.inert import one_line
 from grader.pipeline.notebook import NotebookError, notebook_metadata, read_notebook
 from grader.pipeline.plugin import GradingPlugin, GradingSession
 from grader.pipeline.reference import (
@@ -49,15 +51,68 @@ RECORDED_NOTE = Text(
 )
 
 
-def guess_assignment(notebook_path: Path, notebook) -> str | None:
-    """The assignment a notebook belongs to: its metadata, else its file name."""
+class Unreadable(str):
+    """Why a notebook cannot be graded: the message (a str, as callers print it) and its reason code."""
+
+    reason: str = reasons.UNKNOWN
+
+    @classmethod
+    def of(cls, message: str, reason: str) -> Unreadable:
+        """The message, carrying one of grader.pipeline.reasons' codes."""
+        unreadable = cls(message)
+        unreadable.reason = reason
+        return unreadable
+
+
+def claimed_assignments(notebook_path: Path, notebook) -> tuple[object, list[str]]:
+    """What a notebook says it is: its metadata ``grader.assignment`` (any value, None when absent) and the
+    known ids its file name contains."""
     from_metadata = notebook_metadata(notebook, "assignment") if notebook is not None else None
+    return from_metadata, [known for known in known_assignments() if known in notebook_path.stem]
+
+
+def guess_assignment(notebook_path: Path, notebook) -> str:
+    """The assignment when nobody configured one: the file name and the metadata must agree (either alone is
+    enough). Otherwise AssignmentError, one line in Korean and English, saying to pass --assignment."""
+    from_metadata, from_name = claimed_assignments(notebook_path, notebook)
+    shown = one_line(repr(from_metadata), 80)  # the notebook's own text: bounded, on one line
+    name = notebook_path.name
+    if len(from_name) > 1:
+        why = f"its file name names {len(from_name)} assignments ({', '.join(from_name)})"
+        return _cannot_guess(name, why, "파일 이름에 과제가 여럿")
+    if from_metadata is not None and from_name and from_metadata != from_name[0]:
+        why = f"its file name says {from_name[0]} but its metadata grader.assignment says {shown}"
+        return _cannot_guess(name, why, "파일 이름과 메타데이터가 서로 다른 과제")
+    if from_name:
+        return from_name[0]
     if isinstance(from_metadata, str) and from_metadata in known_assignments():
         return from_metadata
-    for assignment_id in known_assignments():
-        if assignment_id in notebook_path.stem:
-            return assignment_id
-    return None
+    if from_metadata is not None:
+        why = f"its metadata grader.assignment says {shown}, not a known assignment"
+        return _cannot_guess(name, why, "메타데이터의 과제를 모름")
+    return _cannot_guess(name, "neither its file name nor its metadata names an assignment", "과제 이름이 없음")
+
+
+def _cannot_guess(name: str, why: str, korean: str) -> NoReturn:
+    known, name = ", ".join(known_assignments()), one_line(name, 200)
+    raise AssignmentError(
+        f"{name}: 어느 과제인지 정할 수 없습니다({korean}). --assignment ID로 과제를 지정하세요({known}). / Cannot tell "
+        f"which assignment {name} is: {why}; pass --assignment ID ({known})"
+    )
+
+
+def metadata_disagrees(configured: str, notebook) -> str | None:
+    """A notebook problem when the metadata names another assignment than the one course staff configured."""
+    from_metadata = notebook_metadata(notebook, "assignment") if notebook is not None else None
+    if from_metadata is None or from_metadata == configured:
+        return None
+    shown = one_line(repr(from_metadata), 80)
+    return (
+        f"노트북 메타데이터(grader.assignment)는 {shown} 과제라고 하지만 이 채점에 지정된 과제 {configured}(으)로 "
+        f"채점했습니다. 다른 과제의 노트북을 제출했다면 맞는 노트북을 다시 제출하세요. / The notebook's metadata "
+        f"(grader.assignment) says {shown}, but it was graded as {configured}, the assignment this grading is set "
+        "up for. If you submitted another assignment's notebook, submit the right one."
+    )
 
 
 def grade_notebook(
@@ -77,21 +132,23 @@ def grade_notebook(
     ``progress`` is told (tests done, tests in all, unit) after every test.
     """
     notebook, extraction, unreadable = read_and_extract(notebook_path)
-    assignment_id = assignment_id or guess_assignment(notebook_path, notebook)
-    if assignment_id is None:
-        raise AssignmentError(
-            f"cannot tell which assignment {notebook_path} is; pass --assignment ({', '.join(known_assignments())})"
-        )
-    assignment = load_assignment(assignment_id)
+    # Configured (--assignment: batch, ci, regrade, Gradescope, a student repository's make) wins over anything
+    # the notebook says; only when nobody configured one is it guessed, and then name and metadata must agree.
+    disagreement = metadata_disagrees(assignment_id, notebook) if assignment_id else None
+    assignment = load_assignment(assignment_id or guess_assignment(notebook_path, notebook))
     selected = _select_units(assignment, units)
     suites = suites or assignment.available_suites()
     sandbox.require_confinement()  # before anything of the student's is read further, let alone run
     if unreadable is not None:
-        return _report_without_running(assignment, notebook_path, selected, suites, lang, [unreadable])
+        report = _report_without_running(assignment, notebook_path, selected, suites, lang, [unreadable])
+        report.ungradable = unreadable.reason
+        return report
     try:
-        return _run_suites(
+        report = _run_suites(
             assignment, notebook_path, extraction, selected, suites, lang, limits, grading_seed, reference, progress
         )
+        report.errors[:0] = [disagreement] if disagreement else []  # first: it may explain every other problem
+        return report
     except ReferenceFailure as error:  # no reference answers here: never a wrong score, an internal error
         report = _report_without_running(assignment, notebook_path, selected, suites, lang, extraction.errors)
         report.internal_errors.append(str(error))
@@ -102,7 +159,9 @@ def grade_notebook(
         return report
 
 
-def read_and_extract(notebook_path: Path, seconds: float | None = None) -> tuple[object, Extraction | None, str | None]:
+def read_and_extract(
+    notebook_path: Path, seconds: float | None = None
+) -> tuple[object, Extraction | None, Unreadable | None]:
     """(notebook, extraction, None), or what could be read and why grading cannot go on, within ``seconds``."""
     seconds = TRUSTED_SECONDS if seconds is None else seconds
     notebook = None
@@ -111,10 +170,11 @@ def read_and_extract(notebook_path: Path, seconds: float | None = None) -> tuple
             notebook = read_notebook(notebook_path)
             return notebook, extract_definitions(notebook), None
     except NotebookError as error:
-        return None, None, str(error)
+        return None, None, Unreadable.of(str(error), error.reason)
     except deadline.DeadlineExceeded:
         size = f"{notebook_path.stat().st_size / 2**20:.2f} MiB"
-        return notebook, None, TOO_SLOW.format(name=notebook_path.name, size=size, seconds=seconds)
+        message = TOO_SLOW.format(name=notebook_path.name, size=size, seconds=seconds)
+        return notebook, None, Unreadable.of(message, reasons.TOO_SLOW)
 
 
 def _select_units(assignment: Assignment, units: list[str] | None) -> tuple[str, ...]:

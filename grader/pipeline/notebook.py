@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.pipeline import reasons
 
 MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024  # the file, outputs included
 # The code the grader reads: a real ch04 notebook has a few KiB of it. Reading it (IPython's
@@ -16,7 +17,11 @@ MAX_SOURCE_BYTES = 2 * 1024 * 1024
 
 
 class NotebookError(GraderError):
-    """The file is not a notebook we can read; the message says why and what to do."""
+    """The file is not a notebook we can read; the message says why and what to do, ``reason`` is its code."""
+
+    def __init__(self, message: str, reason: str = reasons.NOT_NOTEBOOK) -> None:
+        super().__init__(message)
+        self.reason = reason  # one of grader.pipeline.reasons' codes: what a batch records, never the message
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,7 @@ def read_notebook(path: Path):
     """Read and upgrade a notebook to nbformat 4, or raise NotebookError (also when its code is too large)."""
     size = path.stat().st_size
     if size > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(_too_large(path.name, size))
+        raise NotebookError(_too_large(path.name, size), reasons.TOO_LARGE)
     return parse_notebook(path.read_bytes(), path.name)
 
 
@@ -53,31 +58,54 @@ def parse_notebook(data: bytes, name: str):
     import nbformat  # imported here: it is slow to import and not every command needs it
 
     if len(data) > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(_too_large(name, len(data)))
+        raise NotebookError(_too_large(name, len(data)), reasons.TOO_LARGE)
+    if not data.strip():
+        raise NotebookError(f"{name}: 파일이 비어 있습니다. / {name} is empty.", reasons.EMPTY)
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as error:
+        # A character cut at the very end is an upload or a save that stopped half-way, not another format.
+        cut = error.end >= len(data)
         raise NotebookError(
             f"{name}: UTF-8 텍스트가 아닙니다. 정말 .ipynb 파일인가요? / {name} is not "
-            "UTF-8 text; is it really a .ipynb file?"
+            "UTF-8 text; is it really a .ipynb file?",
+            reasons.TRUNCATED if cut else reasons.NOT_UTF8,
         ) from None
     try:
         json.loads(text)
     except (ValueError, RecursionError) as error:
         raise NotebookError(
             f"{name}: 올바른 JSON이 아닙니다. Jupyter에서 열어 다시 저장하세요. / {name} is "
-            f"not valid JSON ({error}); open it in Jupyter and save it again"
+            f"not valid JSON ({error}); open it in Jupyter and save it again",
+            reasons.TRUNCATED if _ends_early(text, error) else reasons.NOT_JSON,
         ) from None
     try:
         notebook = nbformat.reads(text, as_version=4)
     except Exception as error:  # noqa: BLE001  nbformat raises many kinds
         raise NotebookError(
             f"{name}: 읽을 수 있는 Jupyter 노트북이 아닙니다. / {name} is not a Jupyter "
-            f"notebook nbformat can read: {error}"[:2000]
+            f"notebook nbformat can read: {error}"[:2000],
+            reasons.NOT_NOTEBOOK,
         ) from None
     check_shape(notebook, name)
     check_code_size(notebook, name)
     return notebook
+
+
+def _ends_early(text: str, error: Exception) -> bool:
+    """Whether JSON parsing failed because the text stopped (a cut file), not on something wrong inside it."""
+    if not text.lstrip().startswith("{") or not isinstance(error, json.JSONDecodeError):
+        return False
+    end = len(text.rstrip())
+    if error.pos >= end:
+        return True
+    try:  # cut inside a string, the parser blames the string's opening quote: close it and see where it stops now
+        json.loads(text + '"')
+    except json.JSONDecodeError as again:
+        return again.pos >= end
+    except RecursionError:
+        return False
+    return False
 
 
 def _too_large(name: str, size: int) -> str:
@@ -122,13 +150,15 @@ def check_code_size(notebook, name: str) -> None:
                 f"{name}: {cell.label('ko')}의 코드가 {_mib(size)}로 셀 하나의 한도 {_mib(MAX_CELL_SOURCE_BYTES)}를 "
                 f"넘어 채점하지 않았습니다. 데이터는 코드 대신 파일에서 읽으세요. / The code of {cell.label()} is "
                 f"{_mib(size)}, over the {_mib(MAX_CELL_SOURCE_BYTES)} a cell may hold, so the notebook was not "
-                "graded: read data from a file instead of pasting it into code."
+                "graded: read data from a file instead of pasting it into code.",
+                reasons.TOO_LARGE,
             )
     if total > MAX_SOURCE_BYTES:
         raise NotebookError(
             f"{name}: 코드 셀을 모두 합하면 {_mib(total)}로 한도 {_mib(MAX_SOURCE_BYTES)}를 넘어 채점하지 않았습니다. "
             f"/ The code cells hold {_mib(total)} together, over the {_mib(MAX_SOURCE_BYTES)} the grader reads, so "
-            "the notebook was not graded: remove code that is not part of the assignment."
+            "the notebook was not graded: remove code that is not part of the assignment.",
+            reasons.TOO_LARGE,
         )
 
 

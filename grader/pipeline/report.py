@@ -122,6 +122,7 @@ def to_json_data(report: GradeReport) -> dict:
             "workers": report.workers,
         },
         "notes": list(report.notes),
+        "ungradable": report.ungradable or None,  # a reason code: the score above is no grade
     }
 
 

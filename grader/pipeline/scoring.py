@@ -72,6 +72,7 @@ class GradeReport:
     notes: list[str] = field(default_factory=list)  # how this run differs from the course's grading, for the reader
     staff: bool = False  # graded in a checkout holding the hidden suite (course staff's): machine warnings in full
     saved_at: float | None = None  # when the graded notebook file was last saved (its modification time)
+    ungradable: str = ""  # a grader.pipeline.reasons code when the notebook could not be read: no test ran
 
     @property
     def score(self) -> float:

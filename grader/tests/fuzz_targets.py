@@ -21,10 +21,12 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
+from grader.assignment import AssignmentError, known_assignments
 from grader.classroom import class_report, class_summary, gradebook, merge
 from grader.classroom.ci import CIError, read_untrusted_report, render_comment
 from grader.classroom.gradebook import GradebookError
 from grader.classroom.regrade import RegradeError, read_roster
+from grader.pipeline import reasons
 from grader.pipeline.extract import Extraction, extract_definitions
 from grader.pipeline.grade import guess_assignment
 from grader.pipeline.ipython_syntax import to_python
@@ -47,11 +49,15 @@ def notebook_bytes(data: bytes) -> None:
         notebook = parse_notebook(data, "fuzz.ipynb")
     except NotebookError as error:
         assert str(error), "a NotebookError must say why"
+        assert error.reason in reasons.CODES, f"{error.reason!r} is not a reason code"
         return
     check_extraction(extract_definitions(notebook))
     for key in ("lang", "assignment"):
         notebook_metadata(notebook, key)
-    guess_assignment(Path("fuzz.ipynb"), notebook)
+    try:  # whatever the metadata holds, the guess is an id or a one-line misuse error, never a crash
+        assert guess_assignment(Path("fuzz.ipynb"), notebook) in known_assignments()
+    except AssignmentError as error:
+        assert "\n" not in str(error) and "--assignment ID" in str(error)
 
 
 def python_source(source: str) -> None:

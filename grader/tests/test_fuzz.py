@@ -102,7 +102,7 @@ def test_results_nested_too_deeply_or_of_the_wrong_shape_are_regraded_not_crashe
     (tmp_path / gradebook.BATCH_FILE).write_text("[1, 2]")
     assert gradebook.read_batch(tmp_path) is None
     text = gradebook.write_gradebook(tmp_path, ["u"]).read_text()
-    assert text == "\ufeffstudent,total,u,status\n"  # with the BOM Excel needs
+    assert text == "\ufeffstudent,total,u,status,reason,reason_text\n"  # with the BOM Excel needs
 
 
 def test_merging_a_shard_whose_batch_names_no_units_is_a_gradebook_error(tmp_path):

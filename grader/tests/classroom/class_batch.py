@@ -26,7 +26,12 @@ MUTANTS = {  # student -> catalogue mistake
     "m-restore": "grad_no_restore",
     "m-ascent": "gd_ascent",
 }
-UNGRADABLE = {"no-notebook": "no .ipynb", "two-notebooks": "several notebooks"}
+# student -> the reason code and a word of the detail found; a notebook that cannot be read is not graded either
+UNGRADABLE = {
+    "no-notebook": ("no-notebook", "no .ipynb"),
+    "two-notebooks": ("several-notebooks", "several notebooks"),
+    "not-json": ("not-json", "JSON"),
+}
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,7 @@ def write_class(folder: Path) -> list[str]:
     (folder / "two-notebooks").mkdir()
     for name in ("a.ipynb", "b.ipynb"):
         nbformat.write(solution_notebook(), folder / "two-notebooks" / name)
-    return sorted([*notebooks, "not-json", *UNGRADABLE])
+    return sorted([*notebooks, *UNGRADABLE])
 
 
 @pytest.fixture(scope="session")

@@ -312,8 +312,10 @@ def test_regrade_fetches_as_data_grades_hidden_and_notifies_each_student_once(tm
     assert (rows["alice"]["numerical_diff"], rows["alice"]["status"]) == ("10", "graded")  # public + hidden
     assert (rows["bob"]["total"], rows["bob"]["status"]) == ("0", "graded")
     assert rows["carol"]["status"] == rows["dave"]["status"] == "ungradable"
+    assert rows["carol"]["reason"] == rows["dave"]["reason"] == "not-fetched" and rows["carol"]["total"] == ""
     class_report = (out / "class-report.md").read_text(encoding="utf-8")  # written after the fetch failures
-    assert "| `carol` | not graded |" in class_report and "| `dave` | not graded |" in class_report
+    for student in ("carol", "dave"):
+        assert f"| `{student}` | not graded / 채점 안 됨 |" in class_report
     assert sorted(p.name for p in (out / "submissions" / "alice").iterdir()) == ["ch04_learning.ipynb"]
     assert not (tmp_path / "RAN").exists()
     alice = json.loads((out / "results" / "alice.json").read_text())

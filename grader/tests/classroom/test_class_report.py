@@ -57,7 +57,7 @@ def test_the_counts_match_the_results(graded_class):
             if t["name"] == name and not t["message"].startswith("the notebook could not be graded")
         ]
         passed = outcomes.count("passed")
-        assert passed and len(outcomes) == len(graded) - 1  # not-json's tests never ran: in no pass rate
+        assert passed and len(outcomes) == len(graded)  # the unread notebook is not graded: in no pass rate
         row = next(line for line in summary.splitlines() if line.startswith(f"| {unit} | `{name}` |"))
         assert f"| {passed}/{len(outcomes)} |" in row, row
     assert "`random_starts` |" not in summary  # no row for the unread notebook's uncased test names
@@ -66,15 +66,16 @@ def test_the_counts_match_the_results(graded_class):
     twins = sorted(s for s, mistake in MUTANTS.items() if mistake == "cee_no_delta")
     assert delta.startswith(f"| {len(twins)} | cross_entropy_error |") and all(s in delta for s in twins), delta
     # Who could not be graded, and why; who was graded only in part.
-    for student, reason in UNGRADABLE.items():
-        assert any(line.startswith(f"| `{student}` | not graded |") and reason in line for line in summary.splitlines())
-    assert any(
-        line.startswith("| `syntax` | partly graded |") and "SyntaxError" in line for line in summary.splitlines()
-    )
-    assert any(line.startswith("| `not-json` | partly graded |") and "JSON" in line for line in summary.splitlines())
+    lines = summary.splitlines()
+    for student, (code, detail) in UNGRADABLE.items():
+        row = next(line for line in lines if line.startswith(f"| `{student}` | not graded / 채점 안 됨 |"))
+        assert f"{code}: " in row and detail in row, row
+    assert f"{len(graded)} graded / 채점됨, {len(UNGRADABLE)} not graded / 채점 안 됨." in summary
+    assert any(line.startswith("| `syntax` | partly graded / 일부 채점 |") and "SyntaxError" in line for line in lines)
     # The stub is "not implemented" in every unit; grading time is there for every submission.
     assert re.search(r"^\| numerical_diff \| 10 \| \d+ \|.* \| 1 \|$", summary, re.MULTILINE), summary
-    assert f"- submissions timed / 측정된 제출물: {len(graded)}" in summary  # those that went to a grading process
+    timed = len(graded) + 1  # those that went to a grading process: the graded ones and the unreadable notebook
+    assert f"- submissions timed / 측정된 제출물: {timed}" in summary
 
 
 def test_report_command_refuses_a_folder_without_results(tmp_path):
@@ -177,12 +178,14 @@ def test_odd_result_files_still_give_a_report(tmp_path):
     assert "copied from alice" not in summary  # printed text is no diagnosis
     # A notebook problem quotes the student's code: marked as such in both views, never as the kit's words.
     assert (
-        "| `e` | partly graded | 학생 노트북의 글 / from the student's notebook: `cell 3, line 1: defining f" in summary
+        "| `e` | partly graded / 일부 채점 | 학생 노트북의 글 / from the student's notebook: `cell 3, line 1: defining f"
+        in summary
     )
     assert "from the student's notebook: <q>cell 3, line 1: defining f failed: ValueError: see alice&#x27;s" in (
         html_path.read_text(encoding="utf-8")
     )
-    assert "| `c` | not graded | `no .ipynb in c/` |" in summary
+    row = next(line for line in summary.splitlines() if line.startswith("| `c` | not graded / 채점 안 됨 |"))
+    assert "unknown: no .ipynb in c/" in row  # an older kit's result: no reason code, its detail kept
     assert "No grading times recorded." in summary
     assert "d.json" in html_path.read_text(encoding="utf-8")  # the unreadable result is named, not dropped silently
 

@@ -457,9 +457,10 @@ def test_github_runner_private_regrade_fetch_grade_notify(runner: Runner, tmp_pa
             issues = {repo: list(items) for repo, items in fake.issues.items()}
         assert set(runs["grade"].uploads) == {"gradebook"} and set(runs["fetch"].uploads) == {"submissions"}
         rows = {row.split(",")[0]: row.split(",") for row in gradebook[1:]}
+        status = gradebook[0].split(",").index("status")  # the reason columns after it may hold commas
         assert set(rows) == {"kim", "lee", "park"}, gradebook
-        assert rows["kim"][1] == "110" and rows["kim"][-1] == "graded", (gradebook, grade_log.stderr[-3000:])
-        assert rows["lee"][1] == "0" and rows["park"][-1] == "ungradable"
+        assert rows["kim"][1] == "110" and rows["kim"][status] == "graded", (gradebook, grade_log.stderr[-3000:])
+        assert rows["lee"][1] == "0" and rows["park"][status] == "ungradable" and rows["park"][1] == ""
         assert set(issues) == {"course/ch04-kim", "course/ch04-lee", "course/ch04-park"}
         assert "110" in issues["course/ch04-kim"][0]["body"]
     finally:
@@ -565,7 +566,8 @@ def test_gradescope_setup_then_run_autograder(gradescope_root: Path):
     assert empty.returncode == 0
     data = json.loads(results.read_text())
     jsonschema.validate(data, GRADESCOPE_SCHEMA)
-    assert data["score"] == 0 and "노트북" in data["output"]
+    assert "score" not in data and "노트북" in data["output"]  # not graded: no score that reads as a 0
+    assert data["extra_data"]["reason"] == "no-notebook"
 
 
 # -- a TA's laptop ---------------------------------------------------------------------------------

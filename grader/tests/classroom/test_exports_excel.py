@@ -64,11 +64,11 @@ def korean_batch(tmp_path_factory) -> Path:
 
 def test_gradebook_has_a_bom_korean_names_and_blank_ungradable(korean_batch):
     rows = rows_of(korean_batch / "gradebook.csv")
-    assert rows[0] == ["student", "total", "numerical_diff", "status"]
+    assert rows[0] == ["student", "total", "numerical_diff", "status", "reason", "reason_text"]
     by_student = {row[0]: row for row in rows[1:]}
     assert set(by_student) == {"20240001", HONG, KIM}  # NFC: the same bytes a roster typed in Korean has
-    assert by_student[HONG][1:] == ["5", "5", "graded"]  # numerical_diff's public tests: 5 of its 10 points
-    assert by_student[KIM][1:] == ["", "", "ungradable"]
+    assert by_student[HONG][1:] == ["5", "5", "graded", "", ""]  # numerical_diff's public tests: 5 of its 10 points
+    assert by_student[KIM][1:4] == ["", "", "ungradable"] and by_student[KIM][4] == "no-notebook"
 
 
 def test_lms_exports_have_a_bom_blank_ungradable_and_list_the_roster_gaps(korean_batch, tmp_path):
@@ -87,7 +87,7 @@ def test_lms_exports_have_a_bom_blank_ungradable_and_list_the_roster_gaps(korean
     named = {row[0]: row for row in rows[2:]}
     assert named[HONG][2] == "S-1" and named[HONG][-1] == "5"
     assert named[KIM][-1] == ""  # could not be graded: blank, which Canvas leaves alone; never 0
-    assert f"blank grade (not 0): {KIM}" in canvas.stderr and "no .ipynb" in canvas.stderr
+    assert f"blank grade (not 0) / 빈칸(0점 아님): {KIM}: " in canvas.stderr and "no .ipynb" in canvas.stderr
     assert f"no result: {PARK}" in canvas.stderr
     assert "not in the roster: 20240001" in canvas.stderr
 
@@ -98,7 +98,7 @@ def test_lms_exports_have_a_bom_blank_ungradable_and_list_the_roster_gaps(korean
     rows = rows_of(tmp_path / "moodle.csv")
     assert rows[0] == ["idnumber", "email", "ch04_learning"]
     assert {row[0]: row[2] for row in rows[1:]} == {"S-1": "5", "S-2": "", "20240001": "5"}
-    assert f"blank grade (not 0): {KIM}" in moodle.stderr and PARK in moodle.stderr
+    assert f"blank grade (not 0) / 빈칸(0점 아님): {KIM}: " in moodle.stderr and PARK in moodle.stderr
 
 
 def test_missing_or_empty_results_folders_are_errors(tmp_path):

@@ -87,7 +87,8 @@ def test_gradescope_grades_none_of_two_notebooks_of_the_assignment_and_says_whic
     assert done.returncode == 0, done.stderr
     data = json.loads((tmp_path / "results.json").read_text())
     jsonschema.validate(data, GRADESCOPE_SCHEMA)
-    assert data["score"] == 0 and data["tests"] == []
+    assert "score" not in data and [(t["score"], t["max_score"]) for t in data["tests"]] == [(0, 0)]  # no grade
+    assert data["extra_data"]["reason"] == "several-notebooks"
     assert "ch04_learning.ipynb" in data["output"] and "ch04_learning-Copy1.ipynb" in data["output"]
     assert sorted(data["extra_data"]["notebooks_found"]) == ["ch04_learning-Copy1.ipynb", "ch04_learning.ipynb"]
 

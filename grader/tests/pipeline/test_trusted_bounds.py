@@ -149,7 +149,8 @@ def test_a_batch_records_the_too_large_and_the_too_slow_and_writes_the_gradebook
         rows = {row["student"]: row for row in csv.DictReader(stream)}
     assert set(rows) == {"good", "huge", "slow"}
     assert float(rows["good"]["total"]) > 0
-    assert float(rows["huge"]["total"]) == 0 and float(rows["slow"]["total"]) == 0
+    assert rows["huge"]["total"] == rows["slow"]["total"] == ""  # not graded: blank, never 0
+    assert (rows["huge"]["reason"], rows["slow"]["reason"]) == ("too-large", "too-slow")
     huge_errors = json.loads((out / "results" / "huge.json").read_text())["errors"]
     slow_errors = json.loads((out / "results" / "slow.json").read_text())["errors"]
     assert any("cell 28" in error or "MiB, over" in error for error in huge_errors), huge_errors

@@ -293,8 +293,8 @@ def test_batch_export_and_ci_feedback_grade_ch03(tmp_path):
     result = _cli("batch", str(subs), "--assignment", ID, "--out", str(tmp_path / "out"), "--seed", "5", *units)
     assert result.returncode == 0, result.stderr
     rows = (tmp_path / "out" / "gradebook.csv").read_text(encoding="utf-8-sig").splitlines()  # a BOM for Excel
-    assert rows[0] == "student,total,softmax,accuracy,status"
-    assert sorted(rows[1:]) == ["kim,30,15,15,graded", "lee,0,0,0,graded"]
+    assert rows[0] == "student,total,softmax,accuracy,status,reason,reason_text"
+    assert sorted(rows[1:]) == ["kim,30,15,15,graded,,", "lee,0,0,0,graded,,"]
     exported = _cli("export", "canvas", str(tmp_path / "out"), "--out", str(tmp_path / "canvas.csv"))
     assert exported.returncode == 0, exported.stderr
     canvas = (tmp_path / "canvas.csv").read_text(encoding="utf-8-sig").splitlines()
