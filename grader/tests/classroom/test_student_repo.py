@@ -228,3 +228,22 @@ def test_a_unit_failing_because_of_the_students_own_other_unit_says_so(published
     )
     # graded alone, cross_entropy_error's own tests did not run: nothing is said about it
     assert not [t for u in alone.units for t in u.tests if t.diagnosis == "grader.uses-failing-unit"]
+
+
+def test_a_students_first_setup_shows_its_steps_and_no_tool_banners(clone):
+    """`make setup` in a fresh clone: three numbered steps and 'ready', not pip's or setuptools' chatter."""
+    import os
+
+    result = subprocess.run(
+        ["make", "-s", "setup", f"PYTHON={sys.executable}"],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    shown = result.stdout + result.stderr
+    assert all(step in shown for step in ("1/3", "2/3", "3/3", "ready / 준비됨")), shown
+    assert "Editable installation" not in shown and "BuildBackendWarning" not in shown and "!!" not in shown, shown
+    assert (clone / ".venv" / ".installed").exists()
