@@ -8,6 +8,7 @@ death can be caused on purpose: the sandbox is built so that no notebook can kil
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import tempfile
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 from grader.classroom import batch, outputs
+from grader.pipeline import reasons
 from grader.sandbox import process
 
 KILLER = "c-kills-its-process"
@@ -46,7 +48,9 @@ def test_a_death_is_blamed_on_the_notebook_it_happened_in_only(tmp_path):
     summary = run(tmp_path, students, jobs=2)
     assert sorted(summary.graded) == sorted(students)
     assert list(summary.failed) == [KILLER], summary.failed
-    assert "alone" in summary.failed[KILLER]
+    killer = json.loads((tmp_path / "out" / "results" / f"{KILLER}.json").read_text(encoding="utf-8"))
+    assert killer["reason"] == reasons.PROCESS_DIED and killer["score"] is None  # ungradable: blank, its code
+    assert "alone" in killer["errors"][0]  # the detail: it died when graded by itself
     killer_processes = list(tmp_path.glob(f"{KILLER}.*.scratch"))
     assert len(killer_processes) == 1 + batch.MAX_ATTEMPTS, "the killer was not graded alone, twice"
 
