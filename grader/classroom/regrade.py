@@ -307,10 +307,13 @@ def fetch_all(
             outcome["problem"] = str(error)
         outcomes[entry.student] = outcome
     gradebook.write_atomic(out / FETCH_FILE, json.dumps(outcomes, indent=2, sort_keys=True) + "\n")
+    # Written on every fetch ({} without a deadline): the workflow uploads it with the submissions, and a run
+    # without a deadline must not leave an earlier run's policy behind for the class report to name.
+    policy = {}
     if deadline is not None:
         policy = {"due": deadline.due.isoformat(), "policy": deadline.policy.kind, "percent": deadline.policy.percent}
         policy |= {"cap": deadline.policy.cap, "describe": deadline.policy.describe()}
-        gradebook.write_atomic(out / DEADLINE_FILE, json.dumps(policy, ensure_ascii=False, indent=2) + "\n")
+    gradebook.write_atomic(out / DEADLINE_FILE, json.dumps(policy, ensure_ascii=False, indent=2) + "\n")
     return outcomes
 
 

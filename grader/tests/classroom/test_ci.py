@@ -313,7 +313,9 @@ def test_regrade_fetches_as_data_grades_hidden_and_notifies_each_student_once(tm
     assert (rows["bob"]["total"], rows["bob"]["status"]) == ("0", "graded")
     assert rows["carol"]["status"] == rows["dave"]["status"] == "ungradable"
     assert rows["carol"]["reason"] == rows["dave"]["reason"] == "not-fetched" and rows["carol"]["total"] == ""
+    assert (out / "deadline.json").read_text(encoding="utf-8") == "{}\n"  # uploaded with the submissions
     class_report = (out / "class-report.md").read_text(encoding="utf-8")  # written after the fetch failures
+    assert "Deadline / 마감" not in class_report  # no deadline was given: none is named
     for student in ("carol", "dave"):
         assert f"| `{student}` | not graded / 채점 안 됨 |" in class_report
     assert sorted(p.name for p in (out / "submissions" / "alice").iterdir()) == ["ch04_learning.ipynb"]
