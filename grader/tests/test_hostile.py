@@ -112,13 +112,21 @@ def grade_in_process(notebook: Path, reference, limits: sandbox.Limits) -> tuple
 
 
 # Runs ``python -m grader ARGS`` and writes this process's own peak RSS (KiB; its workers not included) to PEAK.
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so a grader started by a pytest process that had
+# grown to 600 MB "peaked" at 614 MiB whatever it did; VmHWM belongs to the program now running.
 PEAK_WRAPPER = """
 import resource, runpy, sys
+def own_peak():
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 peak, sys.argv = sys.argv[1], ["grader", *sys.argv[2:]]
 try:
     runpy.run_module("grader", run_name="__main__", alter_sys=True)
 finally:
-    open(peak, "w").write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+    open(peak, "w").write(str(own_peak()))
 """
 
 
