@@ -61,8 +61,10 @@ CLASS: tuple[Student, ...] = (
     Student("김철수", "김철수/assignments/ch04_learning.ipynb", "gd_no_copy",
             _mistake(GD, "ch04_learning.gd_history", "ch04_learning.gd_history_before"), note="a Korean folder"),
     Student("yoon", "yoon.ipynb", "gd_ascent", _mistake(GD, "ch04_learning.gd_ascent", "ch04_learning.gd_step")),
+    # train_neuralnet trains the student's own TwoLayerNet (by design): the same hint there, nothing about __init__
     Student("han", "han.ipynb", "net_db2_no_axis",
-            _mistake(NET, "ch04_learning.net_bias_axis", "ch04_learning.net_backprop")),
+            _mistake(NET, "ch04_learning.net_bias_axis", "ch04_learning.net_backprop")
+            | _mistake(TRAIN, "ch04_learning.net_bias_axis", "ch04_learning.net_backprop")),
     Student("seo", "seo.ipynb", "net_accuracy_no_axis", _mistake(NET, "ch04_learning.net_accuracy")),
     Student("shin", "shin.ipynb", "net_relu",
             _mistake(NET, "ch04_learning.net_predict", "ch04_learning.net_follows_predict",
@@ -76,7 +78,7 @@ CLASS: tuple[Student, ...] = (
     Student("helper", "helper.ipynb", "diff_helper_typo", _mistake(DIFF, "ch04_learning.global_name")),
     Student("twice", "twice.ipynb", "diff_defined_twice", _mistake(DIFF, "ch04_learning.diff_forward")),
     Student("stub", "stub.ipynb", expect={unit: (STUB,) for unit in UNITS}, note="the unedited published notebook"),
-    Student("cut", "cut.ipynb", ungradable="not-json", note="an upload cut off half-way (invalid JSON)"),
+    Student("cut", "cut.ipynb", ungradable="truncated", note="an upload cut off half-way (invalid JSON)"),
 )
 # fmt: on
 COPY_PAIR = ("choi", "park")
