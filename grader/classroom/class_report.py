@@ -54,7 +54,7 @@ code, pre { font-family: ui-monospace, "D2Coding", "NanumGothicCoding", monospac
 mark { background: #fde68a; } td.who { min-width: 10rem; } details { margin: .4rem 0; } summary { cursor: pointer; }
 details.unit > summary { padding: .3rem .4rem; background: #f6f8fa; border: 1px solid #d0d7de; }
 details.unit[open] > summary { margin-bottom: .3rem; } table.wide { width: 100%; } td.tests { font-size: .85rem; color: #57606a; }
-td.hint { min-width: 24rem; } .failing { color: #c2410c; font-weight: 600; }
+td.hint { min-width: 30rem; } td.tests { min-width: 8rem; } .failing { color: #c2410c; font-weight: 600; }
 """
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
@@ -259,7 +259,8 @@ def _html_mistakes(summary: ClassSummary) -> str:
         rows.append(
             f"<tr><td class=num>{len(mistake.students)}</td><td>{e(', '.join(mistake.units))}</td>"
             f'<td class="hint">{e(mistake.hint)}</td><td class="who">{e(names + more)}</td>'
-            f'<td class="tests">{len(mistake.tests)}: {e(", ".join(mistake.tests))}</td></tr>'
+            f'<td class="tests"><details><summary>{len(mistake.tests)} tests / 테스트 {len(mistake.tests)}개</summary>'
+            f"{e(', '.join(mistake.tests))}</details></td></tr>"
         )
     return (
         '<p class="note">Each row is one hint the checks chose from what a submission returned: a likely '
