@@ -20,7 +20,6 @@ import pytest
 from grader.tests.classroom.realistic_class import (
     CLASS,
     COPY_PAIR,
-    GD,
     GRAD,
     NET,
     RIGHT,
