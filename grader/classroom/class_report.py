@@ -233,8 +233,8 @@ class MistakeRow:
 
 
 def mistake_rows(summary: ClassSummary) -> list[MistakeRow]:
-    """The summary's mistakes with each hint once: a mistake charged to two units (a wrong TwoLayerNet also fails
-    train_neuralnet, which trains it) is one row naming both units, each student counted once."""
+    """The summary's mistakes with each hint once: a mistake charged to two units (a unit whose tests run the
+    student's own code of another, by design) is one row naming both units, each student counted once."""
     rows: dict[str, MistakeRow] = {}
     for mistake in summary.mistakes:
         row = rows.setdefault(mistake.diagnosis or mistake.hint, MistakeRow(mistake.diagnosis, mistake.hint))
