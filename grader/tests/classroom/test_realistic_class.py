@@ -110,7 +110,7 @@ def test_each_unit_shows_the_diagnosis_of_its_mistake_and_no_other(realistic, st
             assert shown(result, unit) and shown(result, unit) <= set(want), (unit, shown(result, unit), want)
 
 
-def test_the_truncated_upload_is_blank_everywhere_and_listed(realistic):
+def test_the_truncated_upload_is_blank_everywhere_and_listed(realistic, tmp_path):
     cut = next(s for s in CLASS if s.ungradable)
     with (realistic.results / "gradebook.csv").open(encoding="utf-8-sig", newline="") as file:
         rows = {row["student"]: row for row in csv.DictReader(file)}
@@ -124,6 +124,14 @@ def test_the_truncated_upload_is_blank_everywhere_and_listed(realistic):
     graded = len(CLASS) - 1
     assert f"{len(CLASS)} students / 학생: {graded} graded / 채점됨, 1 not graded / 채점 안 됨." in report
     assert f"| `{cut.id}` | not graded / 채점 안 됨 |" in report
+    for lms in ("canvas", "moodle"):  # the LMS imports: blank (a blank leaves the LMS's grade alone), never 0
+        out = tmp_path / f"{lms}.csv"
+        command = [sys.executable, "-m", "grader", "export", lms, str(realistic.results), "--out", str(out)]
+        done = subprocess.run([*command, "--name", "ch04"], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0 and cut.id in done.stderr and HANGUL.search(done.stderr), done.stderr
+        with out.open(encoding="utf-8-sig", newline="") as file:
+            rows = [row for row in csv.reader(file) if cut.id in row]
+        assert len(rows) == 1 and rows[0][-1] == "", (lms, rows)
 
 
 def test_every_pass_rate_is_out_of_the_graded_count(realistic):
