@@ -141,7 +141,7 @@ def _html_scores(summary: ClassSummary) -> str:
     ]
     return (
         "<table><tr><th>unit / 단원</th><th>max / 만점</th><th>students / 학생</th><th>mean / 평균</th>"
-        "<th>median / 중앙값</th><th>min</th><th>max</th><th>not implemented / 미구현</th></tr>"
+        "<th>median / 중앙값</th><th>min / 최저</th><th>max / 최고</th><th>not implemented / 미구현</th></tr>"
         + "".join(rows)
         + "</table>"
         + '<p class="note">Graded submissions only; not graded ones are in their own section. In each histogram the '
@@ -168,7 +168,7 @@ def _html_tests(summary: ClassSummary) -> str:
             )
         groups.append(
             f'<details class="unit"><summary>{unit_line(unit, rates, graded, html_markup=True)}</summary>'
-            "<table><tr><th>test / 테스트</th><th>suite</th><th>passed / 통과</th><th>pass rate / 통과율</th>"
+            "<table><tr><th>test / 테스트</th><th>suite / 묶음</th><th>passed / 통과</th><th>pass rate / 통과율</th>"
             "<th>other outcomes / 그 밖의 결과</th></tr>" + "".join(rows) + "</table></details>"
         )
     return (
@@ -302,14 +302,16 @@ def _html_ungraded(summary: ClassSummary) -> str:
         for student, reasons in sorted(summary.partial.items())
     ]
     rows += [
-        f"<tr><td>{e(path)}</td><td>result unreadable</td><td>left out of this report</td></tr>"
+        f"<tr><td>{e(path)}</td><td>result unreadable / 결과 파일을 읽을 수 없음</td><td>left out of this report / 이 보고서에서 빠짐</td></tr>"
         for path in summary.unreadable
     ]
     if not rows:
         return "<p>Every submission was graded in full. / 모든 제출물이 채점되었습니다.</p>"
     return (
         '<p class="note">Not graded: no score at all (blank in the gradebook and LMS exports). Partly graded: a '
-        "score, but part of the notebook could not be read, or the grader hit an internal error.</p>"
+        "score, but part of the notebook could not be read, or the grader hit an internal error. / 채점 안 됨: 점수가 "
+        "전혀 없습니다(성적표와 LMS 내보내기에서 빈칸). 일부 채점: 점수는 있지만 노트북의 일부를 읽지 못했거나 채점기에 "
+        "내부 오류가 있었습니다.</p>"
         "<table><tr><th>student / 학생</th><th>status / 상태</th><th>reason / 이유</th></tr>"
         + "".join(rows)
         + "</table>"
@@ -320,7 +322,10 @@ def _html_timing(summary: ClassSummary) -> str:
     e = html.escape
     facts = timing_facts(summary)
     if not facts:
-        return "<p>This batch recorded no grading times (graded before the kit recorded them).</p>"
+        return (
+            "<p>This batch recorded no grading times (graded before the kit recorded them). / 이 일괄 채점에는 채점 "
+            "시간 기록이 없습니다(키트가 기록하기 전에 채점됨).</p>"
+        )
     rows = "".join(f"<tr><th>{e(label)}</th><td>{e(value)}</td></tr>" for label, value in facts)
     return f"<table>{rows}</table>"
 
@@ -361,7 +366,8 @@ def render_markdown(summary: ClassSummary, similar: SimilarityReport | None = No
         "",
         f"## {SECTIONS['scores']}",
         "",
-        "| unit | max | students | mean | median | min | max | not implemented |",
+        "| unit / 단원 | max / 만점 | students / 학생 | mean / 평균 | median / 중앙값 | min / 최저 | max / 최고 | "
+        "not implemented / 미구현 |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     columns: list[tuple[str, dict[str, float], float, str | None]] = [
@@ -382,7 +388,11 @@ def render_markdown(summary: ClassSummary, similar: SimilarityReport | None = No
         "",
     ]
     lines += [f"- {unit_line(unit, rates, graded)}" for unit, rates in tests_by_unit(summary)]
-    lines += ["", "| unit | test | suite | passed | rate | other outcomes |", "|---|---|---|---:|---:|---|"]
+    lines += [
+        "",
+        "| unit / 단원 | test / 테스트 | suite / 묶음 | passed / 통과 | rate / 통과율 | other outcomes / 그 밖의 결과 |",
+    ]
+    lines += ["|---|---|---|---:|---:|---|"]
     for unit, rates in tests_by_unit(summary):
         for rate in rates:
             denominator = denominator_of(rate, graded)
@@ -393,7 +403,10 @@ def render_markdown(summary: ClassSummary, similar: SimilarityReport | None = No
             )
     lines += ["", f"## {SECTIONS['mistakes']}", ""]
     if summary.mistakes:
-        lines += ["| students | unit | mistake (hint) | who |", "|---:|---|---|---|"]
+        lines += [
+            "| students / 학생 수 | unit / 단원 | mistake (hint) / 실수 (힌트) | who / 학생 |",
+            "|---:|---|---|---|",
+        ]
         for mistake in mistake_rows(summary):
             who = ", ".join(mistake.students[:MAX_NAMES]) + (" …" if len(mistake.students) > MAX_NAMES else "")
             lines.append(
@@ -413,7 +426,7 @@ def render_markdown(summary: ClassSummary, similar: SimilarityReport | None = No
     ]
     problems += [(s, "partly graded / 일부 채점", r) for s, r in sorted(summary.partial.items())]
     if problems:
-        lines += ["| student | status | reason |", "|---|---|---|"]
+        lines += ["| student / 학생 | status / 상태 | reason / 이유 |", "|---|---|---|"]
         lines += [
             f"| {md_code(s, table=True)} | {status} | {' · '.join(map(_md_reason, reasons))} |"
             for s, status, reasons in problems
@@ -422,7 +435,9 @@ def render_markdown(summary: ClassSummary, similar: SimilarityReport | None = No
         lines.append("Every submission was graded in full. / 모든 제출물이 채점되었습니다.")
     lines += ["", f"## {SECTIONS['timing']}", ""]
     facts = timing_facts(summary)
-    lines += [f"- {label}: {one_line(value, 500)}" for label, value in facts] or ["No grading times recorded."]
+    lines += [f"- {label}: {one_line(value, 500)}" for label, value in facts] or [
+        "No grading times recorded. / 채점 시간 기록이 없습니다."
+    ]
     if similar is not None:
         from grader.classroom.similarity import render_markdown_section
 

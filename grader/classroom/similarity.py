@@ -198,17 +198,14 @@ def render_text(report: SimilarityReport, *, top: int = 10) -> str:
     lines = ["Similar submissions (report, do not accuse) / 유사한 제출물 (판단은 사람이)", ""]
     for unit in report.units:
         pairs = report.pairs[unit]
-        lines.append(
-            f"{unit}: {report.compared[unit]} submissions compared, {len(report.only_given[unit])} only starter or "
-            f"book code, {len(pairs)} pair(s) listed"
-        )
+        lines.append(f"{unit}: {_unit_counts(report, unit)}")
         for rank, pair in enumerate(pairs[:top], start=1):
             lines.append(
                 f"  {rank:>2}. {pair.first} ↔ {pair.second}  {100 * pair.shares[0]:.0f}% / {100 * pair.shares[1]:.0f}%"
-                f"  ({pair.shared} normalised characters in common)"
+                f"  ({pair.shared} normalised characters in common / 정규화한 {pair.shared}자가 같음)"
             )
     for student, why in sorted(report.unavailable.items()):
-        lines.append(f"not compared: {student}: {why}")
+        lines.append(f"not compared / 비교하지 못함: {student}: {why}")
     lines += ["", MEASURE.format(k=NOISE)]
     return "\n".join(lines) + "\n"
 
@@ -224,15 +221,12 @@ def render_html_section(report: SimilarityReport, given: list[str] | None = None
     parts = [f'<p class="note">{e(MEASURE.format(k=NOISE))}</p>']
     for unit in report.units:
         pairs = report.pairs[unit][:MAX_PAIRS]
-        parts.append(
-            f"<h3>{e(unit)}</h3><p>{report.compared[unit]} submissions compared; "
-            f"{len(report.only_given[unit])} hold only starter or book code; {len(report.pairs[unit])} pair(s) listed.</p>"
-        )
+        parts.append(f"<h3>{e(unit)}</h3><p>{e(_unit_counts(report, unit))}</p>")
         if not pairs:
             continue
         parts.append(
-            "<table><tr><th>#</th><th>student A</th><th>student B</th><th>A's code also in B</th>"
-            "<th>B's code also in A</th><th>in common</th></tr>"
+            "<table><tr><th>#</th><th>student A / 학생 A</th><th>student B / 학생 B</th><th>A's code also in B / A의 "
+            "코드 중 B에도 있는 비율</th><th>B's code also in A / B의 코드 중 A에도 있는 비율</th><th>in common / 같은 글자 수</th></tr>"
         )
         for rank, pair in enumerate(pairs, start=1):
             parts.append(
@@ -256,6 +250,15 @@ def render_html_section(report: SimilarityReport, given: list[str] | None = None
         parts += [f"<li>{e(s)}: {e(why)}</li>" for s, why in sorted(report.unavailable.items())]
         parts.append("</ul>")
     return "\n".join(parts)
+
+
+def _unit_counts(report: SimilarityReport, unit: str) -> str:
+    """How many submissions of a unit were compared, held only given code, and how many pairs are listed."""
+    compared, given, listed = report.compared[unit], len(report.only_given[unit]), len(report.pairs[unit])
+    return (
+        f"{compared} submissions compared; {given} hold only starter or book code; {listed} pair(s) listed. / "
+        f"제출물 {compared}개 비교, {given}개는 시작 코드나 교재 코드뿐, {listed}쌍 표시."
+    )
 
 
 def given_code(assignment_id: str) -> list[str]:
@@ -342,9 +345,10 @@ def render_markdown_section(report: SimilarityReport) -> str:
     """The ranked pairs as Markdown tables (the side-by-side views are in the HTML page)."""
     lines = [MEASURE.format(k=NOISE), ""]
     for unit in report.units:
-        lines += [f"### {unit}", "", f"{report.compared[unit]} compared, {len(report.pairs[unit])} pair(s) listed.", ""]
+        lines += [f"### {unit}", "", _unit_counts(report, unit), ""]
         if report.pairs[unit]:
-            lines += ["| # | A | B | A in B | B in A | in common |", "|---:|---|---|---:|---:|---:|"]
+            lines += ["| # | A | B | A in B / A 중 B에도 | B in A / B 중 A에도 | in common / 같은 글자 수 |"]
+            lines += ["|---:|---|---|---:|---:|---:|"]
             for rank, pair in enumerate(report.pairs[unit][:MAX_PAIRS], start=1):
                 lines.append(
                     f"| {rank} | {md_code(pair.first, table=True)} | {md_code(pair.second, table=True)} | "

@@ -187,7 +187,7 @@ def test_odd_result_files_still_give_a_report(tmp_path):
     )
     row = next(line for line in summary.splitlines() if line.startswith("| `c` | not graded / 채점 안 됨 |"))
     assert "unknown: no .ipynb in c/" in row  # an older kit's result: no reason code, its detail kept
-    assert "No grading times recorded." in summary
+    assert "No grading times recorded. / 채점 시간 기록이 없습니다." in summary
     assert "d.json" in html_path.read_text(encoding="utf-8")  # the unreadable result is named, not dropped silently
 
 
