@@ -198,36 +198,35 @@ def render_text(report: SimilarityReport, *, top: int = 10) -> str:
     lines = ["Similar submissions (report, do not accuse) / 유사한 제출물 (판단은 사람이)", ""]
     for unit in report.units:
         pairs = report.pairs[unit]
-        lines.append(
-            f"{unit}: {report.compared[unit]} submissions compared, {len(report.only_given[unit])} only starter or "
-            f"book code, {len(pairs)} pair(s) listed"
-        )
+        lines.append(f"{unit}: {_unit_counts(report, unit)}")
         for rank, pair in enumerate(pairs[:top], start=1):
             lines.append(
                 f"  {rank:>2}. {pair.first} ↔ {pair.second}  {100 * pair.shares[0]:.0f}% / {100 * pair.shares[1]:.0f}%"
-                f"  ({pair.shared} normalised characters in common)"
+                f"  ({pair.shared} normalised characters in common / 정규화한 {pair.shared}자가 같음)"
             )
     for student, why in sorted(report.unavailable.items()):
-        lines.append(f"not compared: {student}: {why}")
+        lines.append(f"not compared / 비교하지 못함: {student}: {why}")
     lines += ["", MEASURE.format(k=NOISE)]
     return "\n".join(lines) + "\n"
 
 
-def render_html_section(report: SimilarityReport) -> str:
-    """The class report's section: the measure, then per unit a ranked table and side-by-side views."""
+def render_html_section(report: SimilarityReport, given: list[str] | None = None) -> str:
+    """The class report's section: the measure, then per unit a ranked table and side-by-side views.
+
+    ``given`` is the starter and book code (``given_code``): lines of it inside an alike span are not marked,
+    since every student has them and the figure leaves them out.
+    """
     e = html.escape
+    known = _line_keys(given or [])
     parts = [f'<p class="note">{e(MEASURE.format(k=NOISE))}</p>']
     for unit in report.units:
         pairs = report.pairs[unit][:MAX_PAIRS]
-        parts.append(
-            f"<h3>{e(unit)}</h3><p>{report.compared[unit]} submissions compared; "
-            f"{len(report.only_given[unit])} hold only starter or book code; {len(report.pairs[unit])} pair(s) listed.</p>"
-        )
+        parts.append(f"<h3>{e(unit)}</h3><p>{e(_unit_counts(report, unit))}</p>")
         if not pairs:
             continue
         parts.append(
-            "<table><tr><th>#</th><th>student A</th><th>student B</th><th>A's code also in B</th>"
-            "<th>B's code also in A</th><th>in common</th></tr>"
+            "<table><tr><th>#</th><th>student A / 학생 A</th><th>student B / 학생 B</th><th>A's code also in B / A의 "
+            "코드 중 B에도 있는 비율</th><th>B's code also in A / B의 코드 중 A에도 있는 비율</th><th>in common / 같은 글자 수</th></tr>"
         )
         for rank, pair in enumerate(pairs, start=1):
             parts.append(
@@ -241,7 +240,7 @@ def render_html_section(report: SimilarityReport) -> str:
                 f"<details{' open' if rank == 1 else ''}><summary>#{rank} {e(pair.first)} ↔ {e(pair.second)} "
                 f"({100 * pair.score:.0f}%)</summary><div class=pair>"
                 + "".join(
-                    f"<div><strong>{e(name)}</strong><pre><code>{_highlight(source, spans)}</code></pre></div>"
+                    f"<div><strong>{e(name)}</strong><pre><code>{_highlight(source, spans, known)}</code></pre></div>"
                     for name, source, spans in zip((pair.first, pair.second), pair.sources, pair.slices, strict=True)
                 )
                 + "</div></details>"
@@ -253,27 +252,103 @@ def render_html_section(report: SimilarityReport) -> str:
     return "\n".join(parts)
 
 
-def _highlight(source: str, spans: list[tuple[int, int]]) -> str:
-    """The source, escaped, with the alike spans in <mark>."""
+def _unit_counts(report: SimilarityReport, unit: str) -> str:
+    """How many submissions of a unit were compared, held only given code, and how many pairs are listed."""
+    compared, given, listed = report.compared[unit], len(report.only_given[unit]), len(report.pairs[unit])
+    return (
+        f"{compared} submissions compared; {given} hold only starter or book code; {listed} pair(s) listed. / "
+        f"제출물 {compared}개 비교, {given}개는 시작 코드나 교재 코드뿐, {listed}쌍 표시."
+    )
+
+
+def given_code(assignment_id: str) -> list[str]:
+    """The starter and book code of an assignment, for ``render_html_section``."""
+    return _given_code(load_assignment(assignment_id))
+
+
+def _highlight(source: str, spans: list[tuple[int, int]], given: frozenset[str] = frozenset()) -> str:
+    """The source, escaped, with the alike code in <mark>: the tokens inside copydetect's spans, less what the
+    measure itself leaves out (comments, indentation, lines of the starter or book code)."""
     source = source[:SOURCE_LIMIT]
+    marked = _marked_ranges(source, spans, given)
     out, at = [], 0
-    for start, end in sorted(spans):
-        start, end = max(start, at), min(end, len(source))
-        if start >= end:
-            continue
+    for start, end in marked:
         out += [html.escape(source[at:start]), "<mark>", html.escape(source[start:end]), "</mark>"]
         at = end
     out.append(html.escape(source[at:]))
     return "".join(out)
 
 
+def _marked_ranges(source: str, spans: list[tuple[int, int]], given: frozenset[str]) -> list[tuple[int, int]]:
+    """Character ranges to mark: code tokens overlapping a span, on a line that is not given code, joined per line."""
+    clipped = [(max(0, a), min(b, len(source))) for a, b in sorted(spans) if a < b]
+    tokens = _code_tokens(source)
+    if tokens is None:  # not Python that tokenises (cut at SOURCE_LIMIT): the spans as copydetect gave them
+        return _merge([span for span in clipped if span[0] < span[1]], source)
+    keys = _keys_by_line(tokens)
+    ranges = [
+        (start, end)
+        for line, start, end in ((t[0], t[1], t[2]) for t in tokens)
+        if keys.get(line) not in given and any(a < end and start < b for a, b in clipped)
+    ]
+    return _merge(ranges, source)
+
+
+def _merge(ranges: list[tuple[int, int]], source: str) -> list[tuple[int, int]]:
+    """Join ranges separated only by spaces on one line, so a marked line is one <mark>, not one per token."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and (start <= merged[-1][1] or not source[merged[-1][1] : start].strip(" \t")):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _code_tokens(source: str) -> list[tuple[int, int, int, str]] | None:
+    """(line, start offset, end offset, text) of every token that is code (no comment, newline or indentation)."""
+    import token
+    import tokenize
+
+    starts = [0]
+    for line in source.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    skip = {token.COMMENT, token.NL, token.NEWLINE, token.INDENT, token.DEDENT, token.ENDMARKER}
+    try:
+        found = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, IndexError):
+        return None
+    return [
+        (t.start[0], starts[t.start[0] - 1] + t.start[1], starts[t.end[0] - 1] + t.end[1], t.string)
+        for t in found
+        if t.type not in skip and t.start[0] - 1 < len(starts) and t.end[0] - 1 < len(starts)
+    ]
+
+
+def _keys_by_line(tokens: list[tuple[int, int, int, str]]) -> dict[int, str]:
+    """Line -> its code with every space and comment taken out (how given lines are recognised)."""
+    keys: dict[int, str] = {}
+    for line, _, _, text in tokens:
+        keys[line] = keys.get(line, "") + text
+    return keys
+
+
+def _line_keys(snippets: list[str]) -> frozenset[str]:
+    """The keys of every line of some code (the starter's and the book's cells, each tokenised alone)."""
+    keys: set[str] = set()
+    for snippet in snippets:
+        keys.update(_keys_by_line(_code_tokens(snippet) or []).values())
+    return frozenset(keys)
+
+
 def render_markdown_section(report: SimilarityReport) -> str:
     """The ranked pairs as Markdown tables (the side-by-side views are in the HTML page)."""
     lines = [MEASURE.format(k=NOISE), ""]
     for unit in report.units:
-        lines += [f"### {unit}", "", f"{report.compared[unit]} compared, {len(report.pairs[unit])} pair(s) listed.", ""]
+        lines += [f"### {unit}", "", _unit_counts(report, unit), ""]
         if report.pairs[unit]:
-            lines += ["| # | A | B | A in B | B in A | in common |", "|---:|---|---|---:|---:|---:|"]
+            lines += ["| # | A | B | A in B / A 중 B에도 | B in A / B 중 A에도 | in common / 같은 글자 수 |"]
+            lines += ["|---:|---|---|---:|---:|---:|"]
             for rank, pair in enumerate(report.pairs[unit][:MAX_PAIRS], start=1):
                 lines.append(
                     f"| {rank} | {md_code(pair.first, table=True)} | {md_code(pair.second, table=True)} | "

@@ -173,7 +173,8 @@ def test_odd_result_files_still_give_a_report(tmp_path):
     write_atomic(tmp_path / "batch.json", json.dumps({"assignment": "ch04_learning", "units": ["u"]}))
     html_path, md_path = write_report(tmp_path)
     summary = md_path.read_text(encoding="utf-8")
-    assert "| u | `case` | public | 1/2 | 50% |" in summary  # a's two cases: the list's stray entry skipped
+    # a's two cases (the list's stray entry skipped), out of the 3 graded students: one more never ran it
+    assert "| u | `case` | public | 1/3 | 33% | failed 1, not run / 실행 안 됨 1 |" in summary
     assert "| 1 | u | `divide by N` | `a` |" in summary
     assert "copied from alice" not in summary  # printed text is no diagnosis
     # A notebook problem quotes the student's code: marked as such in both views, never as the kit's words.
@@ -186,7 +187,7 @@ def test_odd_result_files_still_give_a_report(tmp_path):
     )
     row = next(line for line in summary.splitlines() if line.startswith("| `c` | not graded / 채점 안 됨 |"))
     assert "unknown: no .ipynb in c/" in row  # an older kit's result: no reason code, its detail kept
-    assert "No grading times recorded." in summary
+    assert "No grading times recorded. / 채점 시간 기록이 없습니다." in summary
     assert "d.json" in html_path.read_text(encoding="utf-8")  # the unreadable result is named, not dropped silently
 
 
