@@ -287,7 +287,7 @@ class Worker:
             shown = f": {tail}" if tail else ""
             raise IsolationFailure(
                 f"the worker did not start ({failure}){shown}",
-                problem_ko=f"워커가 시작되지 않았습니다({failure.ko}){shown}",
+                problem_ko=f"워커가 시작되지 않았습니다({failure.ko or failure}){shown}",
             ) from None
         found = attestation.missing(reply.get("ready"), self._claims())
         if found:
@@ -299,17 +299,18 @@ class Worker:
 
     def _claims(self) -> attestation.Claims:
         """What this grader claims for this worker, and what it sees of it from outside."""
-        root = os.geteuid() == 0
+        own_ipc = os.geteuid() == 0 and not self.isolation.namespaces  # bubblewrap gives one otherwise
+        kinds = (["ipc"] if own_ipc else []) + (list(attestation.NAMESPACE_KINDS) if self.isolation.namespaces else [])
         cgroup, process = self.run.cgroup, self.process
         return attestation.Claims(
             seccomp=self.isolation.seccomp,
             landlock=self.isolation.landlock,
             audit_hook=self.isolation.audit_hook,
             namespaces=self.isolation.namespaces,
-            own_ipc_namespace=root and not self.isolation.namespaces,
+            own_ipc_namespace=own_ipc,
             uid=self.uid,
             standing=self._standing or {},
-            grader_namespaces={kind: _own_namespace(kind) for kind in ("ipc", *attestation.NAMESPACE_KINDS)},
+            grader_namespaces={kind: _own_namespace(kind) for kind in kinds},  # read only where they are compared
             in_memory_cgroup=None if cgroup is None else process is not None and cgroup.holds(process.pid),
         )
 
@@ -323,7 +324,7 @@ class Worker:
             self.stop()
             raise IsolationFailure(
                 f"the course library could not be sent ({failure})",
-                problem_ko=f"과목 라이브러리를 보낼 수 없었습니다({failure.ko})",
+                problem_ko=f"과목 라이브러리를 보낼 수 없었습니다({failure.ko or failure})",
             ) from None
         if reply.get("course") != "loaded":
             self.stop()
