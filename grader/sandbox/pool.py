@@ -23,6 +23,7 @@ import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NoReturn
 
 from grader.sandbox import standing
@@ -42,7 +43,7 @@ class ForkServerTampered(ForkServerFailure):
     """The fork server's limits, priority or CPU mask changed since its start: it forks nothing more."""
 
 
-def _start_server(chosen: dict) -> None:
+def _start_server(chosen: observed.Standing) -> None:
     """Between fork and exec of the server: die with the grading process; take the chosen standing, not ours."""
     restrict.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     restrict.set_priority(chosen["nice"], chosen["scheduler"], chosen["cpus"])
@@ -101,7 +102,7 @@ class ForkServer:
     ) -> ForkedProcess:
         """A new worker: ``fds`` are its request reader, answer writer and output file."""
         self._await_start()
-        request = {
+        request: dict[str, object] = {
             "op": "fork",
             "restrictions": restrictions.to_data(),
             "environment": environment,
@@ -150,14 +151,16 @@ class ForkServer:
                 self.process.wait(timeout=5)
         self._log.close()
 
-    def _ask(self, request: dict, seconds: float, what: str, fds: tuple[int, ...] = ()) -> dict:
+    def _ask(
+        self, request: dict[str, object], seconds: float, what: str, fds: tuple[int, ...] = ()
+    ) -> dict[str, object]:
         try:
             socket.send_fds(self._control, [json.dumps(request).encode()], list(fds))
         except OSError as error:
             self._fail(f"the fork server stopped answering ({error}) while {what}")
         return self._receive(seconds, what)
 
-    def _receive(self, seconds: float, what: str) -> dict:
+    def _receive(self, seconds: float, what: str) -> dict[str, object]:
         self._control.settimeout(seconds)
         try:
             data = self._control.recv(1 << 20)
@@ -209,7 +212,7 @@ class ForkedProcess:
         return None
 
 
-_servers: dict[tuple, ForkServer] = {}
+_servers: dict[tuple[int, Path, tuple[tuple[str, str], ...]], ForkServer] = {}
 _retired: list[ForkServer] = []
 
 

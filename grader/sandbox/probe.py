@@ -93,7 +93,14 @@ def require_confinement(isolation: Isolation | None = None) -> list[str]:
             "refusing to run student code: " + "; ".join(gaps) + ". Install bubblewrap (apt-get install bubblewrap), "
             "use a kernel with Landlock (Linux 5.13+), or grade as root with the hidden folders closed to other users "
             "(chmod -R o-rwx solutions tests_hidden rubrics .git grader/tests courses/*/mutants). If you know why this is acceptable (your own "
-            f"notebook on your own machine), pass --accept-unconfined or set {ACCEPT_UNCONFINED_VARIABLE}=1."
+            f"notebook on your own machine), pass --accept-unconfined or set {ACCEPT_UNCONFINED_VARIABLE}=1.",
+            ko="학생 코드를 실행하지 않습니다: "
+            + "; ".join(gaps)
+            + ". bubblewrap을 설치하거나(apt-get install bubblewrap), "
+            "Landlock이 있는 커널(Linux 5.13 이상)을 쓰거나, 숨길 폴더를 다른 사용자에게 닫은 채 root로 채점하세요"
+            "(chmod -R o-rwx solutions tests_hidden rubrics .git grader/tests courses/*/mutants). 이래도 괜찮은 이유를 "
+            "안다면(내 컴퓨터에서 내 노트북) --accept-unconfined를 주거나 "
+            f"{ACCEPT_UNCONFINED_VARIABLE}=1로 설정하세요.",
         )
     return gaps
 
@@ -118,7 +125,10 @@ def pool_mode() -> str:
     """How workers start (GRADER_WORKER_POOL): "auto", "on" or "off"; anything else is refused."""
     mode = os.environ.get(POOL_VARIABLE, "").strip().lower() or "auto"
     if mode not in POOL_MODES:
-        raise GraderError(f"{POOL_VARIABLE}={mode!r} is not one of {', '.join(POOL_MODES)}; unset it to use auto")
+        raise GraderError(
+            f"{POOL_VARIABLE}={mode!r} is not one of {', '.join(POOL_MODES)}; unset it to use auto",
+            ko=f"{POOL_VARIABLE}={mode!r}은(는) {', '.join(POOL_MODES)} 중 하나가 아닙니다. 지우면 auto로 동작합니다",
+        )
     return mode
 
 

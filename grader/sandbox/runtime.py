@@ -93,7 +93,7 @@ def copied(cache: Path | None = None) -> Runtime:
     """A root-owned copy of what a worker needs, shared by every checkout of one Python and kit; raises if impossible."""
     cache = Path(os.environ.get(CACHE_VARIABLE) or cache or DEFAULT_CACHE)
     if os.geteuid() != 0:
-        raise RuntimeUnavailable("only root copies Python for workers")
+        raise RuntimeUnavailable("only root copies Python for workers", ko="워커용 Python은 root만 복사합니다")
     sources = _sources()
     _secure_folder(cache)
     with runtime_cache.locked(cache):  # one grader copies, the others wait and use its copy
@@ -111,7 +111,10 @@ def copied(cache: Path | None = None) -> Runtime:
     runtime = _runtime_in(target)
     problem = unreachable_part(runtime)
     if problem is not None:
-        raise RuntimeUnavailable(f"the copy in {target} is not reachable by other users at {problem}")
+        raise RuntimeUnavailable(
+            f"the copy in {target} is not reachable by other users at {problem}",
+            ko=f"{target}의 복사본에 다른 사용자가 닿을 수 없습니다({problem})",
+        )
     return runtime
 
 
@@ -207,7 +210,10 @@ def _secure_folder(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True, mode=0o755)
     info = folder.stat()
     if info.st_uid != 0 or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        raise RuntimeUnavailable(f"{folder} must belong to root and be writable by root only")
+        raise RuntimeUnavailable(
+            f"{folder} must belong to root and be writable by root only",
+            ko=f"{folder}은(는) root의 것이어야 하고 root만 쓸 수 있어야 합니다",
+        )
     os.chmod(folder, 0o755)
 
 
@@ -229,7 +235,10 @@ def _build(target: Path, sources: list[tuple[str, Path]], digests: list[tuple[st
             os.chmod(path, 0o755 if executable else 0o644)
             lines.append((dest, digest.hexdigest()))
         if lines != digests:  # a source changed since it was hashed: this copy is not what its name says
-            raise RuntimeUnavailable(f"the Python or kit files changed while they were copied to {target}; grade again")
+            raise RuntimeUnavailable(
+                f"the Python or kit files changed while they were copied to {target}; grade again",
+                ko=f"{target}(으)로 복사하는 동안 Python이나 키트 파일이 바뀌었습니다. 다시 채점하세요",
+            )
         for folder, dirs, _ in os.walk(building):
             for name in dirs:
                 os.chmod(Path(folder, name), 0o755)
@@ -246,7 +255,10 @@ def _verify(folder: Path) -> None:
     for line in (folder / MANIFEST).read_text().splitlines():
         expected, dest = line.split("  ", 1)
         if hashlib.sha256((folder / dest).read_bytes()).hexdigest() != expected:
-            raise RuntimeUnavailable(f"the copy of {dest} in {folder} does not match its source")
+            raise RuntimeUnavailable(
+                f"the copy of {dest} in {folder} does not match its source",
+                ko=f"{folder}에 있는 {dest}의 복사본이 원본과 다릅니다",
+            )
 
 
 def _check_owned_by_root(target: Path) -> None:
@@ -255,4 +267,7 @@ def _check_owned_by_root(target: Path) -> None:
         for name in [*dirs, *files]:
             info = os.lstat(Path(folder, name))
             if info.st_uid != 0 or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-                raise RuntimeUnavailable(f"{Path(folder, name)} is not root's alone: remove {target} and grade again")
+                raise RuntimeUnavailable(
+                    f"{Path(folder, name)} is not root's alone: remove {target} and grade again",
+                    ko=f"{Path(folder, name)}이(가) root만의 것이 아닙니다. {target}을(를) 지우고 다시 채점하세요",
+                )

@@ -23,12 +23,12 @@ SIGNALS_PENDING = 1024
 
 
 @functools.cache
-def pin() -> dict:
+def pin() -> standing.Observed:
     """This grading process's own standing, read once, before its first worker (and then kept)."""
     return standing.read()
 
 
-def for_worker(limits: Limits, nproc: int | None) -> dict:
+def for_worker(limits: Limits, nproc: int | None) -> standing.Standing:
     """What one worker runs with: ``nproc`` processes for a uid of its own, else as many as this process may."""
     memory = limits.memory_bytes
     wanted = {
@@ -52,14 +52,14 @@ def for_worker(limits: Limits, nproc: int | None) -> dict:
     return _within_reach(wanted)
 
 
-def for_server() -> dict:
+def for_server() -> standing.Standing:
     """What the fork server runs with: no limit of its own (it runs only the kit's code) but what we may give."""
     return _within_reach(dict.fromkeys(standing.RLIMIT_NAMES, UNLIMITED))
 
 
-def _within_reach(wanted: dict[str, int]) -> dict:
+def _within_reach(wanted: dict[str, int]) -> standing.Standing:
     """Soft = hard = the wanted value, lowered to this process's own hard limit where it is lower."""
-    ceiling, rlimits = pin()["rlimits"], {}
+    ceiling, rlimits = pin()["rlimits"], dict[str, list[int]]()
     for name, value in wanted.items():
         if name not in ceiling:
             continue

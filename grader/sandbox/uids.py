@@ -16,7 +16,7 @@ import time
 from functools import cache
 from pathlib import Path
 
-from grader.untrusted.restrict import drop_privileges  # noqa: F401  the probe's and tests' uid drop
+from grader.untrusted.restrict import drop_privileges as drop_privileges  # the probe's and tests' uid drop
 
 UID_BASE = 200_000
 UIDS_PER_PROCESS = 64  # distinct uids one grading process hands out to concurrent workers

@@ -20,6 +20,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for an annotation only: protocol imports this module
+    from grader.untrusted.protocol import NpyHeader
 
 STRUCTURAL = (b"[", b"{", b",", b":")
 
@@ -64,7 +68,9 @@ class Budget:
         self.characters = 0
         self.arrays = 0
         self.array_elements = 0
-        self.npy_headers: dict = {}  # .npy headers already parsed in this message (a list of scalars shares one)
+        self.npy_headers: dict[
+            bytes, NpyHeader
+        ] = {}  # .npy headers already parsed in this message (a list of scalars shares one)
 
     def take_node(self, depth: int) -> None:
         """One more value at ``depth`` levels of nesting."""

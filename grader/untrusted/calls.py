@@ -8,7 +8,9 @@ the two results differ only by the code under test.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 
@@ -35,12 +37,12 @@ class Call:
     """
 
     target: str
-    args: tuple = ()
-    kwargs: dict = field(default_factory=dict)
-    init_args: tuple = ()
-    init_kwargs: dict = field(default_factory=dict)
+    args: tuple[Any, ...] = ()  # plain data (grader.untrusted.protocol), any of its types
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    init_args: tuple[Any, ...] = ()
+    init_kwargs: dict[str, Any] = field(default_factory=dict)
     seed: int | None = None
-    params: dict | None = None
+    params: dict[str, Any] | None = None
     observe: tuple[str, ...] = ()
     procedure: str | None = None
     seconds: float | None = field(default=None, compare=False)
@@ -50,9 +52,9 @@ class Call:
         """The name the call resolves first: the function or class."""
         return self.target.split(".", 1)[0]
 
-    def to_data(self) -> dict:
+    def to_data(self) -> dict[str, Any]:
         """The call as plain data for the protocol."""
-        data = {
+        data: dict[str, Any] = {
             "target": self.target,
             "args": tuple(self.args),
             "kwargs": dict(self.kwargs),
@@ -67,7 +69,7 @@ class Call:
         return data
 
     @classmethod
-    def from_data(cls, data: dict) -> Call:
+    def from_data(cls, data: Mapping[str, Any]) -> Call:
         """Rebuild a call from :meth:`to_data` output."""
         return cls(
             target=data["target"],
@@ -141,7 +143,7 @@ def _fresh(value: object) -> object:
     return copy.deepcopy(_resolve(value))
 
 
-def execute(namespace: dict, call: Call) -> dict:
+def execute(namespace: Mapping[str, Any], call: Call) -> dict[str, object]:
     """Run ``call`` against the definitions in ``namespace``; return what it asked to observe.
 
     Raises whatever the code under test raises; :class:`LookupError` subclasses
@@ -152,7 +154,7 @@ def execute(namespace: dict, call: Call) -> dict:
         raise MissingDefinition(head)
     args = [_fresh(value) for value in call.args]
     kwargs = {key: _fresh(value) for key, value in call.kwargs.items()}
-    outcome: dict = {}
+    outcome: dict[str, object] = {}
     if call.seed is not None:
         np.random.seed(call.seed)
     if call.procedure:
@@ -160,7 +162,9 @@ def execute(namespace: dict, call: Call) -> dict:
     elif not method and not call.init_args and not call.init_kwargs and call.params is None:
         outcome["result"] = namespace[head](*args, **kwargs)
     else:
-        obj = namespace[head](*_fresh(call.init_args), **_fresh(call.init_kwargs))
+        init_args = cast(tuple[Any, ...], _fresh(call.init_args))  # a tuple stays a tuple, a dict a dict
+        init_kwargs = cast(dict[str, Any], _fresh(call.init_kwargs))
+        obj = namespace[head](*init_args, **init_kwargs)
         if call.params is not None:
             write_params(obj, call.params)
         if method:
@@ -172,7 +176,7 @@ def execute(namespace: dict, call: Call) -> dict:
     return outcome
 
 
-def write_params(obj: object, params: dict) -> None:
+def write_params(obj: object, params: Mapping[str, Any]) -> None:
     """Write parameter values into ``obj.params`` in place, keeping the student's arrays."""
     current = getattr(obj, "params", None)
     if not isinstance(current, dict):

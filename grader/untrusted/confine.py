@@ -1,6 +1,7 @@
 """Layers a worker puts on itself before it loads student code: seccomp, an audit hook, and a report of both.
 
-seccomp is a kernel filter and, once loaded, cannot be removed by the process.
+seccomp is a kernel filter and, once loaded, cannot be removed by the process (its rules are in
+:mod:`grader.untrusted.syscall_filter`; :func:`apply_seccomp` is kept importable from here).
 The audit hook is not a boundary (SECURITY.md lists its bypasses); it is a second
 layer that turns the common attempts into clear messages. :func:`observe` reads
 back, from the kernel, what is actually in force, so the grader can refuse to
@@ -9,137 +10,20 @@ send student code to a worker that is less confined than it claims.
 
 from __future__ import annotations
 
-import ctypes.util
-import errno
 import functools
 import os
-import socket
 import stat
 import sys
 import sysconfig
+from collections.abc import Callable
 from pathlib import Path, PosixPath, PurePath, PurePosixPath
+from typing import Any
 
 from grader.untrusted import standing
-
-# Pinned names: find_library would spawn ldconfig, which the process limits forbid.
-_LIBRARIES = {"c": "libc.so.6", "seccomp": "libseccomp.so.2"}
-_CLONE_THREAD = 0x00010000
-# fcntl commands on locks, leases and directory notices: a lock on a file two workers may both read (the standard
-# library, the same inode under Landlock, bubblewrap's binds and the uid drop) is a channel between them, and
-# F_GETLK reads it without opening anything new (lock_channel_reference_relay). flock is denied outright.
-_F_GETLK, _F_SETLK, _F_SETLKW, _F_OFD_GETLK, _F_OFD_SETLK, _F_OFD_SETLKW = 5, 6, 7, 36, 37, 38
-_F_SETLEASE, _F_GETLEASE, _F_NOTIFY = 1024, 1025, 1026
-_DENIED_FCNTL = (
-    _F_GETLK,
-    _F_SETLK,
-    _F_SETLKW,
-    _F_OFD_GETLK,
-    _F_OFD_SETLK,
-    _F_OFD_SETLKW,
-    _F_SETLEASE,
-    _F_GETLEASE,
-    _F_NOTIFY,
-)
-# Calls that act on the process a pid names: a worker may name itself only (0 or its own pid). Another
-# process of its user (the fork server, the grading process, a sibling) would otherwise take limits or a
-# priority from it that every later worker inherits (issue 22). (name, index of the pid argument)
-_SELF_ONLY = (
-    ("prlimit64", 0),
-    ("sched_setaffinity", 0),
-    ("sched_setscheduler", 0),
-    ("sched_setparam", 0),
-    ("sched_setattr", 0),
-    ("migrate_pages", 0),
-    ("move_pages", 0),
-)
-# setpriority(which, who, nice) and ioprio_set(which, who, ioprio): only "this process", never a group or a user
-_PRIO_PROCESS, _IOPRIO_WHO_PROCESS = 0, 1
-_SELF_ONLY_WHICH = (("setpriority", _PRIO_PROCESS), ("ioprio_set", _IOPRIO_WHO_PROCESS))
-_ARGUMENT_BITS = 64
-_DENIED_FAMILIES = (socket.AF_INET, socket.AF_INET6, socket.AF_NETLINK, socket.AF_PACKET)
-_DENIED_SYSCALLS = (
-    # network (AF_UNIX sockets too: connect reaches docker.sock or a desktop bus)
-    "connect",
-    "bind",
-    "listen",
-    "accept",
-    "accept4",
-    "sendto",
-    "sendmsg",
-    "sendmmsg",
-    # new programs and processes, escaping the process group
-    "execve",
-    "execveat",
-    "fork",
-    "vfork",
-    "setsid",
-    "setpgid",
-    # other processes: signals, memory, file descriptors
-    "ptrace",
-    "process_vm_readv",
-    "process_vm_writev",
-    "kill",
-    "tkill",
-    "tgkill",
-    "rt_sigqueueinfo",
-    "rt_tgsigqueueinfo",
-    "pidfd_open",
-    "pidfd_send_signal",
-    "pidfd_getfd",
-    "kcmp",
-    "process_madvise",
-    # file locks shared through an inode every worker reads (fcntl's lock commands: _DENIED_FCNTL)
-    "flock",
-    # io_uring runs connect/openat without passing through this filter
-    "io_uring_setup",
-    "io_uring_enter",
-    "io_uring_register",
-    # namespaces, mounts, handles, kernel objects
-    "inotify_add_watch",
-    "fanotify_init",
-    "fanotify_mark",
-    "mount",
-    "umount2",
-    "unshare",
-    "setns",
-    "chroot",
-    "pivot_root",
-    "open_by_handle_at",
-    "name_to_handle_at",
-    "fsopen",
-    "fsmount",
-    "fsconfig",
-    "open_tree",
-    "move_mount",
-    "mount_setattr",
-    "keyctl",
-    "add_key",
-    "request_key",
-    "bpf",
-    "perf_event_open",
-    "userfaultfd",
-    "personality",
-    # System V IPC and POSIX message queues: kernel objects outside every filesystem (Landlock never sees them),
-    # shared by uid and mode across processes and surviving them; one worker left another its reference code
-    "shmget",
-    "shmat",
-    "shmdt",
-    "shmctl",
-    "msgget",
-    "msgsnd",
-    "msgrcv",
-    "msgctl",
-    "semget",
-    "semop",
-    "semtimedop",
-    "semctl",
-    "mq_open",
-    "mq_unlink",
-    "mq_timedsend",
-    "mq_timedreceive",
-    "mq_notify",
-    "mq_getsetattr",
-)
+from grader.untrusted.syscall_filter import DENIED_FCNTL
+from grader.untrusted.syscall_filter import ConfinementError as ConfinementError  # kept importable from here
+from grader.untrusted.syscall_filter import apply_seccomp as apply_seccomp
+from grader.untrusted.syscall_filter import seccomp_available as seccomp_available
 
 NOT_ALLOWED = {
     "network": "network access is not allowed / 네트워크 접근은 허용되지 않습니다",
@@ -211,85 +95,9 @@ _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 _PATH_TYPES = (PurePath, PurePosixPath, Path, PosixPath)
 
 
-class ConfinementError(RuntimeError):
-    """A protection the grader claims could not be put in place."""
-
-
-def seccomp_available() -> str | None:
-    """None when seccomp can be used here, otherwise why not."""
-    try:
-        _import_pyseccomp()
-    except Exception as error:  # noqa: BLE001  any failure means "not available"
-        return f"{type(error).__name__}: {error}"
-    return None
-
-
-def _import_pyseccomp():
-    original = ctypes.util.find_library
-    ctypes.util.find_library = lambda name: _LIBRARIES.get(name) or original(name)
-    try:
-        import pyseccomp
-    finally:
-        ctypes.util.find_library = original
-    return pyseccomp
-
-
-def apply_seccomp() -> None:
-    """Deny network, new processes, signals to others and namespace tricks. Raises if it cannot."""
-    try:
-        sc = _import_pyseccomp()
-        policy = sc.SyscallFilter(defaction=sc.ALLOW)
-        deny = sc.ERRNO(errno.EPERM)
-        for family in _DENIED_FAMILIES:
-            policy.add_rule(deny, "socket", sc.Arg(0, sc.EQ, family))
-            policy.add_rule(deny, "socketpair", sc.Arg(0, sc.EQ, family))
-        for name in _DENIED_SYSCALLS:
-            policy.add_rule(deny, name)
-        # clone is allowed only for threads; clone3 cannot be filtered by flags, so it reports ENOSYS
-        # and glibc falls back to clone.
-        policy.add_rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, _CLONE_THREAD, 0))
-        for command in _DENIED_FCNTL:
-            policy.add_rule(deny, "fcntl", sc.Arg(1, sc.EQ, command))
-        policy.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
-        own = os.getpid()  # this filter is built in the worker itself, after its last fork
-        for name, index in _SELF_ONLY:
-            _deny_other_pids(sc, policy, deny, name, index, own)
-        for name, which in _SELF_ONLY_WHICH:
-            policy.add_rule(deny, name, sc.Arg(0, sc.NE, which))
-            _deny_other_pids(sc, policy, deny, name, 1, own, sc.Arg(0, sc.EQ, which))
-        policy.load()
-    except Exception as error:
-        raise ConfinementError(f"seccomp could not be applied: {error}") from error
-
-
-def _deny_other_pids(sc, policy, deny, name: str, index: int, own: int, *also) -> None:
-    """Deny ``name`` unless argument ``index`` is 0 or ``own``.
-
-    libseccomp allows one comparison per argument in a rule, so "neither 0 nor own" is written as the
-    values above ``own`` (negative ones included: the comparison is unsigned) and [1, own - 1] cut into
-    aligned blocks of a power of two, each one masked comparison: at most two per bit.
-    """
-    policy.add_rule(deny, name, sc.Arg(index, sc.GT, own), *also)
-    for start, size in _aligned_blocks(1, own):
-        mask = ((1 << _ARGUMENT_BITS) - 1) & ~(size - 1)
-        policy.add_rule(deny, name, sc.Arg(index, sc.MASKED_EQ, mask, start), *also)
-
-
-def _aligned_blocks(start: int, end: int) -> list[tuple[int, int]]:
-    """[start, end) as (first, size) blocks, each size a power of two and first a multiple of it."""
-    blocks = []
-    while start < end:
-        size = start & -start if start else 1 << _ARGUMENT_BITS
-        while start + size > end:
-            size //= 2
-        blocks.append((start, size))
-        start += size
-    return blocks
-
-
-def observe() -> dict:
+def observe() -> dict[str, object]:
     """What the kernel says is in force for this process: read before any student code runs."""
-    status = {}
+    status: dict[str, str] = {}
     with open("/proc/self/status", encoding="ascii", errors="replace") as stream:
         for line in stream:
             key, _, value = line.partition(":")
@@ -328,7 +136,9 @@ def install_audit_hook(scratch: Path, denied: list[Path]) -> None:
     )
 
 
-def _make_hook(scratch: str, readable: tuple[str, ...], denied: tuple[str, ...]):
+def _make_hook(
+    scratch: str, readable: tuple[str, ...], denied: tuple[str, ...]
+) -> Callable[[str, tuple[Any, ...]], None]:
     """The audit hook, holding everything it uses in its own closure, and nothing mutable.
 
     Student code can rebind any module global, builtin or Python-level method, so the
@@ -357,16 +167,16 @@ def _make_hook(scratch: str, readable: tuple[str, ...], denied: tuple[str, ...])
     permission_error, os_error, type_, isinstance_, len_ = PermissionError, OSError, type, isinstance, len
     str_, bytes_, int_ = str, bytes, int
     scratch_only = (scratch,)
-    denied_fcntl, lock_message = frozenset(_DENIED_FCNTL), NOT_ALLOWED["lock"]
+    denied_fcntl, lock_message = frozenset(DENIED_FCNTL), NOT_ALLOWED["lock"]
 
-    def hook(event: str, args: tuple) -> None:
+    def hook(event: str, args: tuple[Any, ...]) -> None:  # an event's arguments may be anything
         if event in refused_events:
             for name, message in refusals:
                 if name == event:
                     raise permission_error(message)
         if event == "fcntl.fcntl" and len_(args) >= 2 and args[1] in denied_fcntl:
             raise permission_error(lock_message)
-        checks = ()  # (raw path, writing)
+        checks: tuple[tuple[Any, bool], ...] = ()  # (raw path, writing)
         if event == "open" and args:
             padded = args + (None, 0)
             mode, flags = padded[1], padded[2]
@@ -387,7 +197,7 @@ def _make_hook(scratch: str, readable: tuple[str, ...], denied: tuple[str, ...])
             checks, absolute_only = ((args[0], event != "os.symlink"), (args[1], True)), False
         for raw, writing in checks:
             # The path as a str; a file descriptor was checked when it was opened.
-            kind = type_(raw)
+            kind: Any = type_(raw)  # compared with the path types by identity, then looked into
             if kind in path_types:
                 if (
                     kind.__fspath__ not in original_fspath

@@ -31,7 +31,9 @@ import socket
 import sys
 import time
 import traceback
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 if __name__ == "__main__":  # started by path under ``python -I``: make the kit importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -59,7 +61,7 @@ def main(argv: list[str] | None = None) -> None:
     serve(control, started_with)
 
 
-def serve(control: socket.socket, started_with: dict) -> None:
+def serve(control: socket.socket, started_with: Mapping[str, object]) -> None:
     """Answer the grader until it says exit, goes away, or this server's standing changed."""
     while True:
         try:
@@ -68,8 +70,9 @@ def serve(control: socket.socket, started_with: dict) -> None:
             return
         if not data:
             return
+        answer: dict[str, object]
         try:
-            request = json.loads(data)
+            request = json.loads(data)  # the grader's own JSON (grader.sandbox.pool): plain values
             op = request["op"]
             if op == "exit":
                 return
@@ -90,11 +93,11 @@ def serve(control: socket.socket, started_with: dict) -> None:
         reply(control, answer)
 
 
-def reply(control: socket.socket, answer: dict) -> None:
+def reply(control: socket.socket, answer: Mapping[str, object]) -> None:
     control.sendall(json.dumps(answer).encode())
 
 
-def fork_worker(control: socket.socket, request: dict, fds: list[int]) -> int:
+def fork_worker(control: socket.socket, request: dict[str, Any], fds: list[int]) -> int:
     """Fork one worker; in the child this never returns."""
     if len(fds) != 3:
         raise ValueError(f"a fork needs 3 descriptors, got {len(fds)}")
@@ -114,7 +117,7 @@ def fork_worker(control: socket.socket, request: dict, fds: list[int]) -> int:
         os._exit(status)
 
 
-def become_worker(control: socket.socket, request: dict, fds: list[int]) -> None:
+def become_worker(control: socket.socket, request: dict[str, Any], fds: list[int]) -> None:
     """The child: the exec'd worker's start (descriptors, session, folder, environment, limits), then its main."""
     control.close()
     ctypes.CDLL("libc.so.6").prctl(_PR_SET_NAME, ctypes.c_char_p(WORKER_NAME), 0, 0, 0)

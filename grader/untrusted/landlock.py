@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 
 _CREATE_RULESET, _ADD_RULE, _RESTRICT_SELF = 444, 445, 446  # the same numbers on every architecture
@@ -56,7 +57,7 @@ def abi_version() -> int:
         version = _libc().syscall(_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_CREATE_RULESET_VERSION))
     except OSError:
         return 0
-    return max(version, 0)
+    return max(int(version), 0)
 
 
 def fs_rights(abi: int) -> int:
@@ -71,7 +72,7 @@ def fs_rights(abi: int) -> int:
     return rights
 
 
-def restrict(read: list[Path], write: list[Path], listable: list[Path] = ()) -> int:
+def restrict(read: Sequence[Path], write: Sequence[Path], listable: Sequence[Path] = ()) -> int:
     """Allow reading ``read``, listing (names only) ``listable``, and everything on ``write``; deny the rest, for good.
 
     Returns the ABI in force. The caller must have set no_new_privs. Paths that do not

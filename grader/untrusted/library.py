@@ -12,11 +12,14 @@ from __future__ import annotations
 import importlib.abc
 import importlib.util
 import sys
+from collections.abc import Callable, Sequence
+from importlib.machinery import ModuleSpec
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
-_functions: dict[str, object] = {}
-_procedures: dict[str, object] = {}
+_functions: dict[str, Callable[..., Any]] = {}  # a course's, by name: they return whatever the course's code does
+_procedures: dict[str, Callable[..., Any]] = {}
 COURSE_MODULE = "course_untrusted"  # the name a worker gives the course's untrusted package
 
 
@@ -49,7 +52,9 @@ class _SourceFinder(importlib.abc.MetaPathFinder):
     def __init__(self, loader: _SourceLoader) -> None:
         self.loader = loader
 
-    def find_spec(self, fullname: str, path=None, target=None):
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
         if fullname.startswith(COURSE_MODULE + ".") and fullname.count(".") == 1:
             name = fullname.split(".", 1)[1] + ".py"
             if name in self.loader.files:
@@ -62,6 +67,8 @@ def load_sources(files: dict[str, str]) -> ModuleType:
     loader = _SourceLoader({str(name): str(text) for name, text in files.items()})
     sys.meta_path.insert(0, _SourceFinder(loader))
     spec = importlib.util.spec_from_loader(COURSE_MODULE, loader, origin="<course>/__init__.py", is_package=True)
+    if spec is None:  # spec_from_loader returns None only for a loader it cannot describe; ours it can
+        raise ImportError("the course library could not be described to the import system")
     module = importlib.util.module_from_spec(spec)
     module.__path__ = []
     sys.modules[COURSE_MODULE] = module
@@ -75,7 +82,7 @@ def read_sources(folder: Path) -> dict[str, str]:
     return {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.py"))}
 
 
-def function(name: str):
+def function(name: str) -> Callable[..., Any]:
     """The test function called ``name``."""
     try:
         return _functions[name]
@@ -83,7 +90,7 @@ def function(name: str):
         raise KeyError(f"no test function named {name!r}") from None
 
 
-def procedure(name: str):
+def procedure(name: str) -> Callable[..., Any]:
     """The procedure called ``name``."""
     try:
         return _procedures[name]

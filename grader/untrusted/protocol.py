@@ -15,6 +15,8 @@ import json
 import math
 import os
 import struct
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -23,6 +25,10 @@ from grader.untrusted.bounds import MESSAGE, Bounds, Budget, OverBound, check_he
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # the largest ch04 result is a few MiB; more is an attack on memory
 _LENGTH = struct.Struct("!Q")
 _ALLOWED_KINDS = "biuf"
+
+Resolver = Callable[[object], "str | None"]  # a test function's name in the shared library, or None
+MakeFunction = Callable[[str], object]  # the test function a name stands for, on the receiving side
+NpyHeader = tuple[tuple[int, ...], bool, "np.dtype[Any]"]  # shape, Fortran order, dtype
 
 
 class ProtocolError(Exception):
@@ -63,19 +69,19 @@ class Unsupported:
         return f"<{self.type_name} object>"
 
 
-def _array_bytes(array: np.ndarray) -> bytes:
+def _array_bytes(array: np.ndarray[Any, Any]) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, array, allow_pickle=False)
     return buffer.getvalue()
 
 
-def _encode(value: object, blobs: list[bytes], resolve_function) -> object:
-    kind = type(value)
+def _encode(value: object, blobs: list[bytes], resolve_function: Resolver | None) -> object:
+    kind = type(value)  # exact types throughout: a subclass could behave as anything while it is encoded
     if value is None or kind in (bool, int, str):
         return value
     if kind is float:
         return {"__float__": repr(value)}
-    if kind is np.ndarray and value.dtype.kind in _ALLOWED_KINDS:
+    if type(value) is np.ndarray and value.dtype.kind in _ALLOWED_KINDS:
         if sum(map(len, blobs)) + value.nbytes > MAX_MESSAGE_BYTES:  # refuse before copying it
             raise ProtocolError(f"the result is larger than {MAX_MESSAGE_BYTES // 2**20} MiB")
         blobs.append(_array_bytes(value))
@@ -83,13 +89,13 @@ def _encode(value: object, blobs: list[bytes], resolve_function) -> object:
     if isinstance(value, np.generic) and kind.__module__ == "numpy" and value.dtype.kind in _ALLOWED_KINDS:
         blobs.append(_array_bytes(np.asarray(value)))
         return {"__npscalar__": len(blobs) - 1}
-    if kind is tuple:
+    if type(value) is tuple:
         return {"__tuple__": [_encode(item, blobs, resolve_function) for item in value]}
-    if kind is list:
+    if type(value) is list:
         return [_encode(item, blobs, resolve_function) for item in value]
-    if kind is dict and all(type(key) is str for key in value):
+    if type(value) is dict and all(type(key) is str for key in value):
         return {"__dict__": {key: _encode(item, blobs, resolve_function) for key, item in value.items()}}
-    if kind is FunctionRef:
+    if type(value) is FunctionRef:
         return {"__func__": value.name}
     name = resolve_function(value) if resolve_function else None
     if name is not None:
@@ -99,14 +105,14 @@ def _encode(value: object, blobs: list[bytes], resolve_function) -> object:
 
 def _type_name(value: object) -> str:
     kind = type(value)
-    if kind is np.ndarray:
+    if type(value) is np.ndarray:
         return f"ndarray of dtype {value.dtype}"
     module = getattr(kind, "__module__", "") or ""
     qualname = getattr(kind, "__qualname__", "object")
     return qualname if module in ("builtins", "") else f"{module}.{qualname}"
 
 
-def encode(value: object, resolve_function=None) -> bytes:
+def encode(value: object, resolve_function: Resolver | None = None) -> bytes:
     """Serialise plain data into one framed message body."""
     blobs: list[bytes] = []
     header = json.dumps(_encode(value, blobs, resolve_function)).encode()
@@ -116,18 +122,19 @@ def encode(value: object, resolve_function=None) -> bytes:
     return b"".join(parts)
 
 
-def _decode(node: object, blobs: list[bytes], make_function, budget: Budget, depth: int = 1) -> object:
+def _decode(
+    node: object, blobs: list[bytes], make_function: MakeFunction | None, budget: Budget, depth: int = 1
+) -> object:
     budget.take_node(depth)
-    kind = type(node)
-    if node is None or kind in (bool, int, float):
+    if node is None or type(node) in (bool, int, float):
         return node
-    if kind is str:
+    if type(node) is str:
         budget.take_characters(len(node))
         return node
-    if kind is list:
+    if type(node) is list:
         budget.take_items(len(node))
         return [_decode(item, blobs, make_function, budget, depth + 1) for item in node]
-    if kind is not dict or len(node) != 1:
+    if type(node) is not dict or len(node) != 1:
         raise ProtocolError("malformed value")
     ((marker, payload),) = node.items()
     if marker == "__float__":
@@ -152,7 +159,9 @@ def _decode(node: object, blobs: list[bytes], make_function, budget: Budget, dep
     raise ProtocolError(f"unknown marker {marker!r}")
 
 
-def _load_array(blobs: list[bytes], index: object, budget: Budget, headers: dict) -> np.ndarray:
+def _load_array(
+    blobs: list[bytes], index: object, budget: Budget, headers: dict[bytes, NpyHeader]
+) -> np.ndarray[Any, Any]:
     """A fresh array from blob ``index``; its header is parsed once per decode (``headers``), its elements counted."""
     if type(index) is not int or not 0 <= index < len(blobs):
         raise ProtocolError("bad array reference")
@@ -168,7 +177,7 @@ def _load_array(blobs: list[bytes], index: object, budget: Budget, headers: dict
     return array.reshape(shape, order="F" if fortran else "C").copy(order="K")
 
 
-def _npy_header(blob: bytes, headers: dict) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+def _npy_header(blob: bytes, headers: dict[bytes, NpyHeader]) -> tuple[tuple[int, ...], bool, np.dtype[Any], int]:
     """(shape, Fortran order, dtype, data offset) of a .npy; refuses a header of another dtype or a bad shape."""
     versions = {b"\x01\x00": (10, "<H"), b"\x02\x00": (12, "<I")}
     if blob[:6] != b"\x93NUMPY" or blob[6:8] not in versions:
@@ -176,14 +185,14 @@ def _npy_header(blob: bytes, headers: dict) -> tuple[tuple[int, ...], bool, np.d
     start, length_format = versions[blob[6:8]]
     if len(blob) < start:
         raise ProtocolError("unreadable array header: truncated")
-    offset = start + struct.unpack(length_format, blob[8:start])[0]
+    offset: int = start + struct.unpack(length_format, blob[8:start])[0]
     key = blob[:offset]
     if key not in headers:
         headers[key] = _parse_npy_header(key)
     return (*headers[key], offset)
 
 
-def _parse_npy_header(header: bytes) -> tuple[tuple[int, ...], bool, np.dtype]:
+def _parse_npy_header(header: bytes) -> NpyHeader:
     stream = io.BytesIO(header)
     try:
         version = np.lib.format.read_magic(stream)
@@ -199,7 +208,10 @@ def _parse_npy_header(header: bytes) -> tuple[tuple[int, ...], bool, np.dtype]:
 
 
 def decode(
-    body: bytes | bytearray, make_function=None, bounds: Bounds = MESSAGE, deadline: float | None = None
+    body: bytes | bytearray,
+    make_function: MakeFunction | None = None,
+    bounds: Bounds = MESSAGE,
+    deadline: float | None = None,
 ) -> object:
     """Parse one message body produced by :func:`encode`, building no more than ``bounds`` allow.
 
@@ -218,7 +230,8 @@ def decode(
         return chunk
 
     def take_length() -> int:
-        return _LENGTH.unpack(take(_LENGTH.size))[0]
+        (length,) = _LENGTH.unpack(take(_LENGTH.size))
+        return int(length)
 
     try:
         header_bytes = take(take_length())
@@ -244,13 +257,13 @@ def decode(
         raise ProtocolError(f"malformed message ({type(error).__name__})") from None
 
 
-def frame(value: object, resolve_function=None) -> bytes:
+def frame(value: object, resolve_function: Resolver | None = None) -> bytes:
     """One message as the bytes that go on the channel: its length, then its body."""
     body = encode(value, resolve_function)
     return _LENGTH.pack(len(body)) + body
 
 
-def write_message(fd: int, value: object, resolve_function=None) -> None:
+def write_message(fd: int, value: object, resolve_function: Resolver | None = None) -> None:
     """Write one framed message to a (blocking) file descriptor."""
     data = memoryview(frame(value, resolve_function))
     while data:
@@ -271,7 +284,7 @@ def read_exactly(fd: int, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_message(fd: int, make_function=None) -> object:
+def read_message(fd: int, make_function: MakeFunction | None = None) -> object:
     """Read one framed message from a blocking file descriptor."""
     (size,) = _LENGTH.unpack(read_exactly(fd, _LENGTH.size))
     if size > MAX_MESSAGE_BYTES:

@@ -18,6 +18,7 @@ import os
 import resource
 import signal
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from grader.untrusted import standing
 
@@ -39,11 +40,11 @@ class Restrictions:
     cgroup_join: str | None = None  # the submission's memory cgroup's procs file, joined first
     unshare_ipc: bool = False  # a new IPC namespace (root, without bubblewrap, which gives one)
 
-    def to_data(self) -> dict:
+    def to_data(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_data(cls, data: dict) -> Restrictions:
+    def from_data(cls, data: dict[str, Any]) -> Restrictions:
         return cls(**data)
 
 
@@ -71,8 +72,11 @@ def apply(restrictions: Restrictions) -> None:
 def set_rlimits(rlimits: dict[str, list[int]]) -> None:
     """Set each named limit to exactly [soft, hard]; raises (naming the limit) when the kernel refuses."""
     for name, (soft, hard) in rlimits.items():
+        number = standing.number(name)
+        if number is None:
+            raise OSError(f"{name} is not a limit this system has")
         try:
-            resource.setrlimit(standing.number(name), (soft, hard))
+            resource.setrlimit(number, (soft, hard))
         except (ValueError, OSError) as error:
             raise OSError(f"{name} could not be set to {soft}, {hard} ({error})") from None
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import resource
+from collections.abc import Mapping
+from typing import TypedDict
 
 # Every limit Linux has (RLIMIT_OFILE is RLIMIT_NOFILE's old name), in a fixed order.
 RLIMIT_NAMES = (
@@ -35,15 +37,31 @@ _MISSING_FROM_PYTHON = {"RLIMIT_LOCKS": 10}  # Linux's number; Python's resource
 _OOM_SCORE_ADJ = "/proc/self/oom_score_adj"
 
 
+class Standing(TypedDict):
+    """A process's limits (name -> [soft, hard]), nice value, scheduling policy and CPU mask, as plain data."""
+
+    rlimits: dict[str, list[int]]
+    nice: int
+    scheduler: int
+    cpus: list[int]
+
+
+class Observed(Standing):
+    """What a process reports of its own standing: the chosen fields and its OOM score adjustment."""
+
+    oom_score_adj: int | None
+
+
 def number(name: str) -> int | None:
     """The resource number of limit ``name`` on this system (None: it has no such limit)."""
     return getattr(resource, name, _MISSING_FROM_PYTHON.get(name))
 
 
-def read() -> dict:
+def read() -> Observed:
     """This process's standing, as plain data (lists, not tuples, so it compares equal after JSON)."""
+    numbers = {name: number(name) for name in RLIMIT_NAMES}
     return {
-        "rlimits": {name: list(resource.getrlimit(number(name))) for name in RLIMIT_NAMES if number(name) is not None},
+        "rlimits": {name: list(resource.getrlimit(value)) for name, value in numbers.items() if value is not None},
         "nice": os.getpriority(os.PRIO_PROCESS, 0),
         "scheduler": os.sched_getscheduler(0),
         "cpus": sorted(os.sched_getaffinity(0)),
@@ -51,14 +69,15 @@ def read() -> dict:
     }
 
 
-def differences(expected: dict, actual: object) -> list[str]:
+def differences(expected: Mapping[str, object], actual: object) -> list[str]:
     """What in ``actual`` is not as ``expected`` says, one short text each (empty: the same)."""
     if type(actual) is not dict:
         return ["a report of its limits, priority and affinity"]
-    problems = []
+    problems: list[str] = []
     for key, wanted in expected.items():
-        if key == "rlimits":
-            found = actual.get(key) if type(actual.get(key)) is dict else {}
+        if key == "rlimits" and isinstance(wanted, Mapping):
+            reported = actual.get(key)
+            found = reported if type(reported) is dict else {}
             problems += [
                 f"{name} = {found.get(name)} (set: {value})"
                 for name, value in wanted.items()

@@ -14,7 +14,9 @@ import builtins
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 if __name__ == "__main__":  # started by path under ``python -I``: make the kit importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -25,15 +27,19 @@ from grader.untrusted import calls, confine, landlock, library, protocol
 
 CELL_FILENAME = "<cell {cell}>"
 CONFINEMENT_FAILED = 70  # exit status when a layer could not be applied (no student code ran)
-_observed: dict = {}
+_observed: dict[str, object] = {}
+
+Namespace = dict[str, Any]  # a module namespace: the student's definitions, whatever they are
+Request = dict[str, Any]  # a request the grader sent (plain data: grader.untrusted.protocol)
+Snippet = dict[str, Any]  # one extracted definition (grader.pipeline.extract.Snippet.to_data)
 
 
-def new_namespace() -> dict:
+def new_namespace() -> Namespace:
     """The module namespace a submission's definitions run in."""
     return {"__name__": "submission", "__builtins__": builtins}
 
 
-def define(namespace: dict, snippet: dict) -> dict | None:
+def define(namespace: Namespace, snippet: Snippet) -> dict[str, object] | None:
     """Execute one extracted snippet; the problem it caused, or None."""
     try:
         tree = ast.parse(snippet["source"])
@@ -50,14 +56,14 @@ def define(namespace: dict, snippet: dict) -> dict | None:
     return None
 
 
-def load_definitions(snippets: list[dict]) -> tuple[dict, list[dict]]:
+def load_definitions(snippets: list[Snippet]) -> tuple[Namespace, list[dict[str, object]]]:
     """Execute the extracted snippets in order; a failing one is reported and skipped."""
     namespace = new_namespace()
     problems = [problem for snippet in snippets if (problem := define(namespace, snippet)) is not None]
     return namespace, problems
 
 
-def skipped_definition(name: str, reason: str):
+def skipped_definition(name: str, reason: str) -> Callable[..., None]:
     """Stands for a definition the grader skipped because running it ended or hung the worker."""
 
     def skipped(*args: object, **kwargs: object) -> None:
@@ -67,11 +73,11 @@ def skipped_definition(name: str, reason: str):
     return skipped
 
 
-def install_substitutes(namespace: dict, source: str, names: list[str]) -> None:
+def install_substitutes(namespace: Namespace, source: str, names: list[str]) -> None:
     """Put trusted versions of the other units in place of the student's (one mistake costs once)."""
     if not names:
         return
-    substitutes: dict = {"__name__": "substitutes", "__builtins__": builtins}
+    substitutes: Namespace = {"__name__": "substitutes", "__builtins__": builtins}
     for statement in ast.parse(source).body:
         code = compile(ast.Module(body=[statement], type_ignores=[]), "<substitutes>", "exec")
         if isinstance(statement, (ast.Import, ast.ImportFrom)):
@@ -89,7 +95,7 @@ def self_check_while_grading(*args: object, **kwargs: object) -> None:
     """Stands for ``grader.check`` inside a worker: the self-check runs in Jupyter, not while grading."""
 
 
-def describe_exception(error: BaseException) -> dict:
+def describe_exception(error: BaseException) -> dict[str, object]:
     """Type, message and the student's own frames of an exception, as plain data."""
     frames = [
         frame
@@ -118,6 +124,9 @@ def serve(request_fd: int, response_fd: int) -> None:
             request = protocol.read_message(request_fd)
         except protocol.ProtocolError:
             return
+        if type(request) is not dict:  # the grader sends only dicts: anything else ends the conversation
+            return
+        reply: dict[str, object]
         op = request.get("op")
         if op == "exit":
             return
@@ -128,7 +137,7 @@ def serve(request_fd: int, response_fd: int) -> None:
             except Exception as error:  # noqa: BLE001  a kit bug, reported as such
                 reply = {"internal": f"the course library did not load: {type(error).__name__}: {error}"}
         elif op == "define":
-            problems = []
+            problems: list[object] = []
             for index, snippet in enumerate(request["snippets"]):
                 send(response_fd, {"progress": index})
                 problem = define(namespace, snippet)
@@ -141,9 +150,9 @@ def serve(request_fd: int, response_fd: int) -> None:
             install_substitutes(namespace, request["substitute_source"], request["substitute_names"])
             reply = {"names": sorted(k for k in namespace if not k.startswith("__"))}
         elif op == "load":
-            namespace, problems = load_definitions(request["snippets"])
+            namespace, loaded = load_definitions(request["snippets"])
             install_substitutes(namespace, request["substitute_source"], request["substitute_names"])
-            reply = {"problems": problems, "names": sorted(k for k in namespace if not k.startswith("__"))}
+            reply = {"problems": loaded, "names": sorted(k for k in namespace if not k.startswith("__"))}
         elif op == "call":
             reply = answer_call(namespace, request)
         else:
@@ -152,7 +161,7 @@ def serve(request_fd: int, response_fd: int) -> None:
         send(response_fd, reply)
 
 
-def answer_call(namespace: dict, request: dict) -> dict:
+def answer_call(namespace: Namespace, request: Request) -> dict[str, object]:
     """Run one call; report its observations or the exception it raised."""
     call = calls.Call.from_data(request["call"])
     try:
@@ -172,7 +181,7 @@ def flush_output() -> None:
             pass
 
 
-def send(response_fd: int, reply: dict) -> None:
+def send(response_fd: int, reply: dict[str, object]) -> None:
     """Send a reply; a result that cannot be encoded, or is too large, is reported as such."""
     try:
         data = protocol.frame(reply, resolve_function=library.name_of)
@@ -205,7 +214,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--probe-denied", help="a path Landlock must refuse to open: the proof it holds")
     options = parser.parse_args(argv)
     np.seterr(all="ignore")
-    sys.modules["grader"].check = self_check_while_grading  # the notebook's `from grader import check`
+    vars(sys.modules["grader"])["check"] = self_check_while_grading  # the notebook's `from grader import check`
     try:
         readable = [Path(p) for p in options.read] if options.landlock == "on" else None
         confine_self(
@@ -236,7 +245,7 @@ def restrict_files(readable: list[Path], probe_denied: Path) -> None:
     _landlock.update(abi=abi, enforced=all(landlock.enforced(path, probe_write) for path in probes))
 
 
-_landlock: dict = {"abi": 0, "enforced": False}
+_landlock: dict[str, object] = {"abi": 0, "enforced": False}
 
 
 def confine_self(
