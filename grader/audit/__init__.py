@@ -71,7 +71,9 @@ def audit_assignment(
     tasks: list[tuple[Variant, Catalogue]] = []
     mutants: dict[str, Mutant] = {}
     for name in chosen:
-        audit = report.units[name] = UnitAudit(name, max_points=assignment.unit(name).max_score(assignment.available_suites()))
+        audit = report.units[name] = UnitAudit(
+            name, max_points=assignment.unit(name).max_score(assignment.available_suites())
+        )
         audit.nothing_points = None if stub is None else stub.get(name)
         audit.tests = [f"{t.suite}:{t.name}" for u in solution.units if u.name == name for t in u.tests]
         code = find_unit(notebook, name)
@@ -88,8 +90,11 @@ def audit_assignment(
     for result in results:
         _count(report.units[result.variant.unit or ""], result, mutants[result.variant.id], recording)
     for audit in report.units.values():
-        failed = {f"{t.suite}:{t.name}" for r in results if r.variant.unit == audit.unit for t in r.failed}
-        audit.never_failed = [test for test in audit.tests if test not in failed] if audit.mutants else []
+        for result in results:
+            if result.variant.unit == audit.unit:
+                for test in {f"{t.suite}:{t.name}" for t in result.failed if t.unit == audit.unit}:
+                    audit.kills[test] = audit.kills.get(test, 0) + 1
+        audit.never_failed = [test for test in audit.tests if test not in audit.kills] if audit.mutants else []
     report.seconds = time.perf_counter() - start
     return report
 

@@ -19,13 +19,15 @@ import numpy as np
 
 from grader.assignment import Assignment
 from grader.audit.mutate import Mutant
+from grader.audit.probes import perturbed, same_answers
 from grader.classroom.processes import harden_pool_process
 from grader.mutants.run import VariantResult, grade_variant
 from grader.mutants.variants import MUTANT, Catalogue, Define, Variant, build_notebook
 from grader.pipeline.reference import Reference, load_reference
+from grader.pipeline.scoring import GradeReport
 from grader.untrusted import calls
+from grader.untrusted.calls import Call
 
-PROBE_RTOL = 1e-12  # answers that differ by float rounding only count as the same
 PROBE_SECONDS = 120.0  # a survivor's probes, all together
 
 
@@ -33,9 +35,9 @@ PROBE_SECONDS = 120.0  # a survivor's probes, all together
 class RecordingReference(Reference):
     """The solution's reference, remembering every call it answered (the suites' probes)."""
 
-    calls: dict[str, calls.Call] = field(default_factory=dict)
+    calls: dict[str, Call] = field(default_factory=dict)
 
-    def run(self, call: calls.Call) -> dict:
+    def run(self, call: Call) -> dict[str, object]:
         """Answer as the reference does, and keep the call."""
         from grader.pipeline.reference import call_key
 
@@ -93,7 +95,9 @@ def grade_all(
     return results
 
 
-def record_solution(assignment: Assignment, units: list[str], seed: int, lang: str):
+def record_solution(
+    assignment: Assignment, units: list[str], seed: int, lang: str
+) -> tuple[GradeReport, RecordingReference]:
     """Grade the solution on ``units`` with a recording reference: (its report, the reference with the calls)."""
     from grader.pipeline.grade import grade_notebook
 
@@ -127,45 +131,35 @@ def grade_stub(assignment: Assignment, units: list[str], seed: int, lang: str) -
 def probe(variant: Variant, recording: RecordingReference, unit: str) -> tuple[bool, int]:
     """(every probe answered as the solution does, the number of probes) for a mutant that survived grading.
 
-    The probes are the suites' own calls on the unit, at the audit's seed; the mutant's definitions run in this
-    process like the reference's do (a mutant is the instructor's code with one change, never a student's).
+    The probes are the suites' own calls on the unit and their perturbations (:mod:`grader.audit.probes`); the
+    mutant's definitions run in this process as the reference's do (a mutant is the instructor's code with one
+    change, never a student's).
     """
     from grader.pipeline import deadline
     from grader.pipeline.extract import extract_definitions
+    from grader.pipeline.reference import ReferenceFailure
     from grader.untrusted.worker import load_definitions
 
-    probes = [call for call in recording.calls.values() if call.unit == unit]
     extraction = extract_definitions(build_notebook(variant))
     namespace, problems = load_definitions([s.to_data() for s in extraction.snippets])
+    probes = [p for call in recording.calls.values() if call.unit == unit for p in perturbed(call)]
     if problems or not probes:
-        return False, len(probes)
+        return False, 0
+    answered = 0
     try:
-        with deadline.time_limit(PROBE_SECONDS):
+        with deadline.time_limit(PROBE_SECONDS), np.errstate(all="ignore"):
             for call in probes:
                 try:
+                    expected = Reference.run(recording, call)  # not recorded: perturbed calls are no suite's
+                except ReferenceFailure:
+                    continue  # the solution cannot answer this perturbation either: not a probe
+                answered += 1
+                try:
                     answer = calls.execute(namespace, call)
-                except Exception:  # noqa: BLE001  a mutant raising where the solution answers is not equivalent
-                    return False, len(probes)
-                if not same_answers(answer, recording.run(call)):
-                    return False, len(probes)
+                except Exception:  # noqa: BLE001  raising where the solution answers is not equivalent
+                    return False, answered
+                if not same_answers(answer, expected):
+                    return False, answered
     except deadline.DeadlineExceeded:
-        return False, len(probes)
-    return True, len(probes)
-
-
-def same_answers(a: object, b: object) -> bool:
-    """Equal plain data; arrays of one dtype and shape, equal up to float rounding (``PROBE_RTOL``)."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same_answers(a[k], b[k]) for k in a)
-    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return type(a) is type(b) and len(a) == len(b) and all(same_answers(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, np.ndarray | np.generic) or isinstance(b, np.ndarray | np.generic):
-        x, y = np.asarray(a), np.asarray(b)
-        if x.dtype != y.dtype or x.shape != y.shape:
-            return False
-        if x.dtype.kind in "fc":
-            return bool(np.allclose(x, y, rtol=PROBE_RTOL, atol=0.0, equal_nan=True))
-        return bool(np.array_equal(x, y))
-    if isinstance(a, float) and isinstance(b, float):
-        return a == b or bool(np.isclose(a, b, rtol=PROBE_RTOL, atol=0.0)) or (a != a and b != b)
-    return type(a) is type(b) and a == b
+        return False, answered
+    return True, answered

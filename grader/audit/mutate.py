@@ -15,6 +15,7 @@ import copy
 import difflib
 import re
 from dataclasses import dataclass
+from typing import Any, cast
 
 from grader.audit.operators import ALL, OPERATORS, Change, InsertBefore, Operator, Replace, first_statement
 
@@ -54,7 +55,7 @@ class Generated:
     unwritable: int = 0  # changes no source could express (none expected; counted to be honest)
 
 
-def find_unit(notebook, unit: str) -> UnitCode | None:
+def find_unit(notebook: Any, unit: str) -> UnitCode | None:
     """The first code cell defining ``unit`` at top level (as the catalogue's edits find it), else None."""
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
@@ -102,7 +103,8 @@ def generate(code: UnitCode, operators: tuple[Operator, ...] = ALL) -> Generated
             continue
         for order, operator in enumerate(operators):
             for change in operator(node, parents.get(id(node))):
-                found.append((anchor.lineno, _column(code.source, anchor), order, change, position))
+                line = cast(ast.stmt, anchor).lineno
+                found.append((line, _column(code.source, anchor), order, change, position))
     found.sort(key=lambda item: item[:3])
     generated, seen, counts = Generated([], []), {original}, dict[str, int]()
     for line, column, _, change, position in found:
@@ -168,7 +170,7 @@ def _applied(tree: ast.Module, index: int, position: int, change: Change) -> ast
                 if isinstance(change.action, InsertBefore):
                     assert isinstance(target, ast.FunctionDef)
                     body = target.body
-                    body.insert(body.index(first_statement(target)), new)
+                    body.insert(body.index(first_statement(target)), cast(ast.stmt, new))
                 else:
                     value[at] = new
                 return mutated
@@ -212,7 +214,7 @@ def _written(
 
 def _first_line(definition: ast.stmt) -> int:
     decorators = getattr(definition, "decorator_list", [])
-    return min([definition.lineno, *(d.lineno for d in decorators)])
+    return int(min([definition.lineno, *(d.lineno for d in decorators)]))
 
 
 def _offset(source: str, line: int, byte_column: int) -> int:

@@ -195,13 +195,19 @@ def off_by_one(node: ast.AST, parent: ast.AST | None) -> Iterator[Change]:
             for step in (1, -1):
                 args = list(node.args)
                 args[position] = _plus(argument, step)
-                yield Change("off_by_one", f"range argument {position + 1} {step:+d}", Replace(_copy_with(node, args=args)))
+                yield Change(
+                    "off_by_one", f"range argument {position + 1} {step:+d}", Replace(_copy_with(node, args=args))
+                )
     elif isinstance(node, ast.Slice):
         for bound in ("lower", "upper"):
             value = getattr(node, bound)
             if value is not None:
                 for step in (1, -1):
-                    yield Change("off_by_one", f"slice {bound} {step:+d}", Replace(_copy_with(node, **{bound: _plus(value, step)})))
+                    yield Change(
+                        "off_by_one",
+                        f"slice {bound} {step:+d}",
+                        Replace(_copy_with(node, **{bound: _plus(value, step)})),
+                    )
     elif isinstance(node, ast.Subscript) and _plain_index(node.slice):
         for step in (1, -1):
             yield Change("off_by_one", f"index {step:+d}", Replace(_copy_with(node, slice=_plus(node.slice, step))))
@@ -258,7 +264,9 @@ def return_input(node: ast.AST, parent: ast.AST | None) -> Iterator[Change]:
         names = names[1:]
     body = [s for s in node.body if not _is_docstring(s)]
     if names and body:
-        yield Change("return_input", f"return {names[0]} first", InsertBefore(ast.Return(ast.Name(names[0], ast.Load()))))
+        yield Change(
+            "return_input", f"return {names[0]} first", InsertBefore(ast.Return(ast.Name(names[0], ast.Load())))
+        )
 
 
 def _is_docstring(statement: ast.stmt) -> bool:

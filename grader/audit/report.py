@@ -11,8 +11,10 @@ from grader.audit.operators import OPERATORS
 SAME_ANSWERS = "same-answers"
 EQUIVALENCE = {
     SAME_ANSWERS: (
-        "풀이와 같은 답 (스위트의 모든 호출에서, 부동소수 반올림 차이까지)",
-        "the solution's answers on every call the suites make (up to float rounding)",
+        "스위트의 모든 호출과 그 변형(배열 x1000, 부호 반전, 1차원<->2차원, 정수 인수 +-1)에서 풀이와 같은 답 "
+        "(부동소수 반올림 차이까지)",
+        "the solution's answers on every call the suites make and on its perturbations (float arrays x1000, "
+        "negated, 1-D <-> 2-D, integer keywords +-1), up to float rounding",
     ),
 }
 NO_CODE = "no-code"  # a unit with no definition of its own in the solution (e.g. a training procedure)
@@ -30,9 +32,9 @@ class Survivor:
     probes: int = 0  # suite calls the mutant was run on to judge equivalence
     equivalent: str = ""  # a code of EQUIVALENCE when set apart, else ""
 
-    def to_data(self) -> dict:
+    def to_data(self) -> dict[str, object]:
         """As JSON data."""
-        data = {"id": self.id, "diff": self.diff, "operator": self.operator, "detail": self.detail}
+        data: dict[str, object] = {"id": self.id, "diff": self.diff, "operator": self.operator, "detail": self.detail}
         data |= {"line": self.line, "probes": self.probes}
         if self.equivalent:
             data["equivalent"] = self.equivalent
@@ -53,6 +55,7 @@ class UnitAudit:
     by_operator: dict[str, list[int]] = field(default_factory=dict)  # operator -> [mutants, killed]
     tests: list[str] = field(default_factory=list)  # every test of the unit, "suite:name"
     never_failed: list[str] = field(default_factory=list)  # tests no mutant failed
+    kills: dict[str, int] = field(default_factory=dict)  # "suite:name" -> mutants it failed on
     max_points: float = 0.0
     nothing_points: float | None = None  # the published stub's score in this unit (None: no stub to grade)
     note: str = ""  # NO_CODE when the unit has no code of its own
@@ -63,7 +66,7 @@ class UnitAudit:
         counted = self.mutants - len(self.equivalent) - len(self.errors)
         return self.killed / counted if counted > 0 else None
 
-    def to_data(self) -> dict:
+    def to_data(self) -> dict[str, object]:
         """As JSON data: the contract's mutants, killed, survivors, and the rest."""
         return {
             "mutants": self.mutants,
@@ -75,6 +78,7 @@ class UnitAudit:
             "errors": self.errors,
             "by_operator": self.by_operator,
             "tests_never_failed": self.never_failed,
+            "kills_per_test": self.kills,
             "max_points": self.max_points,
             "do_nothing_points": self.nothing_points,
             "note": self.note,
@@ -120,7 +124,9 @@ def render_text(report: AuditReport) -> str:
     for audit in report.units.values():
         lines += ["", f"== {audit.unit}"]
         if audit.note == NO_CODE:
-            lines.append("  풀이에 이 단원의 코드가 없음 (다른 단원의 코드를 실행) / no code of its own in the solution")
+            lines.append(
+                "  풀이에 이 단원의 코드가 없음 (다른 단원의 코드를 실행) / no code of its own in the solution"
+            )
             continue
         lines += _operator_lines(audit)
         lines += _survivor_lines("살아남은 돌연변이 / Survivors", audit.survivors)
