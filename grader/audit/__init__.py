@@ -12,6 +12,7 @@ equivalent-looking. :func:`run_audit` is the command; :func:`audit_assignment` t
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 import sys
 import time
 
@@ -45,7 +46,7 @@ def audit_assignment(
     processes: int = 2,
     seed: int = AUDIT_SEED,
     lang: str = "en",
-    progress: object = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> AuditReport:
     """Mutate every chosen unit of the solution, grade each mutant, probe the survivors; the findings per unit."""
     start = time.perf_counter()
@@ -86,7 +87,7 @@ def audit_assignment(
         for mutant in generated.mutants:
             mutants[mutant.id] = mutant
             tasks.append((as_variant(mutant, assignment.solution_notebook), catalogue))
-    results = grade_all(tasks, processes=processes, seed=seed, lang=lang, progress=progress)  # type: ignore[arg-type]
+    results = grade_all(tasks, processes=processes, seed=seed, lang=lang, progress=progress)
     for result in results:
         _count(report.units[result.variant.unit or ""], result, mutants[result.variant.id], recording)
     for audit in report.units.values():
