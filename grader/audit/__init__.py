@@ -12,9 +12,9 @@ equivalent-looking. :func:`run_audit` is the command; :func:`audit_assignment` t
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 import sys
 import time
+from collections.abc import Callable
 
 from grader.assignment import load_assignment
 from grader.audit.grading import (
