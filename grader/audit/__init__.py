@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from grader.assignment import load_assignment
+from grader.assignment import Assignment, load_assignment
 from grader.audit.grading import (
     RecordingReference,
     as_variant,
@@ -58,29 +58,24 @@ def audit_assignment(
             ko=f"{assignment.solution_notebook}이(가) 없습니다: 감사는 교수자 풀이를 바꾸므로 강의용 저장소에서 실행하세요",
         )
     chosen = [assignment.unit(name).name for name in units] if units else [u.name for u in assignment.units]
-    chosen = list(dict.fromkeys(chosen))
     report = AuditReport(assignment.id, seed, processes)
-    solution, recording = record_solution(assignment, chosen, seed, lang)
-    for unit_score in solution.units:
-        if unit_score.score < unit_score.max_score:
-            report.solution_problems.append(
-                f"the solution scores {unit_score.score:g}/{unit_score.max_score:g} in {unit_score.name}: fix the "
-                f"suites or the solution first / 풀이가 {unit_score.name}에서 만점이 아닙니다: 먼저 고치세요"
-            )
-    stub = grade_stub(assignment, chosen, seed, lang)
     notebook = solution_notebook(assignment.solution_notebook)
+    codes = {name: find_unit(notebook, name) for name in dict.fromkeys(chosen)}
+    # A unit without code of its own (a training procedure run on another unit's class) has no mutant: its
+    # suite is not graded on the solution, only on the stub (what doing nothing earns there).
+    recording = _record(assignment, [name for name, code in codes.items() if code], seed, lang, report)
+    stub = grade_stub(assignment, list(codes), seed, lang)
     tasks: list[tuple[Variant, Catalogue]] = []
     mutants: dict[str, Mutant] = {}
-    for name in chosen:
+    for name, code in codes.items():
         audit = report.units[name] = UnitAudit(
             name, max_points=assignment.unit(name).max_score(assignment.available_suites())
         )
         audit.nothing_points = None if stub is None else stub.get(name)
-        audit.tests = [f"{t.suite}:{t.name}" for u in solution.units if u.name == name for t in u.tests]
-        code = find_unit(notebook, name)
         if code is None:
             audit.note = NO_CODE
             continue
+        audit.tests = recording.tests.get(name, []) if recording else []
         generated = generate(code)
         audit.noops = generated.noops
         catalogue = audit_catalogue(assignment, name, seed)
@@ -100,7 +95,24 @@ def audit_assignment(
     return report
 
 
-def _count(audit: UnitAudit, result: VariantResult, mutant: Mutant, recording: RecordingReference) -> None:
+def _record(
+    assignment: Assignment, units: list[str], seed: int, lang: str, report: AuditReport
+) -> RecordingReference | None:
+    """Grade the solution on ``units`` (it must score full: else the audit says so) and keep the suites' calls."""
+    if not units:
+        return None
+    solution, recording = record_solution(assignment, units, seed, lang)
+    for unit_score in solution.units:
+        recording.tests[unit_score.name] = [f"{t.suite}:{t.name}" for t in unit_score.tests]
+        if unit_score.score < unit_score.max_score:
+            report.solution_problems.append(
+                f"the solution scores {unit_score.score:g}/{unit_score.max_score:g} in {unit_score.name}: fix the "
+                f"suites or the solution first / 풀이가 {unit_score.name}에서 만점이 아닙니다: 먼저 고치세요"
+            )
+    return recording
+
+
+def _count(audit: UnitAudit, result: VariantResult, mutant: Mutant, recording: RecordingReference | None) -> None:
     """One graded mutant into its unit's figures: killed, an internal error, or a survivor (probed)."""
     audit.mutants += 1
     counts = audit.by_operator.setdefault(mutant.operator, [0, 0])
@@ -113,7 +125,7 @@ def _count(audit: UnitAudit, result: VariantResult, mutant: Mutant, recording: R
         counts[1] += 1
         return
     survivor = Survivor(mutant.id, mutant.operator, mutant.detail, mutant.line, mutant.diff)
-    same, survivor.probes = probe(result.variant, recording, audit.unit)
+    same, survivor.probes = probe(result.variant, recording, audit.unit) if recording else (False, 0)
     if same:
         survivor.equivalent = SAME_ANSWERS
         audit.equivalent.append(survivor)

@@ -36,6 +36,7 @@ class RecordingReference(Reference):
     """The solution's reference, remembering every call it answered (the suites' probes)."""
 
     calls: dict[str, Call] = field(default_factory=dict)
+    tests: dict[str, list[str]] = field(default_factory=dict)  # unit -> "suite:name" of every test graded
 
     def run(self, call: Call) -> dict[str, object]:
         """Answer as the reference does, and keep the call."""
