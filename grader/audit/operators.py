@@ -5,7 +5,7 @@ order of the unit's definition, so the same change can be made on a copy), a sho
 :class:`Action` that makes the change. :mod:`grader.audit.mutate` applies an action to a copy of the cell's tree
 and writes the source. The tables follow mutmut's (``+``/``-``, ``*``/``/``, ``<``/``<=``, ``==``/``!=``, ``not``
 removed) and add what a NumPy exercise gets wrong: ``axis`` and ``keepdims``, reductions, off-by-one in ranges
-and slices, arguments swapped, statements deleted, the input returned.
+and slices, arguments swapped, statements deleted, the input returned, a call, ``.copy()`` or ``.T`` left out.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ OPERATORS: dict[str, tuple[str, str]] = {
     "delete": ("문장 삭제", "statement deleted"),
     "return_input": ("입력을 그대로 반환", "the input returned"),
     "reduction": ("축약 함수 교체", "reduction changed"),
+    "unwrap": ("호출·복사·전치 빠뜨림", "call, copy or transpose left out"),
 }
 
 ARITH_SWAPS: dict[type[ast.operator], tuple[type[ast.operator], ...]] = {
@@ -290,6 +291,22 @@ def reduction(node: ast.AST, parent: ast.AST | None) -> Iterator[Change]:
         yield Change("reduction", f"{node.func.attr} -> {other}", Replace(_copy_with(node, func=func)))
 
 
+UNWRAP_NEVER = frozenset({"range", "len", "enumerate", "zip", "print", "isinstance"})  # only a TypeError
+
+
+def unwrap(node: ast.AST, parent: ast.AST | None) -> Iterator[Change]:
+    """``f(x)`` -> ``x`` (an activation, ``float()``, ``np.exp`` left out), ``x.copy()`` -> ``x``, ``W.T`` -> ``W``."""
+    if isinstance(node, ast.Attribute) and node.attr == "T" and isinstance(node.ctx, ast.Load):
+        yield Change("unwrap", ".T left out", Replace(node.value))
+    if not isinstance(node, ast.Call) or node.keywords:
+        return
+    name = ast.unparse(node.func)
+    if len(node.args) == 1 and not isinstance(node.args[0], ast.Starred) and name not in UNWRAP_NEVER:
+        yield Change("unwrap", f"{name}(...) left out", Replace(node.args[0]))
+    elif not node.args and isinstance(node.func, ast.Attribute) and node.func.attr == "copy":
+        yield Change("unwrap", ".copy() left out", Replace(node.func.value))
+
+
 ALL: tuple[Operator, ...] = (
     arith,
     compare,
@@ -301,4 +318,5 @@ ALL: tuple[Operator, ...] = (
     delete,
     return_input,
     reduction,
+    unwrap,
 )

@@ -126,3 +126,14 @@ def test_a_change_that_leaves_the_tree_alone_is_a_noop_not_a_mutant():
     generated = generate(find_unit(notebook_from_cells([_cell("return np.dot(x, x)")]), "f"))  # type: ignore[arg-type]
     assert not any(m.operator == "swap_args" for m in generated.mutants)
     assert generated.noops == ["line 4: first two arguments swapped"]
+
+
+def test_a_call_a_copy_or_a_transpose_left_out():
+    found = _bodies(_cell("h.append(x.copy())\nreturn sigmoid(np.dot(x, w.T))", signature="f(x, w, h)"))
+    assert found["unwrap"] == {
+        "h.append(x)\nreturn sigmoid(np.dot(x, w.T))",
+        "h.append(x.copy())\nreturn np.dot(x, w.T)",
+        "h.append(x.copy())\nreturn sigmoid(np.dot(x, w))",
+        "x.copy()\nreturn sigmoid(np.dot(x, w.T))",
+    }
+    assert "unwrap" not in _bodies(_cell("return range(len(x))"))
