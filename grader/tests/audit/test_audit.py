@@ -117,3 +117,16 @@ def test_mutant_ids_are_the_same_in_both_runs(audits):
     assert whole["mutants"] == weakened["mutants"] > 20
     ids = {s["id"] for s in whole["survivors"] + whole["equivalent"]}
     assert ids <= {s["id"] for s in weakened["survivors"] + weakened["equivalent"]}
+
+
+@pytest.mark.parametrize(
+    "arguments, says",
+    [(["no_such_assignment"], "unknown assignment"), ([ASSIGNMENT, "--unit", "no_such_unit"], "no_such_unit")],
+)
+def test_misuse_is_one_line_and_exit_status_2(arguments, says):
+    process = subprocess.run(
+        [sys.executable, "-m", "grader", "audit", *arguments], cwd=KIT_ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert process.returncode == 2
+    assert process.stderr.startswith("error: ") and says in process.stderr and process.stderr.count("\n") == 1
+    assert "Traceback" not in process.stderr
