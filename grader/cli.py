@@ -167,6 +167,13 @@ def _parser() -> argparse.ArgumentParser:
     mutants.add_argument("--seed", type=int, help="hidden-suite seed (default: the catalogue's fixed seed)")
     mutants.add_argument("--all-units", action="store_true", help="also grade units outside the catalogue (slower)")
     mutants.add_argument("--lang", choices=["ko", "en", "both"], default="en", help="language of the descriptions")
+
+    audit = commands.add_parser("audit", help="mutate the solution's units automatically and grade each mutant")
+    audit.add_argument("assignment", help="assignment id")
+    audit.add_argument("--unit", action="append", help="audit only this unit (repeatable)")
+    audit.add_argument("--json", type=Path, metavar="FILE", help="write the findings as JSON here")
+    audit.add_argument("--processes", type=int, default=2, help="grading processes (default: 2)")
+    audit.add_argument("--seed", type=int, help="hidden-suite seed (default: the audit's fixed seed)")
     return parser
 
 
@@ -232,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(options, "accept_unconfined", False):
         os.environ[ACCEPT_UNCONFINED_VARIABLE] = "1"  # inherited by batch processes and workers' graders
     try:
-        if options.command in ("batch", "ci", "mutants"):
+        if options.command in ("batch", "ci", "mutants", "audit"):
             _terminate_on_sigterm()
         if options.command in ("grade", "gradescope"):
             return _grade(options) if options.command == "grade" else _gradescope(options)
@@ -244,6 +251,10 @@ def main(argv: list[str] | None = None) -> int:
             return _ci(options) if options.command == "ci" else _export(options)
         if options.command == "mutants":
             return _mutants(options)
+        if options.command == "audit":
+            from grader.audit import run_audit
+
+            return run_audit(options)
         if options.command in ("report", "similarity"):
             return _report(options) if options.command == "report" else _similarity(options)
     except (AssignmentError, GraderError) as error:

@@ -40,3 +40,19 @@ def test_mnist_random(unit, grading_seed):
     x, t = mnist_test(slice(start, start + rows))
     check_accuracy(unit, sample_network(), x, t, batch_size)
     assert np.ndim(t) == 1
+
+
+@pytest.mark.parametrize("batch_size", [3, 8])
+def test_last_batch_of_one(unit, grading_seed, batch_size):
+    """마지막 배치가 한 행뿐 / a last batch of a single row
+
+    Real work: the one row after the last full batch counts (it is a right one); a loop that stops one row short,
+    range(0, len(x) - 1, batch_size), drops it only when len(x) leaves a batch of one.
+    """
+    rng = rng_for(1373, batch_size, grading_seed)
+    rows = batch_size * int(rng.integers(2, 5)) + 1
+    network, x = random_network(rng, (5, 4, 6, 4)), rng.normal(size=(rows, 5))
+    right = rng.random(rows) < 0.5
+    right[:2] = (True, False)
+    right[-1] = True
+    check_accuracy(unit, network, x, labels_with_share(unit, network, x, right), batch_size)

@@ -33,3 +33,17 @@ def test_single_row_batch(unit, grading_seed):
     Real work: a 2-D result of one row of probabilities (a 1-D result has the wrong shape).
     """
     check_softmax(unit, rng_for(1333, grading_seed).normal(scale=2.0, size=(1, 6)))
+
+
+@pytest.mark.parametrize("shape", [(7,), (3, 5)])
+def test_wide_spread(unit, grading_seed, shape):
+    """한 행 안의 값이 아주 멀리 퍼짐 / scores spread far apart within one row
+
+    Real work: each row spans more than 1,400 (exp overflows past about 709): subtracting the row's maximum keeps
+    every exponent at most 0; subtracting the minimum (or nothing) gives inf / inf = nan.
+    """
+    rng = rng_for(1334, len(shape), grading_seed)
+    x = rng.normal(scale=2.0, size=shape)
+    x[..., 0] += 800.0
+    x[..., -1] -= 800.0
+    check_softmax(unit, x)
