@@ -15,12 +15,16 @@ import contextlib
 import os
 import selectors
 import time
+from collections.abc import Callable
 
 from grader.sandbox.failures import ReplyOverBound, What, Wording, WorkerFailure, WorkerTimeout
 from grader.untrusted import protocol
 
 CHUNK_BYTES = 1 << 16  # one write to the request pipe
 READ_BYTES = 1 << 20  # one read from the response pipe
+
+
+Stretch = Callable[[float], float]  # a passed deadline -> the deadline it may have (never earlier)
 
 
 class ChannelEnded(Exception):
@@ -58,23 +62,27 @@ class Channel:
                 except OSError:
                     raise ChannelEnded from None
 
-    def read_body(self, deadline: float, what: What) -> bytearray:
+    def read_body(self, deadline: float, what: What, stretch: Stretch | None = None) -> bytearray:
         """The next message's body; bytes after it stay in ``pending`` for the next read.
 
         The body is read into one buffer of its announced size: a 64 MiB reply costs 64 MiB,
-        not the several copies a growing buffer and its slices would make.
+        not the several copies a growing buffer and its slices would make. When the deadline passes,
+        ``stretch`` (if given) may move it later (:mod:`grader.sandbox.cpu_clock`: a starved worker's CPU time).
         """
         length = bytearray(8)
-        self._fill(memoryview(length), deadline, what)
+        deadline = self._fill(memoryview(length), deadline, what, stretch)
         size = int.from_bytes(length, "big")
         if 8 + size > protocol.MAX_MESSAGE_BYTES:
             raise WorkerFailure(Wording.REPLY_TOO_LARGE, what=what, detail=str(protocol.MAX_MESSAGE_BYTES // 2**20))
         body = bytearray(size)
-        self._fill(memoryview(body), deadline, what)
+        self._fill(memoryview(body), deadline, what, stretch)
         return body
 
-    def _fill(self, target: memoryview, deadline: float, what: What) -> None:
-        """Fill ``target`` from what is pending, then from the pipe, without blocking past the deadline."""
+    def _fill(self, target: memoryview, deadline: float, what: What, stretch: Stretch | None = None) -> float:
+        """Fill ``target`` from what is pending, then from the pipe, without blocking past the deadline.
+
+        Returns the deadline, later than given when ``stretch`` moved it.
+        """
         filled = min(len(self.pending), len(target))
         target[:filled] = self.pending[:filled]
         del self.pending[:filled]
@@ -82,12 +90,18 @@ class Channel:
             selector.register(self.response_read, selectors.EVENT_READ)
             while filled < len(target):
                 remaining = deadline - time.monotonic()
-                if remaining <= 0 or not selector.select(remaining):
+                if remaining <= 0 and stretch is not None:
+                    deadline = stretch(deadline)
+                    remaining = deadline - time.monotonic()
+                if remaining <= 0:
                     raise WorkerTimeout(Wording.RAN_OUT, what=what)
+                if not selector.select(remaining):
+                    continue
                 count = os.readv(self.response_read, [target[filled : filled + READ_BYTES]])
                 if not count:
                     raise ChannelEnded
                 filled += count
+        return deadline
 
     def unsolicited(self) -> bool:
         """True when the worker sent something before it was asked: the channel can no longer be trusted.

@@ -9,7 +9,11 @@ the test is an internal error. The rest of a worker's work is done elsewhere, ea
 - :mod:`grader.sandbox.channel`: the two pipes (send, read, decode), each step with a deadline;
 - :mod:`grader.sandbox.attestation`: what the worker's report lacks, a pure function;
 - :mod:`grader.sandbox.loader`: loading a notebook's definitions, skipping any that ends the worker;
-- :mod:`grader.sandbox.failures`: how a call failed, as a reason with its facts and its texts.
+- :mod:`grader.sandbox.failures`: how a call failed, as a reason with its facts and its texts;
+- :mod:`grader.sandbox.cpu_clock`: how much later a starved call's deadline may be.
+
+At 412 lines this module is a little over the kit's 400: what is left is one class, the life cycle, whose
+methods share its state; splitting it further would pass that state around instead.
 
 A failure on the channel stops the worker here (its process group is killed and reaped) before it is
 raised; the next request starts a fresh one.
@@ -29,8 +33,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from grader.sandbox import attestation, launch, loader, pool, standing, uids
-from grader.sandbox.channel import Channel, ChannelEnded, decode
+from grader.sandbox import attestation, cpu_clock, launch, loader, pool, standing, uids
+from grader.sandbox.channel import Channel, ChannelEnded, Stretch, decode
 from grader.sandbox.failures import (
     LOADING_COURSE,
     STARTING,
@@ -110,6 +114,8 @@ class Worker:
         self.channel: Channel | None = None
         self._seq = 0
         self._ready = False
+        self._clock: cpu_clock.CpuClock | None = None  # the running worker's CPU clock, made at its first call
+        self._clock_pid: int | None = None
         self.output: OutputFile | None = None
         self._first_problems: list[Any] | None = None
         self._leftover = ""
@@ -259,21 +265,31 @@ class Worker:
             self.stop()
             raise WorkerFailure(Wording.UNASKED, what=what)
         remaining = self.run.remaining()
-        cut_by_budget = remaining < seconds
-        deadline = time.monotonic() + min(seconds, remaining)
+        started = time.monotonic()
+        deadline = started + min(seconds, remaining)
+        wall_end = started + min(seconds * cpu_clock.WALL_FACTOR, remaining)
+        stretch = cpu_clock.stretcher(self._cpu_clock(), seconds, wall_end)
         try:
             self._send(protocol.frame(request), deadline, what)
-            return self.next_reply(deadline, what)
+            return self.next_reply(deadline, what, stretch)
         except WorkerTimeout as failure:
             if failure.wording is not Wording.RAN_OUT:
                 raise
-            if cut_by_budget:
+            if time.monotonic() - started >= remaining:
                 raise BudgetExhausted(self.run.budget, what) from None
             raise WorkerTimeout(Wording.RAN_PAST, what=what, seconds=seconds) from None
 
-    def next_reply(self, deadline: float, what: What) -> dict[str, object]:
+    def _cpu_clock(self) -> cpu_clock.CpuClock | None:
+        """The running worker's CPU clock (its tree of processes is found once per worker)."""
+        if self.process is None:
+            return None
+        if self._clock is None or self._clock_pid != self.process.pid:
+            self._clock, self._clock_pid = cpu_clock.CpuClock(self.process.pid), self.process.pid
+        return self._clock
+
+    def next_reply(self, deadline: float, what: What, stretch: Stretch | None = None) -> dict[str, object]:
         """The worker's next message, decoded; any failure stops the worker first."""
-        body = self._read_body(deadline, what)
+        body = self._read_body(deadline, what, stretch)
         with self._on_channel(what):
             return decode(body, what)
 
@@ -346,10 +362,10 @@ class Worker:
         with self._on_channel(what):
             self._open_channel(what).send(data, deadline, what)
 
-    def _read_body(self, deadline: float, what: What) -> bytearray:
+    def _read_body(self, deadline: float, what: What, stretch: Stretch | None = None) -> bytearray:
         """The next message's body (:meth:`grader.sandbox.channel.Channel.read_body`)."""
         with self._on_channel(what):
-            return self._open_channel(what).read_body(deadline, what)
+            return self._open_channel(what).read_body(deadline, what, stretch)
 
     def _unsolicited(self, what: What) -> bool:
         """True when the worker sent something before it was asked (:meth:`~.channel.Channel.unsolicited`)."""
