@@ -1,0 +1,16 @@
+"""Hidden test of Sigmoid: random arrays."""
+
+from courses.ch05_backprop.checks import mixed, rng_for
+from courses.ch05_backprop.hints import SIGMOID_BACKWARD, SIGMOID_FORWARD
+from grader.pipeline.generic import Steps, check_steps
+
+
+def test_random(unit, grading_seed):
+    """무작위 배열 / random arrays
+
+    Real work: forward and backward with a random dout.
+    """
+    rng = rng_for(1504, grading_seed)
+    x, dout = mixed(rng, (3, 3)), mixed(rng, (3, 3))
+    steps = Steps("Sigmoid", var="sigmoid").call("forward", x).call("backward", dout)
+    check_steps(unit, steps, hint=lambda i, *_: SIGMOID_BACKWARD if i else SIGMOID_FORWARD)
