@@ -74,15 +74,12 @@ NET_REVERSED = Text(
     "역전파는 계층을 거꾸로 지납니다: lastLayer.backward 다음에 list(self.layers.values())를 뒤집어 backward하세요.",
     "backward goes through the layers in reverse: lastLayer.backward, then the reversed list(self.layers.values()).",
 )
-NET_SHARED_PARAMS = Text(
-    "Affine 계층은 self.params의 같은 배열을 써야 합니다 (Affine(self.params['W1'], self.params['b1'])): 복사하면 "
-    "params를 갱신해도 계층이 바뀌지 않습니다.",
-    "the Affine layers must use the very arrays of self.params (Affine(self.params['W1'], self.params['b1'])): with a "
-    "copy, updating params does not change the layers.",
-)
 NET_PREDICT = Text(
-    "predict는 마지막 계층(SoftmaxWithLoss) 전까지의 점수입니다: Affine1 → Relu1 → Affine2.",
-    "predict gives the scores before the last layer (SoftmaxWithLoss): Affine1 → Relu1 → Affine2.",
+    "predict는 마지막 계층(SoftmaxWithLoss) 전까지의 점수입니다: Affine1 → Relu1 → Affine2. Affine 계층은 self.params의 "
+    "같은 배열을 써야 합니다 (Affine(self.params['W1'], self.params['b1'])): 복사하면 params를 바꿔도 계층이 그대로입니다.",
+    "predict gives the scores before the last layer (SoftmaxWithLoss): Affine1 → Relu1 → Affine2. The Affine layers "
+    "must use the very arrays of self.params (Affine(self.params['W1'], self.params['b1'])): with copies, changing "
+    "params leaves the layers as they were.",
 )
 NET_ACCURACY = Text(
     "accuracy는 행마다 np.argmax(y, axis=1)과 np.argmax(t, axis=1)이 같은 비율입니다.",
@@ -105,7 +102,7 @@ def raised_hint(unit: str, error_type: str, text: str) -> Text | None:
     none_operand = "NoneType" in text or "None" in text and "subscript" in text
     if unit == "MulLayer" and error_type == "TypeError" and none_operand:
         return MUL_KEEP
-    if unit == "Relu" and ("AxisError" in error_type or error_type == "TypeError" and "axis" in text):
+    if unit == "Relu" and ("AxisError" in error_type or error_type == "TypeError" and "scalar index" in text):
         return RELU_MAXIMUM
     if unit == "Affine" and error_type == "ValueError" and ("aligned" in text or "shape" in text):
         return AFFINE_SHAPES
@@ -142,6 +139,18 @@ def add_backward_hint(got: object) -> Text | None:
 def sigmoid_backward_hint(got: object, out: np.ndarray, dout: np.ndarray) -> Text:
     """out * (1 - out) without dout: dout not multiplied; anything else: the formula."""
     return DOUT if _close(got, out * (1 - out)) else SIGMOID_BACKWARD
+
+
+def accuracy_hint(got: object, no_axis_share: float) -> Text | None:
+    """The share np.argmax(y) without axis=1 gives (one flat index compared with every label)."""
+    return NET_ACCURACY if _close(got, no_axis_share) else None
+
+
+def numerical_hint(got: object, expected: dict) -> Text | None:
+    """A gradient shaped unlike its parameter: a key computed of another parameter."""
+    if type(got) is not dict or set(got) != set(expected):
+        return None
+    return NET_NUMERICAL if any(np.shape(got[key]) != np.shape(expected[key]) for key in expected) else None
 
 
 def swl_backward_hint(got: object, expected: np.ndarray, batch_size: int) -> Text | None:
