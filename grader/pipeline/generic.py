@@ -45,7 +45,7 @@ class TrivialExpected(GraderError):
 class StepsCall(Call):
     """A call of the engine's :data:`~grader.untrusted.steps.STEP_THROUGH`, shown as the learner would write it."""
 
-    shown: str = field(default="", compare=False)  # e.g. "layer = MulLayer(); layer.forward(100.0, 2.0)"
+    shown: str = field(default="", compare=False)  # e.g. "obj = Layer(); obj.forward(x); obj.backward(dout)"
 
     def describe(self) -> str:
         """The steps as lines of the learner's code, joined by ``; ``."""
