@@ -11,6 +11,7 @@ import argparse
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from grader.assignment import KIT_ROOT
 from grader.authoring import templates
@@ -40,22 +41,24 @@ def solution_notebook(assignment_id: str, title: str) -> str:
     """The instructor notebook: Korean and English text, one example unit in a solution region, a demo."""
     import nbformat
 
+    v4: Any = nbformat.v4  # nbformat has no type hints
     cells = [
-        nbformat.v4.new_markdown_cell(templates.INTRO.format(id=assignment_id, title=title)),
-        nbformat.v4.new_code_cell("import numpy as np"),
-        nbformat.v4.new_markdown_cell(templates.UNIT_TEXT.format()),
-        nbformat.v4.new_code_cell(templates.UNIT_CODE),
-        nbformat.v4.new_code_cell(templates.DEMO_CODE),
+        v4.new_markdown_cell(templates.INTRO.format(id=assignment_id, title=title)),
+        v4.new_code_cell("import numpy as np"),
+        v4.new_markdown_cell(templates.UNIT_TEXT.format()),
+        v4.new_code_cell(templates.UNIT_CODE),
+        v4.new_code_cell(templates.DEMO_CODE),
     ]
     for number, cell in enumerate(cells):
         cell.id = f"cell-{number}"  # fixed ids: scaffolding twice writes the same bytes
-    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook = v4.new_notebook(cells=cells)
     notebook.metadata = {
         "grader": {"assignment": assignment_id, "lang": "ko"},
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
     }
-    return nbformat.writes(notebook) + "\n"
+    writes: Any = nbformat.writes
+    return str(writes(notebook)) + "\n"
 
 
 def scaffold(assignment_id: str, root: Path = KIT_ROOT) -> list[Path]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -55,14 +56,16 @@ class StepsCall(Call):
 class Steps:
     """A script of steps on one object of a class: the plain data :data:`STEP_THROUGH` runs on both sides."""
 
-    def __init__(self, cls: str, init_args: tuple = (), init_kwargs: dict | None = None, *, var: str = "obj"):
+    def __init__(
+        self, cls: str, init_args: tuple[Any, ...] = (), init_kwargs: dict[str, Any] | None = None, *, var: str = "obj"
+    ):
         self.cls, self.var = cls, var
         self.init_args, self.init_kwargs = tuple(init_args), dict(init_kwargs or {})
-        self.steps: list[dict] = []
+        self.steps: list[dict[str, Any]] = []
         self.labels: list[str] = []  # how each step reads in the learner's code
         self.checked: list[bool] = []  # whether its observation is compared
 
-    def _add(self, step: dict, label: str, checked: bool) -> Steps:
+    def _add(self, step: dict[str, Any], label: str, checked: bool) -> Steps:
         self.steps.append(step)
         self.labels.append(label)
         self.checked.append(checked)
@@ -80,11 +83,11 @@ class Steps:
         """Read an attribute the object keeps (``dW``) and compare it."""
         return self._add({"read": attribute}, f"{self.var}.{attribute}", True)
 
-    def params(self, values: dict) -> Steps:
+    def params(self, values: dict[str, Any]) -> Steps:
         """Write values into ``obj.params`` in place (nothing to compare)."""
         return self._add({"params": values}, f"{self.var}.params[...] = ...", False)
 
-    def _call_text(self, method: str, args: tuple, kwargs: dict) -> str:
+    def _call_text(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
         shown = [describe_value(value) for value in args] + [f"{k}={describe_value(v)}" for k, v in kwargs.items()]
         return f"{self.var}.{method}({', '.join(shown)})"
 
@@ -93,7 +96,7 @@ class Steps:
         init = [describe_value(value) for value in self.init_args]
         init += [f"{key}={describe_value(value)}" for key, value in self.init_kwargs.items()]
         shown = "; ".join([f"{self.var} = {self.cls}({', '.join(init)})", *self.labels])
-        kwargs: dict = {"init_args": self.init_args}
+        kwargs: dict[str, Any] = {"init_args": self.init_args}
         if self.init_kwargs:
             kwargs["init_kwargs"] = self.init_kwargs
         return StepsCall(
@@ -105,7 +108,7 @@ class Steps:
 # -- running both sides --------------------------------------------------------------------------
 
 
-def student_result(unit, call: Call, raised: Text | RaisedHint | None = None) -> object:
+def student_result(unit: Any, call: Call, raised: Text | RaisedHint | None = None) -> object:
     """The student's result of ``call``; an exception from their code carries ``raised``'s hint."""
     if raised is None:
         return unit.got(call)["result"]
@@ -118,7 +121,7 @@ def _hint(hint: Text | HintFor | None, got: object, expected: object) -> Text | 
 
 
 def check_call(
-    unit,
+    unit: Any,
     call: Call,
     *,
     rtol: float = RTOL,
@@ -142,16 +145,16 @@ def check_call(
 
 
 def check_steps(
-    unit,
+    unit: Any,
     steps: Steps,
     *,
     rtol: float = RTOL,
     atol: float = ATOL,
     dtype: str | None = None,
-    hint: Callable[[int, list, list], Text | None] | Text | None = None,
+    hint: Callable[[int, list[Any], list[Any]], Text | None] | Text | None = None,
     raised: Text | RaisedHint | None = None,
     seed: int | None = None,
-) -> tuple[list, list]:
+) -> tuple[list[Any], list[Any]]:
     """Step through an object of the student's class and the reference's; compare every checked observation.
 
     ``hint``: a Text, or a function of (step index, got observations, expected observations). Returns both lists.
@@ -196,7 +199,7 @@ def compare(
         _compare_array(got, expected, call, rtol, atol, dtype, what, hint)
     elif type(expected) is dict:
         _compare_dict(got, expected, call, rtol=rtol, atol=atol, dtype=dtype, what=what, hint=hint)
-    elif type(expected) in (tuple, list):
+    elif type(expected) in (tuple, list) and isinstance(expected, (tuple, list)):
         _compare_sequence(got, expected, call, rtol=rtol, atol=atol, dtype=dtype, what=what, hint=hint)
     elif type(expected) in (bool, str) or isinstance(expected, np.bool_):
         if type(got) is not type(expected) or got != expected:
@@ -204,12 +207,15 @@ def compare(
                            expected, got, hint, kind=Problem.WRONG_VALUE)  # fmt: skip
     else:
         value = as_scalar(got, call, hint)
-        if not np.isclose(value, float(expected), rtol=rtol, atol=atol):
+        if not np.isclose(value, float(expected), rtol=rtol, atol=atol):  # type: ignore[arg-type]
             raise Mismatch(_text(what, "이(가) 기대값과 다릅니다.", "differs from the expected value."), call,
                            expected, got, hint, kind=Problem.WRONG_VALUE)  # fmt: skip
 
 
-def _compare_array(got, expected, call, rtol, atol, dtype, what, hint) -> None:
+def _compare_array(
+    got: object, expected: np.ndarray, call: Call, rtol: float, atol: float, dtype: str | None, what: str,
+    hint: Text | None,
+) -> None:  # fmt: skip
     array = as_array(got, expected.shape, call, what, hint)
     if dtype == "exact" and array.dtype != expected.dtype or dtype == "kind" and _kind(array) != _kind(expected):
         raise Mismatch(
@@ -226,7 +232,9 @@ def _kind(array: np.ndarray) -> str:
     return "i" if array.dtype.kind in "iu" else array.dtype.kind
 
 
-def _compare_dict(got, expected: dict, call, *, what, hint, **tolerances) -> None:
+def _compare_dict(
+    got: object, expected: dict[str, Any], call: Call, *, what: str, hint: Text | None, **tolerances: Any
+) -> None:
     if type(got) is not dict or set(got) != set(expected):
         kind = Problem.WRONG_KEYS if type(got) is dict else Problem.WRONG_TYPE
         shown = sorted(map(str, got)) if type(got) is dict else describe_type(got)
@@ -239,8 +247,10 @@ def _compare_dict(got, expected: dict, call, *, what, hint, **tolerances) -> Non
         compare(got[key], expected[key], call, what=f"{_name(what)}[{key!r}]", hint=hint, **tolerances)
 
 
-def _compare_sequence(got, expected, call, *, what, hint, **tolerances) -> None:
-    if type(got) not in (tuple, list) or len(got) != len(expected):
+def _compare_sequence(
+    got: object, expected: tuple[Any, ...] | list[Any], call: Call, *, what: str, hint: Text | None, **tolerances: Any
+) -> None:
+    if not isinstance(got, (tuple, list)) or type(got) not in (tuple, list) or len(got) != len(expected):
         raise Mismatch(
             _text(what, f"이(가) 값 {len(expected)}개의 튜플이 아닙니다: {describe_type(got)}",
                   f"is not a tuple of {len(expected)} values: {describe_type(got)}"),

@@ -11,6 +11,7 @@ Imports nothing of the kit: a worker loads it, and a step names only methods and
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,7 @@ def _observed(value: object) -> object:
     return value
 
 
-def _write_params(obj: object, values: dict) -> None:
+def _write_params(obj: object, values: dict[str, Any]) -> None:
     """Write values into ``obj.params`` in place (as the book's training loop updates them)."""
     current = getattr(obj, "params", None)
     if not isinstance(current, dict):
@@ -43,7 +44,7 @@ def _write_params(obj: object, values: dict) -> None:
         current[key][...] = value
 
 
-def _run_step(obj: object, step: dict) -> object:
+def _run_step(obj: object, step: dict[str, Any]) -> object:
     """One step: ``{"call": name, "args": [...], "kwargs": {...}}``, ``{"read": name}`` or ``{"params": {...}}``."""
     if "call" in step:
         return _observed(getattr(obj, step["call"])(*step.get("args", ()), **step.get("kwargs", {})))
@@ -55,7 +56,9 @@ def _run_step(obj: object, step: dict) -> object:
     raise StepError(f"unknown step {sorted(step)}")
 
 
-def step_through(cls, steps, init_args=(), init_kwargs=None) -> list:
+def step_through(
+    cls: type, steps: object, init_args: tuple[Any, ...] = (), init_kwargs: dict[str, Any] | None = None
+) -> list[object]:
     """Build ``cls(*init_args, **init_kwargs)``, run ``steps`` in order on it, return one observation per step."""
     if not isinstance(steps, (list, tuple)) or not all(isinstance(step, dict) for step in steps):
         raise StepError("steps must be a list of dicts")

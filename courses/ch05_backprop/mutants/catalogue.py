@@ -11,7 +11,17 @@ from __future__ import annotations
 
 from courses.ch05_backprop import hints as H
 from courses.ch05_backprop.mutants.base import (
-    ADD, AFFINE, MUL, NET, RELU, SIGMOID, SWL, TRAIN, Replace, Variant, mutant,
+    ADD,
+    AFFINE,
+    MUL,
+    NET,
+    RELU,
+    SIGMOID,
+    SWL,
+    TRAIN,
+    Replace,
+    Variant,
+    mutant,
 )  # fmt: skip
 from grader.mutants.variants import with_hints
 from grader.pipeline.checks import Text

@@ -16,7 +16,7 @@ from grader.pipeline.checks import RETURNED_NONE, Mismatch, Problem, Text
 from grader.pipeline.generic import Steps, TrivialExpected, assert_not_trivial, check_call, check_steps, compare
 from grader.untrusted import calls, library, steps
 
-REFERENCE = '''
+REFERENCE = """
 import numpy as np
 
 class Scale:
@@ -35,7 +35,7 @@ class Scale:
 
 def double(x):
     return 2 * x
-'''
+"""
 
 
 def namespace(source: str) -> dict:
