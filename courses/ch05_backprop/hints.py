@@ -59,8 +59,8 @@ AFFINE_DB_AXIS = Text(
     "db is dout summed over the batch: np.sum(dout, axis=0), shaped like b. Without axis it is one number.",
 )
 SWL_LOSS = Text(
-    "SoftmaxWithLoss.forward는 y = softmax(x)를 저장하고 cross_entropy_error(y, t)를 반환합니다 (x에 바로 쓰지 않음).",
-    "SoftmaxWithLoss.forward keeps y = softmax(x) and returns cross_entropy_error(y, t) (not of x itself).",
+    "SoftmaxWithLoss.forward는 y = softmax(x)를 저장하고 y의 교차 엔트로피 오차를 반환합니다 (x에 바로 쓰지 않음).",
+    "SoftmaxWithLoss.forward keeps y = softmax(x) and returns the cross-entropy error of y (not of x itself).",
 )
 SWL_BATCH = Text(
     "SoftmaxWithLoss.backward는 (y - t) / batch_size입니다: 배치 크기(t.shape[0])로 한 번만 나눕니다.",
@@ -86,8 +86,8 @@ NET_ACCURACY = Text(
     "accuracy is the share of rows where np.argmax(y, axis=1) equals np.argmax(t, axis=1).",
 )
 NET_NUMERICAL = Text(
-    "numerical_gradient(x, t)는 W1 b1 W2 b2 각각에 대해 주어진 numerical_gradient(loss_W, self.params[key])를 씁니다.",
-    "numerical_gradient(x, t) applies the given numerical_gradient(loss_W, self.params[key]) to each of W1 b1 W2 b2.",
+    "numerical_gradient(x, t)는 W1 b1 W2 b2 각각에 대해 4장의 numerical_gradient(loss_W, self.params[key])를 씁니다.",
+    "numerical_gradient(x, t) applies chapter 4's numerical_gradient(loss_W, self.params[key]) to each of W1 b1 W2 b2.",
 )
 TRAIN_GRADIENT = Text(
     "학습은 여러분의 TwoLayerNet.__init__과 gradient로 매개변수를 갱신합니다: 가중치를 0이 아닌 난수로 초기화했는지, "

@@ -15,6 +15,7 @@ from typing import Any
 
 from grader.assignment import KIT_ROOT
 from grader.authoring import templates
+from grader.classroom.publish import BEGIN, END
 from grader.errors import GraderError
 
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -46,7 +47,7 @@ def solution_notebook(assignment_id: str, title: str) -> str:
         v4.new_markdown_cell(templates.INTRO.format(id=assignment_id, title=title)),
         v4.new_code_cell("import numpy as np"),
         v4.new_markdown_cell(templates.UNIT_TEXT.format()),
-        v4.new_code_cell(templates.UNIT_CODE),
+        v4.new_code_cell(templates.UNIT_CODE.format(begin=BEGIN, end=END)),
         v4.new_code_cell(templates.DEMO_CODE),
     ]
     for number, cell in enumerate(cells):

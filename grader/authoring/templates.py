@@ -1,7 +1,8 @@
 """The texts ``python -m grader new`` writes: a rubric, one example unit's notebook cells, and one test per suite.
 
-``{id}`` and ``{title}`` are filled in; everything else is the example an instructor edits. The example unit
-is chapter 4's sum of squared errors, graded by the engine's generic checks alone (no course package).
+``{id}`` and ``{title}`` are filled in; everything else is the example an instructor edits. The solution
+markers are filled in from :mod:`grader.classroom.publish` (so this file, shipped in every student repository,
+holds none). The example unit is chapter 4's sum of squared errors, graded by the engine's generic checks alone (no course package).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ uses = []
 test_book_example = 5
 test_batch = 5
 [units.{unit}.hidden]
-test_random = 10
+test_random_labels = 10
 """
 
 INTRO = """\
@@ -52,9 +53,9 @@ $$E = \\frac{{1}}{{2}} \\sum_k (y_k - t_k)^2$$
 UNIT_CODE = """\
 def sum_squares_error(y, t):
     \"\"\"오차제곱합 / the sum of squared errors: 0.5 * sum((y - t) ** 2).\"\"\"
-    ### BEGIN SOLUTION
+    {begin}
     return 0.5 * np.sum((y - t) ** 2)
-    ### END SOLUTION"""
+    {end}"""
 
 DEMO_CODE = """\
 t = np.array([0, 0, 1, 0, 0, 0, 0, 0, 0, 0])
@@ -105,10 +106,10 @@ from grader.pipeline.generic import check_call
 from grader.untrusted.calls import Call
 
 
-def test_random(unit, grading_seed):
-    \"\"\"무작위 배치 / a random batch
+def test_random_labels(unit, grading_seed):
+    \"\"\"예시 숨은 테스트: 채점 때 정한 시드의 배치 / example hidden test: a batch from the grading seed
 
-    Real work: the sum over every element of a batch no list of answers anticipates.
+    Real work: the sum over every element of a batch that no list of answers anticipates.
     \"\"\"
     rng = np.random.default_rng([101, grading_seed])
     y = rng.random((5, 7))

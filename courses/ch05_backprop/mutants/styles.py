@@ -43,7 +43,11 @@ class SoftmaxWithLoss:
     def forward(self, x, t):
         self.t = t
         self.y = softmax(x)
-        self.loss = cross_entropy_error(self.y, self.t)
+        batch_size = self.y.shape[0]
+        if self.t.size == self.y.size:
+            self.loss = -np.sum(self.t * np.log(self.y + 1e-7)) / batch_size
+        else:
+            self.loss = -np.sum(np.log(self.y[np.arange(batch_size), self.t] + 1e-7)) / batch_size
         return self.loss
 
     def backward(self, dout=1):
