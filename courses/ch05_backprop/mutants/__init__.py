@@ -16,7 +16,9 @@ CATALOGUE = Catalogue(
     assignment="ch05_backprop",
     solution=SOLUTION,
     variants=tuple(MUTANTS + BROKEN + STYLES + NOTHING),
-    units=("MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "TwoLayerNet", "train_neuralnet"),
+    # The seven units of layers and the network; train_neuralnet is graded for do-nothing networks (below) and with
+    # --all-units, as in chapter 4: a network mistake is charged there too, by design.
+    units=("MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "TwoLayerNet"),
     seed=20241205,
     # train_neuralnet trains the student's TwoLayerNet (built from the reference layers).
     builds_on_student={"train_neuralnet": ("TwoLayerNet",)},

@@ -27,8 +27,6 @@ from grader.mutants.variants import with_hints
 from grader.pipeline.checks import Text
 
 _MUL_SWAP = "dx = dout * self.y  # x와 y를 바꾼다 / swap x and y\n        dy = dout * self.x"
-_INIT_W1 = "self.params['W1'] = weight_init_std * np.random.randn(input_size, hidden_size)"
-_INIT_W2 = "self.params['W2'] = weight_init_std * np.random.randn(hidden_size, output_size)"
 
 # fmt: off
 MUTANTS: list[Variant] = [
@@ -98,10 +96,6 @@ MUTANTS: list[Variant] = [
                    "self.layers['Affine1'].dW / x.shape[0], self.layers['Affine1'].db / x.shape[0]"),
            Replace(f"{NET}.gradient", "self.layers['Affine2'].dW, self.layers['Affine2'].db",
                    "self.layers['Affine2'].dW / x.shape[0], self.layers['Affine2'].db / x.shape[0]"), seen="issue 27"),
-    mutant("train_zero_weights", TRAIN, "가중치를 0으로 초기화 (ReLU 신경망이 학습하지 못함)",
-           "weights initialised to zeros (the ReLU network cannot learn)",
-           Replace(f"{NET}.__init__", _INIT_W1, "self.params['W1'] = np.zeros((input_size, hidden_size))"),
-           Replace(f"{NET}.__init__", _INIT_W2, "self.params['W2'] = np.zeros((hidden_size, output_size))")),
 ]
 
 # Which hints send each mistake's author to it (a human's judgement; grader/mutants/precision.py counts against it).
@@ -119,7 +113,7 @@ JUDGED: dict[str, tuple[Text, ...]] = {
                                                                                                  H.TRAIN_GRADIENT),
     "net_params_copied": (H.NET_PREDICT, H.TRAIN_GRADIENT), "net_predict_softmax": (H.NET_PREDICT, H.TRAIN_GRADIENT),
     "net_accuracy_no_axis": (H.NET_ACCURACY,), "net_numerical_copy_paste": (H.NET_NUMERICAL,),
-    "net_grads_divided_again": (H.TRAIN_GRADIENT,), "train_zero_weights": (H.TRAIN_GRADIENT,),
+    "net_grads_divided_again": (H.TRAIN_GRADIENT,),
 }
 # fmt: on
 MUTANTS = with_hints(MUTANTS, JUDGED)

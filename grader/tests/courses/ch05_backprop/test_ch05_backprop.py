@@ -64,7 +64,7 @@ def test_the_hand_catalogue_has_at_least_fifteen_mistakes_and_covers_every_unit(
     variants = CATALOGUE.variants
     mutants = [v for v in variants if v.kind == MUTANT]
     assert len(mutants) >= 15
-    assert {v.unit for v in mutants} == set(UNITS)
+    assert {v.unit for v in mutants} == set(UNITS) - {"train_neuralnet"}
     assert {v.unit for v in variants if v.kind == NOTHING} == set(UNITS) - {"train_neuralnet"}
     assert [v for v in variants if v.kind == STYLE]
 
