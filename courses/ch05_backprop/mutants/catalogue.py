@@ -18,7 +18,6 @@ from courses.ch05_backprop.mutants.base import (
     RELU,
     SIGMOID,
     SWL,
-    TRAIN,
     Replace,
     Variant,
     mutant,
