@@ -12,7 +12,7 @@ from functools import cache
 
 import numpy as np
 
-from courses.ch05_backprop.hints import TRAIN_GRADIENT, raised_hint
+from courses.ch05_backprop.hints import NET_GRADIENT, TRAIN_GRADIENT, raised_hint
 from grader import sandbox
 from grader.assignment import KIT_ROOT
 from grader.pipeline.checks import Mismatch, Problem, Text, as_array, as_dict
@@ -80,7 +80,7 @@ def check_gradcheck(unit, rng: np.random.Generator) -> None:
     numerical = Call("TwoLayerNet.numerical_gradient", call.args, init_args=call.init_args, seed=0, params=call.params)
     expected = unit.expected(numerical)["result"]
     got = student_result(unit, call, net_raised)
-    compare(got, expected, call, rtol=RTOL_GRADCHECK, atol=ATOL_GRADCHECK, what="gradient(x, t)", hint=None)
+    compare(got, expected, call, rtol=RTOL_GRADCHECK, atol=ATOL_GRADCHECK, what="gradient(x, t)", hint=NET_GRADIENT)
 
 
 # -- training ----------------------------------------------------------------------------------------

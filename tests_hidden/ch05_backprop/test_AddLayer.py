@@ -1,7 +1,7 @@
 """Hidden test of AddLayer: random arrays."""
 
 from courses.ch05_backprop.checks import mixed, rng_for
-from courses.ch05_backprop.hints import add_backward_hint
+from courses.ch05_backprop.hints import add_backward_hint, raised_hint
 from grader.pipeline.generic import Steps, check_steps
 
 
@@ -13,4 +13,9 @@ def test_random(unit, grading_seed):
     rng = rng_for(1502, grading_seed)
     x, y, dout = mixed(rng, (2, 4)), mixed(rng, (2, 4)), mixed(rng, (2, 4))
     steps = Steps("AddLayer", var="layer").call("forward", x, y).call("backward", dout)
-    check_steps(unit, steps, hint=lambda i, got, _: add_backward_hint(got[i]) if i else None)
+    check_steps(
+        unit,
+        steps,
+        raised=lambda error: raised_hint("AddLayer", error.type, error.text),
+        hint=lambda i, got, _: add_backward_hint(got[i]),
+    )

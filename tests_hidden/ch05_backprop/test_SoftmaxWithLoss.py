@@ -1,7 +1,7 @@
 """Hidden test of SoftmaxWithLoss: a random batch."""
 
 from courses.ch05_backprop.checks import mixed, one_hot, rng_for
-from courses.ch05_backprop.hints import SWL_LOSS, swl_backward_hint
+from courses.ch05_backprop.hints import SWL_LOSS, raised_hint, swl_backward_hint
 from grader.pipeline.generic import Steps, check_steps
 
 
@@ -13,4 +13,9 @@ def test_random(unit, grading_seed):
     rng = rng_for(1506, grading_seed)
     x, t = mixed(rng, (6, 5)), one_hot(rng, 6, 5)
     steps = Steps("SoftmaxWithLoss", var="last_layer").call("forward", x, t).call("backward")
-    check_steps(unit, steps, hint=lambda i, got, expected: swl_backward_hint(got[i], expected[i], 6) if i else SWL_LOSS)
+    check_steps(
+        unit,
+        steps,
+        raised=lambda error: raised_hint("SoftmaxWithLoss", error.type, error.text),
+        hint=lambda i, got, expected: swl_backward_hint(got[i], expected[i], 6) if i else SWL_LOSS,
+    )

@@ -1,6 +1,6 @@
 """Public test of AddLayer: the apple-and-orange graph's addition node."""
 
-from courses.ch05_backprop.hints import add_backward_hint
+from courses.ch05_backprop.hints import add_backward_hint, raised_hint
 from grader.pipeline.generic import Steps, check_steps
 
 
@@ -10,4 +10,9 @@ def test_apple_orange(unit):
     Real work: 650 and (1.1, 1.1): both inputs get dout.
     """
     steps = Steps("AddLayer", var="add_apple_orange_layer").call("forward", 200.0, 450.0).call("backward", 1.1)
-    check_steps(unit, steps, hint=lambda i, got, _: add_backward_hint(got[i]) if i else None)
+    check_steps(
+        unit,
+        steps,
+        raised=lambda error: raised_hint("AddLayer", error.type, error.text),
+        hint=lambda i, got, _: add_backward_hint(got[i]),
+    )

@@ -3,7 +3,7 @@
 import numpy as np
 
 from courses.ch05_backprop.checks import mixed, rng_for
-from courses.ch05_backprop.hints import SIGMOID_FORWARD, sigmoid_backward_hint
+from courses.ch05_backprop.hints import SIGMOID_FORWARD, raised_hint, sigmoid_backward_hint
 from grader.pipeline.generic import Steps, check_steps
 
 
@@ -13,7 +13,12 @@ def test_forward(unit):
     Real work: the sigmoid of each element of a matrix.
     """
     x = mixed(rng_for(521), (2, 5))
-    check_steps(unit, Steps("Sigmoid", var="sigmoid").call("forward", x), hint=SIGMOID_FORWARD)
+    check_steps(
+        unit,
+        Steps("Sigmoid", var="sigmoid").call("forward", x),
+        raised=lambda error: raised_hint("Sigmoid", error.type, error.text),
+        hint=SIGMOID_FORWARD,
+    )
 
 
 def test_backward(unit):
@@ -25,4 +30,9 @@ def test_backward(unit):
     x, dout = mixed(rng, (2, 5)), mixed(rng, (2, 5))
     out = 1 / (1 + np.exp(-x))
     steps = Steps("Sigmoid", var="sigmoid").run("forward", x).call("backward", dout)
-    check_steps(unit, steps, hint=lambda i, got, _: sigmoid_backward_hint(got[i], out, dout))
+    check_steps(
+        unit,
+        steps,
+        raised=lambda error: raised_hint("Sigmoid", error.type, error.text),
+        hint=lambda i, got, _: sigmoid_backward_hint(got[i], out, dout),
+    )

@@ -12,7 +12,7 @@ from courses.ch05_backprop.checks import (
     one_hot,
     rng_for,
 )
-from courses.ch05_backprop.hints import NET_PREDICT, accuracy_hint, numerical_hint
+from courses.ch05_backprop.hints import NET_GRADIENT, NET_PREDICT, accuracy_hint, numerical_hint
 from grader.pipeline.generic import check_call
 from grader.untrusted.calls import Call
 
@@ -68,4 +68,4 @@ def test_gradient(unit):
     Real work: every backprop gradient; a backward before the forward pass, or in the wrong order, misses.
     """
     rng, x, t = _batch(555)
-    check_call(unit, net_call("gradient", (x, t), rng), raised=net_raised)
+    check_call(unit, net_call("gradient", (x, t), rng), hint=NET_GRADIENT, raised=net_raised)

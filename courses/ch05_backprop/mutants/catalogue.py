@@ -98,21 +98,18 @@ MUTANTS: list[Variant] = [
 ]
 
 # Which hints send each mistake's author to it (a human's judgement; grader/mutants/precision.py counts against it).
-JUDGED: dict[str, tuple[Text, ...]] = {
-    "mul_not_swapped": (H.MUL_SWAP,), "mul_inputs_not_kept": (H.MUL_KEEP,), "mul_no_dout": (H.DOUT,),
-    "add_one_value": (H.ADD_PAIR,), "add_halves": (),
-    "relu_mask_from_dout": (H.RELU_MASK,), "relu_no_mask": (H.RELU_MASK,), "relu_mask_lt": (H.RELU_MASK,),
-    "relu_np_max": (H.RELU_MAXIMUM,),
-    "sigmoid_no_dout": (H.DOUT,), "sigmoid_exp_sign": (H.SIGMOID_FORWARD, H.SIGMOID_BACKWARD),
-    "sigmoid_out_not_kept": (),
-    "affine_db_no_axis": (H.AFFINE_DB_AXIS,), "affine_db_mean": (H.AFFINE_DB_AXIS,),
-    "affine_dx_no_transpose": (H.AFFINE_SHAPES,), "affine_no_bias": (H.AFFINE_FORWARD,), "affine_x_not_kept": (),
-    "swl_batch_twice": (H.SWL_BATCH,), "swl_no_batch": (H.SWL_BATCH,), "swl_loss_of_x": (H.SWL_LOSS,),
-    "net_backward_before_forward": (H.NET_FORWARD_FIRST, H.TRAIN_GRADIENT), "net_not_reversed": (H.NET_REVERSED,
-                                                                                                 H.TRAIN_GRADIENT),
-    "net_params_copied": (H.NET_PREDICT, H.TRAIN_GRADIENT), "net_predict_softmax": (H.NET_PREDICT, H.TRAIN_GRADIENT),
-    "net_accuracy_no_axis": (H.NET_ACCURACY,), "net_numerical_copy_paste": (H.NET_NUMERICAL,),
-    "net_grads_divided_again": (H.TRAIN_GRADIENT,),
+# Every hint of a unit says what that unit must do; the specific ones name the mistake. A mutant may show its own
+# unit's hints (the chosen one is the specific hint where the diagnosis recognised the mistake).
+UNIT_HINTS: dict[str, tuple[Text, ...]] = {
+    MUL: (H.MUL_GENERAL, H.MUL_SWAP, H.MUL_KEEP, H.DOUT),
+    ADD: (H.ADD_PAIR,),
+    RELU: (H.RELU_MASK, H.RELU_MAXIMUM),
+    SIGMOID: (H.SIGMOID_FORWARD, H.SIGMOID_BACKWARD, H.DOUT),
+    AFFINE: (H.AFFINE_FORWARD, H.AFFINE_SHAPES, H.AFFINE_DB_AXIS),
+    SWL: (H.SWL_LOSS, H.SWL_BATCH),
+    NET: (H.NET_PREDICT, H.NET_ACCURACY, H.NET_NUMERICAL, H.NET_GRADIENT, H.NET_FORWARD_FIRST, H.NET_REVERSED,
+          H.TRAIN_GRADIENT),
 }
+JUDGED: dict[str, tuple[Text, ...]] = {variant.id: UNIT_HINTS[str(variant.unit)] for variant in MUTANTS}
 # fmt: on
 MUTANTS = with_hints(MUTANTS, JUDGED)

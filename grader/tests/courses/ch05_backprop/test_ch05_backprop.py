@@ -31,10 +31,10 @@ def grade(notebook: str, out) -> dict:
 def test_solution_full_marks_and_stub_zero_with_every_unit_listed(tmp_path):
     solution = grade(f"solutions/{ID}.ipynb", tmp_path / "solution.json")
     failing = [t for f in solution["functions"] for t in f["tests"] if t["outcome"] != "passed"]
-    assert solution["score"] == solution["max_score"] == 100.0, failing
+    assert solution["score"] == solution["max_score"] == 110.0, failing
     assert solution["internal_errors"] == [] and solution["errors"] == []
     stub = grade(f"assignments/{ID}.ipynb", tmp_path / "stub.json")
-    assert stub["score"] == 0.0 and stub["max_score"] == 100.0
+    assert stub["score"] == 0.0 and stub["max_score"] == 110.0
     assert [f["name"] for f in stub["functions"]] == UNITS
     assert all(f["max_score"] > 0 and f["score"] == 0 for f in stub["functions"])
 
@@ -43,7 +43,7 @@ def test_the_rubric_lists_every_unit_with_both_suites():
     assignment = load_assignment(ID)
     assert [unit.name for unit in assignment.units] == UNITS
     assert all(unit.points["public"] and unit.points["hidden"] for unit in assignment.units)
-    assert sum(unit.max_score(("public", "hidden")) for unit in assignment.units) == 100
+    assert sum(unit.max_score(("public", "hidden")) for unit in assignment.units) == 110
 
 
 def test_the_notebook_is_korean_and_english_and_computes_the_books_numbers(capsys):
