@@ -156,6 +156,8 @@ def _parser() -> argparse.ArgumentParser:
     gradescope.add_argument("--lang", choices=["ko", "en", "both"], help="feedback language (default: notebook)")
     _accept_unconfined_option(gradescope)
 
+    new = commands.add_parser("new", help="scaffold an assignment that grades at once (rubric, notebook, suites)")
+    new.add_argument("id", help="the new assignment's id, e.g. ch06_learning")
     mutants = commands.add_parser("mutants", help="grade the mutant catalogue and the correct styles; print a table")
     mutants.add_argument(
         "--assignment",
@@ -255,6 +257,10 @@ def main(argv: list[str] | None = None) -> int:
             from grader.audit import run_audit
 
             return run_audit(options)
+        if options.command == "new":
+            from grader.authoring import run_new
+
+            return run_new(options)
         if options.command in ("report", "similarity"):
             return _report(options) if options.command == "report" else _similarity(options)
     except (AssignmentError, GraderError) as error:

@@ -19,6 +19,7 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -100,6 +101,9 @@ def use_course(assignment: Assignment) -> None:
     from grader.assignment import AssignmentError
     from grader.untrusted import library
 
+    if not assignment.course_code.parent.is_dir():  # no course package: the engine's generic procedures only
+        library.install(ModuleType(assignment.package or "no_course"))
+        return
     try:
         library.install(importlib.import_module(f"{assignment.package}.untrusted"))
     except ImportError as error:
