@@ -18,6 +18,7 @@ from grader.pipeline.checks import Text
 from grader.pipeline.extract import Extraction, extract_definitions
 from grader.pipeline.inert import one_line
 from grader.pipeline.notebook import NotebookError, notebook_metadata, read_notebook
+from grader.pipeline.outcomes import Ending, Outcome, Suite
 from grader.pipeline.plugin import GradingPlugin, GradingSession
 from grader.pipeline.reference import (
     RecordedReference,
@@ -49,6 +50,11 @@ RECORDED_NOTE = Text(
     "assignment was published. The other units a unit calls are your own code here, so one mistake can cost points "
     "in more than one unit; the course's grading substitutes the reference versions.",
 )
+
+NOT_RECORDED = Text("이 테스트의 결과가 기록되지 않았습니다.", "no result was recorded for this test")
+# English first, in every language: the class report still finds these tests by this prefix until it reads
+# the result's ``ending`` ("not-run") instead.
+NOT_RUN = "the notebook could not be graded (see errors) / 노트북을 읽을 수 없어 채점하지 못했습니다(오류 참고)"
 
 
 class Unreadable(str):
@@ -279,7 +285,7 @@ def _assemble(
 ) -> GradeReport:
     units = [UnitScore(name, [r for r in results if r.unit == name]) for name in selected]
     for unit_score in units:
-        _add_uncollected(assignment, unit_score, suites)
+        _add_uncollected(assignment, unit_score, suites, lang)
     try:
         saved_at = notebook_path.stat().st_mtime
     except OSError:
@@ -290,7 +296,7 @@ def _assemble(
     )
 
 
-def _add_uncollected(assignment: Assignment, unit_score: UnitScore, suites: tuple[str, ...]) -> None:
+def _add_uncollected(assignment: Assignment, unit_score: UnitScore, suites: tuple[str, ...], lang: str) -> None:
     """Rubric tests that produced no result count as missing: every expected case needs a result."""
     seen = {(r.suite, r.name.split("[", 1)[0]) for r in unit_score.tests}
     for suite in suites:
@@ -298,13 +304,14 @@ def _add_uncollected(assignment: Assignment, unit_score: UnitScore, suites: tupl
             if (suite, function.removeprefix("test_")) not in seen:
                 unit_score.tests.append(
                     TestResult(
-                        unit_score.name,
-                        function.removeprefix("test_"),
-                        suite,
-                        "missing",
-                        0.0,
-                        points,
-                        "no result was recorded for this test",
+                        unit=unit_score.name,
+                        name=function.removeprefix("test_"),
+                        suite=Suite(suite),
+                        outcome=Outcome.MISSING,
+                        score=0.0,
+                        max_score=points,
+                        message=NOT_RECORDED.render(lang),
+                        ending=Ending.NOT_RECORDED,
                     )
                 )
 
@@ -320,7 +327,7 @@ def _report_without_running(
     report = _assemble(assignment, notebook_path, selected, suites, lang, [])
     for unit_score in report.units:
         for test in unit_score.tests:
-            test.outcome, test.message = "error", "the notebook could not be graded (see errors)"
+            test.outcome, test.message, test.ending = Outcome.ERROR, NOT_RUN, Ending.NOT_RUN
     report.errors = list(errors)
     return report
 

@@ -107,6 +107,7 @@ def to_json_data(report: GradeReport) -> dict:
                         "problem": test.problem,
                         "guarded": test.guarded,
                         "not_implemented": test.not_implemented,
+                        "ending": test.ending,
                     }
                     for test in unit.tests
                 ],

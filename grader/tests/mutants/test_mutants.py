@@ -37,7 +37,8 @@ from grader.mutants.variants import (
     with_catalogue,
 )
 from grader.pipeline.checks import RETURNED_NONE, Text
-from grader.pipeline.plugin import ENGINE_HINTS, GUARDED_NOTE
+from grader.pipeline.engine_hints import ENGINE_HINTS
+from grader.pipeline.guarded import GUARDED_NOTE
 
 # Grading the whole catalogue is one module fixture (about 170 s on 2 quiet cores): more than the default timeout.
 pytestmark = pytest.mark.timeout(900)
