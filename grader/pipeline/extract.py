@@ -14,6 +14,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from grader.pipeline.checks import Text
 from grader.pipeline.ipython_syntax import to_python
 from grader.pipeline.notebook import CodeCell, cell_label, code_cells
 
@@ -144,24 +145,43 @@ def _extract_cell(cell: CodeCell, source: str, line_offset: int, extraction: Ext
     except (SyntaxError, ValueError) as error:  # the transformer tokenizes, so it raises these too
         line = (getattr(error, "lineno", None) or 1) + line_offset
         message = getattr(error, "msg", str(error))
-        extraction.errors.append(f"{cell.label()}: SyntaxError: {message} (line {line})")
+        extraction.errors.append(
+            Text(
+                f"{cell.label('ko')}: 문법 오류 SyntaxError: {message} ({line}번째 줄)",
+                f"{cell.label()}: SyntaxError: {message} (line {line})",
+            ).render("both")
+        )
         extraction.unparsable.setdefault(cell.number, (line, tuple(_DEFINED_BY_TEXT.findall(source))))
         return
     except (RecursionError, MemoryError):
-        extraction.errors.append(f"{cell.label()}: the code is nested too deeply to read")
+        extraction.errors.append(
+            Text(
+                f"{cell.label('ko')}: 코드가 너무 깊이 중첩되어 읽을 수 없습니다. 중첩을 줄이세요.",
+                f"{cell.label()}: the code is nested too deeply to read; nest it less deeply",
+            ).render("both")
+        )
         return
     except Exception as error:  # noqa: BLE001  IPython's transformer on arbitrary text
-        extraction.errors.append(f"{cell.label()}: could not read IPython syntax: {error}")
+        extraction.errors.append(
+            Text(
+                f"{cell.label('ko')}: IPython 문법(%, !)을 읽을 수 없습니다: {error}",
+                f"{cell.label()}: could not read IPython syntax: {error}",
+            ).render("both")
+        )
         return
     lines = _LINE.findall(python)  # once per cell: ast.get_source_segment would split the cell per statement
     for statement in tree.body:
         body = _python_cell_magic_body(statement)
         if body is not None:
             if depth >= MAX_CELL_MAGIC_DEPTH:
+                line = line_offset + statement.lineno
                 extraction.errors.append(
-                    f"{cell.label()}: more than {MAX_CELL_MAGIC_DEPTH} nested cell magics "
-                    f"(line {line_offset + statement.lineno}); 셀 매직을 그렇게 겹쳐 쓸 수 "
-                    "없습니다 / write the code without them"
+                    Text(
+                        f"{cell.label('ko')}: 셀 매직이 {MAX_CELL_MAGIC_DEPTH}개보다 많이 겹쳐 있습니다({line}번째 줄). "
+                        "셀 매직 없이 코드를 쓰세요.",
+                        f"{cell.label()}: more than {MAX_CELL_MAGIC_DEPTH} nested cell magics (line {line}); "
+                        "write the code without them",
+                    ).render("both")
                 )
                 continue
             _extract_cell(cell, body, line_offset + statement.lineno, extraction, depth + 1)

@@ -17,6 +17,7 @@ from grader.pipeline import deadline, reasons
 from grader.pipeline.checks import Text
 from grader.pipeline.extract import Extraction, extract_definitions
 from grader.pipeline.inert import one_line
+from grader.pipeline.ipython_syntax import import_ipython
 from grader.pipeline.notebook import NotebookError, notebook_metadata, read_notebook
 from grader.pipeline.outcomes import Ending, Outcome, Suite
 from grader.pipeline.plugin import GradingPlugin, GradingSession
@@ -171,6 +172,7 @@ def read_and_extract(
     """(notebook, extraction, None), or what could be read and why grading cannot go on, within ``seconds``."""
     seconds = TRUSTED_SECONDS if seconds is None else seconds
     notebook = None
+    import_readers()
     try:
         with deadline.time_limit(seconds):
             notebook = read_notebook(notebook_path)
@@ -181,6 +183,14 @@ def read_and_extract(
         size = f"{notebook_path.stat().st_size / 2**20:.2f} MiB"
         message = TOO_SLOW.format(name=notebook_path.name, size=size, seconds=seconds)
         return notebook, None, Unreadable.of(message, reasons.TOO_SLOW)
+
+
+def import_readers() -> None:
+    """Import what reads a notebook (nbformat, IPython's transformer) outside the trusted time limit: a first
+    import the deadline interrupts stays half-done in ``sys.modules`` and breaks every later notebook."""
+    import nbformat  # noqa: F401
+
+    import_ipython()
 
 
 def _select_units(assignment: Assignment, units: list[str] | None) -> tuple[str, ...]:
@@ -355,6 +365,7 @@ def locale_language(env: dict) -> str:
 
 def notebook_language(notebook_path: Path) -> str | None:
     """The feedback language a notebook's metadata asks for (``grader.lang``), if any."""
+    import_readers()
     try:
         with deadline.time_limit(TRUSTED_SECONDS):
             lang = notebook_metadata(read_notebook(notebook_path), "lang")

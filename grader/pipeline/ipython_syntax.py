@@ -51,6 +51,21 @@ class _Found:
     state: _State
 
 
+def import_ipython() -> None:
+    """Import IPython's transformer now, outside any time limit.
+
+    A deadline that fires in the middle of a first import leaves the module half-initialised in
+    ``sys.modules``, and every later notebook in the same process then fails to read ("cannot import name
+    ... from partially initialized module"): a batch would lose every submission after one slow notebook.
+    """
+    import IPython.core.inputtransformer2
+
+    try:
+        import IPython.utils.tokenutil  # noqa: F401
+    except ImportError:  # IPython < 8.15
+        pass
+
+
 def to_python(cell: str) -> str:
     """The cell with IPython syntax rewritten as Python calls (what ``TransformerManager.transform_cell`` returns)."""
     from IPython.core.inputtransformer2 import TransformerManager
