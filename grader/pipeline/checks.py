@@ -160,7 +160,7 @@ def as_scalar(got: object, call: Call, hint: Text | None = None) -> float:
         return value
     raise Mismatch(
         Text(
-            f"스칼라 하나를 반환해야 하는데 {describe_type(got)}을(를) 반환했습니다.",
+            f"스칼라 하나를 반환해야 하는데 {describe_type(got, 'ko')}을(를) 반환했습니다.",
             f"should return one number (a scalar), but returned {describe_type(got)}.",
         ),
         call,
@@ -177,7 +177,7 @@ def as_array(
     if type(got) is not np.ndarray or got.dtype.kind not in "fiu":
         raise Mismatch(
             Text(
-                f"{_ko(what, '은(는)')} 모양 {shape}의 NumPy 배열이어야 하는데 {describe_type(got)}입니다.",
+                f"{_ko(what, '은(는)')} 모양 {shape}의 NumPy 배열이어야 하는데 {describe_type(got, 'ko')}입니다.",
                 f"{what} should be a NumPy array of shape {shape}, but is {describe_type(got)}.",
             ),
             call,
@@ -240,7 +240,7 @@ def as_pair(got: object, call: Call, hint: Text | None = None) -> tuple[object, 
         return got[0], got[1]
     raise Mismatch(
         Text(
-            f"(x, x_history) 두 값을 반환해야 하는데 {describe_type(got)}을(를) 반환했습니다.",
+            f"(x, x_history) 두 값을 반환해야 하는데 {describe_type(got, 'ko')}을(를) 반환했습니다.",
             f"should return two values (x, x_history), but returned {describe_type(got)}.",
         ),
         call,
@@ -255,7 +255,7 @@ def as_dict(got: object, keys: tuple[str, ...], call: Call, hint: Text | None = 
     if type(got) is not dict:
         raise Mismatch(
             Text(
-                f"딕셔너리를 반환해야 하는데 {describe_type(got)}을(를) 반환했습니다.",
+                f"딕셔너리를 반환해야 하는데 {describe_type(got, 'ko')}을(를) 반환했습니다.",
                 f"should return a dict, but returned {describe_type(got)}.",
             ),
             call,

@@ -57,14 +57,17 @@ def admit(value: object, depth: int = 0) -> object:
     return value
 
 
-def describe_type(value: object) -> str:
-    """What kind of value this is, for "expected X, got Y" messages."""
+def describe_type(value: object, lang: str = "en") -> str:
+    """What kind of value this is, for "expected X, got Y" messages; ``lang="ko"``: a phrase a Korean sentence can
+    hold (``shape (5,), dtype float64인 ndarray``), not English inside Korean."""
     if isinstance(value, Unsupported):
         return one_line(value.type_name, TYPE_NAME_LIMIT)
     if type(value) is np.ndarray:
+        if lang == "ko":
+            return f"shape {value.shape}, dtype {value.dtype}인 ndarray"
         return f"ndarray of shape {value.shape} and dtype {value.dtype}"
     if type(value) is str and len(value) > STRING_SHOWN:
-        return f"str of {len(value)} characters"
+        return f"{len(value)}자 길이의 str" if lang == "ko" else f"str of {len(value)} characters"
     return type(value).__name__
 
 

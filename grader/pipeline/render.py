@@ -30,10 +30,10 @@ SKIPPED = Text(
 PRINTED = Text("출력", "printed output")
 
 
-def kit_failed(reason: str) -> Text:
+def kit_failed(reason: str, korean_reason: str | None = None) -> Text:
     """The grader's own failure, with what may be said of it (an exception's kind; in public tests its text)."""
     return Text(
-        f"채점기 내부 오류이며 여러분의 잘못이 아닙니다. 강사에게 알려 주세요: {reason}",
+        f"채점기 내부 오류이며 여러분의 잘못이 아닙니다. 강사에게 알려 주세요: {korean_reason or reason}",
         f"internal error in the grader, not your fault; tell your instructor: {reason}",
     )
 
@@ -133,13 +133,13 @@ def render_missing(error: StudentMissing, lang: str) -> str:
     return text
 
 
-def kit_reason(error: BaseException, suite: Suite) -> str:
+def kit_reason(error: BaseException, suite: Suite) -> Text:
     """What the message of the kit's own failure may name: a hidden test's only the exception's kind (its
     text could quote a hidden input); a public test's also its text; the reference's failure its own words."""
     if isinstance(error, ReferenceFailure):  # the kit's own words about its own solution
-        return str(error)
+        return kit_failed(error.en, error.ko)
     kind = type(error).__name__
-    return f"{kind}: {error}" if suite is Suite.PUBLIC else kind
+    return kit_failed(f"{kind}: {error}" if suite is Suite.PUBLIC else kind)
 
 
 def render_message(
@@ -161,7 +161,7 @@ def render_message(
         return TEST_TIMED_OUT.render(lang)
     if ending is Ending.SKIPPED:
         return SKIPPED.render(lang)
-    return kit_failed(kit_reason(error, suite) if error is not None else "").render(lang)
+    return kit_reason(error, suite).render(lang) if error is not None else ""
 
 
 def guarded_view(verdict: Verdict, error: BaseException | None, lang: str) -> GuardedView:
@@ -180,7 +180,7 @@ def guarded_view(verdict: Verdict, error: BaseException | None, lang: str) -> Gu
         return GuardedView(outcome=verdict.outcome, fixed_text=error.message_for(Suite.HIDDEN), hint=verdict.hint)
     # The grader's own failure: its text could quote a value that came back, so only the exception's kind.
     if isinstance(error, ReferenceFailure):
-        return GuardedView(outcome=Outcome.ERROR, fixed_text=kit_failed(str(error)).render(lang))
+        return GuardedView(outcome=Outcome.ERROR, fixed_text=kit_failed(error.en, error.ko).render(lang))
     if verdict.ending is Ending.TEST_TIMED_OUT:
         return GuardedView(outcome=Outcome.TIMEOUT, fixed_text=TEST_TIMED_OUT.render(lang))
     if verdict.ending is Ending.SKIPPED:

@@ -14,7 +14,7 @@ import pytest
 
 from grader import sandbox
 from grader.pipeline import timer
-from grader.pipeline.checks import Mismatch, Problem, Text
+from grader.pipeline.checks import Mismatch, Problem, Text, as_scalar
 from grader.pipeline.classify import classify, mistake_key
 from grader.pipeline.engine_hints import MISSPELT, SYNTAX_ERROR
 from grader.pipeline.outcomes import Ending, Outcome, Suite
@@ -50,7 +50,12 @@ CASES = [
     (sandbox.IsolationFailure("no seccomp"), Outcome.ERROR, Ending.WORKER_FAILED, True),
     (timer.TestTimedOut(120), Outcome.TIMEOUT, Ending.TEST_TIMED_OUT, False),
     (pytest.skip.Exception("skipped"), Outcome.ERROR, Ending.SKIPPED, True),
-    (ReferenceFailure("the reference failed"), Outcome.ERROR, Ending.REFERENCE_FAILED, True),
+    (
+        ReferenceFailure("the reference failed", ko="참조 풀이가 실패했습니다"),
+        Outcome.ERROR,
+        Ending.REFERENCE_FAILED,
+        True,
+    ),
     (KeyError("Timeout"), Outcome.ERROR, Ending.KIT_FAILED, True),  # its words say Timeout; its type decides
 ]
 
@@ -99,6 +104,15 @@ def test_every_ending_is_worded_in_the_language_asked_for(lang):
                 continue
             hangul = any("가" <= character <= "힣" for character in message)
             assert hangul == (lang == "ko"), (verdict.ending, suite, message)
+
+
+def test_a_korean_sentence_names_a_type_in_korean():
+    """Not "ndarray of shape (5,) and dtype float64을(를)": a Korean phrase inside the Korean sentence."""
+    with pytest.raises(Mismatch) as raised:
+        as_scalar(np.zeros(5), CALL)
+    korean, english = raised.value.problem.ko, raised.value.problem.en
+    assert "shape (5,), dtype float64인 ndarray을(를) 반환했습니다" in korean and "of shape" not in korean
+    assert "ndarray of shape (5,) and dtype float64" in english
 
 
 def test_a_guarded_view_of_a_kit_failure_names_no_words_of_it():

@@ -67,8 +67,9 @@ def test_a_cell_that_was_run_is_named_by_its_execution_count_as_jupyter_shows_it
     notebook = notebook_from_cells([("markdown", "intro"), "x = 1", "def broken(:\n    pass"])
     notebook.cells[2].execution_count = 17
     extraction = extract_definitions(notebook)
-    assert extraction.errors[0].startswith("셀 [17]: 문법 오류 SyntaxError") and " / cell [17]: SyntaxError" in (
-        extraction.errors[0]
+    assert (
+        extraction.errors[0].startswith("셀 [17]: 문법 오류 SyntaxError")
+        and " / cell [17]: SyntaxError" in (extraction.errors[0])
     )
     assert extraction.cell_label(2) == "code cell 1" and extraction.cell_label(3, "ko") == "셀 [17]"
 
