@@ -52,6 +52,7 @@ RECORDED_NOTE = Text(
     "in more than one unit; the course's grading substitutes the reference versions.",
 )
 
+INTERNAL = Text("채점기 내부 오류(학생 잘못이 아님)", "internal error in the grader")
 NOT_RECORDED = Text("이 테스트의 결과가 기록되지 않았습니다.", "no result was recorded for this test")
 # English first, in every language: the class report still finds these tests by this prefix until it reads
 # the result's ``ending`` ("not-run") instead.
@@ -103,8 +104,8 @@ def guess_assignment(notebook_path: Path, notebook) -> str:
 def _cannot_guess(name: str, why: str, korean: str) -> NoReturn:
     known, name = ", ".join(known_assignments()), one_line(name, 200)
     raise AssignmentError(
-        f"{name}: 어느 과제인지 정할 수 없습니다({korean}). --assignment ID로 과제를 지정하세요({known}). / Cannot tell "
-        f"which assignment {name} is: {why}; pass --assignment ID ({known})"
+        f"Cannot tell which assignment {name} is: {why}; pass --assignment ID ({known})",
+        ko=f"{name}: 어느 과제인지 정할 수 없습니다({korean}). --assignment ID로 과제를 지정하세요({known}).",
     )
 
 
@@ -162,7 +163,7 @@ def grade_notebook(
         return report
     except Exception:  # noqa: BLE001  a bug in the kit: still write a report, marked loudly
         report = _report_without_running(assignment, notebook_path, selected, suites, lang, extraction.errors)
-        report.internal_errors.append("internal error in the grader:\n" + traceback.format_exc(limit=8))
+        report.internal_errors.append(INTERNAL.render("both") + ":\n" + traceback.format_exc(limit=8))
         return report
 
 
@@ -264,7 +265,8 @@ def _run_suites(
             warnings.simplefilter("ignore")
             status = pytest.main(arguments, plugins=[GradingPlugin(session)])
     if int(status) not in (0, 1):
-        session.internal_errors.append(f"pytest ended with status {int(status)}: {noise.getvalue()[-2000:]}")
+        ended = Text(f"pytest가 상태 {int(status)}(으)로 끝났습니다", f"pytest ended with status {int(status)}")
+        session.internal_errors.append(f"{ended.render('both')}: {noise.getvalue()[-2000:]}")
     report = _assemble(assignment, notebook_path, selected, suites, lang, session.results)
     report.errors = extraction.errors + session.load_problems
     report.isolation = isolation.layers()

@@ -163,13 +163,22 @@ class GradingPlugin:
             key = (identity.unit, identity.suite, identity.function)
             session.cases[key] = session.cases.get(key, 0) + 1
             if identity.function not in session.assignment.unit(identity.unit).points.get(identity.suite, {}):
-                session.internal_errors.append(f"{item.nodeid} has no points in {session.assignment.rubric_path.name}")
+                rubric = session.assignment.rubric_path.name
+                session.internal_errors.append(
+                    Text(
+                        f"{item.nodeid}의 배점이 {rubric}에 없습니다", f"{item.nodeid} has no points in {rubric}"
+                    ).render("both")
+                )
         for unit in session.units:
             for suite, tests in session.assignment.unit(unit).points.items():
                 for function in tests:
                     if (unit, suite, function) not in session.cases and self._suite_present(suite):
+                        test = f"{unit}.{suite}.{function}"
                         session.internal_errors.append(
-                            f"{unit}.{suite}.{function} is in the rubric but no such test was collected"
+                            Text(
+                                f"{test}이(가) 배점표에 있지만 그런 테스트를 찾지 못했습니다",
+                                f"{test} is in the rubric but no such test was collected",
+                            ).render("both")
                         )
         # One unit at a time, public then hidden: each unit's worker starts once, and a worker holding
         # reference code (kept apart from the others) does not have to be stopped and started again.
