@@ -17,6 +17,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from types import FrameType
 
 
 class DeadlineExceeded(BaseException):
@@ -46,7 +47,7 @@ def time_limit(seconds: float) -> Iterator[None]:
         return
     armed = True
 
-    def expire(signum, frame) -> None:
+    def expire(signum: int, frame: FrameType | None) -> None:
         if armed:  # a signal delivered while the body was ending changes nothing
             raise DeadlineExceeded(f"over {seconds:g} s")
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from grader.pipeline.checks import Text
 from grader.pipeline.ipython_syntax import to_python
-from grader.pipeline.notebook import CodeCell, cell_label, code_cells
+from grader.pipeline.notebook import CodeCell, Notebook, cell_label, code_cells
 
 # Cell magics whose body is ordinary Python that runs in the notebook's namespace.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
@@ -50,7 +50,7 @@ class Snippet:
     kind: str  # import | def | class | constant
     names: tuple[str, ...]
 
-    def to_data(self) -> dict:
+    def to_data(self) -> dict[str, object]:
         """As plain data for the worker."""
         return {
             "cell": self.cell,
@@ -107,7 +107,7 @@ class Extraction:
         return matches[0] if matches else None
 
 
-def extract_definitions(notebook) -> Extraction:
+def extract_definitions(notebook: Notebook) -> Extraction:
     """Select the graded definitions of a notebook (an nbformat v4 node)."""
     extraction = Extraction()
     for cell in code_cells(notebook):
@@ -236,7 +236,12 @@ def _bound_names(statement: ast.stmt) -> tuple[str, ...]:
         return tuple((alias.asname or alias.name).split(".")[0] for alias in statement.names)
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return (statement.name,)
-    targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+    if isinstance(statement, ast.Assign):
+        targets = statement.targets
+    elif isinstance(statement, ast.AnnAssign):
+        targets = [statement.target]
+    else:  # only imports, definitions and constant assignments are kept
+        return ()
     return tuple(node.id for t in targets for node in ast.walk(t) if isinstance(node, ast.Name))
 
 
@@ -252,5 +257,5 @@ def _python_cell_magic_body(statement: ast.stmt) -> str | None:
         return None
     if len(call.args) != 3 or not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in call.args):
         return None
-    name, _, body = (a.value for a in call.args)
-    return body if name in PYTHON_CELL_MAGICS else None
+    name, _, body = (a.value for a in call.args if isinstance(a, ast.Constant))
+    return body if name in PYTHON_CELL_MAGICS and isinstance(body, str) else None

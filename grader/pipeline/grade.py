@@ -7,7 +7,7 @@ import io
 import os
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import NoReturn
 
@@ -20,7 +20,7 @@ from grader.pipeline.inert import one_line
 from grader.pipeline.ipython_syntax import import_ipython
 from grader.pipeline.notebook import NotebookError, notebook_metadata, read_notebook
 from grader.pipeline.outcomes import Ending, Outcome, Suite
-from grader.pipeline.plugin import GradingPlugin, GradingSession
+from grader.pipeline.plugin import GradingPlugin
 from grader.pipeline.reference import (
     RecordedReference,
     Reference,
@@ -30,6 +30,7 @@ from grader.pipeline.reference import (
     use_course,
 )
 from grader.pipeline.scoring import GradeReport, TestResult, UnitScore
+from grader.pipeline.session import GradingSession
 
 TRUSTED_INI = Path(__file__).resolve().parent / "pytest-grading.ini"
 LANGUAGES = ("ko", "en", "both")
@@ -72,14 +73,14 @@ class Unreadable(str):
         return unreadable
 
 
-def claimed_assignments(notebook_path: Path, notebook) -> tuple[object, list[str]]:
+def claimed_assignments(notebook_path: Path, notebook: object) -> tuple[object, list[str]]:
     """What a notebook says it is: its metadata ``grader.assignment`` (any value, None when absent) and the
     known ids its file name contains."""
     from_metadata = notebook_metadata(notebook, "assignment") if notebook is not None else None
     return from_metadata, [known for known in known_assignments() if known in notebook_path.stem]
 
 
-def guess_assignment(notebook_path: Path, notebook) -> str:
+def guess_assignment(notebook_path: Path, notebook: object) -> str:
     """The assignment when nobody configured one: the file name and the metadata must agree (either alone is
     enough). Otherwise AssignmentError, one line in Korean and English, saying to pass --assignment."""
     from_metadata, from_name = claimed_assignments(notebook_path, notebook)
@@ -109,7 +110,7 @@ def _cannot_guess(name: str, why: str, korean: str) -> NoReturn:
     )
 
 
-def metadata_disagrees(configured: str, notebook) -> str | None:
+def metadata_disagrees(configured: str, notebook: object) -> str | None:
     """A notebook problem when the metadata names another assignment than the one course staff configured."""
     from_metadata = notebook_metadata(notebook, "assignment") if notebook is not None else None
     if from_metadata is None or from_metadata == configured:
@@ -151,6 +152,7 @@ def grade_notebook(
         report = _report_without_running(assignment, notebook_path, selected, suites, lang, [unreadable])
         report.ungradable = unreadable.reason
         return report
+    assert extraction is not None  # read_and_extract gives an extraction or why there is none
     try:
         report = _run_suites(
             assignment, notebook_path, extraction, selected, suites, lang, limits, grading_seed, reference, progress
@@ -344,7 +346,7 @@ def _report_without_running(
     return report
 
 
-def choose_lang(explicit: str | None, notebook_path: Path | None, env: dict | None = None) -> str:
+def choose_lang(explicit: str | None, notebook_path: Path | None, env: Mapping[str, str] | None = None) -> str:
     """The feedback language, chosen the same way everywhere (``grade``, ``make check``, CI, ``check()``):
     the one asked for, else the notebook's metadata ``grader.lang``, else the locale, else both."""
     if explicit in LANGUAGES:
@@ -353,7 +355,7 @@ def choose_lang(explicit: str | None, notebook_path: Path | None, env: dict | No
     return from_notebook or locale_language(os.environ if env is None else env)
 
 
-def locale_language(env: dict) -> str:
+def locale_language(env: Mapping[str, str]) -> str:
     """Korean or English from the locale (``LC_ALL``, ``LANG``, then Python's own); both when it says neither."""
     import locale
 

@@ -8,12 +8,14 @@ cell and line) and a built-in exception's name are told.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from grader.pipeline.checks import Text
 from grader.pipeline.extract import Extraction
 from grader.pipeline.guarded import exception_name
 from grader.pipeline.inert import one_line
 
+T = TypeVar("T")
 LOAD_PROBLEMS_SHOWN = 20  # definition and import problems listed per submission
 
 
@@ -34,6 +36,18 @@ def _where(extraction: Extraction, cell: int, line: object) -> Text:
     return Text(
         f"{extraction.cell_label(cell, 'ko')}, {line}번째 줄", f"{extraction.cell_label(cell, 'en')}, line {line}"
     )
+
+
+def _field(problem: dict[str, Any], key: str, kind: type[T], default: T) -> T:
+    """``problem[key]`` when it is exactly of ``kind``, else ``default``: a worker's report may hold anything."""
+    value = problem.get(key)
+    return value if type(value) is kind else default
+
+
+def _position(problem: dict[str, Any]) -> tuple[int, int] | None:
+    """The (cell, line) a problem names, when both are integers."""
+    cell, line = problem.get("cell"), problem.get("line")
+    return (cell, line) if type(cell) is int and type(line) is int else None
 
 
 def _listed(report: object) -> list[object]:
@@ -60,8 +74,8 @@ class LoadProblems:
                 where = _where(self.extraction, cell, line)
             else:
                 where = Text(f"셀 {one_line(cell, 12)}, {line}번째 줄", f"cell {one_line(cell, 12)}, line {line}")
-            error = problem.get("error") if type(problem.get("error")) is dict else {}
-            names = problem.get("names") if type(problem.get("names")) is list else []
+            error = _field(problem, "error", dict, {})
+            names = _field(problem, "names", list, [])
             names_text = one_line(", ".join(map(str, names[:10])), 200)
             raised = f"{one_line(error.get('type'), 100)}: {one_line(error.get('message'), 500)}"
             text = _problem_text(where, names_text, raised, is_import=problem.get("kind") == "import", lang=self.lang)
@@ -75,8 +89,9 @@ class LoadProblems:
         for problem in _listed(report):
             if len(self.lines) >= LOAD_PROBLEMS_SHOWN or type(problem) is not dict:
                 break
-            snippet = snippets.get((problem.get("cell"), problem.get("line")))
-            error = problem.get("error") if type(problem.get("error")) is dict else {}
+            position = _position(problem)
+            snippet = snippets.get(position) if position is not None else None
+            error = _field(problem, "error", dict, {})
             if snippet is None:
                 continue
             kind = error.get("type")

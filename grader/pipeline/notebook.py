@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from grader.errors import GraderError
 from grader.pipeline import reasons
@@ -14,6 +16,8 @@ MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024  # the file, outputs included
 # transformer, ``ast``) costs a few seconds per MiB, in the trusted process, before any time limit.
 MAX_CELL_SOURCE_BYTES = 512 * 1024
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
+
+Notebook = dict[str, Any]  # an nbformat 4 NotebookNode (a dict): cells and metadata of any JSON shape
 
 
 class NotebookError(GraderError):
@@ -45,7 +49,7 @@ def cell_label(position: int, execution_count: int | None, lang: str = "en") -> 
     return f"코드 셀 {position}" if lang == "ko" else f"code cell {position}"
 
 
-def read_notebook(path: Path):
+def read_notebook(path: Path) -> Notebook:
     """Read and upgrade a notebook to nbformat 4, or raise NotebookError (also when its code is too large)."""
     size = path.stat().st_size
     if size > MAX_NOTEBOOK_BYTES:
@@ -53,7 +57,7 @@ def read_notebook(path: Path):
     return parse_notebook(path.read_bytes(), path.name)
 
 
-def parse_notebook(data: bytes, name: str):
+def parse_notebook(data: bytes, name: str) -> Notebook:
     """A notebook's bytes -> an nbformat 4 node, or NotebookError; ``name`` is the file's, for messages."""
     import nbformat  # imported here: it is slow to import and not every command needs it
 
@@ -84,7 +88,7 @@ def parse_notebook(data: bytes, name: str):
             reason=reasons.TRUNCATED if _ends_early(text, error) else reasons.NOT_JSON,
         ) from None
     try:
-        notebook = nbformat.reads(text, as_version=4)
+        notebook = cast(Callable[..., Notebook], nbformat.reads)(text, as_version=4)  # nbformat is untyped
     except Exception as error:  # noqa: BLE001  nbformat raises many kinds
         raise NotebookError(
             f"{name} is not a Jupyter notebook nbformat can read: {error}"[:2000],
@@ -122,7 +126,7 @@ def _too_large(name: str, size: int) -> NotebookError:
     )
 
 
-def check_shape(notebook, name: str) -> None:
+def check_shape(notebook: object, name: str) -> None:
     """NotebookError unless the parts the grader reads have the types nbformat 4 gives them.
 
     nbformat only logs a failed validation and returns what it read, so a cell list that is
@@ -145,7 +149,7 @@ def check_shape(notebook, name: str) -> None:
             )
 
 
-def check_code_size(notebook, name: str) -> None:
+def check_code_size(notebook: Notebook, name: str) -> None:
     """NotebookError when a code cell, or all code together, is over the bounds the grader reads."""
     total = 0
     for cell in code_cells(notebook):
@@ -173,9 +177,9 @@ def _mib(size: int) -> str:
     return f"{size / 2**20:.2f} MiB"
 
 
-def code_cells(notebook) -> list[CodeCell]:
+def code_cells(notebook: Notebook) -> list[CodeCell]:
     """The code cells of a notebook, numbered by position among all cells (1-based) and among code cells."""
-    cells = []
+    cells: list[CodeCell] = []
     for number, cell in enumerate(notebook.get("cells", []), start=1):
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
             source = cell.get("source", "")
@@ -191,7 +195,7 @@ def code_cells(notebook) -> list[CodeCell]:
     return cells
 
 
-def notebook_metadata(notebook, key: str) -> object:
+def notebook_metadata(notebook: object, key: str) -> object:
     """A value from the notebook's ``grader`` metadata, or None."""
     metadata = notebook.get("metadata") if isinstance(notebook, dict) else None
     grader_metadata = metadata.get("grader") if isinstance(metadata, dict) else None

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal, cast
 
 import pytest
 
@@ -102,10 +103,10 @@ class UnitHarness:
                     raise  # the grader's own problem: the next test tries again with a fresh worker
                 kept = (None, failure)
             self.session.kept[(self.name, key)] = kept
-        observed, failure = kept
-        if failure is not None:
-            raise failure
-        assert observed is not None  # one of the two is always set
+        observed, failed = kept
+        if failed is not None:
+            raise failed
+        assert observed is not None  # Kept holds one of the two
         return observed
 
     def both(self, call: Call) -> tuple[dict[str, object], dict[str, object]]:
@@ -121,7 +122,8 @@ def timeout_hint(error: BaseException | None) -> None:
         and not isinstance(error, sandbox.BudgetExhausted)
         and error.hint is None
     ):
-        error.hint = TIMEOUT
+        # WorkerFailure declares ``hint = None`` (grader/sandbox/process.py): any Text may be attached.
+        cast(Any, error).hint = TIMEOUT
 
 
 def trusted_details(properties: list[tuple[str, object]]) -> dict[str, object]:
@@ -142,7 +144,7 @@ class GradingPlugin:
     @pytest.fixture
     def unit(self, request: pytest.FixtureRequest) -> UnitHarness:
         """The harness for the unit this test file grades."""
-        identity = test_identity(request.node)  # type: ignore[arg-type]  # a test's node is its item
+        identity = test_identity(request.node)  # a test's node is its item
         return UnitHarness(identity.unit, identity.suite, self.session)
 
     @pytest.fixture
@@ -229,7 +231,7 @@ class GradingPlugin:
             {},
             "failed" if failed else "passed",
             "see the grading report" if failed else None,
-            call.when,
+            cast(Literal["setup", "call", "teardown"], call.when),  # a test's phases: never "collect" here
             duration=call.duration,
             start=call.start,
             stop=call.stop,
@@ -241,7 +243,7 @@ class GradingPlugin:
         if failing and isinstance(error, (Mismatch, StudentRaised, sandbox.WorkerFailure)):
             # The test compared with a reference that used correct versions of these: the student's own are wrong,
             # so whatever this unit's own hint says may be their fault. Say that instead of guessing.
-            error.hint = uses_failing_units(unit, failing)
+            cast(Any, error).hint = uses_failing_units(unit, failing)  # WorkerFailure declares hint = None
         timeout_hint(error)
 
     def record(self, item: pytest.Item, identity: TestIdentity, verdict: Verdict, error: BaseException | None) -> None:

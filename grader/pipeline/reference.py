@@ -17,8 +17,10 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -85,7 +87,7 @@ def _canonical(value: object) -> object:
         ]
     if type(value) is float:
         return ["float", repr(value)]
-    if type(value) in (tuple, list):
+    if type(value) is tuple or type(value) is list:
         return [type(value).__name__, [_canonical(item) for item in value]]
     if type(value) is dict:
         return ["dict", [[str(key), _canonical(item)] for key, item in value.items()]]
@@ -101,10 +103,10 @@ class Reference:
     """The instructor's definitions, and answers to calls (memoised: inputs are plain data)."""
 
     extraction: Extraction
-    namespace: dict
-    _answers: dict[str, dict] = field(default_factory=dict)
+    namespace: dict[str, Any]
+    _answers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def run(self, call: calls.Call) -> dict:
+    def run(self, call: calls.Call) -> dict[str, Any]:
         """The reference's observations for ``call``; a private copy each time."""
         key = call_key(call)
         if key not in self._answers:
@@ -187,7 +189,7 @@ def given_source(extraction: Extraction, given: tuple[str, ...]) -> str:
     return "\n".join(parts)
 
 
-def save_recording(path: Path, answers: dict[str, dict], given: str, assignment_id: str) -> None:
+def save_recording(path: Path, answers: dict[str, dict[str, Any]], given: str, assignment_id: str) -> None:
     """Write recorded answers: one protocol-encoded entry per call key, plus the given helpers' source."""
     entries = {key: np.frombuffer(protocol.encode(answers[key]), dtype=np.uint8) for key in sorted(answers)}
     meta = {"format": RECORDING_FORMAT, "assignment": assignment_id, "calls": len(answers)}
@@ -205,7 +207,7 @@ def save_recording(path: Path, answers: dict[str, dict], given: str, assignment_
     path.write_bytes(buffer.getvalue())
 
 
-def _entry_bytes(archive, name: str) -> bytes:
+def _entry_bytes(archive: Mapping[str, object], name: str) -> bytes:
     array = archive[name]
     if type(array) is not np.ndarray or array.dtype != np.uint8 or array.ndim != 1:
         raise ReferenceFailure(
@@ -226,7 +228,7 @@ class RecordedReference:
     answers: dict[str, bytes]
     path: Path
 
-    def run(self, call: calls.Call) -> dict:
+    def run(self, call: calls.Call) -> dict[str, Any]:
         """The recorded observations for ``call``; a call nobody recorded is an internal error."""
         blob = self.answers.get(call_key(call))
         if blob is None:
@@ -235,9 +237,14 @@ class RecordedReference:
                 f"{self.path.name}에 {call.describe()}의 기록된 답이 없습니다",
             )
         try:
-            return protocol.decode(blob)
+            observations = protocol.decode(blob)
         except protocol.ProtocolError as error:
             raise _asking(f"{self.path.name} is damaged ({error})", f"{self.path.name}이(가) 손상되었습니다") from None
+        if type(observations) is not dict:
+            raise _asking(
+                f"{self.path.name} is damaged (an answer is not a dict)", f"{self.path.name}이(가) 손상되었습니다"
+            )
+        return observations
 
 
 def load_recorded_reference(assignment: Assignment) -> RecordedReference:

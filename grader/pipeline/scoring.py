@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from grader.pipeline.outcomes import Ending, Outcome, Suite
 
@@ -24,7 +25,8 @@ class TestResult:
     message: str = ""  # what failed and how to look into it; never hidden inputs
     description: str = ""  # what the test checks, one line
     internal: bool = False  # True when the kit itself failed, not the student
-    details: dict = field(default_factory=dict)  # data the test recorded (record_property), e.g. learning curves
+    # Data the test recorded (record_property), e.g. learning curves: plain JSON-like values.
+    details: dict[str, Any] = field(default_factory=dict)
     hint: str = ""  # the diagnosed mistake's hint in the report's language (also the message's last line)
     mistake: str = ""  # what went wrong, as a key chosen on the trusted side: tests sharing it are shown once
     not_implemented: bool = False  # the student's code raised NotImplementedError: the stub is still there
