@@ -147,3 +147,15 @@ def test_a_test_past_its_time_limit_ends_in_a_type_of_its_own(pytester: pytest.P
 
     pytester.runpytest_inprocess("-p", "pytest_timeout", "--timeout", "0.5", plugins=[Plugin()])
     assert [verdict.ending for verdict in seen] == [Ending.TEST_TIMED_OUT]
+
+
+def test_the_tests_of_an_unreadable_notebook_say_they_never_ran(tmp_path):
+    """No text to match: each test of a notebook that could not be read carries ending "not-run"."""
+    from grader.pipeline.grade import grade_notebook
+    from grader.pipeline.report import to_json_data
+
+    path = tmp_path / "ch04_learning.ipynb"
+    path.write_bytes(b"")
+    report = grade_notebook(path, assignment_id="ch04_learning", units=["numerical_diff"])
+    tests = [test for unit in to_json_data(report)["functions"] for test in unit["tests"]]
+    assert tests and all(test["ending"] == "not-run" and test["outcome"] == "error" for test in tests)
