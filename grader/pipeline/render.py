@@ -15,7 +15,7 @@ from grader import sandbox
 from grader.pipeline.checks import Mismatch, Text, show
 from grader.pipeline.display import summarize_pair
 from grader.pipeline.extract import Extraction
-from grader.pipeline.guarded import GuardedView, exception_name, view_of_mismatch, view_of_raised
+from grader.pipeline.guarded import GuardedView, exception_name, raised_sentence, view_of_mismatch, view_of_raised
 from grader.pipeline.outcomes import Ending, Outcome, Suite, Verdict
 from grader.pipeline.reference import ReferenceFailure
 from grader.pipeline.student_errors import StudentMissing, StudentRaised
@@ -103,9 +103,7 @@ def render_raised(error: StudentRaised, frames: list[str], suite: Suite, lang: s
         return NOT_IMPLEMENTED.render(lang) + where
     target = error.call.target
     if suite is Suite.HIDDEN:
-        name = exception_name(error.type)
-        raised = Text(f"{target}에서 {name} 예외가 발생했습니다", f"{target} raised {name}")
-        return raised.render(lang) + hint_line(error.hint, lang)
+        return raised_sentence(target, exception_name(error.type)).render(lang) + hint_line(error.hint, lang)
     call = error.call.describe()
     raised = Text(
         f"{call}에서 {error.type} 예외가 발생했습니다: {error.text}", f"{call} raised {error.type}: {error.text}"
