@@ -52,7 +52,7 @@ from courses.ch04_learning.hints import (  # noqa: F401  re-exported for the sui
 )
 from courses.ch04_learning.untrusted import testfuncs
 from grader.pipeline.checks import Mismatch, Problem, Text, as_array, as_dict, as_pair, as_scalar, assert_close
-from grader.pipeline.plugin import StudentRaised
+from grader.pipeline.student_errors import StudentRaised
 from grader.untrusted.calls import OBSERVE_ARGS, OBSERVE_PARAMS, Call
 from grader.untrusted.protocol import FunctionRef
 

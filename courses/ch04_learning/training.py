@@ -28,7 +28,7 @@ from courses.ch04_learning.untrusted import procedures
 from grader import sandbox
 from grader.assignment import KIT_ROOT
 from grader.pipeline.checks import Mismatch, Problem, Text, as_dict, name_hints
-from grader.pipeline.plugin import StudentRaised
+from grader.pipeline.student_errors import StudentRaised
 from grader.untrusted.calls import Call
 
 DATASET_MODULE = KIT_ROOT / "dataset" / "mnist.py"

@@ -23,6 +23,7 @@ class FailedTest:
     outcome: str
     message: str
     diagnosis: str = ""  # the id of the hint the grader showed ("" for none): what hint precision judges
+    guarded: bool = False  # the unit's worker held reference code: the message shows nothing it sent
 
 
 @dataclass
@@ -187,7 +188,7 @@ def grade_variant(
             reference=_reference(catalogue.assignment),
         )
     failed = [
-        FailedTest(u.name, t.name, t.suite, t.outcome, t.message, t.diagnosis)
+        FailedTest(u.name, t.name, t.suite, t.outcome, t.message, t.diagnosis, guarded=t.guarded)
         for u in report.units
         for t in u.tests
         if t.outcome != "passed"

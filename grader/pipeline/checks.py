@@ -12,6 +12,7 @@ from __future__ import annotations
 import numbers
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import SupportsFloat, cast
 
 import numpy as np
 
@@ -147,7 +148,7 @@ def as_scalar(got: object, call: Call, hint: Text | None = None) -> float:
     """A real number, or Mismatch. NumPy scalars, Python numbers and 0-d arrays count."""
     if type(got) is np.ndarray and got.shape == () and got.dtype.kind in "fiu":
         got = got[()]
-    if isinstance(got, (np.floating, np.integer)) or type(got) in (int, float):
+    if isinstance(got, (np.floating, np.integer)) or type(got) is int or type(got) is float:
         value = float(got)
         if not np.isfinite(value):
             raise Mismatch(
@@ -160,7 +161,7 @@ def as_scalar(got: object, call: Call, hint: Text | None = None) -> float:
         return value
     raise Mismatch(
         Text(
-            f"스칼라 하나를 반환해야 하는데 {describe_type(got)}을(를) 반환했습니다.",
+            f"스칼라 하나를 반환해야 하는데 {describe_type(got, 'ko')}을(를) 반환했습니다.",
             f"should return one number (a scalar), but returned {describe_type(got)}.",
         ),
         call,
@@ -177,7 +178,7 @@ def as_array(
     if type(got) is not np.ndarray or got.dtype.kind not in "fiu":
         raise Mismatch(
             Text(
-                f"{_ko(what, '은(는)')} 모양 {shape}의 NumPy 배열이어야 하는데 {describe_type(got)}입니다.",
+                f"{_ko(what, '은(는)')} 모양 {shape}의 NumPy 배열이어야 하는데 {describe_type(got, 'ko')}입니다.",
                 f"{what} should be a NumPy array of shape {shape}, but is {describe_type(got)}.",
             ),
             call,
@@ -218,11 +219,10 @@ def assert_close(
 ) -> None:
     """Compare a checked result with the reference within tolerances."""
     if isinstance(expected, np.ndarray):
-        got_array = as_array(got, expected.shape, call, what, hint)
-        close = np.allclose(got_array, expected, rtol=rtol, atol=atol)
+        close = bool(np.allclose(as_array(got, expected.shape, call, what, hint), expected, rtol=rtol, atol=atol))
     else:
-        got_array = as_scalar(got, call, hint)
-        close = bool(np.isclose(got_array, float(expected), rtol=rtol, atol=atol))
+        number = as_scalar(got, call, hint)
+        close = bool(np.isclose(number, float(cast(SupportsFloat, expected)), rtol=rtol, atol=atol))
     if not close:
         raise Mismatch(
             Text(f"{_ko(what, '이(가)')} 기대값과 다릅니다.", f"{what} differs from the expected value."),
@@ -236,11 +236,11 @@ def assert_close(
 
 def as_pair(got: object, call: Call, hint: Text | None = None) -> tuple[object, object]:
     """A tuple or list of exactly two items (e.g. ``(x, x_history)``), or Mismatch."""
-    if type(got) in (tuple, list) and len(got) == 2:
+    if (type(got) is tuple or type(got) is list) and len(got) == 2:
         return got[0], got[1]
     raise Mismatch(
         Text(
-            f"(x, x_history) 두 값을 반환해야 하는데 {describe_type(got)}을(를) 반환했습니다.",
+            f"(x, x_history) 두 값을 반환해야 하는데 {describe_type(got, 'ko')}을(를) 반환했습니다.",
             f"should return two values (x, x_history), but returned {describe_type(got)}.",
         ),
         call,
@@ -250,12 +250,14 @@ def as_pair(got: object, call: Call, hint: Text | None = None) -> tuple[object, 
     )
 
 
-def as_dict(got: object, keys: tuple[str, ...], call: Call, hint: Text | None = None, *, result: bool = True) -> dict:
+def as_dict(
+    got: object, keys: tuple[str, ...], call: Call, hint: Text | None = None, *, result: bool = True
+) -> dict[str, object]:
     """A dict with exactly ``keys``, or Mismatch; ``result``: ``got`` is what the call returned (None: no return)."""
     if type(got) is not dict:
         raise Mismatch(
             Text(
-                f"딕셔너리를 반환해야 하는데 {describe_type(got)}을(를) 반환했습니다.",
+                f"딕셔너리를 반환해야 하는데 {describe_type(got, 'ko')}을(를) 반환했습니다.",
                 f"should return a dict, but returned {describe_type(got)}.",
             ),
             call,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import math
+from typing import Any
 
 from grader.pipeline.scoring import GradeReport, TestResult
 
@@ -28,7 +29,7 @@ def _number(value: object) -> float | None:
     return None
 
 
-def _binned(values: list, bins: int) -> list[tuple[float, float | None]]:
+def _binned(values: list[Any], bins: int) -> list[tuple[float, float | None]]:
     """(x, mean of the finite values) of consecutive bins; a bin with none is a gap."""
     size = max(1, math.ceil(len(values) / bins))
     out = []
@@ -71,7 +72,7 @@ def _axes(left: float, x_label: str, x_max: float, y_label: str, y_max: float, y
     return out
 
 
-def learning_curve_svg(curve: dict, loss_max: float) -> str:
+def learning_curve_svg(curve: dict[str, Any], loss_max: float) -> str:
     """Two panels: loss per iteration (y from 0 to loss_max) and accuracy per epoch (0 to 1)."""
     losses = list(curve.get("train_loss", []))
     epochs = [_number(e) for e in curve.get("epochs", [])]
@@ -116,7 +117,7 @@ def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def _loss_max(*curves: dict) -> float:
+def _loss_max(*curves: dict[str, Any]) -> float:
     """A shared loss scale: the largest early loss, at least 0.5, rounded up to a half."""
     early = [_number(v) for c in curves for v in list(c.get("train_loss", []))[:20]]
     peak = max([v for v in early if v is not None] + [0.5])
@@ -129,7 +130,7 @@ WITHHELD = (
 )
 
 
-def _caption(curve: dict | None, withheld: bool = False) -> str:
+def _caption(curve: dict[str, Any] | None, withheld: bool = False) -> str:
     if curve is None:
         return WITHHELD if withheld else "학습 결과 없음 (위의 실패 참고) / no training result (see the failing test)"
     final_acc, seconds = _number(curve.get("final_test_acc")), _number(curve.get("seconds"))
@@ -141,7 +142,7 @@ SPARKS = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 24  # characters of one text curve
 
 
-def sparkline(values: list, low: float, high: float, points: int = SPARK_POINTS) -> str:
+def sparkline(values: list[Any], low: float, high: float, points: int = SPARK_POINTS) -> str:
     """A curve as block characters between ``low`` and ``high`` (a gap is a space): what GitHub shows."""
     marks = []
     for _, value in _binned(values, points):
@@ -153,14 +154,14 @@ def sparkline(values: list, low: float, high: float, points: int = SPARK_POINTS)
     return "".join(marks)
 
 
-def _text_curve(values: list, low: float, high: float) -> str:
+def _text_curve(values: list[Any], low: float, high: float) -> str:
     finite = [v for v in map(_number, values) if v is not None]
     if not finite:
         return "—"
     return f"`{sparkline(values, low, high)}` {finite[0]:.2f} → {finite[-1]:.2f}"
 
 
-def _text_rows(student: dict | None, reference: dict, loss_max: float, withheld: bool) -> list[str]:
+def _text_rows(student: dict[str, Any] | None, reference: dict[str, Any], loss_max: float, withheld: bool) -> list[str]:
     """The curves as a table of text (GitHub strips ``data:`` images from comments and job summaries)."""
     missing = WITHHELD if withheld else "—"
     rows = []

@@ -17,6 +17,9 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from types import FrameType
+
+RETRY_SECONDS = 0.05  # after the deadline, how often the timer fires again until the body is stopped
 
 
 class DeadlineExceeded(BaseException):
@@ -44,17 +47,24 @@ def time_limit(seconds: float) -> Iterator[None]:
     if not can_interrupt() or 0 < outer_left <= seconds:
         yield
         return
-    armed = True
+    armed, fired = True, False
 
-    def expire(signum, frame) -> None:
+    def expire(signum: int, frame: FrameType | None) -> None:
+        nonlocal fired
         if armed:  # a signal delivered while the body was ending changes nothing
+            fired = True
             raise DeadlineExceeded(f"over {seconds:g} s")
 
     started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Raised inside a garbage-collector callback or a __del__, the exception is only printed and the body goes
+    # on: the timer repeats every RETRY_SECONDS until one reaches the body, and a body that ends with the
+    # deadline passed and every raise lost still ends in DeadlineExceeded.
+    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_SECONDS)
     try:
         yield
+        if fired:
+            raise DeadlineExceeded(f"over {seconds:g} s")
     finally:
         armed = False
         signal.setitimer(signal.ITIMER_REAL, 0)

@@ -11,6 +11,7 @@ that turns such a value into text, and its length is fixed whatever the value.
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 
@@ -30,17 +31,16 @@ TYPE_NAME_LIMIT = 100
 
 def digits(value: int) -> int:
     """How many decimal digits ``abs(value)`` has, without converting it to text (no digit limit applies)."""
-    magnitude = abs(value)
+    magnitude: int = abs(value)
     if magnitude < 10:
         return 1
     estimate = int((magnitude.bit_length() - 1) * math.log10(2)) + 1
-    return estimate + (magnitude >= 10**estimate)
+    return estimate + int(magnitude >= 10**estimate)
 
 
 def admit(value: object, depth: int = 0) -> object:
     """``value`` with every integer a float cannot hold replaced by an Unsupported that says how large it was."""
-    kind = type(value)
-    if kind is int and value.bit_length() > 1023:  # float(value) would raise OverflowError in any check
+    if type(value) is int and value.bit_length() > 1023:  # float(value) would raise OverflowError in any check
         try:
             float(value)
         except OverflowError:
@@ -48,23 +48,26 @@ def admit(value: object, depth: int = 0) -> object:
         return value
     if depth > 64:  # the protocol bounds nesting already; this only keeps the walk itself bounded
         return value
-    if kind is list:
+    if type(value) is list:
         return [admit(item, depth + 1) for item in value]
-    if kind is tuple:
+    if type(value) is tuple:
         return tuple(admit(item, depth + 1) for item in value)
-    if kind is dict:
+    if type(value) is dict:
         return {key: admit(item, depth + 1) for key, item in value.items()}
     return value
 
 
-def describe_type(value: object) -> str:
-    """What kind of value this is, for "expected X, got Y" messages."""
+def describe_type(value: object, lang: str = "en") -> str:
+    """What kind of value this is, for "expected X, got Y" messages; ``lang="ko"``: a phrase a Korean sentence can
+    hold (``shape (5,), dtype float64인 ndarray``), not English inside Korean."""
     if isinstance(value, Unsupported):
         return one_line(value.type_name, TYPE_NAME_LIMIT)
     if type(value) is np.ndarray:
+        if lang == "ko":
+            return f"shape {value.shape}, dtype {value.dtype}인 ndarray"
         return f"ndarray of shape {value.shape} and dtype {value.dtype}"
     if type(value) is str and len(value) > STRING_SHOWN:
-        return f"str of {len(value)} characters"
+        return f"{len(value)}자 길이의 str" if lang == "ko" else f"str of {len(value)} characters"
     return type(value).__name__
 
 
@@ -111,34 +114,37 @@ def _summary(value: object, depth: int, precision: int = PRECISION) -> str:
     kind = type(value)
     if isinstance(value, Unsupported):
         return f"a {describe_type(value)}"
-    if kind is FunctionRef:
+    if type(value) is FunctionRef:
         return one_line(value.name, 80)
     if value is None or kind is bool:
         return repr(value)
-    if kind is float or isinstance(value, np.floating):
+    if type(value) is float or isinstance(value, np.floating):
         return learner_number(value, precision)
-    if kind is int:
+    if type(value) is int:
         return repr(value) if digits(value) <= 40 else f"an int with {digits(value)} digits"
-    if kind is str:  # repr() shows control and bidi characters as escapes
+    if type(value) is str:  # repr() shows control and bidi characters as escapes
         if len(value) <= STRING_SHOWN:
             return repr(value)
         return f"str of {len(value)} characters, starting {value[:STRING_SHOWN]!r}"
-    if kind is np.ndarray:
+    if type(value) is np.ndarray:
         return learner_array(value, precision)
     if isinstance(value, (np.integer, np.bool_)):
         return str(value)
     if isinstance(value, np.generic):
         return repr(value)
-    if kind in (tuple, list, dict):
-        return _container(value, depth, precision)
+    if type(value) in (tuple, list, dict):
+        return _container(cast(Container, value), depth, precision)
     return f"a {kind.__name__}"
 
 
-def _container(value: tuple | list | dict, depth: int, precision: int = PRECISION) -> str:
-    opening, closing = {tuple: "()", list: "[]", dict: "{}"}[type(value)]
+Container = tuple[object, ...] | list[object] | dict[object, object]
+
+
+def _container(value: Container, depth: int, precision: int = PRECISION) -> str:
+    opening, closing = {tuple: ("(", ")"), list: ("[", "]"), dict: ("{", "}")}[type(value)]
     if depth <= 0:
         return f"{opening}… {len(value)} items{closing}"
-    if type(value) is dict:
+    if isinstance(value, dict):
         parts = [
             f"{_summary(key, 0)}: {_summary(item, depth - 1, precision)}"
             for key, item in list(value.items())[:ITEMS_SHOWN]

@@ -14,8 +14,9 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from grader.pipeline.checks import Text
 from grader.pipeline.ipython_syntax import to_python
-from grader.pipeline.notebook import CodeCell, cell_label, code_cells
+from grader.pipeline.notebook import CodeCell, Notebook, cell_label, code_cells
 
 # Cell magics whose body is ordinary Python that runs in the notebook's namespace.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
@@ -49,7 +50,7 @@ class Snippet:
     kind: str  # import | def | class | constant
     names: tuple[str, ...]
 
-    def to_data(self) -> dict:
+    def to_data(self) -> dict[str, object]:
         """As plain data for the worker."""
         return {
             "cell": self.cell,
@@ -106,7 +107,7 @@ class Extraction:
         return matches[0] if matches else None
 
 
-def extract_definitions(notebook) -> Extraction:
+def extract_definitions(notebook: Notebook) -> Extraction:
     """Select the graded definitions of a notebook (an nbformat v4 node)."""
     extraction = Extraction()
     for cell in code_cells(notebook):
@@ -144,24 +145,43 @@ def _extract_cell(cell: CodeCell, source: str, line_offset: int, extraction: Ext
     except (SyntaxError, ValueError) as error:  # the transformer tokenizes, so it raises these too
         line = (getattr(error, "lineno", None) or 1) + line_offset
         message = getattr(error, "msg", str(error))
-        extraction.errors.append(f"{cell.label()}: SyntaxError: {message} (line {line})")
+        extraction.errors.append(
+            Text(
+                f"{cell.label('ko')}: 문법 오류 SyntaxError: {message} ({line}번째 줄)",
+                f"{cell.label()}: SyntaxError: {message} (line {line})",
+            ).render("both")
+        )
         extraction.unparsable.setdefault(cell.number, (line, tuple(_DEFINED_BY_TEXT.findall(source))))
         return
     except (RecursionError, MemoryError):
-        extraction.errors.append(f"{cell.label()}: the code is nested too deeply to read")
+        extraction.errors.append(
+            Text(
+                f"{cell.label('ko')}: 코드가 너무 깊이 중첩되어 읽을 수 없습니다. 중첩을 줄이세요.",
+                f"{cell.label()}: the code is nested too deeply to read; nest it less deeply",
+            ).render("both")
+        )
         return
     except Exception as error:  # noqa: BLE001  IPython's transformer on arbitrary text
-        extraction.errors.append(f"{cell.label()}: could not read IPython syntax: {error}")
+        extraction.errors.append(
+            Text(
+                f"{cell.label('ko')}: IPython 문법(%, !)을 읽을 수 없습니다: {error}",
+                f"{cell.label()}: could not read IPython syntax: {error}",
+            ).render("both")
+        )
         return
     lines = _LINE.findall(python)  # once per cell: ast.get_source_segment would split the cell per statement
     for statement in tree.body:
         body = _python_cell_magic_body(statement)
         if body is not None:
             if depth >= MAX_CELL_MAGIC_DEPTH:
+                line = line_offset + statement.lineno
                 extraction.errors.append(
-                    f"{cell.label()}: more than {MAX_CELL_MAGIC_DEPTH} nested cell magics "
-                    f"(line {line_offset + statement.lineno}); 셀 매직을 그렇게 겹쳐 쓸 수 "
-                    "없습니다 / write the code without them"
+                    Text(
+                        f"{cell.label('ko')}: 셀 매직이 {MAX_CELL_MAGIC_DEPTH}개보다 많이 겹쳐 있습니다({line}번째 줄). "
+                        "셀 매직 없이 코드를 쓰세요.",
+                        f"{cell.label()}: more than {MAX_CELL_MAGIC_DEPTH} nested cell magics (line {line}); "
+                        "write the code without them",
+                    ).render("both")
                 )
                 continue
             _extract_cell(cell, body, line_offset + statement.lineno, extraction, depth + 1)
@@ -216,7 +236,12 @@ def _bound_names(statement: ast.stmt) -> tuple[str, ...]:
         return tuple((alias.asname or alias.name).split(".")[0] for alias in statement.names)
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return (statement.name,)
-    targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+    if isinstance(statement, ast.Assign):
+        targets = statement.targets
+    elif isinstance(statement, ast.AnnAssign):
+        targets = [statement.target]
+    else:  # only imports, definitions and constant assignments are kept
+        return ()
     return tuple(node.id for t in targets for node in ast.walk(t) if isinstance(node, ast.Name))
 
 
@@ -232,5 +257,5 @@ def _python_cell_magic_body(statement: ast.stmt) -> str | None:
         return None
     if len(call.args) != 3 or not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in call.args):
         return None
-    name, _, body = (a.value for a in call.args)
-    return body if name in PYTHON_CELL_MAGICS else None
+    name, _, body = (a.value for a in call.args if isinstance(a, ast.Constant))
+    return body if name in PYTHON_CELL_MAGICS and isinstance(body, str) else None

@@ -7,7 +7,7 @@ import io
 import os
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import NoReturn
 
@@ -17,8 +17,10 @@ from grader.pipeline import deadline, reasons
 from grader.pipeline.checks import Text
 from grader.pipeline.extract import Extraction, extract_definitions
 from grader.pipeline.inert import one_line
+from grader.pipeline.ipython_syntax import import_ipython
 from grader.pipeline.notebook import NotebookError, notebook_metadata, read_notebook
-from grader.pipeline.plugin import GradingPlugin, GradingSession
+from grader.pipeline.outcomes import Ending, Outcome, Suite
+from grader.pipeline.plugin import GradingPlugin
 from grader.pipeline.reference import (
     RecordedReference,
     Reference,
@@ -28,6 +30,7 @@ from grader.pipeline.reference import (
     use_course,
 )
 from grader.pipeline.scoring import GradeReport, TestResult, UnitScore
+from grader.pipeline.session import GradingSession
 
 TRUSTED_INI = Path(__file__).resolve().parent / "pytest-grading.ini"
 LANGUAGES = ("ko", "en", "both")
@@ -50,6 +53,12 @@ RECORDED_NOTE = Text(
     "in more than one unit; the course's grading substitutes the reference versions.",
 )
 
+INTERNAL = Text("채점기 내부 오류(학생 잘못이 아님)", "internal error in the grader")
+NOT_RECORDED = Text("이 테스트의 결과가 기록되지 않았습니다.", "no result was recorded for this test")
+# English first, in every language: the class report still finds these tests by this prefix until it reads
+# the result's ``ending`` ("not-run") instead.
+NOT_RUN = "the notebook could not be graded (see errors) / 노트북을 읽을 수 없어 채점하지 못했습니다(오류 참고)"
+
 
 class Unreadable(str):
     """Why a notebook cannot be graded: the message (a str, as callers print it) and its reason code."""
@@ -64,14 +73,14 @@ class Unreadable(str):
         return unreadable
 
 
-def claimed_assignments(notebook_path: Path, notebook) -> tuple[object, list[str]]:
+def claimed_assignments(notebook_path: Path, notebook: object) -> tuple[object, list[str]]:
     """What a notebook says it is: its metadata ``grader.assignment`` (any value, None when absent) and the
     known ids its file name contains."""
     from_metadata = notebook_metadata(notebook, "assignment") if notebook is not None else None
     return from_metadata, [known for known in known_assignments() if known in notebook_path.stem]
 
 
-def guess_assignment(notebook_path: Path, notebook) -> str:
+def guess_assignment(notebook_path: Path, notebook: object) -> str:
     """The assignment when nobody configured one: the file name and the metadata must agree (either alone is
     enough). Otherwise AssignmentError, one line in Korean and English, saying to pass --assignment."""
     from_metadata, from_name = claimed_assignments(notebook_path, notebook)
@@ -96,12 +105,12 @@ def guess_assignment(notebook_path: Path, notebook) -> str:
 def _cannot_guess(name: str, why: str, korean: str) -> NoReturn:
     known, name = ", ".join(known_assignments()), one_line(name, 200)
     raise AssignmentError(
-        f"{name}: 어느 과제인지 정할 수 없습니다({korean}). --assignment ID로 과제를 지정하세요({known}). / Cannot tell "
-        f"which assignment {name} is: {why}; pass --assignment ID ({known})"
+        f"Cannot tell which assignment {name} is: {why}; pass --assignment ID ({known})",
+        ko=f"{name}: 어느 과제인지 정할 수 없습니다({korean}). --assignment ID로 과제를 지정하세요({known}).",
     )
 
 
-def metadata_disagrees(configured: str, notebook) -> str | None:
+def metadata_disagrees(configured: str, notebook: object) -> str | None:
     """A notebook problem when the metadata names another assignment than the one course staff configured."""
     from_metadata = notebook_metadata(notebook, "assignment") if notebook is not None else None
     if from_metadata is None or from_metadata == configured:
@@ -143,6 +152,7 @@ def grade_notebook(
         report = _report_without_running(assignment, notebook_path, selected, suites, lang, [unreadable])
         report.ungradable = unreadable.reason
         return report
+    assert extraction is not None  # read_and_extract gives an extraction or why there is none
     try:
         report = _run_suites(
             assignment, notebook_path, extraction, selected, suites, lang, limits, grading_seed, reference, progress
@@ -155,7 +165,7 @@ def grade_notebook(
         return report
     except Exception:  # noqa: BLE001  a bug in the kit: still write a report, marked loudly
         report = _report_without_running(assignment, notebook_path, selected, suites, lang, extraction.errors)
-        report.internal_errors.append("internal error in the grader:\n" + traceback.format_exc(limit=8))
+        report.internal_errors.append(INTERNAL.render("both") + ":\n" + traceback.format_exc(limit=8))
         return report
 
 
@@ -165,6 +175,7 @@ def read_and_extract(
     """(notebook, extraction, None), or what could be read and why grading cannot go on, within ``seconds``."""
     seconds = TRUSTED_SECONDS if seconds is None else seconds
     notebook = None
+    import_readers()
     try:
         with deadline.time_limit(seconds):
             notebook = read_notebook(notebook_path)
@@ -175,6 +186,14 @@ def read_and_extract(
         size = f"{notebook_path.stat().st_size / 2**20:.2f} MiB"
         message = TOO_SLOW.format(name=notebook_path.name, size=size, seconds=seconds)
         return notebook, None, Unreadable.of(message, reasons.TOO_SLOW)
+
+
+def import_readers() -> None:
+    """Import what reads a notebook (nbformat, IPython's transformer) outside the trusted time limit: a first
+    import the deadline interrupts stays half-done in ``sys.modules`` and breaks every later notebook."""
+    import nbformat  # noqa: F401
+
+    import_ipython()
 
 
 def _select_units(assignment: Assignment, units: list[str] | None) -> tuple[str, ...]:
@@ -248,7 +267,8 @@ def _run_suites(
             warnings.simplefilter("ignore")
             status = pytest.main(arguments, plugins=[GradingPlugin(session)])
     if int(status) not in (0, 1):
-        session.internal_errors.append(f"pytest ended with status {int(status)}: {noise.getvalue()[-2000:]}")
+        ended = Text(f"pytest가 상태 {int(status)}(으)로 끝났습니다", f"pytest ended with status {int(status)}")
+        session.internal_errors.append(f"{ended.render('both')}: {noise.getvalue()[-2000:]}")
     report = _assemble(assignment, notebook_path, selected, suites, lang, session.results)
     report.errors = extraction.errors + session.load_problems
     report.isolation = isolation.layers()
@@ -279,7 +299,7 @@ def _assemble(
 ) -> GradeReport:
     units = [UnitScore(name, [r for r in results if r.unit == name]) for name in selected]
     for unit_score in units:
-        _add_uncollected(assignment, unit_score, suites)
+        _add_uncollected(assignment, unit_score, suites, lang)
     try:
         saved_at = notebook_path.stat().st_mtime
     except OSError:
@@ -290,7 +310,7 @@ def _assemble(
     )
 
 
-def _add_uncollected(assignment: Assignment, unit_score: UnitScore, suites: tuple[str, ...]) -> None:
+def _add_uncollected(assignment: Assignment, unit_score: UnitScore, suites: tuple[str, ...], lang: str) -> None:
     """Rubric tests that produced no result count as missing: every expected case needs a result."""
     seen = {(r.suite, r.name.split("[", 1)[0]) for r in unit_score.tests}
     for suite in suites:
@@ -298,13 +318,14 @@ def _add_uncollected(assignment: Assignment, unit_score: UnitScore, suites: tupl
             if (suite, function.removeprefix("test_")) not in seen:
                 unit_score.tests.append(
                     TestResult(
-                        unit_score.name,
-                        function.removeprefix("test_"),
-                        suite,
-                        "missing",
-                        0.0,
-                        points,
-                        "no result was recorded for this test",
+                        unit=unit_score.name,
+                        name=function.removeprefix("test_"),
+                        suite=Suite(suite),
+                        outcome=Outcome.MISSING,
+                        score=0.0,
+                        max_score=points,
+                        message=NOT_RECORDED.render(lang),
+                        ending=Ending.NOT_RECORDED,
                     )
                 )
 
@@ -320,12 +341,12 @@ def _report_without_running(
     report = _assemble(assignment, notebook_path, selected, suites, lang, [])
     for unit_score in report.units:
         for test in unit_score.tests:
-            test.outcome, test.message = "error", "the notebook could not be graded (see errors)"
+            test.outcome, test.message, test.ending = Outcome.ERROR, NOT_RUN, Ending.NOT_RUN
     report.errors = list(errors)
     return report
 
 
-def choose_lang(explicit: str | None, notebook_path: Path | None, env: dict | None = None) -> str:
+def choose_lang(explicit: str | None, notebook_path: Path | None, env: Mapping[str, str] | None = None) -> str:
     """The feedback language, chosen the same way everywhere (``grade``, ``make check``, CI, ``check()``):
     the one asked for, else the notebook's metadata ``grader.lang``, else the locale, else both."""
     if explicit in LANGUAGES:
@@ -334,7 +355,7 @@ def choose_lang(explicit: str | None, notebook_path: Path | None, env: dict | No
     return from_notebook or locale_language(os.environ if env is None else env)
 
 
-def locale_language(env: dict) -> str:
+def locale_language(env: Mapping[str, str]) -> str:
     """Korean or English from the locale (``LC_ALL``, ``LANG``, then Python's own); both when it says neither."""
     import locale
 
@@ -348,6 +369,7 @@ def locale_language(env: dict) -> str:
 
 def notebook_language(notebook_path: Path) -> str | None:
     """The feedback language a notebook's metadata asks for (``grader.lang``), if any."""
+    import_readers()
     try:
         with deadline.time_limit(TRUSTED_SECONDS):
             lang = notebook_metadata(read_notebook(notebook_path), "lang")

@@ -64,6 +64,12 @@ def exception_name(type_name: str) -> str:
     return type_name if type_name in BUILTIN_EXCEPTIONS else ANY_EXCEPTION
 
 
+def raised_sentence(target: str, name: str) -> Text:
+    """``target raised name`` in both languages; ``name`` is a built-in exception's or :data:`ANY_EXCEPTION`."""
+    korean_name = "" if name == ANY_EXCEPTION else f"{name} "  # "an exception" reads as 예외 alone in Korean
+    return Text(f"{target}에서 {korean_name}예외가 발생했습니다", f"{target} raised {name}")
+
+
 def view_of_mismatch(error: Mismatch) -> GuardedView:
     """A failed check: its code, the call and expected value the test built, the hint it chose."""
     return GuardedView(
@@ -99,11 +105,8 @@ def render_guarded(view: GuardedView, lang: str) -> str:
             ).render(lang)
         )
     elif view.raised:
-        lines.append(
-            Text(
-                f"{view.target}에서 {view.raised} 예외가 발생했습니다.", f"{view.target} raised {view.raised}."
-            ).render(lang)
-        )
+        sentence = raised_sentence(view.target, view.raised)
+        lines.append(Text(sentence.ko + ".", sentence.en + ".").render(lang))
     if view.hint is not None:
         lines.append(f"{Text('힌트', 'hint').render(lang)}: {view.hint.render(lang)}")
     if view.outcome not in ("passed", "missing"):

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 import tokenize
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any, cast
 
 # Where IPython syntax can start: one of !%? anywhere, or ,;/ first on a line (str.splitlines' line breaks).
 _MAYBE_SPECIAL = re.compile(r"[!%?]|(?:\A|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029])\s*[,;/]")
@@ -46,16 +47,31 @@ class _State:
 class _Found:
     """A piece of IPython syntax: the transformers' finds, its logical line's first line, the state before it."""
 
-    candidates: list
+    candidates: list[Any]  # IPython's transformer objects (untyped)
     first: int
     state: _State
+
+
+def import_ipython() -> None:
+    """Import IPython's transformer now, outside any time limit.
+
+    A deadline that fires in the middle of a first import leaves the module half-initialised in
+    ``sys.modules``, and every later notebook in the same process then fails to read ("cannot import name
+    ... from partially initialized module"): a batch would lose every submission after one slow notebook.
+    """
+    import IPython.core.inputtransformer2
+
+    try:
+        import IPython.utils.tokenutil  # noqa: F401
+    except ImportError:  # IPython < 8.15
+        pass
 
 
 def to_python(cell: str) -> str:
     """The cell with IPython syntax rewritten as Python calls (what ``TransformerManager.transform_cell`` returns)."""
     from IPython.core.inputtransformer2 import TransformerManager
 
-    manager = TransformerManager()
+    manager: Any = cast(Callable[[], Any], TransformerManager)()  # IPython is untyped
     if not cell.endswith("\n"):
         cell += "\n"
     lines = cell.splitlines(keepends=True)
@@ -66,7 +82,7 @@ def to_python(cell: str) -> str:
     return "".join(_token_transforms(lines, manager.token_transformers))
 
 
-def _token_transforms(lines: list[str], transformers: list) -> list[str]:
+def _token_transforms(lines: list[str], transformers: list[Any]) -> list[str]:
     out: list[str] = []
     position, state = 0, _State()
     active = list(transformers)
@@ -119,7 +135,7 @@ def _rewrite(lines: list[str], found: _Found) -> tuple[list[str], int] | None:
     return None
 
 
-def _scan(lines: list[str], position: int, state: _State, active: list) -> Iterator[_Found]:
+def _scan(lines: list[str], position: int, state: _State, active: list[Any]) -> Iterator[_Found]:
     """Each logical line from ``position`` on in which one of the ``active`` transformers finds syntax."""
     prefix = state.prefix()
     row_offset = position - 1 - len(prefix)  # tokenizer row -> 0-based index into lines
@@ -150,7 +166,9 @@ def _scan(lines: list[str], position: int, state: _State, active: list) -> Itera
         yield found
 
 
-def _find(group: list, before: _State | None, transformers: list, row_offset: int) -> _Found | None:
+def _find(
+    group: list[tokenize.TokenInfo], before: _State | None, transformers: list[Any], row_offset: int
+) -> _Found | None:
     """Run every transformer's ``find`` on one logical line; rows become absolute 0-based line numbers."""
     candidates = [c for c in (t.find([group]) for t in transformers) if c]
     if not candidates or before is None:
@@ -175,13 +193,16 @@ def _tokens(prefix: list[str], lines: list[str], position: int) -> Iterator[toke
             return prefix[current - position + len(prefix)]
         return lines[current] if current < len(lines) else ""
 
+    catching: Callable[..., Iterator[tokenize.TokenInfo]] | None
     try:
         from IPython.utils.tokenutil import generate_tokens_catch_errors
+
+        catching = generate_tokens_catch_errors
     except ImportError:  # IPython < 8.15
-        generate_tokens_catch_errors = None
+        catching = None
     try:
-        if generate_tokens_catch_errors is not None:
-            yield from generate_tokens_catch_errors(readline, extra_errors_to_catch=["expected EOF"])
+        if catching is not None:
+            yield from catching(readline, extra_errors_to_catch=["expected EOF"])
         else:
             yield from tokenize.generate_tokens(readline)
     except tokenize.TokenError:

@@ -17,28 +17,52 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
 from grader.assignment import Assignment
+from grader.pipeline.checks import Text
 from grader.pipeline.extract import Extraction, extract_definitions
 from grader.pipeline.notebook import read_notebook
 from grader.untrusted import calls, protocol
 from grader.untrusted.worker import load_definitions
 
 RECORDING_NAME = "expected.npz"
-RECORDING_FORMAT = "ch04-grader-recording/1"
+RECORDING_FORMAT = "grader-recording/1"
+# Recordings published before the engine was made course-neutral carry their first course's prefix; the
+# content is the same format, so student repositories published then keep working.
+EARLIER_FORMATS = ("ch04-grader-recording/1",)
 MAX_RECORDING_BYTES = 64 * 1024 * 1024
 _META_KEY = "__meta__"
 _GIVEN_KEY = "__given__"
-ASK_INSTRUCTOR = "this is not your fault; ask your instructor for an updated repository (강사에게 문의하세요)"
+ASK_INSTRUCTOR = Text(
+    "여러분의 잘못이 아닙니다. 강사에게 새 저장소를 요청하세요.",
+    "this is not your fault; ask your instructor for an updated repository",
+)
 
 
 class ReferenceFailure(Exception):
-    """The reference solution itself failed: a bug in the kit, never the student's fault."""
+    """The reference solution itself failed: a bug in the kit or the course's files, never the student's fault.
+
+    Like every message of the kit it carries English and Korean apart; ``str()`` joins them (``en / ko``).
+    """
+
+    def __init__(self, en: str, *, ko: str) -> None:
+        super().__init__(en)
+        self.en, self.ko = en, ko
+
+    def __str__(self) -> str:
+        return f"{self.en} / {self.ko}"
+
+
+def _asking(en: str, ko: str) -> ReferenceFailure:
+    """A failure of the recorded answers a student repository holds: the student can only ask for new ones."""
+    return ReferenceFailure(f"{en}; {ASK_INSTRUCTOR.en}", ko=f"{ko}. {ASK_INSTRUCTOR.ko}")
 
 
 def call_key(call: calls.Call) -> str:
@@ -64,7 +88,7 @@ def _canonical(value: object) -> object:
         ]
     if type(value) is float:
         return ["float", repr(value)]
-    if type(value) in (tuple, list):
+    if type(value) is tuple or type(value) is list:
         return [type(value).__name__, [_canonical(item) for item in value]]
     if type(value) is dict:
         return ["dict", [[str(key), _canonical(item)] for key, item in value.items()]]
@@ -80,17 +104,20 @@ class Reference:
     """The instructor's definitions, and answers to calls (memoised: inputs are plain data)."""
 
     extraction: Extraction
-    namespace: dict
-    _answers: dict[str, dict] = field(default_factory=dict)
+    namespace: dict[str, Any]
+    _answers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def run(self, call: calls.Call) -> dict:
+    def run(self, call: calls.Call) -> dict[str, Any]:
         """The reference's observations for ``call``; a private copy each time."""
         key = call_key(call)
         if key not in self._answers:
             try:
                 self._answers[key] = calls.execute(self.namespace, call)
             except Exception as error:
-                raise ReferenceFailure(f"the reference solution failed on {call.describe()}: {error!r}") from error
+                raise ReferenceFailure(
+                    f"the reference solution failed on {call.describe()}: {error!r}",
+                    ko=f"참조 풀이가 {call.describe()}에서 실패했습니다: {error!r}",
+                ) from error
         return copy.deepcopy(self._answers[key])
 
 
@@ -109,7 +136,9 @@ def use_course(assignment: Assignment) -> None:
     except ImportError as error:
         raise AssignmentError(
             f"{assignment.rubric_path}: its course package {assignment.package!r} cannot be "
-            f"imported ({error}); check [assignment] package"
+            f"imported ({error}); check [assignment] package",
+            ko=f"{assignment.rubric_path}: 과목 패키지 {assignment.package!r}을(를) 가져올(import) 수 없습니다. "
+            "[assignment] package를 확인하세요.",
         ) from None
 
 
@@ -125,10 +154,16 @@ def load_solution_reference(assignment: Assignment) -> Reference:
     """Extract and run the instructor notebook's definitions in this (trusted) process."""
     extraction = extract_definitions(read_notebook(assignment.solution_notebook))
     if extraction.errors:
-        raise ReferenceFailure(f"{assignment.solution_notebook}: {'; '.join(extraction.errors)}")
+        raise ReferenceFailure(
+            f"{assignment.solution_notebook}: {'; '.join(extraction.errors)}",
+            ko=f"{assignment.solution_notebook}: 풀이 노트북을 읽을 수 없습니다(위의 오류). 풀이 노트북을 고치세요.",
+        )
     namespace, problems = load_definitions([s.to_data() for s in extraction.snippets])
     if problems:
-        raise ReferenceFailure(f"{assignment.solution_notebook}: {problems}")
+        raise ReferenceFailure(
+            f"{assignment.solution_notebook}: {problems}",
+            ko=f"{assignment.solution_notebook}: 풀이 노트북의 정의가 실패했습니다(위의 오류). 풀이 노트북을 고치세요.",
+        )
     return Reference(extraction, namespace)
 
 
@@ -158,7 +193,7 @@ def given_source(extraction: Extraction, given: tuple[str, ...]) -> str:
     return "\n".join(parts)
 
 
-def save_recording(path: Path, answers: dict[str, dict], given: str, assignment_id: str) -> None:
+def save_recording(path: Path, answers: dict[str, dict[str, Any]], given: str, assignment_id: str) -> None:
     """Write recorded answers: one protocol-encoded entry per call key, plus the given helpers' source."""
     entries = {key: np.frombuffer(protocol.encode(answers[key]), dtype=np.uint8) for key in sorted(answers)}
     meta = {"format": RECORDING_FORMAT, "assignment": assignment_id, "calls": len(answers)}
@@ -176,10 +211,12 @@ def save_recording(path: Path, answers: dict[str, dict], given: str, assignment_
     path.write_bytes(buffer.getvalue())
 
 
-def _entry_bytes(archive, name: str) -> bytes:
+def _entry_bytes(archive: Mapping[str, object], name: str) -> bytes:
     array = archive[name]
     if type(array) is not np.ndarray or array.dtype != np.uint8 or array.ndim != 1:
-        raise ReferenceFailure(f"recorded answers: entry {name} is malformed")
+        raise ReferenceFailure(
+            f"recorded answers: entry {name} is malformed", ko=f"기록된 답: 항목 {name}의 형식이 잘못되었습니다"
+        )
     return array.tobytes()
 
 
@@ -195,37 +232,48 @@ class RecordedReference:
     answers: dict[str, bytes]
     path: Path
 
-    def run(self, call: calls.Call) -> dict:
+    def run(self, call: calls.Call) -> dict[str, Any]:
         """The recorded observations for ``call``; a call nobody recorded is an internal error."""
         blob = self.answers.get(call_key(call))
         if blob is None:
-            raise ReferenceFailure(f"no recorded answer for {call.describe()} in {self.path.name}; {ASK_INSTRUCTOR}")
+            raise _asking(
+                f"no recorded answer for {call.describe()} in {self.path.name}",
+                f"{self.path.name}에 {call.describe()}의 기록된 답이 없습니다",
+            )
         try:
-            return protocol.decode(blob)
+            observations = protocol.decode(blob)
         except protocol.ProtocolError as error:
-            raise ReferenceFailure(f"{self.path.name} is damaged ({error}); {ASK_INSTRUCTOR}") from None
+            raise _asking(f"{self.path.name} is damaged ({error})", f"{self.path.name}이(가) 손상되었습니다") from None
+        if type(observations) is not dict:
+            raise _asking(
+                f"{self.path.name} is damaged (an answer is not a dict)", f"{self.path.name}이(가) 손상되었습니다"
+            )
+        return observations
 
 
 def load_recorded_reference(assignment: Assignment) -> RecordedReference:
     """Read ``tests_public/<id>/expected.npz`` (``allow_pickle=False``); ReferenceFailure if absent or bad."""
     path = recording_path(assignment)
     if not path.is_file():
-        raise ReferenceFailure(
-            f"this checkout has neither {assignment.solution_notebook.name} in solutions/ nor "
-            f"the recorded answers {path}; {ASK_INSTRUCTOR}"
+        raise _asking(
+            f"this checkout has neither {assignment.solution_notebook.name} in solutions/ nor the recorded answers "
+            f"{path}",
+            f"이 저장소에는 solutions/의 {assignment.solution_notebook.name}도, 기록된 답 {path}도 없습니다",
         )
     if path.stat().st_size > MAX_RECORDING_BYTES:
-        raise ReferenceFailure(f"{path} is too large to be a recording; {ASK_INSTRUCTOR}")
+        raise _asking(f"{path} is too large to be a recording", f"{path}은(는) 기록된 답이라기에 너무 큽니다")
     try:
         with np.load(path, allow_pickle=False) as archive:
             meta = json.loads(_entry_bytes(archive, _META_KEY).decode())
             given = _entry_bytes(archive, _GIVEN_KEY).decode()
             answers = {name: _entry_bytes(archive, name) for name in archive.files if not name.startswith("__")}
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
-        raise ReferenceFailure(f"{path} cannot be read ({error}); {ASK_INSTRUCTOR}") from None
-    if meta.get("format") != RECORDING_FORMAT or meta.get("assignment") != assignment.id:
-        raise ReferenceFailure(
-            f"{path} was recorded for {meta.get('assignment')!r} in format {meta.get('format')!r}; {ASK_INSTRUCTOR}"
+        raise _asking(f"{path} cannot be read ({error})", f"{path}을(를) 읽을 수 없습니다") from None
+    if meta.get("format") not in (RECORDING_FORMAT, *EARLIER_FORMATS) or meta.get("assignment") != assignment.id:
+        recorded = f"{meta.get('assignment')!r}, {meta.get('format')!r}"
+        raise _asking(
+            f"{path} was recorded for {meta.get('assignment')!r} in format {meta.get('format')!r}",
+            f"{path}은(는) 다른 과제나 형식으로 기록되었습니다({recorded})",
         )
     extraction = extract_definitions({"cells": [{"cell_type": "code", "source": given}]})
     return RecordedReference(extraction, answers, path)

@@ -11,6 +11,7 @@ import json
 import time
 import unicodedata
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from grader.pipeline.checks import Text
 from grader.pipeline.curves import learning_curves_markdown
@@ -73,7 +74,7 @@ def fit_report(report: GradeReport) -> GradeReport:
             budget = max(budget - len(message), 0)
             tests.append(replace(test, message=message))
         units.append(UnitScore(unit.name, tests))
-    lists = {}
+    lists: dict[str, Any] = {}  # GradeReport's list fields by name
     for name, (items, characters) in LIST_LIMITS.items():
         entries = getattr(report, name)
         lists[name] = [clean(entry, characters) for entry in entries[:items]]
@@ -81,7 +82,7 @@ def fit_report(report: GradeReport) -> GradeReport:
     return replace(report, units=units, notebook=one_line(report.notebook, 500), **lists)
 
 
-def to_json_data(report: GradeReport) -> dict:
+def to_json_data(report: GradeReport) -> dict[str, Any]:
     """The report as the contract's JSON object (extra fields allowed, none renamed)."""
     report = fit_report(report)
     return {
@@ -107,6 +108,7 @@ def to_json_data(report: GradeReport) -> dict:
                         "problem": test.problem,
                         "guarded": test.guarded,
                         "not_implemented": test.not_implemented,
+                        "ending": test.ending,
                     }
                     for test in unit.tests
                 ],

@@ -3,33 +3,41 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-OUTCOMES = ("passed", "failed", "error", "timeout", "missing")
+from grader.pipeline.outcomes import Ending, Outcome, Suite
+
+OUTCOMES = tuple(Outcome)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class TestResult:
-    """One test of one unit."""
+    """One test of one unit; built by keyword everywhere."""
+
+    __test__ = False  # not a test class
 
     unit: str  # the graded unit, e.g. "cross_entropy_error"
     name: str  # the test's name in the report, e.g. "one_hot_batch[2d]"
-    suite: str  # "public" or "hidden"
-    outcome: str  # one of OUTCOMES
+    suite: Suite  # public or hidden; a guarded test is a public one with ``guarded`` set
+    outcome: Outcome  # how the test ended
     score: float  # points earned
     max_score: float  # points possible (from the rubric)
     message: str = ""  # what failed and how to look into it; never hidden inputs
     description: str = ""  # what the test checks, one line
     internal: bool = False  # True when the kit itself failed, not the student
-    details: dict = field(default_factory=dict)  # data the test recorded (record_property), e.g. learning curves
+    # Data the test recorded (record_property), e.g. learning curves: plain JSON-like values.
+    details: dict[str, Any] = field(default_factory=dict)
     hint: str = ""  # the diagnosed mistake's hint in the report's language (also the message's last line)
     mistake: str = ""  # what went wrong, as a key chosen on the trusted side: tests sharing it are shown once
     not_implemented: bool = False  # the student's code raised NotImplementedError: the stub is still there
     location: str = ""  # where the student's code raised, as the learner finds it (public tests only)
     diagnosis: str = ""  # the id of the hint the trusted checks chose ("ch04_learning.cee_labels"), else ""
     problem: str = ""  # what a failed check found, a code of grader.pipeline.checks.Problem ("wrong-shape"), else ""
-    guarded: bool = (
-        False  # the unit's worker held reference code: what it sent is never shown (grader/pipeline/guarded.py)
-    )
+    # The unit's worker held reference code: what it sent is never shown (grader/pipeline/guarded.py).
+    guarded: bool = False
+    # What ended the test (grader.pipeline.outcomes.Ending), decided by the exception's type: "not-run" when
+    # the notebook could not be read and no test ran.
+    ending: Ending = Ending.RETURNED
 
 
 @dataclass

@@ -58,15 +58,19 @@ def test_syntax_error_cell_is_reported_and_the_rest_still_counts():
     extraction = extract_definitions(notebook)
     assert kinds(extraction) == [("def", ("good",))]
     # the second code cell (Jupyter never numbers markdown cells): not "cell 3"
-    assert len(extraction.errors) == 1 and extraction.errors[0].startswith("code cell 2: SyntaxError")
-    assert "(line " in extraction.errors[0]
+    korean, english = extraction.errors[0].split(" / ")
+    assert len(extraction.errors) == 1 and english.startswith("code cell 2: SyntaxError")
+    assert "(line " in english and korean.startswith("코드 셀 2: 문법 오류 SyntaxError") and "번째 줄)" in korean
 
 
 def test_a_cell_that_was_run_is_named_by_its_execution_count_as_jupyter_shows_it():
     notebook = notebook_from_cells([("markdown", "intro"), "x = 1", "def broken(:\n    pass"])
     notebook.cells[2].execution_count = 17
     extraction = extract_definitions(notebook)
-    assert extraction.errors[0].startswith("cell [17]: SyntaxError")
+    assert (
+        extraction.errors[0].startswith("셀 [17]: 문법 오류 SyntaxError")
+        and " / cell [17]: SyntaxError" in (extraction.errors[0])
+    )
     assert extraction.cell_label(2) == "code cell 1" and extraction.cell_label(3, "ko") == "셀 [17]"
 
 

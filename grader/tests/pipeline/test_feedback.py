@@ -36,7 +36,10 @@ def test_an_exception_hint_comes_out_in_the_language_asked_for(grade, lang):
     report = grade(build_notebook(MUTANT["grad_finished_call"]), units=["numerical_gradient"], lang=lang)
     for suite in ("public", "hidden"):
         messages = failing_messages(report, suite)
-        assert messages and all(" raised TypeError" in m for m in messages)
+        # The sentence around the exception's name is in the language asked for too.
+        raised = "에서 TypeError 예외가 발생했습니다" if lang == "ko" else " raised TypeError"
+        assert messages and all(raised in m for m in messages)
+        assert not any(" raised " in m for m in messages) if lang == "ko" else True
         assert all(GRAD_FINISHED.render(lang) in m for m in messages)
         assert not any(GRAD_FINISHED.render("en" if lang == "ko" else "ko") in m for m in messages)
 
@@ -61,7 +64,7 @@ def test_an_endless_loop_costs_one_time_limit_and_every_test_says_why(grade, mon
     """numerical_gradient without it.iternext() loops forever: the first test waits out its limit, the other
     nine fail at once with the same words and the same diagnosis (the class report lists it under its unit)."""
     from grader import sandbox
-    from grader.pipeline.plugin import STALLED, TIMEOUT
+    from grader.pipeline.engine_hints import STALLED, TIMEOUT
     from grader.tests.helpers import solution_with
 
     calls = []
@@ -94,7 +97,7 @@ def _missing_tests(report) -> list:
 def test_a_unit_whose_cell_has_a_syntax_error_is_told_so_and_not_sent_to_a_look_alike(grade, lang):
     """A TA's class: `def numerical_diff(f, x)` without its `:` gave "Did you mean numerical_diff_bad?" (the
     book's bad example, defined in an earlier cell). The message must name the SyntaxError's cell and line."""
-    from grader.pipeline.plugin import SYNTAX_ERROR
+    from grader.pipeline.engine_hints import SYNTAX_ERROR
 
     notebook = build_notebook(MUTANT["diff_forward"])
     cell = next(c for c in notebook.cells if c.cell_type == "code" and "def numerical_diff(f, x):" in c.source)
@@ -113,7 +116,7 @@ def test_a_unit_whose_cell_has_a_syntax_error_is_told_so_and_not_sent_to_a_look_
 
 
 def test_a_misspelt_unit_gets_a_did_you_mean(grade):
-    from grader.pipeline.plugin import MISSPELT
+    from grader.pipeline.engine_hints import MISSPELT
 
     notebook = build_notebook(MUTANT["diff_forward"])
     cell = next(c for c in notebook.cells if c.cell_type == "code" and "def numerical_diff(f, x):" in c.source)

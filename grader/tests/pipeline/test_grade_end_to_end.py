@@ -82,7 +82,7 @@ def test_json_report_matches_the_contract(tmp_path):
         assert function["score"] == sum(t["score"] for t in function["tests"])
         for test in function["tests"]:
             fixed = {"name", "suite", "outcome", "score", "max_score", "message"}
-            extension = {"diagnosis", "hint", "problem", "guarded", "not_implemented"}  # docs/CONTRACT.md
+            extension = {"diagnosis", "hint", "problem", "guarded", "not_implemented", "ending"}  # docs/CONTRACT.md
             assert set(test) == fixed | extension
             assert test["problem"] in {"", "not-a-number", "wrong-type", "wrong-keys", "wrong-shape", "not-finite"} | {
                 "wrong-value",

@@ -29,12 +29,16 @@ from hypothesis import strategies as st
 
 from grader import sandbox
 from grader.assignment import KIT_ROOT, load_assignment
+from grader.pipeline import render
 from grader.pipeline.checks import Problem, Text
+from grader.pipeline.classify import classify, guarded_diagnosis
 from grader.pipeline.display import describe_type
+from grader.pipeline.engine_hints import ENGINE_HINTS
 from grader.pipeline.guarded import ANY_EXCEPTION, BUILTIN_EXCEPTIONS, guarded_bits, render_guarded
-from grader.pipeline.plugin import ENGINE_HINTS, GradingPlugin, StudentRaised, UnitHarness, guarded_diagnosis
+from grader.pipeline.plugin import UnitHarness
 from grader.pipeline.reference import load_reference, use_course
 from grader.pipeline.scoring import OUTCOMES
+from grader.pipeline.student_errors import StudentRaised
 from grader.untrusted.calls import Call
 from grader.untrusted.protocol import Unsupported
 
@@ -166,13 +170,13 @@ def ending(assignment_id: str, unit: str, function: str, shape: str, size: int, 
     test = suite_function(assignment_id, unit, function)
     arguments = {"unit": harness, "record_property": lambda name, value: None, "grading_seed": 12345}
     wanted = {name: arguments[name] for name in inspect.signature(test).parameters}
-    plugin = GradingPlugin(session)  # type: ignore[arg-type]
     try:
         test(**wanted)
         excinfo = None
     except (AssertionError, StudentRaised, sandbox.WorkerFailure, Exception) as error:  # noqa: BLE001
         excinfo = pytest.ExceptionInfo.from_exception(error)
-    view = plugin.guarded_view(excinfo)
+    ended = excinfo.value if excinfo is not None else None
+    view = render.guarded_view(classify(ended), ended, "both")
     message = render_guarded(view, "both")
     hint, mistake, _ = guarded_diagnosis(view, "both")
     key = (
@@ -224,14 +228,14 @@ def test_a_guarded_message_depends_on_codes_only(assignment_id, unit, function, 
 def test_the_proof_can_fail_when_a_worker_value_reaches_the_message(monkeypatch):
     """A renderer that also describes the value that came back is caught both ways: by its markers, and by
     two fillings that end the same way but read differently (an array's shape, no marker in it)."""
-    original = GradingPlugin.guarded_view
+    original = render.guarded_view
 
-    def leaky(self, excinfo):
-        view = original(self, excinfo)
-        got = getattr(excinfo.value, "got", None) if excinfo is not None else None
+    def leaky(verdict, error, lang):
+        view = original(verdict, error, lang)
+        got = getattr(error, "got", None)
         return dataclasses.replace(view, fixed_text=f"got {describe_type(got)}")
 
-    monkeypatch.setattr(GradingPlugin, "guarded_view", leaky)
+    monkeypatch.setattr(render, "guarded_view", leaky)
     texts = [
         ending("ch04_learning", "gradient_descent", "test_book_function_2", "unsupported", 1, s)[2] for s in (1, 2)
     ]

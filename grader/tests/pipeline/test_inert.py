@@ -10,6 +10,7 @@ import pytest
 
 from grader.pipeline.display import admit, digits, summarize
 from grader.pipeline.inert import clean, md_block, md_code, md_fit, one_line
+from grader.pipeline.outcomes import Outcome, Suite
 from grader.pipeline.report import render_json, render_markdown, render_text
 from grader.pipeline.scoring import GradeReport, UnitScore
 from grader.pipeline.scoring import TestResult as Result
@@ -128,7 +129,15 @@ def test_any_value_is_summarised_in_a_bounded_inert_string(value):
 def hostile_report(messages: int = 200, message_bytes: int = 200_000) -> GradeReport:
     text = "\n".join(HOSTILE) + "\n"
     tests = [
-        Result("numerical_diff", f"case[{i}]", "public", "error", 0.0, 1.0, text * (message_bytes // len(text)))
+        Result(
+            unit="numerical_diff",
+            name=f"case[{i}]",
+            suite=Suite.PUBLIC,
+            outcome=Outcome.ERROR,
+            score=0.0,
+            max_score=1.0,
+            message=text * (message_bytes // len(text)),
+        )
         for i in range(messages)
     ]
     return GradeReport(

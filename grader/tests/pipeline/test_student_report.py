@@ -15,6 +15,7 @@ from courses.ch04_learning.mutants.catalogue import MUTANTS
 from grader.classroom.selfcheck import SelfCheck
 from grader.mutants.variants import build_notebook
 from grader.pipeline.display import summarize, summarize_pair
+from grader.pipeline.outcomes import Outcome, Suite
 from grader.pipeline.report import render_json, render_markdown, render_text
 from grader.pipeline.scoring import GradeReport, UnitScore
 from grader.pipeline.scoring import TestResult as Result
@@ -132,7 +133,14 @@ def test_a_place_is_the_function_the_line_in_the_cell_and_the_cell_as_jupyter_nu
 
 
 def student_report(missing: dict[str, str], staff: bool) -> GradeReport:
-    test = Result("numerical_diff", "book_function_1", "public", "passed", 10.0, 10.0)
+    test = Result(
+        unit="numerical_diff",
+        name="book_function_1",
+        suite=Suite.PUBLIC,
+        outcome=Outcome.PASSED,
+        score=10.0,
+        max_score=10.0,
+    )
     return GradeReport(
         "ch04_learning",
         "ch04_learning.ipynb",

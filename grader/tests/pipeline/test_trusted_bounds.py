@@ -65,6 +65,26 @@ def test_the_deadline_interrupts_python_work_an_except_exception_cannot_swallow(
     assert time.monotonic() - started < 20  # it ended at all (the loop is endless)
 
 
+def test_a_deadline_whose_raise_is_lost_fires_again_and_still_ends_the_body():
+    """Raised inside a garbage-collector callback (hypothesis installs one), the exception is only printed and
+    the body goes on: the deadline fires again, and a body that lost every raise still ends in it."""
+    with pytest.raises(deadline.DeadlineExceeded):
+        with deadline.time_limit(0.05):
+            try:
+                time.sleep(0.3)
+            except deadline.DeadlineExceeded:
+                pass  # as the interpreter does with an exception raised in a gc callback
+            time.sleep(0.3)  # the next firing stops this
+    with pytest.raises(deadline.DeadlineExceeded):
+        with deadline.time_limit(0.05):
+            end = time.monotonic() + 0.3
+            while time.monotonic() < end:
+                try:
+                    time.sleep(0.01)
+                except deadline.DeadlineExceeded:
+                    pass
+
+
 def test_the_deadline_leaves_an_outer_timer_running_and_its_handler_in_place():
     fired = []
     previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(True))

@@ -12,8 +12,8 @@ from courses.ch04_learning import training as ch04_training
 from courses.ch04_learning.untrusted import procedures
 from grader import sandbox
 from grader.pipeline import curves
-from grader.pipeline.plugin import GradingSession
 from grader.pipeline.report import render_markdown
+from grader.pipeline.session import GradingSession
 from grader.tests.conftest import scores
 from grader.tests.helpers import solution_with
 from grader.untrusted.calls import Call, execute
