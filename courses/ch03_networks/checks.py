@@ -92,7 +92,10 @@ def random_network(rng: np.random.Generator, sizes: tuple[int, int, int, int], s
 def _mnist_test() -> tuple[np.ndarray, np.ndarray]:
     spec = importlib.util.spec_from_file_location("_ch03_dataset_mnist", DATASET_MODULE)
     if spec is None or spec.loader is None:
-        raise CourseDataError(f"{DATASET_MODULE} is missing; the kit is incomplete")
+        raise CourseDataError(
+            f"{DATASET_MODULE} is missing; the kit is incomplete",
+            ko=f"{DATASET_MODULE}이(가) 없습니다: 키트가 불완전합니다",
+        )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     _, (x_test, t_test) = module.load_mnist(normalize=True, flatten=True, one_hot_label=False, source="bundled")
@@ -111,9 +114,15 @@ def sample_network() -> dict[str, np.ndarray]:
     try:
         data = WEIGHTS.read_bytes()
     except OSError as error:
-        raise CourseDataError(f"{WEIGHTS} cannot be read ({error}); the kit is incomplete") from None
+        raise CourseDataError(
+            f"{WEIGHTS} cannot be read ({error}); the kit is incomplete",
+            ko=f"{WEIGHTS}을(를) 읽을 수 없습니다({error}): 키트가 불완전합니다",
+        ) from None
     if hashlib.sha256(data).hexdigest() != WEIGHTS_SHA256:
-        raise CourseDataError(f"{WEIGHTS} has the wrong SHA-256: rebuild it with scripts/make_ch03_weights.py")
+        raise CourseDataError(
+            f"{WEIGHTS} has the wrong SHA-256: rebuild it with scripts/make_ch03_weights.py",
+            ko=f"{WEIGHTS}의 SHA-256이 다릅니다: scripts/make_ch03_weights.py로 다시 만드세요",
+        )
     with np.load(WEIGHTS, allow_pickle=False) as weights:
         return {key: weights[key] for key in NETWORK_KEYS}
 

@@ -28,7 +28,6 @@ REGEX_CALLS = {"match", "search", "fullmatch", "findall", "finditer", "split", "
 # Decisions on text outside grader/pipeline that their owners are removing (issue 23); (module, function).
 # An entry that no longer matches anything fails test_every_allowance_is_still_needed: delete it then.
 ALLOWED: set[tuple[str, str]] = {
-    ("grader/sandbox/process.py", "Worker._define"),  # the sandbox split (issue 23 item 2) gives it a reason code
     # The class report finds never-run tests by their message; the results now carry ending == "not-run".
     ("grader/classroom/class_summary.py", "_read_tests"),
 }
