@@ -154,7 +154,7 @@ def render_message(
     if isinstance(error, StudentRaised):
         return render_raised(error, [frame(line) for line in error.where], suite, lang)
     if isinstance(error, sandbox.WorkerFailure):  # hidden tests: no exit status or other student-chosen text
-        return error.message_for(suite) + hint_line(verdict.hint, lang)
+        return error.message_for(suite, lang) + hint_line(verdict.hint, lang)
     if ending is Ending.TEST_TIMED_OUT:
         return TEST_TIMED_OUT.render(lang)
     if ending is Ending.SKIPPED:
@@ -175,7 +175,7 @@ def guarded_view(verdict: Verdict, error: BaseException | None, lang: str) -> Gu
     if isinstance(error, StudentMissing):  # the name and its close match come from the notebook, not a worker
         return GuardedView(outcome=Outcome.MISSING, fixed_text=render_missing(error, lang), hint=error.hint)
     if isinstance(error, sandbox.WorkerFailure):  # the kit's own sentence, as a hidden test gets it
-        return GuardedView(outcome=verdict.outcome, fixed_text=error.message_for(Suite.HIDDEN), hint=verdict.hint)
+        return GuardedView(outcome=verdict.outcome, fixed_text=error.message_for(Suite.HIDDEN, lang), hint=verdict.hint)
     # The grader's own failure: its text could quote a value that came back, so only the exception's kind.
     if isinstance(error, ReferenceFailure):
         return GuardedView(outcome=Outcome.ERROR, fixed_text=kit_failed(error.en, error.ko).render(lang))

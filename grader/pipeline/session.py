@@ -106,7 +106,7 @@ class GradingSession:
             reply = worker.call(call.to_data(), call.procedure or call.target, call.seconds)
         except sandbox.WorkerTimeout as error:
             if not isinstance(error, sandbox.BudgetExhausted):  # the budget's own message already covers the rest
-                self.stalled[unit] = stalled_again(error, self.lang)
+                self.stalled[unit] = stalled_again(error)
             raise
         return self.observations(reply, call)
 
@@ -150,9 +150,14 @@ class GradingSession:
         return points_for(rubric.get(function, 0.0), self.cases.get((unit, suite, function), 1))
 
 
-def stalled_again(error: sandbox.WorkerTimeout, lang: str) -> sandbox.WorkerTimeout:
-    """What the later tests of a unit whose worker ran past its limit fail with, at once: the same words."""
-    note = STALLED.render(lang)
-    again = sandbox.WorkerTimeout(f"{error} {note}", f"{error.message_for('hidden')} {note}")
+def stalled_again(error: sandbox.WorkerTimeout) -> sandbox.WorkerTimeout:
+    """What the later tests of a unit whose worker ran past its limit fail with, at once: the same words, in both
+    languages (each test renders its message in the report's language)."""
+    again = sandbox.WorkerTimeout(
+        f"{error} {STALLED.en}",
+        f"{error.message_for('hidden')} {STALLED.en}",
+        ko=f"{error.ko or error} {STALLED.ko}",
+        hidden_ko=f"{error.message_for('hidden', 'ko')} {STALLED.ko}",
+    )
     again.hint = error.hint
     return again
