@@ -16,14 +16,17 @@ import math
 import os
 import secrets
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from grader.assignment import load_assignment
 from grader.classroom import outputs
 from grader.classroom.github import GitHubAPI, workflow_command_value
 from grader.errors import GraderError
 from grader.pipeline.inert import md_code, md_fit, one_line
+from grader.pipeline.scoring import GradeReport
 
 MARKER = "<!-- ch04-grader-feedback -->"
 SUMMARY_LIMIT = 1024 * 1024 - 64 * 1024  # GitHub refuses a step summary over 1 MiB; keep a margin
@@ -66,39 +69,45 @@ def feedback(
     assignment_id: str,
     out: Path,
     notebook: Path | None = None,
-    env: dict | None = None,
+    env: Mapping[str, str] | None = None,
     stdout: TextIO | None = None,
 ) -> int:
     """Grade with the public suite; job summary, artifact folder, log and exit status (1 when points are lost)."""
-    from grader.assignment import load_assignment
+    # Deliberately lazy: grading imports numpy and pytest, and `ci comment` (this module, in the workflow_run job)
+    # must start with the standard library only (grader/tests/classroom/test_ci.py checks).
+    from grader.classroom.grading import Outputs, grade_and_write
     from grader.pipeline import report as render
-    from grader.pipeline.grade import choose_lang, grade_notebook
 
     env = os.environ if env is None else env
     stdout = stdout or sys.stdout
     load_assignment(assignment_id)  # an unknown assignment fails before grading
     notebook = notebook or Path("assignments") / f"{assignment_id}.ipynb"
-    lang = choose_lang(None, notebook, env)  # as make check and check() choose it
-    report = grade_notebook(notebook, assignment_id=assignment_id, suites=("public",), lang=lang)
-    # GitHub strips data: images from job summaries and comments: the curves go there as text
-    markdown = fit_summary(FEEDBACK_BANNER + "\n" + render.render_markdown(report, images=False))
-    data = render.to_json_data(report)
-    data["feedback_only"] = True
-    # under sudo these belong to the runner user, who uploads them as the artifact
-    outputs.write_text(out / "report.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    outputs.write_text(out / "report.md", markdown)
+    token = secrets.token_hex(16)  # unguessable, and never given to the workers
+
+    def summary(report: GradeReport) -> str:
+        # GitHub strips data: images from job summaries and comments: the curves go there as text
+        return fit_summary(FEEDBACK_BANNER + "\n" + render.render_markdown(report, images=False))
+
+    to = Outputs(
+        json=out / "report.json",  # under sudo these belong to the runner user, who uploads them as the artifact
+        markdown=out / "report.md",
+        text=stdout,
+        json_fields={"feedback_only": True},
+        markdown_view=summary,
+        text_view=lambda report: f"::stop-commands::{token}\n{render.render_text(report)}::{token}::\n",
+    )
+    # as make check and check() choose the language: the notebook's, then the locale
+    report = grade_and_write(notebook, to, assignment_id=assignment_id, suites=("public",), env=env)
     outputs.write_text(out / "pr.json", json.dumps(_pull_request(env)) + "\n")
     if env.get("GITHUB_STEP_SUMMARY"):
-        outputs.append_text(Path(env["GITHUB_STEP_SUMMARY"]), markdown)
-    token = secrets.token_hex(16)  # unguessable, and never given to the workers
-    stdout.write(f"::stop-commands::{token}\n{render.render_text(report)}::{token}::\n")
+        outputs.append_text(Path(env["GITHUB_STEP_SUMMARY"]), summary(report))
     complete = report.score == report.max_score and not report.internal_errors
     level = "notice" if complete else "error"
     stdout.write(
-        f"::{level} title=Public tests (feedback only)::"
+        f"::{level} title=Public tests (feedback only) / 공개 테스트 (피드백용)::"
         + workflow_command_value(
             f"{report.score:g} / {report.max_score:g} points on the public tests; "
-            "the grade comes from the course's regrade"
+            "the grade comes from the course's regrade / 공개 테스트 점수이며, 성적은 과목의 재채점에서 정해집니다"
         )
         + "\n"
     )

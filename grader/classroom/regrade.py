@@ -324,6 +324,8 @@ def grade_all(
     out: Path, assignment_id: str, units: list[str] | None, seed: int | None, jobs: int | None, progress=None
 ) -> Path:
     """Batch-grade the fetched notebooks (public and hidden suites); fetch problems are recorded as ungradable."""
+    # Deliberately lazy: grading loads numpy and pytest, which the fetch and notify stages (and the command line's
+    # start, which imports this module for RegradeError) do without.
     from grader.classroom.batch import record, run_batch, ungradable_record
 
     outcomes = json.loads((out / FETCH_FILE).read_text(encoding="utf-8"))
@@ -351,7 +353,7 @@ def grade_all(
                 )
     path = gradebook.write_gradebook(out, batch["units"], set(outcomes))
     if outcomes:
-        from grader.classroom.class_report import write_report
+        from grader.classroom.class_report import write_report  # deliberately lazy: matplotlib, once grading is done
 
         write_report(out)
     return path

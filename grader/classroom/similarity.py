@@ -26,8 +26,8 @@ import numpy as np
 
 from grader.assignment import Assignment, load_assignment
 from grader.classroom import gradebook
-from grader.classroom.batch import file_digest, find_submissions
 from grader.classroom.class_summary import ClassReportError
+from grader.classroom.submissions import file_digest, find_submissions
 from grader.pipeline.grade import read_and_extract
 from grader.pipeline.inert import md_code, one_line
 
