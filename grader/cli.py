@@ -8,7 +8,7 @@ options, the wrong Python or platform, a machine that cannot confine student cod
 
 The handlers of commands that grade, draw or compare import their modules inside themselves. That is deliberate,
 for start-up: those modules load numpy, pytest, nbformat, matplotlib or copydetect, and ``ci comment``,
-``export``, ``merge``, ``mutants`` and ``--help`` must start with the standard library only (``ci comment`` runs
+``export``, ``merge`` and ``--help`` must start with the standard library only (``ci comment`` runs
 in a workflow without the kit's dependencies; ``grader/tests/classroom/test_ci.py`` checks it).
 """
 
@@ -19,7 +19,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from grader.assignment import AssignmentError, load_assignment, only_assignment
@@ -30,9 +30,6 @@ from grader.classroom.merge import merge_shards
 from grader.classroom.regrade import RegradeError, regrade, regrade_deadline
 from grader.cli_options import EXIT_MISUSE, build_parser
 from grader.errors import ACCEPT_UNCONFINED_VARIABLE, GraderError
-from grader.mutants import run_catalogue
-from grader.mutants.table import render_table
-from grader.mutants.variants import with_catalogue
 
 EXIT_FAILED = 1  # the command ran and could not do its job
 EXIT_INTERRUPTED = 130  # what a shell reports for Ctrl-C
@@ -253,6 +250,10 @@ def _mutants(options: argparse.Namespace) -> int:
     """Exit 0 when, for every assignment graded, every mutant is caught in its own unit only and shows no hint
     but those its catalogue judged right, every style scores full marks and every do-nothing submission 0 in
     its unit, else 1."""
+    from grader.mutants import run_catalogue  # lazy: numpy, pytest, nbformat
+    from grader.mutants.table import render_table
+    from grader.mutants.variants import with_catalogue
+
     chosen = options.assignment or with_catalogue()
     if not chosen:
         raise GraderError(
@@ -285,7 +286,7 @@ def _mutants(options: argparse.Namespace) -> int:
     return 0 if holds else EXIT_FAILED
 
 
-def _wrote(paths: list[object]) -> None:
+def _wrote(paths: Sequence[object]) -> None:
     """``wrote PATH``, one line per file a command wrote (what scripts and workflows read back from the log)."""
     for path in paths:
         if path is not None:

@@ -240,7 +240,7 @@ def run_batch(
     submissions = [s for s in find_submissions(submissions_dir, assignment_id) if in_shard(s.student, shard)]
     outputs.make_dirs(out)
     gradebook.write_batch(out, batch)
-    summary, todo = BatchSummary(), list[tuple[Submission, str]]()
+    summary, todo = BatchSummary(settings=batch), list[tuple[Submission, str]]()
     for submission in submissions:
         if submission.notebook is None:
             record(out, ungradable_record(submission.student, submission.reason, batch, detail=submission.problem))

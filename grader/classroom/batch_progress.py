@@ -19,6 +19,7 @@ class BatchSummary:
     failed: dict[str, str] = field(default_factory=dict)  # student -> why it could not be graded
     gradebook: Path | None = None
     reports: list[Path] = field(default_factory=list)  # the class report (HTML and Markdown)
+    settings: dict[str, Any] = field(default_factory=dict)  # what the batch graded with (batch.json)
 
 
 class ProgressBar:

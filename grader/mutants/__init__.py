@@ -23,7 +23,7 @@ class CatalogueRun:
     summary: Summary
     processes: int
     seed: int
-    catalogue: Catalogue | None = None
+    catalogue: Catalogue
 
     @property
     def holds(self) -> bool:
