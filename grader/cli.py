@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from grader.assignment import AssignmentError, load_assignment, only_assignment
+from grader.assignment import load_assignment, only_assignment
 from grader.classroom import ci, exports, gradebook, outputs, publish
 from grader.classroom.github import GitHubError
 from grader.classroom.gradescope_zip import build_autograder_zip
@@ -357,4 +357,4 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
-__all__ = ["COMMANDS", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_MISUSE", "AssignmentError", "main"]
+__all__ = ["COMMANDS", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_MISUSE", "main"]
