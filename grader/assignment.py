@@ -73,7 +73,8 @@ class Assignment:
                 return unit
         known = ", ".join(u.name for u in self.units)
         raise AssignmentError(
-            f"{self.id}에는 {name!r} 단원이 없습니다 (단원: {known}) / {self.id} has no unit {name!r}; its units are {known}"
+            f"{self.id} has no unit {name!r}; its units are {known}",
+            ko=f"{self.id}에는 {name!r} 단원이 없습니다 (단원: {known})",
         )
 
     def hidden_dirs(self) -> list[Path]:
@@ -86,18 +87,26 @@ def load_assignment(assignment_id: str, root: Path = KIT_ROOT) -> Assignment:
     path = root / "rubrics" / f"{assignment_id}.toml"
     if not path.is_file():
         known = sorted(p.stem for p in (root / "rubrics").glob("*.toml"))
-        raise AssignmentError(f"unknown assignment {assignment_id!r} (no {path}); known: {', '.join(known) or 'none'}")
+        listed = ", ".join(known) or "none"
+        raise AssignmentError(
+            f"unknown assignment {assignment_id!r} (no {path}); known: {listed}",
+            ko=f"모르는 과제입니다: {assignment_id!r} ({path} 없음). 있는 과제: {listed}",
+        )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
-        raise AssignmentError(f"{path}: {error}") from None
+        raise AssignmentError(f"{path}: {error}", ko=f"{path}: TOML 문법 오류입니다 (위치는 영어 설명 참고)") from None
     units = []
     for name, table in data.get("units", {}).items():
         points = {suite: {test: float(value) for test, value in table.get(suite, {}).items()} for suite in SUITES}
         for suite, tests in points.items():
             bad = [test for test, value in tests.items() if value < 0]
             if bad:
-                raise AssignmentError(f"{path}: negative points for {name}.{suite}: {', '.join(bad)}")
+                named = ", ".join(bad)
+                raise AssignmentError(
+                    f"{path}: negative points for {name}.{suite}: {named}",
+                    ko=f"{path}: {name}.{suite}의 점수가 음수입니다: {named}",
+                )
         units.append(Unit(name=name, uses=tuple(table.get("uses", [])), points=points))
     meta = data.get("assignment", {})
     return Assignment(
@@ -115,12 +124,18 @@ def load_assignment(assignment_id: str, root: Path = KIT_ROOT) -> Assignment:
 def _data_paths(declared: object, root: Path, rubric: Path) -> tuple[str, ...]:
     """The rubric's ``data`` list: paths inside the kit (a student repository copies them as they are)."""
     if not isinstance(declared, list) or not all(isinstance(item, str) for item in declared):
-        raise AssignmentError(f'{rubric}: [assignment] data must be a list of paths, e.g. data = ["dataset"]')
+        raise AssignmentError(
+            f'{rubric}: [assignment] data must be a list of paths, e.g. data = ["dataset"]',
+            ko=f'{rubric}: [assignment] data는 경로의 목록이어야 합니다 (예: data = ["dataset"])',
+        )
     paths = []
     for item in declared:
         relative = Path(item)
         if relative.is_absolute() or ".." in relative.parts or not relative.parts:
-            raise AssignmentError(f"{rubric}: data path {item!r} must be relative to the kit, without '..'")
+            raise AssignmentError(
+                f"{rubric}: data path {item!r} must be relative to the kit, without '..'",
+                ko=f"{rubric}: data 경로 {item!r}는 키트 기준의 상대 경로여야 하며 '..'을 쓸 수 없습니다",
+            )
         paths.append(relative.as_posix())  # whether it exists matters when publishing (a grading copy may lack it)
     return tuple(paths)
 
@@ -130,9 +145,10 @@ def only_assignment(root: Path = KIT_ROOT) -> str:
     known = known_assignments(root)
     if len(known) == 1:
         return known[0]
+    listed = ", ".join(known) or "none"
     raise AssignmentError(
-        f"this checkout has {len(known)} assignments ({', '.join(known) or 'none'}): "
-        "pass --assignment ID (or ASSIGNMENT=ID to make)"
+        f"this checkout has {len(known)} assignments ({listed}): pass --assignment ID (or ASSIGNMENT=ID to make)",
+        ko=f"이 체크아웃에는 과제가 {len(known)}개 있습니다({listed}): --assignment ID(make에는 ASSIGNMENT=ID)로 고르세요",
     )
 
 

@@ -4,7 +4,9 @@ Each of ``jobs`` processes loads the reference once and grades many notebooks;
 the main process writes every result atomically as it arrives, so a rerun
 skips what is finished (same notebook bytes, same batch settings) and ``--force``
 redoes everything. A notebook that cannot be graded is recorded as such and the
-batch goes on; the failures are listed at the end.
+batch goes on; the failures are listed at the end. Which notebook is a student's is
+:mod:`grader.classroom.submissions`' rule; the bar and the closing count are
+:mod:`grader.classroom.batch_progress`.
 """
 
 from __future__ import annotations
@@ -21,94 +23,32 @@ import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from grader.assignment import AssignmentError, load_assignment
-from grader.classroom import gradebook, outputs, processes, students
+from grader.classroom import gradebook, outputs, processes
+from grader.classroom.batch_progress import BatchSummary, ProgressBar
 from grader.classroom.inflight import IDLE, InFlight
+from grader.classroom.submissions import Submission, file_digest, find_submissions
 from grader.pipeline import reasons
+from grader.pipeline import report as render
+from grader.pipeline.grade import grade_notebook
 from grader.pipeline.inert import md_block, one_line
+from grader.pipeline.reference import RecordedReference, Reference, load_reference
+from grader.sandbox.process import remove_scratch, scratch_prefix
+
+Record = dict[str, Any]  # one student's result as written to results/<student>.json (docs/CONTRACT.md)
+Settings = dict[str, Any]  # what a batch grades with (batch_settings), kept in batch.json and every record
+Grade = Callable[[str, str, str, Settings], Record]  # (student, notebook, digest, settings) -> record
 
 MAX_ATTEMPTS = 2  # a notebook whose grading process died this often, with no other notebook in it, is ungradable
 DIED_ALONE = (
     "the grading process died twice while grading this notebook alone (memory, or a crash in the grader); "
-    "grade it by itself with `python -m grader grade` to see why, and tell your instructor"
+    "grade it by itself with `python -m grader grade` to see why, and tell your instructor / 이 노트북만 채점하던 "
+    "채점 프로세스가 두 번 죽었습니다(메모리 또는 채점기 오류): `python -m grader grade`로 따로 채점해 이유를 보고 교수자에게 "
+    "알리세요"
 )
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One student's notebook, or why there is none to grade."""
-
-    student: str
-    notebook: Path | None
-    problem: str = ""
-    path: Path | None = None  # the file or folder of SUBMISSIONS_DIR it came from
-    reason: str = ""  # a grader.pipeline.reasons code when there is no notebook to grade
-
-
-@dataclass
-class BatchSummary:
-    """What one batch run did."""
-
-    graded: list[str] = field(default_factory=list)  # graded in this run
-    skipped: list[str] = field(default_factory=list)  # finished in an earlier run
-    failed: dict[str, str] = field(default_factory=dict)  # student -> why it could not be graded
-    gradebook: Path | None = None
-    reports: list[Path] = field(default_factory=list)  # the class report (HTML and Markdown)
-
-
-def find_submissions(directory: Path, assignment_id: str) -> list[Submission]:
-    """``<student>.ipynb`` files and ``<student>/`` folders holding one notebook, in id order.
-
-    Every id must follow the rule of :mod:`grader.classroom.students`, and no two entries may claim one id
-    (``alice.ipynb`` and ``alice/`` would overwrite each other's result): StudentIdError names them all.
-    """
-    if not directory.is_dir():
-        raise AssignmentError(f"{directory} is not a folder of submissions")
-    found: dict[str, Submission] = {}
-    problems = []
-    for entry in sorted(directory.iterdir()):
-        if entry.name.startswith((".", "_")):
-            continue
-        if entry.is_file() and entry.suffix == ".ipynb":
-            submission = Submission(entry.stem, entry)
-        elif entry.is_dir():
-            submission = _folder_submission(entry, assignment_id)
-        else:
-            continue
-        student = students.normalise(submission.student)
-        if not students.is_valid(student):
-            problems.append(f"{entry}: {submission.student!r} is not a valid student id ({students.RULE})")
-        elif student in found:
-            problems.append(f"{found[student].path} and {entry} are both student {student}: keep one")
-        else:
-            found[student] = replace(submission, student=student, path=entry)
-    if problems:
-        raise students.StudentIdError(
-            f"{len(problems)} problem(s) with the submissions' names, nothing graded: " + "; ".join(problems)
-        )
-    return [found[student] for student in sorted(found)]
-
-
-def _folder_submission(folder: Path, assignment_id: str) -> Submission:
-    for preferred in (folder / f"{assignment_id}.ipynb", folder / "assignments" / f"{assignment_id}.ipynb"):
-        if preferred.is_file():
-            return Submission(folder.name, preferred)
-    notebooks = sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-    if len(notebooks) == 1:
-        return Submission(folder.name, notebooks[0])
-    if not notebooks:
-        return Submission(folder.name, None, f"no .ipynb notebook in {folder.name}/", reason=reasons.NO_NOTEBOOK)
-    names = ", ".join(str(p.relative_to(folder)) for p in notebooks[:5])
-    return Submission(
-        folder.name,
-        None,
-        f"several notebooks in {folder.name}/ ({names}); name one {assignment_id}.ipynb",
-        reason=reasons.SEVERAL_NOTEBOOKS,
-    )
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -116,9 +56,13 @@ def parse_shard(text: str) -> tuple[int, int]:
     try:
         index, count = (int(part) for part in text.split("/"))
     except ValueError:
-        raise AssignmentError(f"--shard {text!r}: expected I/N, e.g. 1/4") from None
+        raise AssignmentError(
+            f"--shard {text!r}: expected I/N, e.g. 1/4", ko=f"--shard {text!r}: I/N 꼴이어야 합니다(예: 1/4)"
+        ) from None
     if not 1 <= index <= count:
-        raise AssignmentError(f"--shard {text!r}: I must be between 1 and N")
+        raise AssignmentError(
+            f"--shard {text!r}: I must be between 1 and N", ko=f"--shard {text!r}: I는 1 이상 N 이하여야 합니다"
+        )
     return index, count
 
 
@@ -130,27 +74,18 @@ def in_shard(student: str, shard: tuple[int, int] | None) -> bool:
     return int(hashlib.sha256(student.encode("utf-8")).hexdigest()[:12], 16) % count == index - 1
 
 
-def file_digest(path: Path) -> str:
-    """SHA-256 of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 # -- the grading processes ---------------------------------------------------------------------
 
-_REFERENCE = None
+_REFERENCE: Reference | RecordedReference | None = None
 _IN_FLIGHT: InFlight | None = None
 
 
 def _start_process(assignment_id: str, parent_pid: int | None = None, in_flight: str | None = None) -> None:
     """Runs once in each grading process: die with the batch, be non-dumpable, load the reference a single time."""
     global _REFERENCE, _IN_FLIGHT
-    from grader.pipeline.reference import load_reference
-
     if parent_pid is not None:
         processes.harden_pool_process(parent_pid)
     if in_flight is not None:
-        from grader.sandbox.process import scratch_prefix
-
         _IN_FLIGHT = InFlight(Path(in_flight), scratch_prefix())
         _IN_FLIGHT.begin(IDLE)  # known from its start: a death even while loading the reference is found
 
@@ -159,7 +94,7 @@ def _start_process(assignment_id: str, parent_pid: int | None = None, in_flight:
         processes.limit_memory()  # after loading: the cap is measured from what the process holds then
 
 
-def grade_one(student: str, notebook: str, digest: str, batch: dict, grade: Callable | None = None) -> dict:
+def grade_one(student: str, notebook: str, digest: str, batch: Settings, grade: Grade | None = None) -> Record:
     """Grade one notebook in a grading process (with ``grade``, default :func:`grade_notebook`'s; a module-level
     function, it crosses to the process by name); returns the result record (never raises)."""
     if _IN_FLIGHT is not None:
@@ -171,10 +106,7 @@ def grade_one(student: str, notebook: str, digest: str, batch: dict, grade: Call
             _IN_FLIGHT.begin(IDLE)
 
 
-def _grade(student: str, notebook: str, digest: str, batch: dict) -> dict:
-    from grader.pipeline import report as render
-    from grader.pipeline.grade import grade_notebook
-
+def _grade(student: str, notebook: str, digest: str, batch: Settings) -> Record:
     started = time.monotonic()
     try:
         report = grade_notebook(
@@ -187,7 +119,8 @@ def _grade(student: str, notebook: str, digest: str, batch: dict) -> dict:
             reference=_REFERENCE,
         )
     except Exception as error:  # noqa: BLE001  recorded; one notebook never stops the batch
-        detail = one_line(f"the grader failed on this notebook: {type(error).__name__}: {error}", 1000)
+        failure = f"{type(error).__name__}: {error}"
+        detail = one_line(f"the grader failed on this notebook / 채점기가 이 노트북에서 실패했습니다: {failure}", 1000)
         return ungradable_record(student, reasons.GRADER_FAILED, batch, digest, detail) | timing(started)
     if report.ungradable:  # nothing ran: a record without a score, never the report's zeros
         detail = report.errors[0] if report.errors else ""
@@ -205,13 +138,13 @@ def _grade(student: str, notebook: str, digest: str, batch: dict) -> dict:
     return data
 
 
-def timing(started: float) -> dict:
+def timing(started: float) -> dict[str, object]:
     """``seconds`` this grading took and when it ended (``graded_at``, UTC): the class report's grading time."""
     ended = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     return {"seconds": round(time.monotonic() - started, 3), "graded_at": ended}
 
 
-def ungradable_record(student: str, reason: str, batch: dict, digest: str = "", detail: str = "") -> dict:
+def ungradable_record(student: str, reason: str, batch: Settings, digest: str = "", detail: str = "") -> Record:
     """The result of a submission that could not be graded: no score at all (None, never 0), the reason's code
     (one of grader.pipeline.reasons) and the detail found (a file name, a parser's message) in ``errors``."""
     text = reasons.render(reason)
@@ -257,7 +190,7 @@ def batch_settings(
     suites: tuple[str, ...] | None,
     seed: int | None,
     lang: str,
-) -> dict:
+) -> Settings:
     """What this batch grades with; the seed is kept from an earlier run into ``out`` unless given."""
     assignment = load_assignment(assignment_id)
     selected = [assignment.unit(name).name for name in units] if units else [u.name for u in assignment.units]
@@ -273,13 +206,13 @@ def batch_settings(
     }
 
 
-def is_finished(out: Path, submission: Submission, batch: dict, digest: str) -> bool:
+def is_finished(out: Path, submission: Submission, batch: Settings, digest: str) -> bool:
     """A result exists for the same notebook bytes and the same batch settings."""
     result = gradebook.read_result(gradebook.result_path(out, submission.student))
     return result is not None and result.get("batch") == batch and result.get("source_sha256") == digest
 
 
-def record(out: Path, result: dict) -> None:
+def record(out: Path, result: Record) -> None:
     """Write one student's JSON result and Markdown feedback, each atomically."""
     student = result["student"]
     gradebook.write_atomic(gradebook.feedback_path(out, student), result.pop("feedback"))
@@ -307,7 +240,7 @@ def run_batch(
     submissions = [s for s in find_submissions(submissions_dir, assignment_id) if in_shard(s.student, shard)]
     outputs.make_dirs(out)
     gradebook.write_batch(out, batch)
-    summary, todo = BatchSummary(), []
+    summary, todo = BatchSummary(settings=batch), list[tuple[Submission, str]]()
     for submission in submissions:
         if submission.notebook is None:
             record(out, ungradable_record(submission.student, submission.reason, batch, detail=submission.problem))
@@ -323,7 +256,9 @@ def run_batch(
     bar.finish(summary)
     summary.gradebook = gradebook.write_gradebook(out, batch["units"], {s.student for s in submissions})
     if class_report and submissions and shard is None:  # a shard is part of a class: `merge` writes its report
-        from grader.classroom.class_report import write_report  # imports matplotlib: only once grading is done
+        # Deliberately lazy: the class report imports matplotlib, wanted only once grading is done and never in the
+        # grading processes (spawned, they import this module).
+        from grader.classroom.class_report import write_report
 
         summary.reports = write_report(out)
     return summary
@@ -332,16 +267,16 @@ def run_batch(
 def _grade_all(
     todo: list[tuple[Submission, str]],
     out: Path,
-    batch: dict,
+    batch: Settings,
     jobs: int,
     summary: BatchSummary,
     bar: ProgressBar,
-    grade: Callable | None = None,
+    grade: Grade | None = None,
 ) -> None:
     """Grade ``todo`` in ``jobs`` processes; when one dies, only the notebooks it was on are graded again, alone."""
     in_flight = InFlight.create()
 
-    def done(result: dict) -> None:
+    def done(result: Record) -> None:
         record(out, result)
         _count(summary, result)
         bar.advance(result)
@@ -364,11 +299,12 @@ def _grade_all(
 
 POOL_DIED = (
     "the batch's grading processes died twice before grading any notebook (loading the reference solution?); "
-    "run `python -m grader grade` on one notebook to see why"
+    "run `python -m grader grade` on one notebook to see why / 배치의 채점 프로세스가 노트북을 하나도 채점하기 전에 두 번 "
+    "죽었습니다(모범 답안을 불러오다가?): 노트북 하나를 `python -m grader grade`로 채점해 이유를 보세요"
 )
 
 
-def _pool(jobs: int, batch: dict, in_flight: InFlight) -> ProcessPoolExecutor:
+def _pool(jobs: int, batch: Settings, in_flight: InFlight) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("spawn")  # a clean interpreter: no inherited threads or state
     initargs = (batch["assignment"], os.getpid(), str(in_flight.folder))
     return ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_process, initargs=initargs)
@@ -376,17 +312,17 @@ def _pool(jobs: int, batch: dict, in_flight: InFlight) -> ProcessPoolExecutor:
 
 def _grade_together(
     todo: list[tuple[Submission, str]],
-    batch: dict,
+    batch: Settings,
     jobs: int,
     in_flight: InFlight,
-    done: Callable[[dict], None],
-    grade: Callable | None,
+    done: Callable[[Record], None],
+    grade: Grade | None,
 ) -> tuple[list[tuple[Submission, str]], list[tuple[Submission, str]]]:
     """Grade in one pool until it ends or breaks; then (notebooks never started, notebooks in flight at the death)."""
     pool = _pool(jobs, batch, in_flight)
     broken = False
     try:
-        pending: dict[Future, tuple[Submission, str]] = {
+        pending: dict[Future[Record], tuple[Submission, str]] = {
             pool.submit(grade_one, s.student, str(s.notebook), digest, batch, grade): (s, digest) for s, digest in todo
         }
         while pending and not broken:
@@ -412,7 +348,9 @@ def _grade_together(
     return [entry for entry in left if entry[0].student not in on], [entry for entry in left if entry[0].student in on]
 
 
-def _grade_alone(submission: Submission, digest: str, batch: dict, in_flight: InFlight, grade: Callable | None) -> dict:
+def _grade_alone(
+    submission: Submission, digest: str, batch: Settings, in_flight: InFlight, grade: Grade | None
+) -> Record:
     """Grade one notebook in a process of its own, up to MAX_ATTEMPTS times if that process dies."""
     for _ in range(MAX_ATTEMPTS):
         pool = _pool(1, batch, in_flight)
@@ -428,8 +366,6 @@ def _grade_alone(submission: Submission, digest: str, batch: dict, in_flight: In
 
 def _bury(in_flight: InFlight) -> dict[int, str]:
     """After a pool has ended: remove what its processes' workers left, forget them; pid -> student each was on."""
-    from grader.sandbox.process import remove_scratch
-
     ended = in_flight.processes()
     for pid, (scratch, _) in ended.items():
         remove_scratch(scratch)  # a killed grading process never stopped its workers (they died with it)
@@ -445,67 +381,10 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _count(summary: BatchSummary, result: dict) -> None:
+def _count(summary: BatchSummary, result: Record) -> None:
     summary.graded.append(result["student"])
     if result["status"] == "ungradable":
         summary.failed[result["student"]] = reasons.render(result.get("reason"))
     elif result["status"] != "graded":
         problems = result.get("internal_errors") or result.get("errors") or [result["status"]]
         summary.failed[result["student"]] = str(problems[0]).splitlines()[0]
-
-
-class ProgressBar:
-    """A one-line bar on a terminal; one line per notebook elsewhere (CI logs); both say the time left."""
-
-    WIDTH = 30
-
-    def __init__(self, total: int, stream: TextIO | None, done: int = 0) -> None:
-        self.total, self.done, self.stream = total, done, stream
-        self.tty = bool(stream is not None and stream.isatty())
-        self.started = time.monotonic()
-        self.now = 0  # notebooks finished in this run (graded or found ungradable while grading)
-        self.ungradable = 0  # of those, the ones that could not be graded
-
-    def advance(self, result: dict) -> None:
-        """One more notebook finished."""
-        self.done += 1
-        self.now += 1
-        self.ungradable += result["status"] == "ungradable"
-        if self.stream is None:
-            return
-        score = f"{result['score']:g}" if result["status"] != "ungradable" else "-"
-        label = f"{self.done}/{self.total} {one_line(result['student'], 40)} {score} ({result['status']})"
-        label += f" · {self.time_left()}"
-        if self.tty:
-            filled = self.WIDTH * self.done // max(self.total, 1)
-            self.stream.write(f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {label[:80]:<80}")
-        else:
-            self.stream.write(f"[{label}]\n")
-        self.stream.flush()
-
-    def time_left(self) -> str:
-        """An estimate from this run's pace: the seconds per notebook so far times the notebooks left."""
-        left = (time.monotonic() - self.started) / max(self.now, 1) * (self.total - self.done)
-        minutes, seconds = divmod(round(left), 60)
-        return f"~{minutes}:{seconds:02d} left / 남은 시간"
-
-    def finish(self, summary: BatchSummary) -> None:
-        """The closing lines: counts that add up to the notebooks found, then every notebook not fully graded."""
-        if self.stream is None:
-            return
-        if self.tty:
-            self.stream.write("\n")
-        never_graded = len([student for student in summary.failed if student not in summary.graded])
-        graded = self.now - self.ungradable
-        self.stream.write(
-            f"{self.done}/{self.total} done: {graded} graded now, {len(summary.skipped)} finished earlier (skipped), "
-            f"{self.ungradable + never_graded} ungradable; {time.monotonic() - self.started:.0f} s\n"
-        )
-        for student, reason in sorted(summary.failed.items()):
-            self.stream.write(f"  not fully graded: {student}: {reason}\n")
-        self.stream.flush()
-
-
-def main_progress() -> TextIO:
-    """Where the CLI draws the progress bar."""
-    return sys.stderr

@@ -16,14 +16,17 @@ import math
 import os
 import secrets
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
+from grader.assignment import load_assignment
 from grader.classroom import outputs
 from grader.classroom.github import GitHubAPI, workflow_command_value
 from grader.errors import GraderError
 from grader.pipeline.inert import md_code, md_fit, one_line
+from grader.pipeline.scoring import GradeReport
 
 MARKER = "<!-- ch04-grader-feedback -->"
 SUMMARY_LIMIT = 1024 * 1024 - 64 * 1024  # GitHub refuses a step summary over 1 MiB; keep a margin
@@ -66,39 +69,45 @@ def feedback(
     assignment_id: str,
     out: Path,
     notebook: Path | None = None,
-    env: dict | None = None,
+    env: Mapping[str, str] | None = None,
     stdout: TextIO | None = None,
 ) -> int:
     """Grade with the public suite; job summary, artifact folder, log and exit status (1 when points are lost)."""
-    from grader.assignment import load_assignment
+    # Deliberately lazy: grading imports numpy and pytest, and `ci comment` (this module, in the workflow_run job)
+    # must start with the standard library only (grader/tests/classroom/test_ci.py checks).
+    from grader.classroom.grading import Outputs, grade_and_write
     from grader.pipeline import report as render
-    from grader.pipeline.grade import choose_lang, grade_notebook
 
     env = os.environ if env is None else env
     stdout = stdout or sys.stdout
     load_assignment(assignment_id)  # an unknown assignment fails before grading
     notebook = notebook or Path("assignments") / f"{assignment_id}.ipynb"
-    lang = choose_lang(None, notebook, env)  # as make check and check() choose it
-    report = grade_notebook(notebook, assignment_id=assignment_id, suites=("public",), lang=lang)
-    # GitHub strips data: images from job summaries and comments: the curves go there as text
-    markdown = fit_summary(FEEDBACK_BANNER + "\n" + render.render_markdown(report, images=False))
-    data = render.to_json_data(report)
-    data["feedback_only"] = True
-    # under sudo these belong to the runner user, who uploads them as the artifact
-    outputs.write_text(out / "report.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    outputs.write_text(out / "report.md", markdown)
+    token = secrets.token_hex(16)  # unguessable, and never given to the workers
+
+    def summary(report: GradeReport) -> str:
+        # GitHub strips data: images from job summaries and comments: the curves go there as text
+        return fit_summary(FEEDBACK_BANNER + "\n" + render.render_markdown(report, images=False))
+
+    to = Outputs(
+        json=out / "report.json",  # under sudo these belong to the runner user, who uploads them as the artifact
+        markdown=out / "report.md",
+        text=stdout,
+        json_fields={"feedback_only": True},
+        markdown_view=summary,
+        text_view=lambda report: f"::stop-commands::{token}\n{render.render_text(report)}::{token}::\n",
+    )
+    # as make check and check() choose the language: the notebook's, then the locale
+    report = grade_and_write(notebook, to, assignment_id=assignment_id, suites=("public",), env=env)
     outputs.write_text(out / "pr.json", json.dumps(_pull_request(env)) + "\n")
     if env.get("GITHUB_STEP_SUMMARY"):
-        outputs.append_text(Path(env["GITHUB_STEP_SUMMARY"]), markdown)
-    token = secrets.token_hex(16)  # unguessable, and never given to the workers
-    stdout.write(f"::stop-commands::{token}\n{render.render_text(report)}::{token}::\n")
+        outputs.append_text(Path(env["GITHUB_STEP_SUMMARY"]), summary(report))
     complete = report.score == report.max_score and not report.internal_errors
     level = "notice" if complete else "error"
     stdout.write(
-        f"::{level} title=Public tests (feedback only)::"
+        f"::{level} title=Public tests (feedback only) / 공개 테스트 (피드백용)::"
         + workflow_command_value(
             f"{report.score:g} / {report.max_score:g} points on the public tests; "
-            "the grade comes from the course's regrade"
+            "the grade comes from the course's regrade / 공개 테스트 점수이며, 성적은 과목의 재채점에서 정해집니다"
         )
         + "\n"
     )
@@ -106,7 +115,7 @@ def feedback(
     return 0 if complete else 1
 
 
-def _pull_request(env: dict) -> dict:
+def _pull_request(env: Mapping[str, str]) -> dict[str, Any]:
     """The pull request this run is for, from the (trusted) event payload; empty for a push."""
     try:
         event = json.loads(Path(env["GITHUB_EVENT_PATH"]).read_text(encoding="utf-8"))
@@ -137,22 +146,26 @@ def read_untrusted_report(path: Path) -> list[UnitLine]:
     """The units of an uploaded report.json: size-limited, parsed as JSON, every field checked (ArtifactError if
     not)."""
     if not path.is_file() or path.is_symlink():
-        raise ArtifactError("the run uploaded no report")
+        raise ArtifactError("the run uploaded no report", ko="실행이 보고서를 올리지 않았습니다")
     if path.stat().st_size > ARTIFACT_LIMIT:
-        raise ArtifactError("the uploaded report is too large")
+        raise ArtifactError("the uploaded report is too large", ko="올린 보고서가 너무 큽니다")
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):  # ValueError: also an integer past Python's digit limit
-        raise ArtifactError("the uploaded report is not valid JSON") from None
+        raise ArtifactError(
+            "the uploaded report is not valid JSON", ko="올린 보고서가 올바른 JSON이 아닙니다"
+        ) from None
     functions = data.get("functions") if isinstance(data, dict) else None
     if not isinstance(functions, list) or len(functions) > MAX_UNITS:
-        raise ArtifactError("the uploaded report has no list of units")
+        raise ArtifactError("the uploaded report has no list of units", ko="올린 보고서에 단원 목록이 없습니다")
     return [_unit_line(item) for item in functions]
 
 
 def _unit_line(item: object) -> UnitLine:
     if not isinstance(item, dict) or not isinstance(item.get("tests"), list) or len(item["tests"]) > MAX_TESTS:
-        raise ArtifactError("the uploaded report has a malformed unit")
+        raise ArtifactError(
+            "the uploaded report has a malformed unit", ko="올린 보고서에 형식이 잘못된 단원이 있습니다"
+        )
     tests = [t for t in item["tests"] if isinstance(t, dict)]
     failing = [_name(t.get("name", "?"), "test") for t in tests if t.get("outcome") != "passed"]
     return UnitLine(
@@ -168,16 +181,22 @@ def _unit_line(item: object) -> UnitLine:
 def _name(value: object, what: str) -> str:
     if type(value) is not str or len(value) > MAX_NAME:
         raise ArtifactError(
-            f"the uploaded report has a {what} name that is not a string of at most {MAX_NAME} characters"
+            f"the uploaded report has a {what} name that is not a string of at most {MAX_NAME} characters",
+            ko=f"올린 보고서의 {what} 이름이 {MAX_NAME}자 이하의 문자열이 아닙니다",
         )
     return value
 
 
 def _number(value: object) -> float:
     # The range is checked first: comparing an int of any size with a float is exact, converting it may overflow.
-    if type(value) not in (int, float) or not 0 <= value <= MAX_POINTS or not math.isfinite(value):
-        raise ArtifactError(f"the uploaded report has a score that is not a number from 0 to {MAX_POINTS:g}")
-    return float(value)
+    if type(value) is int or type(value) is float:  # exactly: a bool is no score
+        number: int | float = value
+        if 0 <= number <= MAX_POINTS and math.isfinite(number):
+            return float(number)
+    raise ArtifactError(
+        f"the uploaded report has a score that is not a number from 0 to {MAX_POINTS:g}",
+        ko=f"올린 보고서의 점수가 0부터 {MAX_POINTS:g} 사이의 수가 아닙니다",
+    )
 
 
 def render_comment(units: list[UnitLine] | None, problem: str, run_url: str, head_sha: str) -> str:
@@ -207,7 +226,7 @@ def render_comment(units: list[UnitLine] | None, problem: str, run_url: str, hea
 
 
 def comment(
-    *, artifact: Path, env: dict | None = None, api: GitHubAPI | None = None, bot_login: str = BOT_LOGIN
+    *, artifact: Path, env: Mapping[str, str] | None = None, api: GitHubAPI | None = None, bot_login: str = BOT_LOGIN
 ) -> int:
     """Keep one feedback comment on the pull request of the finished autograde run up to date.
 
@@ -219,18 +238,27 @@ def comment(
         run, repository = event["workflow_run"], env["GITHUB_REPOSITORY"]
     except (KeyError, OSError, ValueError, TypeError) as error:
         raise CIError(
-            f"not a workflow_run event ({error!r}); this command runs in the feedback-comment workflow"
+            f"not a workflow_run event ({error!r}); this command runs in the feedback-comment workflow",
+            ko="workflow_run 이벤트가 아닙니다: 이 명령은 feedback-comment 워크플로에서 실행합니다",
         ) from None
     api = api or GitHubAPI(env.get("GITHUB_TOKEN", ""), env.get("GITHUB_API_URL"))
     head_sha = str(run.get("head_sha", ""))
     number = _pull_number(run, artifact, repository, head_sha, api)
     if number is None:
-        print("no pull request belongs to this run: nothing to post")
+        print(
+            "no pull request belongs to this run: nothing to post / 이 실행에 딸린 풀 리퀘스트가 없어 올릴 것이 없습니다"
+        )
         return 0
     try:
         units, problem = read_untrusted_report(artifact / "report.json"), ""
     except ArtifactError as error:
-        units, problem = None, one_line(f"the autograde run left no readable report: {error}", 300)
+        units, problem = (
+            None,
+            one_line(
+                f"the autograde run left no readable report / 채점 실행이 읽을 수 있는 보고서를 남기지 않았습니다: {error}",
+                400,
+            ),
+        )
     body = render_comment(units, problem, str(run.get("html_url", "")), head_sha)
     existing = [
         c
@@ -239,21 +267,22 @@ def comment(
     ]
     if existing:
         api.request("PATCH", f"/repos/{repository}/issues/comments/{existing[0]['id']}", {"body": body})
-        print(f"updated the feedback comment on #{number}")
+        print(f"updated the feedback comment on #{number} / #{number}의 피드백 댓글을 고쳤습니다")
     else:
         api.request("POST", f"/repos/{repository}/issues/{number}/comments", {"body": body})
-        print(f"posted the feedback comment on #{number}")
+        print(f"posted the feedback comment on #{number} / #{number}에 피드백 댓글을 올렸습니다")
     if units is None:
-        print(f"error: {problem} (said so on #{number})", file=sys.stderr)
+        print(f"error: {problem} (said so on #{number} / #{number}에 그렇게 적었습니다)", file=sys.stderr)
         return EXIT_REJECTED
     return 0
 
 
-def _pull_number(run: dict, artifact: Path, repository: str, head_sha: str, api: GitHubAPI) -> int | None:
+def _pull_number(run: dict[str, Any], artifact: Path, repository: str, head_sha: str, api: GitHubAPI) -> int | None:
     """The PR number from the event; for forks (empty list) from the artifact, verified against the API."""
     for pull in run.get("pull_requests") or []:
-        if isinstance(pull, dict) and type(pull.get("number")) is int:
-            return pull["number"]
+        number = pull.get("number") if isinstance(pull, dict) else None
+        if type(number) is int:
+            return number
     try:
         claimed = json.loads((artifact / "pr.json").read_text(encoding="utf-8")[:1000]).get("number")
     except (OSError, ValueError, AttributeError):
@@ -262,5 +291,8 @@ def _pull_number(run: dict, artifact: Path, repository: str, head_sha: str, api:
         return None
     pull = api.request("GET", f"/repos/{repository}/pulls/{claimed}")
     if not isinstance(pull, dict) or (pull.get("head") or {}).get("sha") != head_sha:
-        raise CIError(f"the artifact names pull request #{claimed}, whose head is not this run's commit")
+        raise CIError(
+            f"the artifact names pull request #{claimed}, whose head is not this run's commit",
+            ko=f"아티팩트가 가리키는 풀 리퀘스트 #{claimed}의 head가 이 실행의 커밋이 아닙니다",
+        )
     return claimed

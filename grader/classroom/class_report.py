@@ -13,16 +13,13 @@ import html
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from grader.classroom import charts, outputs
 from grader.classroom.class_summary import ClassSummary, PassRate, Reason, summarise
+from grader.classroom.similarity import SimilarityReport, given_code, render_html_section, render_markdown_section
 from grader.errors import GraderError
 from grader.pipeline import reasons
 from grader.pipeline.inert import md_code, one_line
-
-if TYPE_CHECKING:
-    from grader.classroom.similarity import SimilarityReport
 
 HTML_FILE = "class-report.html"
 MARKDOWN_FILE = "class-report.md"
@@ -59,14 +56,12 @@ td.hint { min-width: 30rem; } td.tests { min-width: 8rem; } .failing { color: #c
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
-def write_report(results_dir: Path, *, out_dir: Path | None = None, similarity: bool = False) -> list[Path]:
-    """Write ``class-report.html`` and ``class-report.md`` (into ``out_dir``, default the results folder)."""
+def write_report(
+    results_dir: Path, *, out_dir: Path | None = None, similar: SimilarityReport | None = None
+) -> list[Path]:
+    """Write ``class-report.html`` and ``class-report.md`` (into ``out_dir``, default the results folder), with the
+    similarity section when the caller computed ``similar`` (:func:`grader.classroom.similarity.compare_class`)."""
     summary = summarise(results_dir)
-    similar = None
-    if similarity:
-        from grader.classroom.similarity import compare_class
-
-        similar = compare_class(results_dir)
     out_dir = out_dir or results_dir
     html_path = outputs.write_text(out_dir / HTML_FILE, render_html(summary, similar, source=str(results_dir)))
     md_path = outputs.write_text(out_dir / MARKDOWN_FILE, render_markdown(summary, similar))
@@ -87,8 +82,6 @@ def render_html(summary: ClassSummary, similar: SimilarityReport | None = None, 
         "timing": _html_timing(summary),
     }
     if similar is not None:
-        from grader.classroom.similarity import given_code, render_html_section
-
         try:
             given = given_code(summary.assignment)
         except GraderError:  # an assignment this checkout lacks: every alike span is marked, book code too
@@ -439,7 +432,5 @@ def render_markdown(summary: ClassSummary, similar: SimilarityReport | None = No
         "No grading times recorded. / 채점 시간 기록이 없습니다."
     ]
     if similar is not None:
-        from grader.classroom.similarity import render_markdown_section
-
         lines += ["", f"## {SIMILARITY_SECTION[1]}", "", render_markdown_section(similar)]
     return "\n".join(lines) + "\n"

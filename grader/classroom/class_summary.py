@@ -12,6 +12,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from grader.classroom import gradebook
 from grader.errors import GraderError
@@ -85,7 +86,9 @@ class ClassSummary:
     graded_at: dict[str, str]  # student -> when (UTC)
     unreadable: list[str] = field(default_factory=list)  # result files left out
     ungradable_detail: dict[str, str] = field(default_factory=dict)  # student -> what was found (file, parser)
-    deadline: dict = field(default_factory=dict)  # the regrade's deadline and late policy (deadline.json), if any
+    deadline: dict[str, Any] = field(
+        default_factory=dict
+    )  # the regrade's deadline and late policy (deadline.json), if any
     late: dict[str, float] = field(default_factory=dict)  # student -> percent taken off, for work pushed late
 
     def deadline_line(self) -> str:
@@ -114,11 +117,15 @@ def summarise(results_dir: Path) -> ClassSummary:
     if not (results_dir / "results").is_dir():
         raise ClassReportError(
             f"{results_dir} is not a batch results folder (no results/ in it): give the --out folder of "
-            "`python -m grader batch`"
+            "`python -m grader batch`",
+            ko=f"{results_dir}은(는) 배치 결과 폴더가 아닙니다(results/ 없음): `python -m grader batch`의 --out 폴더를 주세요",
         )
     results = gradebook.read_results(results_dir)
     if not results:
-        raise ClassReportError(f"{results_dir / 'results'} holds no readable result: run a batch into it first")
+        raise ClassReportError(
+            f"{results_dir / 'results'} holds no readable result: run a batch into it first",
+            ko=f"{results_dir / 'results'}에 읽을 수 있는 결과가 없습니다: 먼저 배치로 채점하세요",
+        )
     batch = gradebook.read_batch(results_dir) or {}
     units = _units(batch, results)
     graded = {s: r for s, r in results.items() if not gradebook.is_ungradable(r)}
@@ -153,7 +160,7 @@ def summarise(results_dir: Path) -> ClassSummary:
     return summary
 
 
-def _deadline(results_dir: Path) -> dict:
+def _deadline(results_dir: Path) -> dict[str, Any]:
     """What ``ci regrade --deadline`` recorded (``deadline.json``), or nothing."""
     try:
         data = json.loads((results_dir / "deadline.json").read_text(encoding="utf-8"))
@@ -162,7 +169,7 @@ def _deadline(results_dir: Path) -> dict:
     return {key: str(value) for key, value in data.items()} if isinstance(data, dict) else {}
 
 
-def _units(batch: dict, results: dict[str, dict]) -> list[str]:
+def _units(batch: dict[str, Any], results: dict[str, dict[str, Any]]) -> list[str]:
     units = batch.get("units")
     if isinstance(units, list) and all(isinstance(u, str) for u in units):
         return list(units)
@@ -170,7 +177,7 @@ def _units(batch: dict, results: dict[str, dict]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _unit_max(results: Iterable[dict], units: list[str]) -> dict[str, float]:
+def _unit_max(results: Iterable[dict[str, Any]], units: list[str]) -> dict[str, float]:
     maxima: dict[str, float] = {}
     for result in results:
         for function in _dicts(result.get("functions")):
@@ -179,7 +186,7 @@ def _unit_max(results: Iterable[dict], units: list[str]) -> dict[str, float]:
     return {unit: maxima.get(unit, 0.0) for unit in units}
 
 
-def _read_tests(summary: ClassSummary, graded: dict[str, dict]) -> None:
+def _read_tests(summary: ClassSummary, graded: dict[str, dict[str, Any]]) -> None:
     rates: dict[tuple[str, str, str], PassRate] = {}
     mistakes: dict[tuple[str, str], Mistake] = {}
     for student, result in sorted(graded.items()):
@@ -218,12 +225,12 @@ def _read_tests(summary: ClassSummary, graded: dict[str, dict]) -> None:
     summary.mistakes = sorted(mistakes.values(), key=lambda m: (-len(m.students), order[m.unit], m.hint))
 
 
-def _dicts(items: object) -> list[dict]:
+def _dicts(items: object) -> list[dict[str, Any]]:
     """The dict entries of a list from a result file (read_result checks only what the gradebook reads)."""
     return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
 
-def _partly_graded(result: dict) -> list[Reason]:
+def _partly_graded(result: dict[str, Any]) -> list[Reason]:
     """Why a graded result may be incomplete: a kit bug, notebook problems (a cell that did not parse...).
 
     A notebook problem quotes the student's code (an exception's message, a line that did not parse): it is

@@ -34,19 +34,22 @@ def current_notebook(folder: Path | None = None) -> Path:
     try:
         reply = _message.blocking_request("get_ipynb", request="", timeout_sec=REQUEST_SECONDS)
     except Exception as error:  # noqa: BLE001  Colab's own errors have no common base
-        raise ColabError(_cannot(f"{type(error).__name__}: {error}")) from None
+        en, ko = _cannot(f"{type(error).__name__}: {error}")
+        raise ColabError(en, ko=ko) from None
     notebook = reply.get("ipynb") if isinstance(reply, dict) else None
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
-        raise ColabError(_cannot("no notebook in Colab's answer"))
+        en, ko = _cannot("no notebook in Colab's answer")
+        raise ColabError(en, ko=ko)
     name = notebook.get("metadata", {}).get("grader", {}).get("assignment") or "colab_notebook"
     path = (folder or (FOLDER if FOLDER.is_dir() else Path.cwd())) / f"{Path(str(name)).name}.ipynb"
     path.write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
     return path
 
 
-def _cannot(why: str) -> str:
+def _cannot(why: str) -> tuple[str, str]:
+    """(English, Korean): Colab did not give the notebook, and what to do instead."""
     return (
-        f"Colab이 노트북을 주지 않았습니다 ({why}). 파일 > 다운로드로 .ipynb를 받아 check(notebook='파일.ipynb')로 "
-        f"점검하세요. / Colab did not give the notebook ({why}). Download it (File > Download .ipynb), upload it "
-        "to the Files pane and run check(notebook='file.ipynb')."
+        f"Colab did not give the notebook ({why}). Download it (File > Download .ipynb), upload it to the Files "
+        "pane and run check(notebook='file.ipynb').",
+        f"Colab이 노트북을 주지 않았습니다 ({why}). 파일 > 다운로드로 .ipynb를 받아 check(notebook='파일.ipynb')로 점검하세요.",
     )

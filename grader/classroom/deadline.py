@@ -19,14 +19,18 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+
+from grader.errors import GraderError
 
 KINDS = ("none", "cutoff", "per-day", "per-hour")
 _UNIT_SECONDS = {"per-day": 86_400, "per-hour": 3_600}
 _EXTENSION = re.compile(r"^\+(\d+(?:\.\d+)?)([hd])$")
 
 
-class DeadlineError(ValueError):
-    """A deadline, policy or extension that cannot be read; the message shows the form expected."""
+class DeadlineError(GraderError, ValueError):
+    """A deadline, policy or extension that cannot be read; the message shows the form expected. A misuse of the
+    command line (exit status 2) or, from a roster's extension, one student's fetch problem."""
 
 
 @dataclass(frozen=True)
@@ -71,17 +75,29 @@ def parse_policy(text: str) -> LatePolicy:
     """``none``, ``cutoff``, ``per-day:P:C`` or ``per-hour:P:C`` (P percent per unit, at most C percent)."""
     kind, *numbers = (part.strip() for part in text.strip().split(":"))
     if kind not in KINDS:
-        raise DeadlineError(f"late policy {text!r}: expected none, cutoff, per-day:P:C or per-hour:P:C")
+        raise DeadlineError(
+            f"late policy {text!r}: expected none, cutoff, per-day:P:C or per-hour:P:C",
+            ko=f"지각 규칙 {text!r}: none, cutoff, per-day:P:C, per-hour:P:C 중 하나여야 합니다",
+        )
     if kind in ("none", "cutoff"):
         if numbers:
-            raise DeadlineError(f"late policy {text!r}: {kind} takes no numbers")
+            raise DeadlineError(
+                f"late policy {text!r}: {kind} takes no numbers",
+                ko=f"지각 규칙 {text!r}: {kind}에는 숫자를 붙이지 않습니다",
+            )
         return LatePolicy(kind)
     try:
         percent, cap = (float(n) for n in numbers)
     except ValueError:
-        raise DeadlineError(f"late policy {text!r}: expected {kind}:P:C, e.g. {kind}:10:50") from None
+        raise DeadlineError(
+            f"late policy {text!r}: expected {kind}:P:C, e.g. {kind}:10:50",
+            ko=f"지각 규칙 {text!r}: {kind}:P:C 꼴이어야 합니다 (예: {kind}:10:50)",
+        ) from None
     if not (0 < percent <= 100 and 0 < cap <= 100):
-        raise DeadlineError(f"late policy {text!r}: P and C are percentages between 0 and 100")
+        raise DeadlineError(
+            f"late policy {text!r}: P and C are percentages between 0 and 100",
+            ko=f"지각 규칙 {text!r}: P와 C는 0보다 크고 100 이하인 백분율입니다",
+        )
     return LatePolicy(kind, percent, cap)
 
 
@@ -91,10 +107,14 @@ def parse_time(text: str, what: str = "deadline") -> datetime:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise DeadlineError(
-            f"{what} {text!r}: expected an ISO time with its offset, e.g. 2026-12-14T23:59+09:00"
+            f"{what} {text!r}: expected an ISO time with its offset, e.g. 2026-12-14T23:59+09:00",
+            ko=f"{what} {text!r}: UTC 오프셋이 있는 ISO 시각이어야 합니다 (예: 2026-12-14T23:59+09:00)",
         ) from None
     if moment.tzinfo is None:
-        raise DeadlineError(f"{what} {text!r} has no UTC offset: write it, e.g. 2026-12-14T23:59+09:00 (KST)")
+        raise DeadlineError(
+            f"{what} {text!r} has no UTC offset: write it, e.g. 2026-12-14T23:59+09:00 (KST)",
+            ko=f"{what} {text!r}에 UTC 오프셋이 없습니다: 2026-12-14T23:59+09:00 (KST)처럼 쓰세요",
+        )
     return moment
 
 
@@ -108,7 +128,10 @@ def due_for(deadline: datetime, extension: str) -> datetime:
         return deadline + timedelta(hours=amount if unit == "h" else 24 * amount)
     moment = parse_time(extension, "extension")
     if moment < deadline:
-        raise DeadlineError(f"extension {extension!r} is before the course's deadline {deadline.isoformat()}")
+        raise DeadlineError(
+            f"extension {extension!r} is before the course's deadline {deadline.isoformat()}",
+            ko=f"연장 기한 {extension!r}이(가) 과목의 마감 {deadline.isoformat()}보다 이릅니다",
+        )
     return moment
 
 
@@ -129,7 +152,7 @@ def submission(pushes: list[Push], due: datetime, policy: LatePolicy) -> Push | 
     return ordered[-1] if ordered else None
 
 
-def late_record(push: Push, due: datetime, policy: LatePolicy) -> dict:
+def late_record(push: Push, due: datetime, policy: LatePolicy) -> dict[str, Any]:
     """What the results and the gradebook keep about one submission's time (plain JSON data)."""
     late_seconds = max((push.at - due).total_seconds(), 0.0)
     return {

@@ -27,6 +27,7 @@ import csv
 import io
 import os
 from pathlib import Path
+from typing import Any
 
 from grader.classroom import gradebook, students
 from grader.errors import GraderError
@@ -39,10 +40,13 @@ NOT_GRADED = (
     "채점되지 않았습니다. 이 제출물에는 점수가 없습니다(0점이 아님). / Not graded: this submission has no score "
     "(it is not a 0)."
 )
+# Gradescope's output when nothing went wrong; the assignment is the report's (a report naming none: no name).
+GRADED_BY = "{assignment} 자동 채점기로 채점했습니다. / Graded by the {assignment} autograder."
+GRADED = "자동 채점기로 채점했습니다. / Graded by the autograder."
 ROSTER_COLUMNS = ("student", "name", "canvas_id", "sis_user_id", "sis_login_id", "section", "email", "idnumber")
 
 
-def gradescope_results(report: dict, *, hidden_visibility: str = HIDDEN_VISIBILITY) -> dict:
+def gradescope_results(report: dict[str, Any], *, hidden_visibility: str = HIDDEN_VISIBILITY) -> dict[str, Any]:
     """Gradescope's results.json for one contract JSON report."""
     if report.get("ungradable"):  # nothing ran: the reason, never the report's zeros
         errors = report.get("errors")
@@ -76,11 +80,14 @@ def gradescope_results(report: dict, *, hidden_visibility: str = HIDDEN_VISIBILI
             }
         )
     problems = list(report.get("errors", [])) + [
-        f"INTERNAL ERROR (not your fault): {e.splitlines()[0]}" for e in report.get("internal_errors", [])
+        f"채점기 내부 오류(학생 잘못 아님) / INTERNAL ERROR (not your fault): {e.splitlines()[0]}"
+        for e in report.get("internal_errors", [])
     ]
+    assignment = str(report.get("assignment") or "")
+    graded_by = GRADED_BY.format(assignment=assignment) if assignment else GRADED
     return {
         "score": report["score"],
-        "output": "\n".join(problems) or "Graded by the ch04 autograder.",
+        "output": "\n".join(problems) or graded_by,
         "output_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",
@@ -88,7 +95,7 @@ def gradescope_results(report: dict, *, hidden_visibility: str = HIDDEN_VISIBILI
     }
 
 
-def not_graded_results(reason: str, detail: str = "", extra_data: dict | None = None) -> dict:
+def not_graded_results(reason: str, detail: str = "", extra_data: dict[str, Any] | None = None) -> dict[str, Any]:
     """results.json for a submission that was not graded: the reason in Korean and English, nothing that reads
     as a score (no top-level score; one 0/0 test, since the spec wants a score somewhere)."""
     text = "\n".join([NOT_GRADED, reasons.render(reason, "ko"), reasons.render(reason, "en"), detail]).strip()
@@ -112,16 +119,16 @@ def not_graded_results(reason: str, detail: str = "", extra_data: dict | None = 
     }
 
 
-def sandbox_warnings(report: dict) -> list[str]:
+def sandbox_warnings(report: dict[str, Any]) -> list[str]:
     """One line per protection layer the grading ran without (``isolation.missing`` of a JSON report)."""
     isolation = report.get("isolation")
     missing = isolation.get("missing") if isinstance(isolation, dict) else None
     if not isinstance(missing, dict):
         return []
-    return [f"warning: no {layer}: {why}" for layer, why in sorted(missing.items())]
+    return [f"warning: no {layer}: {why} / 경고: 보호 계층 {layer} 없음" for layer, why in sorted(missing.items())]
 
 
-def _test_output(test: dict) -> str:
+def _test_output(test: dict[str, Any]) -> str:
     if test["outcome"] == "passed":
         return "passed"
     return f"{test['outcome']}: {test['message']}".strip()
@@ -146,28 +153,41 @@ def read_roster(path: Path | None) -> dict[str, dict[str, str]]:
                     continue
                 student = students.checked(row["student"], f"{path}:{line}")
                 if student in roster:
-                    raise ExportError(f"{path}:{line}: student {student} is listed twice")
+                    raise ExportError(
+                        f"{path}:{line}: student {student} is listed twice",
+                        ko=f"{path}:{line}: 학생 {student}이(가) 두 번 나옵니다",
+                    )
                 roster[student] = {k: (row.get(k) or "").strip() for k in ROSTER_COLUMNS} | {"student": student}
     except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise ExportError(f"{path}: not a readable UTF-8 CSV roster ({type(error).__name__}: {error})") from None
+        raise ExportError(
+            f"{path}: not a readable UTF-8 CSV roster ({type(error).__name__}: {error})",
+            ko=f"{path}: 읽을 수 있는 UTF-8 CSV 명단이 아닙니다",
+        ) from None
     return roster
 
 
-def load_results(results_dir: Path) -> dict[str, dict]:
+def load_results(results_dir: Path) -> dict[str, dict[str, Any]]:
     """The finished results of a batch results folder, or ExportError saying why there are none."""
     folder = results_dir / "results"
     if not folder.is_dir():
         raise ExportError(
             f"{results_dir} is not a batch results folder (no results/ in it): give the --out "
-            "folder of `python -m grader batch`"
+            "folder of `python -m grader batch`",
+            ko=f"{results_dir}은(는) 배치 결과 폴더가 아닙니다(results/ 없음): `python -m grader batch`의 --out 폴더를 주세요",
         )
     try:
         os.listdir(folder)
     except OSError as error:
-        raise ExportError(f"{folder} cannot be read ({error.strerror}): run as the user who wrote it") from None
+        raise ExportError(
+            f"{folder} cannot be read ({error.strerror}): run as the user who wrote it",
+            ko=f"{folder}을(를) 읽을 수 없습니다: 그 폴더를 쓴 사용자로 실행하세요",
+        ) from None
     results = gradebook.read_results(results_dir)
     if not results:
-        raise ExportError(f"{folder} holds no readable result: run `python -m grader batch` into {results_dir}")
+        raise ExportError(
+            f"{folder} holds no readable result: run `python -m grader batch` into {results_dir}",
+            ko=f"{folder}에 읽을 수 있는 결과가 없습니다: `python -m grader batch`로 {results_dir}에 채점하세요",
+        )
     return results
 
 
@@ -180,32 +200,37 @@ def export_warnings(results_dir: Path, roster: dict[str, dict[str, str]]) -> lis
         for student, result in sorted(results.items())
         if gradebook.is_ungradable(result)
     ]
-    lines += [f"left out: {path} is not a readable result" for path in gradebook.unreadable_results(results_dir)]
+    lines += [
+        f"left out: {path} is not a readable result / 빠짐: {path}은(는) 읽을 수 있는 결과가 아닙니다"
+        for path in gradebook.unreadable_results(results_dir)
+    ]
     lines += [  # results written before the rule (an older kit): exported, but the LMS may not match them
-        f"student id {student!r} breaks the rule ({students.RULE}); check its row after the import"
+        f"student id {student!r} breaks the rule ({students.RULE}); check its row after the import / "
+        f"학생 id {student!r}이(가) 규칙에 맞지 않습니다: 가져온 뒤 그 행을 확인하세요"
         for student in results
         if not students.is_valid(students.normalise(student))
     ]
     if roster:
         lines += [
-            f"no result: {student} is in the roster but not in {results_dir}"
+            f"no result: {student} is in the roster but not in {results_dir} / 결과 없음: {student}은(는) 명단에 있지만 "
+            f"{results_dir}에 없습니다"
             for student in roster
             if student not in results
         ]
         lines += [
-            f"not in the roster: {student} (exported under the student id)"
+            f"not in the roster: {student} (exported under the student id) / 명단에 없음: {student} (학생 id로 내보냄)"
             for student in results
             if student not in roster
         ]
     return lines
 
 
-def _first_error(result: dict) -> str:
+def _first_error(result: dict[str, Any]) -> str:
     errors = result.get("errors")
     return str(errors[0]).splitlines()[0][:300] if isinstance(errors, list) and errors else "no reason recorded"
 
 
-def _grade(result: dict) -> str:
+def _grade(result: dict[str, Any]) -> str:
     return "" if gradebook.is_ungradable(result) else f"{float(result.get('score', 0.0)):g}"
 
 

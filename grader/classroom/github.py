@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from typing import Any
 
 from grader.errors import GraderError
 
@@ -30,7 +31,7 @@ class GitHubAPI:
         self.token = token
         self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
 
-    def request(self, method: str, path: str, body: dict | None = None) -> object:
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> object:
         """One request; the parsed JSON answer (None for an empty one)."""
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(
@@ -49,21 +50,24 @@ class GitHubAPI:
             with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
                 text = response.read(MAX_RESPONSE_BYTES + 1)
         except urllib.error.HTTPError as error:
-            raise GitHubError(f"{method} {path}: HTTP {error.code} {error.reason}") from None
+            raise GitHubError(
+                f"{method} {path}: HTTP {error.code} {error.reason}",
+                ko=f"GitHub가 요청을 거절했습니다 (HTTP {error.code})",
+            ) from None
         except (urllib.error.URLError, OSError) as error:
-            raise GitHubError(f"{method} {path}: {error}") from None
+            raise GitHubError(f"{method} {path}: {error}", ko="GitHub에 연결할 수 없습니다") from None
         if len(text) > MAX_RESPONSE_BYTES:
-            raise GitHubError(f"{method} {path}: the answer is too large")
+            raise GitHubError(f"{method} {path}: the answer is too large", ko="GitHub의 응답이 너무 큽니다")
         return json.loads(text) if text.strip() else None
 
-    def list(self, path: str) -> list[dict]:
+    def list(self, path: str) -> list[dict[str, Any]]:
         """Every item of a paginated list (at most MAX_PAGES pages of 100)."""
-        items: list[dict] = []
+        items: list[dict[str, Any]] = []
         separator = "&" if "?" in path else "?"
         for page in range(1, MAX_PAGES + 1):
             answer = self.request("GET", f"{path}{separator}per_page=100&page={page}")
             if not isinstance(answer, list):
-                raise GitHubError(f"GET {path}: expected a list")
+                raise GitHubError(f"GET {path}: expected a list", ko="GitHub의 응답이 목록이 아닙니다")
             items += [item for item in answer if isinstance(item, dict)]
             if len(answer) < 100:
                 break

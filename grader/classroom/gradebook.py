@@ -21,6 +21,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 from grader.classroom import outputs
 from grader.errors import GraderError
@@ -53,7 +54,7 @@ def feedback_path(out: Path, student: str) -> Path:
     return out / "feedback" / f"{student}.md"
 
 
-def read_result(path: Path) -> dict | None:
+def read_result(path: Path) -> dict[str, Any] | None:
     """A finished result, or None if the file is missing or unreadable (then it is graded again)."""
     data = _read_json(path)
     return data if isinstance(data, dict) and data.get("status") in STATUSES and _scores_readable(data) else None
@@ -66,7 +67,7 @@ def _read_json(path: Path) -> object:
         return None
 
 
-def _scores_readable(result: dict) -> bool:
+def _scores_readable(result: dict[str, Any]) -> bool:
     """The fields the gradebook reads have their types (found by fuzzing: a wrong type crashed the gradebook).
     An ungradable result has no score (None); older kits wrote 0 there, which is read and shown blank too."""
     functions = result.get("functions", [])
@@ -79,7 +80,8 @@ def _scores_readable(result: dict) -> bool:
 
 
 def _is_score(value: object) -> bool:
-    return type(value) in (int, float) and -1e9 <= value <= 1e9  # a NaN fails the comparison; huge ints compare exactly
+    # a NaN fails the comparison; huge ints compare exactly
+    return isinstance(value, int | float) and not isinstance(value, bool) and -1e9 <= value <= 1e9
 
 
 def unreadable_results(out: Path) -> list[Path]:
@@ -87,7 +89,7 @@ def unreadable_results(out: Path) -> list[Path]:
     return [path for path in sorted((out / "results").glob("*.json")) if read_result(path) is None]
 
 
-def read_results(out: Path) -> dict[str, dict]:
+def read_results(out: Path) -> dict[str, dict[str, Any]]:
     """Every finished result in a results folder, by student id."""
     results = {}
     for path in sorted((out / "results").glob("*.json")):
@@ -97,18 +99,18 @@ def read_results(out: Path) -> dict[str, dict]:
     return results
 
 
-def read_batch(out: Path) -> dict | None:
+def read_batch(out: Path) -> dict[str, Any] | None:
     """The folder's batch description, if any."""
     data = _read_json(out / BATCH_FILE)
     return data if isinstance(data, dict) else None  # found by fuzzing: a list here crashed its readers
 
 
-def write_batch(out: Path, batch: dict) -> None:
+def write_batch(out: Path, batch: dict[str, Any]) -> None:
     """Record what this folder's results were graded with."""
     write_atomic(out / BATCH_FILE, json.dumps(batch, indent=2, sort_keys=True) + "\n")
 
 
-def unit_scores(result: dict) -> dict[str, float]:
+def unit_scores(result: dict[str, Any]) -> dict[str, float]:
     """Unit name -> score of one result."""
     return {f["name"]: float(f["score"]) for f in result.get("functions", []) if isinstance(f, dict)}
 
@@ -118,17 +120,17 @@ def excel_csv(text: str) -> str:
     return BOM + text
 
 
-def is_ungradable(result: dict) -> bool:
+def is_ungradable(result: dict[str, Any]) -> bool:
     """A submission that could not be graded: its exported scores are blank, never 0."""
     return result.get("status") == "ungradable"
 
 
-def reason_of(result: dict) -> str:
+def reason_of(result: dict[str, Any]) -> str:
     """An ungradable result's reason code (``unknown`` for one an older kit wrote without a code)."""
     return reasons.known(result.get("reason"))
 
 
-def render_gradebook(results: dict[str, dict], units: list[str]) -> str:
+def render_gradebook(results: dict[str, dict[str, Any]], units: list[str]) -> str:
     """``student,total,<unit>...,status,reason,reason_text``, one row per student in id order; an ungradable
     student's scores are blank (never 0) and its reason is the code and the text in Korean and English."""
     buffer = io.StringIO()
@@ -159,9 +161,10 @@ def render_gradebook(results: dict[str, dict], units: list[str]) -> str:
 LATE_COLUMNS = ("commit", "submitted_at", "evidence", "late_hours", "penalty_percent")
 
 
-def late_cells(result: dict) -> list[str]:
+def late_cells(result: dict[str, Any]) -> list[str]:
     """The LATE_COLUMNS of one result (blank where it has no late record: not fetched, ungradable)."""
-    late = result.get("late") if isinstance(result.get("late"), dict) else {}
+    found = result.get("late")
+    late: dict[str, Any] = found if isinstance(found, dict) else {}
     hours = late.get("late_seconds")
     return [
         str(late.get("commit", "")),

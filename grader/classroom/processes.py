@@ -32,7 +32,7 @@ TRUSTED_HEADROOM_BYTES = 1536 * 2**20
 
 def _prctl(option: int, value: int = 0) -> int:
     libc = ctypes.CDLL(None, use_errno=True)
-    result = libc.prctl(option, value, 0, 0, 0)
+    result: int = libc.prctl(option, value, 0, 0, 0)
     if result < 0:
         raise OSError(ctypes.get_errno(), f"prctl({option}, {value}) failed")
     return result

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TextIO
 
 from grader.classroom import deadline as deadlines
 from grader.classroom import gradebook, outputs, students
@@ -58,6 +59,7 @@ class RosterEntry:
 # GitHub Classroom's roster export: identifier, github_username, github_id, name.
 CLASSROOM_COLUMNS = {"identifier", "github_username"}
 NOT_ACCEPTED = "no GitHub account is linked to this student in the Classroom roster (the assignment was not accepted)"
+NOT_ACCEPTED_KO = "Classroom 명단에서 이 학생에게 연결된 GitHub 계정이 없습니다 (과제를 수락하지 않음)"
 
 
 def read_roster(path: Path, classroom_repos: str | None = None) -> list[RosterEntry]:
@@ -67,7 +69,10 @@ def read_roster(path: Path, classroom_repos: str | None = None) -> list[RosterEn
     try:
         return _roster_entries(path, classroom_repos)
     except (UnicodeDecodeError, csv.Error) as error:  # found by fuzzing: bytes that are not UTF-8, a huge field
-        raise RegradeError(f"{path}: not a UTF-8 CSV roster ({type(error).__name__}: {str(error)[:200]})") from None
+        raise RegradeError(
+            f"{path}: not a UTF-8 CSV roster ({type(error).__name__}: {str(error)[:200]})",
+            ko=f"{path}: UTF-8 CSV 명단이 아닙니다",
+        ) from None
 
 
 def _roster_entries(path: Path, classroom_repos: str | None) -> list[RosterEntry]:
@@ -78,7 +83,9 @@ def _roster_entries(path: Path, classroom_repos: str | None) -> list[RosterEntry
         if classroom and not classroom_repos:
             raise RegradeError(
                 f"{path} is a GitHub Classroom roster: pass --classroom-repos OWNER/PREFIX (its repositories are "
-                "named PREFIX-<github_username>, e.g. --classroom-repos dl-course/ch04-learning)"
+                "named PREFIX-<github_username>, e.g. --classroom-repos dl-course/ch04-learning)",
+                ko=f"{path}은(는) GitHub Classroom 명단입니다: --classroom-repos OWNER/PREFIX를 주세요 (저장소 이름은 "
+                "PREFIX-<github_username>)",
             )
         for line, row in enumerate(reader, start=2):
             where = f"{path}:{line}"
@@ -86,41 +93,53 @@ def _roster_entries(path: Path, classroom_repos: str | None) -> list[RosterEntry
             try:
                 student = students.checked(student, where)
             except students.StudentIdError as error:
-                raise RegradeError(str(error)) from None
+                raise RegradeError(error.en, ko=error.ko) from None
             if repository and not _REPOSITORY.match(repository):
-                raise RegradeError(f"{where}: repository {repository!r} must be owner/name")
+                raise RegradeError(
+                    f"{where}: repository {repository!r} must be owner/name",
+                    ko=f"{where}: 저장소 {repository!r}는 owner/name 꼴이어야 합니다",
+                )
             if not repository and not classroom:
-                raise RegradeError(f"{where}: repository is empty; write owner/name")
+                raise RegradeError(
+                    f"{where}: repository is empty; write owner/name",
+                    ko=f"{where}: 저장소가 비어 있습니다: owner/name을 쓰세요",
+                )
             if student in seen:
-                raise RegradeError(f"{where}: student {student} is listed twice")
+                raise RegradeError(
+                    f"{where}: student {student} is listed twice", ko=f"{where}: 학생 {student}이(가) 두 번 나옵니다"
+                )
             seen.add(student)
             extension = (row.get("extension") or "").strip()
             if extension:
                 try:
                     deadlines.due_for(datetime(2000, 1, 1, tzinfo=UTC), extension)  # its form; the date comes later
                 except deadlines.DeadlineError as error:
-                    raise RegradeError(f"{where}: {error}") from None
+                    raise RegradeError(f"{where}: {error.en}", ko=f"{where}: {error.ko}") from None
             url, ref = (row.get("url") or "").strip(), (row.get("ref") or "").strip()
             entries.append(RosterEntry(student, repository, url, ref, extension))
     return entries
 
 
-def _plain_row(row: dict) -> tuple[str, str]:
+def _plain_row(row: dict[str, Any]) -> tuple[str, str]:
     return (row.get("student") or "").strip(), (row.get("repository") or "").strip()
 
 
-def _classroom_row(row: dict, classroom_repos: str | None, where: str) -> tuple[str, str]:
+def _classroom_row(row: dict[str, Any], classroom_repos: str | None, where: str) -> tuple[str, str]:
     """(student id, repository) of a Classroom export row: the identifier when it is a valid id, else the
     GitHub username; no repository when no account is linked yet."""
     owner, _, prefix = (classroom_repos or "").partition("/")
     if not owner or not prefix:
         raise RegradeError(
-            f"--classroom-repos {classroom_repos!r}: expected OWNER/PREFIX, e.g. dl-course/ch04-learning"
+            f"--classroom-repos {classroom_repos!r}: expected OWNER/PREFIX, e.g. dl-course/ch04-learning",
+            ko=f"--classroom-repos {classroom_repos!r}: OWNER/PREFIX 꼴이어야 합니다 (예: dl-course/ch04-learning)",
         )
     identifier, username = (row.get("identifier") or "").strip(), (row.get("github_username") or "").strip()
     student = identifier if students.is_valid(students.normalise(identifier)) else username
     if not student:
-        raise RegradeError(f"{where}: neither identifier nor github_username is a student id ({students.RULE})")
+        raise RegradeError(
+            f"{where}: neither identifier nor github_username is a student id ({students.RULE})",
+            ko=f"{where}: identifier도 github_username도 학생 id가 아닙니다 ({students.RULE_KO})",
+        )
     return student, f"{owner}/{prefix}-{username}" if username else ""
 
 
@@ -159,7 +178,10 @@ def regrade_deadline(due: str | None, late: str | None) -> Deadline | None:
     """The command line's ``--deadline`` and ``--late`` (cutoff by default: the last push before the deadline)."""
     if due is None:
         if late is not None:
-            raise deadlines.DeadlineError("--late needs --deadline (the time work is due, with its UTC offset)")
+            raise deadlines.DeadlineError(
+                "--late needs --deadline (the time work is due, with its UTC offset)",
+                ko="--late에는 --deadline(UTC 오프셋이 있는 마감 시각)이 필요합니다",
+            )
         return None
     return Deadline(deadlines.parse_time(due), deadlines.parse_policy(late or "cutoff"))
 
@@ -176,7 +198,7 @@ def fetch_notebook(
     *,
     deadline: Deadline | None = None,
     pushes: Pushes | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Clone without a working tree and copy one blob out; returns what was fetched (RegradeError if not):
     ``commit``, and with a deadline the ``late`` record of :func:`grader.classroom.deadline.late_record`."""
     url = entry.url or f"{server_url.rstrip('/')}/{entry.repository}.git"
@@ -197,17 +219,24 @@ def fetch_notebook(
             url,
             str(clone),
         ]
-        _git(command, env, f"cannot clone {entry.repository}")
-        commit, late = _git(["git", "-C", str(clone), "rev-parse", "HEAD"], env, "no commit"), None
+        _git(command, env, (f"cannot clone {entry.repository}", f"{entry.repository}을(를) 복제할 수 없습니다"))
+        commit, late = _git(["git", "-C", str(clone), "rev-parse", "HEAD"], env, ("no commit", "커밋이 없습니다")), None
         if deadline is not None:
             commit, late = _submitted_commit(entry, clone, env, deadline, pushes)
         size = _git(
             ["git", "-C", str(clone), "cat-file", "-s", f"{commit}:{notebook_path}"],
             env,
-            f"{entry.repository} has no {notebook_path} in commit {commit[:12]}",
+            (
+                f"{entry.repository} has no {notebook_path} in commit {commit[:12]}",
+                f"{entry.repository}의 커밋 {commit[:12]}에 {notebook_path}이(가) 없습니다",
+            ),
         )
         if int(size) > MAX_NOTEBOOK_BYTES:
-            raise RegradeError(f"{notebook_path} in {entry.repository} is {int(size) // 2**20} MiB, over the limit")
+            mib = int(size) // 2**20
+            raise RegradeError(
+                f"{notebook_path} in {entry.repository} is {mib} MiB, over the limit",
+                ko=f"{entry.repository}의 {notebook_path}이(가) {mib} MiB로 한도를 넘습니다",
+            )
         blob = subprocess.run(
             ["git", "-C", str(clone), "cat-file", "blob", f"{commit}:{notebook_path}"],
             env=env,
@@ -221,14 +250,16 @@ def fetch_notebook(
 
 def _submitted_commit(
     entry: RosterEntry, clone: Path, env: dict[str, str], deadline: Deadline, pushes: Pushes | None
-) -> tuple[str, dict]:
+) -> tuple[str, dict[str, Any]]:
     """The commit that is the submission under the deadline, and its late record.
 
     GitHub's record of the branch's pushes (server time) is used where it can be read; otherwise the dates of
     the branch's commits, which the student's clock sets: the record says which.
     """
     due = deadlines.due_for(deadline.due, entry.extension)
-    branch = _git(["git", "-C", str(clone), "rev-parse", "--abbrev-ref", "HEAD"], env, "no branch")
+    branch = _git(
+        ["git", "-C", str(clone), "rev-parse", "--abbrev-ref", "HEAD"], env, ("no branch", "브랜치가 없습니다")
+    )
     recorded = []
     if pushes is not None:
         try:
@@ -236,18 +267,26 @@ def _submitted_commit(
         except GraderError:  # no activity to read (a token without access, another server): the commit dates
             recorded = []
     if not recorded:
-        log = _git(["git", "-C", str(clone), "log", "--first-parent", "--format=%H %cI", "HEAD"], env, "no history")
+        log = _git(
+            ["git", "-C", str(clone), "log", "--first-parent", "--format=%H %cI", "HEAD"],
+            env,
+            ("no history", "기록이 없습니다"),
+        )
         recorded = [
             deadlines.Push(sha, deadlines.parse_time(when, "commit date"), "commit-date")
             for sha, when in (line.split(" ", 1) for line in log.splitlines() if " " in line)
         ]
     chosen = deadlines.submission(recorded, due, deadline.policy)
     if chosen is None:
-        raise RegradeError(f"nothing was pushed to {branch} before the deadline {due.isoformat()}")
+        raise RegradeError(
+            f"nothing was pushed to {branch} before the deadline {due.isoformat()}",
+            ko=f"마감 {due.isoformat()} 전에 {branch}에 push된 것이 없습니다",
+        )
     if subprocess.run(
         ["git", "-C", str(clone), "cat-file", "-e", f"{chosen.commit}^{{commit}}"], env=env, check=False
     ).returncode:
-        _git(["git", "-C", str(clone), "fetch", "--quiet", "origin", chosen.commit], env, "the commit is gone")
+        gone = ("the commit is gone", "그 커밋이 없어졌습니다")
+        _git(["git", "-C", str(clone), "fetch", "--quiet", "origin", chosen.commit], env, gone)
     return chosen.commit, deadlines.late_record(chosen, due, deadline.policy)
 
 
@@ -259,7 +298,9 @@ def github_pushes(api: GitHubAPI) -> Pushes:
         # pushes, which hold the last one before any deadline a regrade looks at.
         activity = api.request("GET", f"/repos/{entry.repository}/activity?ref=refs/heads/{branch}&per_page=100")
         if not isinstance(activity, list):
-            raise GitHubError(f"GET /repos/{entry.repository}/activity: expected a list")
+            raise GitHubError(
+                f"GET /repos/{entry.repository}/activity: expected a list", ko="GitHub의 push 기록이 목록이 아닙니다"
+            )
         return [
             deadlines.Push(str(item["after"]), deadlines.parse_time(str(item["timestamp"]), "push time"), "push")
             for item in activity
@@ -272,13 +313,17 @@ def github_pushes(api: GitHubAPI) -> Pushes:
     return pushes
 
 
-def _git(command: list[str], env: dict[str, str], problem: str) -> str:
+def _git(command: list[str], env: dict[str, str], problem: tuple[str, str]) -> str:
+    """git's output, or RegradeError with ``problem`` (English, Korean) when git fails or takes too long."""
+    en, ko = problem
     try:
         result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=CLONE_SECONDS, check=False)
     except subprocess.TimeoutExpired:
-        raise RegradeError(f"{problem} (git took over {CLONE_SECONDS} s)") from None
+        raise RegradeError(
+            f"{en} (git took over {CLONE_SECONDS} s)", ko=f"{ko} (git이 {CLONE_SECONDS}초를 넘겼습니다)"
+        ) from None
     if result.returncode != 0:
-        raise RegradeError(problem)
+        raise RegradeError(en, ko=ko)
     return result.stdout.strip()
 
 
@@ -290,7 +335,7 @@ def fetch_all(
     *,
     deadline: Deadline | None = None,
     pushes: Pushes | None = None,
-) -> dict[str, dict]:
+) -> dict[str, dict[str, Any]]:
     """Fetch every notebook into ``out/submissions/<student>/``; the outcome per student in ``fetch.json``."""
     shutil.rmtree(out / "submissions", ignore_errors=True)
     outcomes = {}
@@ -299,7 +344,7 @@ def fetch_all(
         outcome = {"repository": entry.repository, "commit": "", "problem": "", "late": None}
         try:
             if not entry.repository:
-                raise RegradeError(NOT_ACCEPTED)
+                raise RegradeError(NOT_ACCEPTED, ko=NOT_ACCEPTED_KO)
             path = f"assignments/{assignment_id}.ipynb"
             outcome.update(fetch_notebook(entry, path, dest, token, deadline=deadline, pushes=pushes))
         except (RegradeError, deadlines.DeadlineError) as error:
@@ -321,13 +366,20 @@ def fetch_all(
 
 
 def grade_all(
-    out: Path, assignment_id: str, units: list[str] | None, seed: int | None, jobs: int | None, progress=None
+    out: Path,
+    assignment_id: str,
+    units: list[str] | None,
+    seed: int | None,
+    jobs: int | None,
+    progress: TextIO | None = None,
 ) -> Path:
     """Batch-grade the fetched notebooks (public and hidden suites); fetch problems are recorded as ungradable."""
+    # Deliberately lazy: grading loads numpy and pytest, which the fetch and notify stages (and the command line's
+    # start, which imports this module for RegradeError) do without.
     from grader.classroom.batch import record, run_batch, ungradable_record
 
     outcomes = json.loads((out / FETCH_FILE).read_text(encoding="utf-8"))
-    run_batch(
+    summary = run_batch(
         out / "submissions",
         out,
         assignment_id=assignment_id,
@@ -337,7 +389,7 @@ def grade_all(
         progress=progress,
         class_report=False,  # written below, once the students whose fetch failed are recorded too
     )
-    batch = gradebook.read_batch(out)
+    batch = summary.settings
     for student, outcome in outcomes.items():
         if outcome["problem"]:
             record(out, ungradable_record(student, reasons.NOT_FETCHED, batch, detail=outcome["problem"]))
@@ -351,13 +403,13 @@ def grade_all(
                 )
     path = gradebook.write_gradebook(out, batch["units"], set(outcomes))
     if outcomes:
-        from grader.classroom.class_report import write_report
+        from grader.classroom.class_report import write_report  # deliberately lazy: matplotlib, once grading is done
 
         write_report(out)
     return path
 
 
-def _apply_late(result: dict, late: object) -> None:
+def _apply_late(result: dict[str, Any], late: object) -> None:
     """Record the submission's time and take its late penalty off the total (the units keep what they earned)."""
     if not isinstance(late, dict) or result.get("status") == "ungradable":
         return
@@ -371,7 +423,7 @@ def _apply_late(result: dict, late: object) -> None:
 # -- notify --------------------------------------------------------------------------------------
 
 
-def student_message(result: dict, assignment_id: str) -> str:
+def student_message(result: dict[str, Any], assignment_id: str) -> str:
     """The short result a student gets: total and scores per unit, the commit graded, no test messages."""
     lines = [
         GRADE_MARKER.format(assignment=assignment_id),
@@ -443,7 +495,7 @@ def regrade(
     units: list[str] | None = None,
     seed: int | None = None,
     jobs: int | None = None,
-    progress=None,
+    progress: TextIO | None = None,
     deadline: Deadline | None = None,
     classroom_repos: str | None = None,
 ) -> Path:
@@ -460,12 +512,16 @@ def regrade(
         fetch_all(entries, out, assignment_id, token, deadline=deadline, pushes=github_pushes(api) if api else None)
     if stage in ("grade", "all"):
         if not (out / FETCH_FILE).is_file():
-            raise RegradeError(f"{out / FETCH_FILE} is missing: run the fetch stage first")
+            raise RegradeError(
+                f"{out / FETCH_FILE} is missing: run the fetch stage first",
+                ko=f"{out / FETCH_FILE}이(가) 없습니다: fetch 단계를 먼저 실행하세요",
+            )
         grade_all(out, assignment_id, units, seed, jobs, progress)
     if stage == "notify" or (stage == "all" and notify):
         if not token:
             raise RegradeError(
-                "notifying students needs GRADER_TOKEN (a token with issues: write on their repositories)"
+                "notifying students needs GRADER_TOKEN (a token with issues: write on their repositories)",
+                ko="학생에게 알리려면 GRADER_TOKEN(학생 저장소에 issues: write 권한이 있는 토큰)이 필요합니다",
             )
         notify_all(out, entries, assignment_id, GitHubAPI(token, os.environ.get("GITHUB_API_URL")))
     # what the stage wrote last (the CLI says "wrote ..."): the fetch stage writes no gradebook

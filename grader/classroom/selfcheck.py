@@ -8,12 +8,19 @@ same reason it sees the last *saved* version of the notebook, and says so.
 from __future__ import annotations
 
 import html
+import json
 import os
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from grader.assignment import known_assignments
+from grader.classroom import colab
 from grader.errors import ACCEPT_UNCONFINED_VARIABLE, GraderError
 from grader.pipeline.checks import Text
+from grader.pipeline.grade import choose_lang, grade_notebook
+from grader.pipeline.report import HINT, INTERNAL, PUBLIC_ONLY, TOTAL, fit_report, header, render_text, unit_view
 from grader.pipeline.scoring import GradeReport
 
 SAVE_FIRST = Text(
@@ -39,14 +46,10 @@ class SelfCheck:
     saved_at: float
 
     def __repr__(self) -> str:
-        from grader.pipeline.report import render_text
-
         return render_text(self.report) + "\n" + SAVE_FIRST.render(self.report.lang) + "\n"
 
     def _repr_html_(self) -> str:
         """One row per unit, left-aligned; under a failing unit its mistakes, each with one example and one hint."""
-        from grader.pipeline.report import HINT, INTERNAL, PUBLIC_ONLY, TOTAL, fit_report, header, unit_view
-
         report = fit_report(self.report)  # the same bounded, cleaned texts as the other outputs
         lang, rows = report.lang, []
         for view in map(unit_view, report.units):
@@ -78,7 +81,9 @@ class SelfCheck:
         )
 
 
-def find_notebook(notebook: str | os.PathLike | None = None, *, sessions: list[dict] | None = None) -> Path:
+def find_notebook(
+    notebook: str | os.PathLike[str] | None = None, *, sessions: list[dict[str, Any]] | None = None
+) -> Path:
     """The notebook to check: the argument, else the file of the Jupyter session this kernel runs in.
 
     Where Jupyter says which file that is (``JPY_SESSION_NAME``, ipykernel's ``__session__``, VS Code's
@@ -90,11 +95,10 @@ def find_notebook(notebook: str | os.PathLike | None = None, *, sessions: list[d
         path = Path(notebook).expanduser()
         if path.suffix == ".ipynb" and path.is_file():
             return path.resolve()
+        here = _notebooks_here(Path.cwd())
         raise SelfCheckError(
-            f"{path}: 그런 노트북 파일이 없습니다. / There is no notebook file {path}." + _notebooks_here(Path.cwd())
+            f"There is no notebook file {path}.{here.en}", ko=f"{path}: 그런 노트북 파일이 없습니다.{here.ko}"
         )
-    from grader.classroom import colab
-
     if colab.running_in_colab():  # no file runs there: Colab's frontend gives the notebook itself
         return colab.current_notebook()
     names = _kernel_names()
@@ -103,19 +107,27 @@ def find_notebook(notebook: str | os.PathLike | None = None, *, sessions: list[d
         if found is not None:
             return found
     reason = (
-        f"Jupyter에서 받은 노트북 {names[0]}을(를) 찾을 수 없습니다. / Jupyter's notebook {names[0]} is not there."
+        Text(
+            f"Jupyter에서 받은 노트북 {names[0]}을(를) 찾을 수 없습니다.",
+            f"Jupyter's notebook {names[0]} is not there.",
+        )
         if names
-        else "이 커널은 어느 노트북에서 실행 중인지 알려 주지 않습니다. / This kernel does not say which notebook runs it."
+        else Text(
+            "이 커널은 어느 노트북에서 실행 중인지 알려 주지 않습니다.",
+            "This kernel does not say which notebook runs it.",
+        )
     )
+    here = _notebooks_here(Path.cwd())
     raise SelfCheckError(
-        f"{reason} check(notebook='파일 이름.ipynb')처럼 이름을 알려 주세요. / Name it: "
-        "check(notebook='your_file.ipynb')." + _notebooks_here(Path.cwd())
+        f"{reason.en} Name it: check(notebook='your_file.ipynb').{here.en}",
+        ko=f"{reason.ko} check(notebook='파일 이름.ipynb')처럼 이름을 알려 주세요.{here.ko}",
     )
 
 
-def _notebooks_here(folder: Path) -> str:
-    names = sorted(p.name for p in folder.glob("*.ipynb"))[:10]
-    return f" (이 폴더의 노트북 / notebooks here: {', '.join(names)})" if names else ""
+def _notebooks_here(folder: Path) -> Text:
+    """The notebooks of the kernel's folder, to choose from (an empty text when there are none)."""
+    names = ", ".join(sorted(p.name for p in folder.glob("*.ipynb"))[:10])
+    return Text(f" (이 폴더의 노트북: {names})", f" (notebooks here: {names})") if names else Text("", "")
 
 
 def _resolve_session_path(name: str) -> Path | None:
@@ -133,7 +145,7 @@ def _kernel_names() -> list[str]:
     ``JPY_SESSION_NAME``), VS Code's ``__vsc_ipynb_file__``, and the variable itself."""
     found = []
     try:
-        from IPython import get_ipython
+        from IPython import get_ipython  # deliberately here: present only where a kernel runs
 
         shell = get_ipython()
     except ImportError:
@@ -145,7 +157,7 @@ def _kernel_names() -> list[str]:
     return found
 
 
-def session_api_paths(sessions: list[dict] | None = None) -> list[str]:
+def session_api_paths(sessions: list[dict[str, Any]] | None = None) -> list[str]:
     """The notebook of this kernel's session, from the session API of the Jupyter servers running here."""
     kernel = _kernel_id()
     if kernel is None:
@@ -163,7 +175,7 @@ def session_api_paths(sessions: list[dict] | None = None) -> list[str]:
 def _kernel_id() -> str | None:
     """This kernel's id, from its connection file's name (``kernel-<id>.json``)."""
     try:
-        from ipykernel.connect import get_connection_file
+        from ipykernel.connect import get_connection_file  # deliberately here: present only in an ipykernel
 
         name = Path(get_connection_file()).name
     except Exception:  # noqa: BLE001  not in an ipykernel, or an older one
@@ -171,15 +183,13 @@ def _kernel_id() -> str | None:
     return name.removeprefix("kernel-").removesuffix(".json") if name.startswith("kernel-") else None
 
 
-def _server_sessions() -> list[dict]:
+def _server_sessions() -> list[dict[str, Any]]:
     """Every session of every Jupyter server of this user (``/api/sessions``), each with its server's root."""
     try:
-        from jupyter_server.serverapp import list_running_servers
+        # deliberately here: Jupyter's server is not a dependency of the kit (and ships no types)
+        from jupyter_server.serverapp import list_running_servers  # type: ignore[import-not-found, unused-ignore]
     except ImportError:  # the kernel's environment has no Jupyter server (VS Code, a remote kernel)
         return []
-    import json
-    import urllib.request
-
     sessions = []
     for server in list_running_servers():
         request = urllib.request.Request(
@@ -201,13 +211,11 @@ def _server_sessions() -> list[dict]:
 def check(
     unit: str | None = None,
     *,
-    notebook: str | os.PathLike | None = None,
+    notebook: str | os.PathLike[str] | None = None,
     lang: str | None = None,
     assignment: str | None = None,
 ) -> SelfCheck:
     """Run the public tests of ``unit`` (all units when None) on the saved notebook; show the result."""
-    from grader.pipeline.grade import choose_lang, grade_notebook
-
     path = find_notebook(notebook)
     # The kernel that calls check() has already run this notebook's code unconfined: refusing adds nothing.
     os.environ.setdefault(ACCEPT_UNCONFINED_VARIABLE, "1")
@@ -224,7 +232,5 @@ def check(
 def _published_assignment() -> str | None:
     """The assignment of a student repository (a checkout holding exactly one): configured by publishing it, so it
     wins over the notebook's metadata. In a checkout of several, None: the notebook's name and metadata decide."""
-    from grader.assignment import known_assignments
-
     known = known_assignments()
     return known[0] if len(known) == 1 else None

@@ -21,13 +21,16 @@ import io
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+from copydetect import CodeFingerprint, compare_files
 
 from grader.assignment import Assignment, load_assignment
 from grader.classroom import gradebook
-from grader.classroom.batch import file_digest, find_submissions
 from grader.classroom.class_summary import ClassReportError
+from grader.classroom.submissions import file_digest, find_submissions
 from grader.pipeline.grade import read_and_extract
 from grader.pipeline.inert import md_code, one_line
 
@@ -82,7 +85,10 @@ def compare_class(
     """Compare every graded submission of a results folder with every other, unit by unit."""
     results = gradebook.read_results(results_dir)
     if not results:
-        raise ClassReportError(f"{results_dir} holds no readable result (give the --out folder of a batch)")
+        raise ClassReportError(
+            f"{results_dir} holds no readable result (give the --out folder of a batch)",
+            ko=f"{results_dir}에 읽을 수 있는 결과가 없습니다 (배치의 --out 폴더를 주세요)",
+        )
     batch = gradebook.read_batch(results_dir) or {}
     assignment = load_assignment(str(batch.get("assignment") or next(iter(results.values()))["assignment"]))
     wanted = [assignment.unit(name).name for name in units] if units else list(batch.get("units") or [])
@@ -103,8 +109,6 @@ def compare_class(
 
 def rank_pairs(unit: str, texts: dict[str, str], given: list[str]) -> tuple[list[Pair], list[str]]:
     """(listed pairs, most alike first; students whose code is only the given and book code)."""
-    from copydetect import CodeFingerprint, compare_files
-
     boilerplate = _boilerplate(given)
     prints = {
         student: CodeFingerprint(f"{student}.py", NOISE, GUARANTEE - NOISE + 1, boilerplate, fp=io.StringIO(text))
@@ -133,8 +137,6 @@ def rank_pairs(unit: str, texts: dict[str, str], given: list[str]) -> tuple[list
 
 def _boilerplate(given: list[str]) -> np.ndarray:
     """Every fingerprint of the starter and book code (window 1: all of them, as copydetect does)."""
-    from copydetect import CodeFingerprint
-
     hashes = [h for text in given for h in CodeFingerprint("given.py", NOISE, 1, fp=io.StringIO(text)).hashes]
     return np.unique(np.array(hashes, dtype=np.int64))
 
@@ -150,7 +152,7 @@ def _given_code(assignment: Assignment) -> list[str]:
 
 
 def _notebooks(
-    results: dict[str, dict], submissions: Path | None, assignment_id: str, report: SimilarityReport
+    results: dict[str, dict[str, Any]], submissions: Path | None, assignment_id: str, report: SimilarityReport
 ) -> dict[str, Path]:
     """student -> the notebook its result was graded from (same bytes), for every graded student."""
     graded = {student: result for student, result in results.items() if not gradebook.is_ungradable(result)}
@@ -184,7 +186,8 @@ def _unit_sources(path: Path, units: list[str], student: str, report: Similarity
     return sources
 
 
-def _spans(slices) -> list[tuple[int, int]]:
+def _spans(slices: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
+    """copydetect's slices of one side (a 2 × n array of starts and ends) as (start, end) pairs."""
     if len(slices) == 0 or len(slices[0]) == 0:
         return []
     return [(int(start), int(end)) for start, end in zip(slices[0], slices[1], strict=True)]

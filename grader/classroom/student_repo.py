@@ -18,9 +18,15 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import nbformat
 
 from grader.assignment import KIT_ROOT, Assignment, load_assignment
-from grader.classroom.publish import BEGIN, END, PublishError, render_student_notebook
+from grader.classroom.publish import BEGIN, END, INSTRUCTOR_TAG, PublishError, render_student_notebook
+from grader.pipeline.extract import extract_definitions
+from grader.pipeline.grade import grade_notebook
+from grader.pipeline.notebook import read_notebook
 from grader.pipeline.reference import (
     RecordedReference,
     given_source,
@@ -29,6 +35,7 @@ from grader.pipeline.reference import (
     recording_path,
     save_recording,
 )
+from grader.pipeline.scoring import GradeReport
 
 TEMPLATE_DIR = KIT_ROOT / "templates" / "student-repo"
 PACKAGE_SKIP = {"tests", "mutants", "__pycache__"}  # the kit's tests and mutants hold instructor code
@@ -59,27 +66,34 @@ def check_destination(repo: StudentRepo) -> None:
     """Refuse to write into the kit itself or into any folder that holds instructor material."""
     out = repo.out.resolve()
     if out == KIT_ROOT.resolve() or KIT_ROOT.resolve().is_relative_to(out):
-        raise PublishError(f"--out {repo.out} is the kit's own checkout (or holds it); choose a new folder")
+        raise PublishError(
+            f"--out {repo.out} is the kit's own checkout (or holds it); choose a new folder",
+            ko=f"--out {repo.out}은(는) 키트 자신의 체크아웃(또는 그것을 담은 폴더)입니다: 새 폴더를 고르세요",
+        )
     for forbidden in ("solutions", "tests_hidden"):
         if (out / forbidden).exists():
-            raise PublishError(f"{out / forbidden} exists: a student repository must never hold it; use a new folder")
+            raise PublishError(
+                f"{out / forbidden} exists: a student repository must never hold it; use a new folder",
+                ko=f"{out / forbidden}이(가) 있습니다: 학생 저장소에는 절대 없어야 하니 새 폴더를 쓰세요",
+            )
     if not out.is_dir() or not any(out.iterdir()) or repo.force:
         return
     published = _published(repo)
     if published is None:
         raise PublishError(
             f"{out} is not empty and was not written by publish --out: choose a new folder, or pass --force to "
-            f"write into it anyway / {out} 폴더가 비어 있지 않고 publish --out이 만든 폴더도 아닙니다: 새 폴더를 고르거나 "
-            "--force를 붙이세요"
+            "write into it anyway",
+            ko=f"{out} 폴더가 비어 있지 않고 publish --out이 만든 폴더도 아닙니다: 새 폴더를 고르거나 --force를 붙이세요",
         )
     if published.get("assignment") != repo.assignment.id:
         raise PublishError(
             f"{out} holds the student repository of {published.get('assignment')!r}, not {repo.assignment.id!r}: "
-            f"choose a new folder, or pass --force / {out}에는 다른 과제의 저장소가 있습니다: 새 폴더를 고르거나 --force를 붙이세요"
+            "choose a new folder, or pass --force",
+            ko=f"{out}에는 다른 과제의 저장소가 있습니다: 새 폴더를 고르거나 --force를 붙이세요",
         )
 
 
-def _published(repo: StudentRepo) -> dict | None:
+def _published(repo: StudentRepo) -> dict[str, Any] | None:
     """What the last publish --out into this folder recorded, or None."""
     try:
         data = json.loads((repo.out / MARKER).read_text(encoding="utf-8"))
@@ -162,7 +176,9 @@ def copy_data(repo: StudentRepo) -> None:
         if not source.exists():
             raise PublishError(
                 f"{repo.assignment.rubric_path.name} declares data {item!r}, which is not in {repo.assignment.root}; "
-                "restore it (git checkout) or remove it from [assignment] data"
+                "restore it (git checkout) or remove it from [assignment] data",
+                ko=f"{repo.assignment.rubric_path.name}의 data {item!r}이(가) {repo.assignment.root}에 없습니다: "
+                "되살리거나(git checkout) [assignment] data에서 빼세요",
             )
         if source.is_dir():
             shutil.rmtree(target, ignore_errors=True)
@@ -205,10 +221,6 @@ def _toml_string(text: str) -> str:
 
 def write_recording(repo: StudentRepo) -> None:
     """Record the reference's answers to the public suite, then prove the recording grades the solution fully."""
-    from grader.pipeline.extract import extract_definitions
-    from grader.pipeline.grade import grade_notebook
-    from grader.pipeline.notebook import read_notebook
-
     assignment = repo.assignment
     reference = load_solution_reference(assignment)
     report = grade_notebook(
@@ -233,14 +245,15 @@ def write_recording(repo: StudentRepo) -> None:
     _require_full_marks(report, f"the instructor's solution against the recorded answers in {path.name}")
 
 
-def _require_full_marks(report, what: str) -> None:
+def _require_full_marks(report: GradeReport, what: str) -> None:
     if report.internal_errors or report.score != report.max_score:
         failing = [
             f"{u.name}.{t.name}: {t.message[:200]}" for u in report.units for t in u.tests if t.outcome != "passed"
         ]
         raise PublishError(
             f"{what} scored {report.score:g} / {report.max_score:g}; fix this before publishing: "
-            + "; ".join(report.internal_errors[:3] + failing[:5])
+            + "; ".join(report.internal_errors[:3] + failing[:5]),
+            ko=f"{what}의 점수가 {report.score:g} / {report.max_score:g}입니다: 배포하기 전에 고치세요",
         )
 
 
@@ -317,7 +330,10 @@ def publish_repository(
         step(repo)
     problems = audit_student_repo(out, repo.assignment)
     if problems:
-        raise PublishError(f"the repository in {out} would leak instructor material: " + "; ".join(problems))
+        raise PublishError(
+            f"the repository in {out} would leak instructor material: " + "; ".join(problems),
+            ko=f"{out}의 저장소가 교수자 자료를 드러냅니다: 위의 항목을 빼세요",
+        )
     return out
 
 
@@ -348,10 +364,6 @@ def audit_student_repo(out: Path, assignment: Assignment) -> list[str]:
 
 def _solution_lines(assignment: Assignment) -> set[str]:
     """Distinctive lines inside the instructor notebook's solution regions and instructor-only cells."""
-    import nbformat
-
-    from grader.classroom.publish import INSTRUCTOR_TAG
-
     notebook = nbformat.read(assignment.solution_notebook, as_version=4)
     student = render_student_notebook(assignment) + _public_text(assignment)
     lines: set[str] = set()

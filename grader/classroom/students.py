@@ -17,6 +17,7 @@ from grader.errors import GraderError
 MAX_LENGTH = 100
 _VALID = re.compile(r"[^\W_][\w.-]*")  # str pattern: \w is Unicode (Hangul, accented letters, other digits)
 RULE = "letters (Korean too), digits, '.', '_' or '-', starting with a letter or digit, at most 100 characters"
+RULE_KO = "글자(한글 포함), 숫자, '.', '_', '-'만 쓰고 글자나 숫자로 시작하며 100자 이하여야 합니다"
 
 
 class StudentIdError(GraderError):
@@ -37,5 +38,7 @@ def checked(student: str, where: str) -> str:
     """The normalised id, or StudentIdError naming ``where`` it came from (a file, a roster line)."""
     normal = normalise(student)
     if not is_valid(normal):
-        raise StudentIdError(f"{where}: student id {student!r} must be {RULE}")
+        raise StudentIdError(
+            f"{where}: student id {student!r} must be {RULE}", ko=f"{where}: 학생 id {student!r}: {RULE_KO}"
+        )
     return normal

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from grader.assignment import AssignmentError
 from grader.mutants.precision import count_hints
 from grader.mutants.run import Summary, VariantResult, grade_variants, summarise
 from grader.mutants.variants import BREAKS, Catalogue, Variant, load_catalogue
@@ -22,7 +23,7 @@ class CatalogueRun:
     summary: Summary
     processes: int
     seed: int
-    catalogue: Catalogue | None = None
+    catalogue: Catalogue
 
     @property
     def holds(self) -> bool:
@@ -58,7 +59,11 @@ def run_catalogue(
     if only:
         unknown = sorted(set(only) - {v.id for v in variants})
         if unknown:
-            raise KeyError(f"no variant named {', '.join(unknown)}")
+            names = ", ".join(unknown)
+            raise AssignmentError(
+                f"no variant named {names} in {assignment_id}'s catalogue",
+                ko=f"{assignment_id}의 카탈로그에 {names}(이)라는 변이가 없습니다",
+            )
         variants = [v for v in variants if v.id in only]
     seed = catalogue.seed if seed is None else seed
     start = time.perf_counter()

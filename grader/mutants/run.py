@@ -9,8 +9,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
+
+from grader.assignment import load_assignment
 from grader.classroom.processes import harden_pool_process
 from grader.mutants.variants import BREAKS, NOTHING, Catalogue, Variant, build_notebook, load_catalogue
+from grader.pipeline.grade import grade_notebook
+from grader.pipeline.reference import RecordedReference, Reference, load_reference
 
 
 @dataclass
@@ -146,14 +151,13 @@ def summarise(results: list[VariantResult], seconds: float = 0.0) -> Summary:
 
 # -- grading ---------------------------------------------------------------------------------------
 
-_REFERENCES: dict[str, object] = {}  # one per assignment and process: loading it runs the instructor's definitions
+_REFERENCES: dict[
+    str, Reference | RecordedReference
+] = {}  # one per assignment and process: loading it runs the instructor's definitions
 
 
-def _reference(assignment_id: str):
+def _reference(assignment_id: str) -> Reference | RecordedReference:
     if assignment_id not in _REFERENCES:
-        from grader.assignment import load_assignment
-        from grader.pipeline.reference import load_reference
-
         _REFERENCES[assignment_id] = load_reference(load_assignment(assignment_id))
     return _REFERENCES[assignment_id]
 
@@ -170,10 +174,6 @@ def grade_variant(
 
     ``units``: () for the catalogue's units, None for every unit of the rubric.
     """
-    import nbformat
-
-    from grader.pipeline.grade import grade_notebook
-
     units = catalogue.units if units == () else units
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="mutant-") as folder:

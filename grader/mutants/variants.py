@@ -14,7 +14,11 @@ import importlib
 import importlib.util
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
+import nbformat
+
+from grader.assignment import AssignmentError, known_assignments, load_assignment
 from grader.errors import GraderError
 
 MUTANT, STYLE, HARMLESS, NOTHING, BROKEN = "mutant", "style", "harmless", "nothing", "broken"
@@ -99,7 +103,7 @@ def style(id: str, ko: str, en: str, *edits: Edit, kind: str = STYLE, solution: 
     return Variant(id, kind, None, ko, en, tuple(edits), solution=solution)
 
 
-def with_hints(variants: list[Variant], judged: dict[str, tuple]) -> list[Variant]:
+def with_hints(variants: list[Variant], judged: dict[str, tuple[object, ...]]) -> list[Variant]:
     """Each variant with the hints a human judged right for it (``Text`` constants with ids, or ids).
 
     Every variant must be judged (an empty tuple: no hint is honest) and every judgement must name a
@@ -108,14 +112,20 @@ def with_hints(variants: list[Variant], judged: dict[str, tuple]) -> list[Varian
     ids = [variant.id for variant in variants]
     unjudged, stale = sorted(set(ids) - set(judged)), sorted(set(judged) - set(ids))
     if unjudged or stale:
-        raise VariantError(f"hints not judged for {unjudged or '-'}; judged but no such variant: {stale or '-'}")
+        raise VariantError(
+            f"hints not judged for {unjudged or '-'}; judged but no such variant: {stale or '-'}",
+            ko=f"힌트 판정이 없는 변이: {unjudged or '-'}; 판정은 있지만 없는 변이: {stale or '-'}",
+        )
     return [replace(variant, hints=tuple(_hint_id(hint) for hint in judged[variant.id])) for variant in variants]
 
 
 def _hint_id(hint: object) -> str:
     hint_id = hint if isinstance(hint, str) else getattr(hint, "id", "")
     if not hint_id:
-        raise VariantError(f"{hint!r} has no id: name it with name_hints, or give the id")
+        raise VariantError(
+            f"{hint!r} has no id: name it with name_hints, or give the id",
+            ko=f"{hint!r}에 id가 없습니다: name_hints로 이름을 붙이거나 id를 주세요",
+        )
     return hint_id
 
 
@@ -135,22 +145,25 @@ class Catalogue:
 
 def load_catalogue(assignment_id: str) -> Catalogue:
     """The catalogue of an assignment's course package (``<package>.mutants.CATALOGUE``)."""
-    from grader.assignment import AssignmentError, load_assignment
-
     assignment = load_assignment(assignment_id)
     try:
-        return importlib.import_module(f"{assignment.package}.mutants").CATALOGUE
+        catalogue = importlib.import_module(f"{assignment.package}.mutants").CATALOGUE
     except (ImportError, AttributeError) as error:
+        where = f"{assignment.package.replace('.', '/')}/mutants/__init__.py"
         raise AssignmentError(
-            f"{assignment.package} has no mutant catalogue ({error}): add "
-            f"{assignment.package.replace('.', '/')}/mutants/__init__.py with CATALOGUE"
+            f"{assignment.package} has no mutant catalogue ({error}): add {where} with CATALOGUE",
+            ko=f"{assignment.package}에 변이 카탈로그가 없습니다: {where}에 CATALOGUE를 두세요",
         ) from None
+    if not isinstance(catalogue, Catalogue):
+        raise AssignmentError(
+            f"{assignment.package}.mutants.CATALOGUE is a {type(catalogue).__name__}, not a Catalogue",
+            ko=f"{assignment.package}.mutants.CATALOGUE가 Catalogue가 아닙니다",
+        )
+    return catalogue
 
 
 def with_catalogue() -> list[str]:
     """The assignments whose course package has a mutant catalogue."""
-    from grader.assignment import known_assignments, load_assignment
-
     found = []
     for assignment_id in known_assignments():
         package = load_assignment(assignment_id).package
@@ -159,18 +172,25 @@ def with_catalogue() -> list[str]:
     return found
 
 
-def solution_notebook(path: Path):
-    """An instructor notebook as a node (a fresh copy each time)."""
-    import nbformat
+Notebook = Any  # nbformat's NotebookNode: nbformat annotates none of it
 
+
+def solution_notebook(path: Path) -> Notebook:
+    """An instructor notebook as a node (a fresh copy each time)."""
     return nbformat.read(str(path), as_version=4)
 
 
-def build_notebook(variant: Variant, base=None):
+def build_notebook(variant: Variant, base: Notebook | None = None) -> Notebook:
     """The variant's instructor notebook (or ``base``) with its edits applied, in order."""
-    if base is None and variant.solution is None:
-        raise VariantError(f"{variant.id}: no instructor notebook to edit (build it with the course's helpers)")
-    notebook = base if base is not None else solution_notebook(variant.solution)
+    if base is not None:
+        notebook = base
+    elif variant.solution is not None:
+        notebook = solution_notebook(variant.solution)
+    else:
+        raise VariantError(
+            f"{variant.id}: no instructor notebook to edit (build it with the course's helpers)",
+            ko=f"{variant.id}: 고칠 교수자 노트북이 없습니다 (과목의 도우미 함수로 만드세요)",
+        )
     for edit in variant.edits:
         cell = _defining_cell(notebook, edit.name.split(".", 1)[0], variant.id)
         if isinstance(edit, Define):
@@ -180,7 +200,7 @@ def build_notebook(variant: Variant, base=None):
     return notebook
 
 
-def _defining_cell(notebook, name: str, variant_id: str):
+def _defining_cell(notebook: Notebook, name: str, variant_id: str) -> Any:
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
@@ -190,7 +210,10 @@ def _defining_cell(notebook, name: str, variant_id: str):
             continue
         if any(getattr(node, "name", None) == name for node in tree.body):
             return cell
-    raise VariantError(f"{variant_id}: no code cell of the instructor notebook defines {name!r}")
+    raise VariantError(
+        f"{variant_id}: no code cell of the instructor notebook defines {name!r}",
+        ko=f"{variant_id}: 교수자 노트북의 어느 코드 셀도 {name!r}을(를) 정의하지 않습니다",
+    )
 
 
 def _replace_once(source: str, edit: Replace, variant_id: str) -> str:
@@ -198,7 +221,10 @@ def _replace_once(source: str, edit: Replace, variant_id: str) -> str:
     region = source[start:end]
     count = region.count(edit.old)
     if count != 1:
-        raise VariantError(f"{variant_id}: {edit.old!r} occurs {count} times in {edit.name}, expected exactly once")
+        raise VariantError(
+            f"{variant_id}: {edit.old!r} occurs {count} times in {edit.name}, expected exactly once",
+            ko=f"{variant_id}: {edit.old!r}이(가) {edit.name}에 {count}번 나옵니다 (정확히 한 번이어야 합니다)",
+        )
     return source[:start] + region.replace(edit.old, edit.new) + source[end:]
 
 
@@ -215,4 +241,7 @@ def _span(source: str, name: str, variant_id: str) -> tuple[int, int]:
                     start = sum(len(line) for line in lines[: item.lineno - 1])
                     end = sum(len(line) for line in lines[: item.end_lineno])
                     return start, end
-    raise VariantError(f"{variant_id}: {name} is not defined in its cell")
+    raise VariantError(
+        f"{variant_id}: {name} is not defined in its cell",
+        ko=f"{variant_id}: {name}이(가) 그 셀에 정의되어 있지 않습니다",
+    )

@@ -13,7 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.classroom.batch import find_submissions, in_shard, parse_shard
+from grader.classroom.batch import in_shard, parse_shard
+from grader.classroom.submissions import find_submissions
 from grader.tests.helpers import STUDENT, grader_command, solution_cell_source, solution_notebook
 
 UNITS = ["--public-only", "--unit", "numerical_diff", "--unit", "cross_entropy_error"]  # kept small: fast

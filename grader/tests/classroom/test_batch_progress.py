@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from grader.classroom import batch
-from grader.classroom.batch import BatchSummary, ProgressBar
+from grader.classroom import batch_progress
+from grader.classroom.batch_progress import BatchSummary, ProgressBar
 
 
 def result(student: str, status: str = "graded", score: float = 10.0) -> dict:
@@ -14,7 +14,7 @@ def result(student: str, status: str = "graded", score: float = 10.0) -> dict:
 
 def test_the_time_left_is_the_pace_so_far_times_the_notebooks_left(monkeypatch):
     clock = iter([100.0, 130.0, 130.0])  # started at 100 s; 30 s later two notebooks are done
-    monkeypatch.setattr(batch.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(batch_progress.time, "monotonic", lambda: next(clock))
     log = io.StringIO()
     bar = ProgressBar(8, log, done=2)  # two finished in an earlier run: they do not count in the pace
     bar.now, bar.done = 1, 3

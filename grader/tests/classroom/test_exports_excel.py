@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from grader.classroom import exports, regrade, students
-from grader.classroom.batch import find_submissions
+from grader.classroom.submissions import find_submissions
 from grader.errors import GraderError
 from grader.tests.helpers import solution_notebook
 
