@@ -67,10 +67,13 @@ sandbox-tools:
 clean:
 	rm -rf $(VENV) build *.egg-info
 
-# What the kernel layers (seccomp, uid drop, bubblewrap) cost per submission: medians with and without.
-# Speed and memory against whole-notebook execution (prints medians; asserts nothing).
+# Speed and memory in every supported set-up this machine can host (root with and without bubblewrap, the
+# interpreter in and out of other users' reach, a user BENCH_USER with and without bubblewrap), each in its default
+# auto mode, against whole-notebook execution: prints each set-up, its figures and every target met or missed
+# (asserts nothing), then one table row per set-up. One set-up: $(PY) bench/bench.py.
+BENCH_USER ?= limits
 bench: $(STAMP)
-	$(PY) bench/bench.py
+	$(PY) bench/setups.py --user $(BENCH_USER)
 	$(MAKE) --no-print-directory bench-extraction
 
 # Seconds per MB of extraction for growing cells of several shapes (should stay flat: linear time).
@@ -81,5 +84,6 @@ bench-extraction: $(STAMP)
 fuzz: $(STAMP)
 	$(PY) bench/fuzz.py
 
+# What the kernel layers (seccomp, uid drop, bubblewrap) cost per submission: medians with and without.
 bench-isolation: $(STAMP)
 	$(PY) bench/isolation.py
