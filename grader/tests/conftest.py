@@ -98,3 +98,45 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
                 f"needs {' or '.join(marker.args)}, which this machine does not offer "
                 "(see the isolation line of any report)"
             )
+
+
+# -- running the suite on several processes (make test: pytest-xdist, --dist loadgroup) ------------------------------
+#
+# Each file runs whole on one process, so its module- and session-scoped fixtures (a graded class, the mutant
+# catalogue, a deployment rehearsal's runner user) are built once, as in a plain run; the few files that take
+# minutes on their own are cut into several groups, so that no one file sets the suite's wall time. xdist hands
+# groups out in collection order, one at a time to whichever process is free, so the slowest go first.
+# Quiet seconds per file, serial, measured with --durations=0 (see the README's "Kit tests"); a file not listed
+# here is short and comes after these, in its usual order.
+SLOW_FILES = {
+    "grader/tests/test_hostile.py": 600,
+}
+# Files cut into this many groups (tests dealt round robin): their tests share no state but module fixtures,
+# which each group then builds for itself.
+SPREAD_FILES = {
+    "grader/tests/test_hostile.py": 4,
+}
+# Tests that wait long on a process of their own (the hostile subset run as ``nobody``): a group each, so that
+# they wait beside the others instead of in front of a group's remaining tests.
+OWN_GROUP_TESTS = {"grader/tests/test_hostile.py::test_a_representative_subset_holds_as_an_unprivileged_user"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``--dist loadgroup``: one group per file (a slow file cut in several), the slowest groups first."""
+    if getattr(config.option, "dist", "no") != "loadgroup":
+        return
+    dealt: dict[str, int] = {}
+    weight: dict[str, float] = {}
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        path = item.nodeid.split("::")[0]
+        parts = SPREAD_FILES.get(path, 1)
+        index = dealt.get(path, 0)
+        dealt[path] = index + 1
+        group = f"{path}#{index % parts}" if parts > 1 else path
+        if item.nodeid in OWN_GROUP_TESTS:
+            group = item.nodeid
+        item.add_marker(pytest.mark.xdist_group(group))
+        weight[item.nodeid] = SLOW_FILES.get(path, 0) / parts
+    items.sort(key=lambda item: -weight.get(item.nodeid, 0))  # stable: a file keeps its order
