@@ -118,8 +118,9 @@ def training_single(runs: int, pool: str) -> float:
 
 def warm_single(runs: int, units: list[str], pool: str) -> float:
     """Inside a running process that already loaded the reference (what a batch does)."""
+    environment = pool_environment(pool)  # read before clearing: it is this environment less the pool variable
     os.environ.clear()
-    os.environ.update(pool_environment(pool))
+    os.environ.update(environment)
     assignment = load_assignment("ch04_learning")
     reference = load_reference(assignment)
     grade_notebook(SOLUTION, reference=reference, units=units, grading_seed=1)
@@ -202,8 +203,9 @@ for _name, _call in [
 
 def describe_setup(pool: str) -> dict[str, str]:
     """The set-up these figures belong to, as the kit itself sees it (what `auto` does here)."""
+    environment = pool_environment(pool)  # read before clearing: it is this environment less the pool variable
     os.environ.clear()
-    os.environ.update(pool_environment(pool))
+    os.environ.update(environment)
     isolation = detect_isolation()
     runtime = isolation.runtime
     bwrap = shutil.which("bwrap")
