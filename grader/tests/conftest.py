@@ -106,15 +106,24 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 # catalogue, a deployment rehearsal's runner user) are built once, as in a plain run; the few files that take
 # minutes on their own are cut into several groups, so that no one file sets the suite's wall time. xdist hands
 # groups out in collection order, one at a time to whichever process is free, so the slowest go first.
-# Quiet seconds per file, serial, measured with --durations=0 (see the README's "Kit tests"); a file not listed
-# here is short and comes after these, in its usual order.
+# Rough serial seconds of the slowest files on a quiet 2-core machine; a file not listed here is short and comes
+# after these, in its usual order. Only their order matters: a wrong figure costs minutes, never a check.
 SLOW_FILES = {
-    "grader/tests/test_hostile.py": 600,
+    "grader/tests/classroom/test_deployment.py": 600,
+    "grader/tests/test_hostile.py": 400,
+    "grader/tests/mutants/test_mutants.py": 300,
+    "grader/tests/classroom/test_similarity.py": 120,
+    "grader/tests/test_fuzz.py": 100,
 }
-# Files cut into this many groups (tests dealt round robin): their tests share no state but module fixtures,
-# which each group then builds for itself.
+# Files cut into this many groups (tests dealt round robin): their tests share no state but module fixtures, which
+# each group then builds for itself (a snapshot of the kit, a runner user: seconds against minutes of tests).
 SPREAD_FILES = {
     "grader/tests/test_hostile.py": 4,
+    "grader/tests/classroom/test_deployment.py": 6,
+}
+# Files that share one expensive session fixture run in one group, so it is built once (the graded class).
+SHARED_GROUPS = {
+    "grader/tests/classroom/test_class_report.py": "grader/tests/classroom/test_similarity.py",
 }
 # Tests that wait long on a process of their own (the hostile subset run as ``nobody``): a group each, so that
 # they wait beside the others instead of in front of a group's remaining tests.
@@ -131,6 +140,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.get_closest_marker("xdist_group"):
             continue
         path = item.nodeid.split("::")[0]
+        path = SHARED_GROUPS.get(path, path)
         parts = SPREAD_FILES.get(path, 1)
         index = dealt.get(path, 0)
         dealt[path] = index + 1
