@@ -306,7 +306,7 @@ def main() -> None:
     print(f"one submission, cold (new process), five core units: {figures['cold']:.2f} s", flush=True)
     figures["warm"] = warm_single(options.runs, CORE_UNITS, pool)
     print(f"one submission, warm (inside a batch process): {figures['warm']:.2f} s", flush=True)
-    figures["training_cold"] = training_single(max(3, options.runs // 2), pool)
+    figures["training_cold"] = training_single(max(1, (options.runs + 1) // 2), pool)
     print(f"training unit alone (train_neuralnet), cold: {figures['training_cold']:.2f} s", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         notebooks = class_notebooks(Path(tmp), max(options.class_size, options.training_class_size))
