@@ -33,7 +33,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-DEPENDENCIES = "import numpy, pytest, nbformat, pytest_timeout, IPython, nbclient, ipykernel"
+# Found, not imported: importing them all takes minutes on a loaded machine.
+DEPENDENCIES = (
+    "import importlib.util, sys; sys.exit(any(importlib.util.find_spec(name) is None for name in "
+    "('numpy', 'pytest', 'nbformat', 'pytest_timeout', 'IPython', 'nbclient', 'ipykernel')))"
+)
 
 
 @dataclass
@@ -130,7 +134,7 @@ def usable_python(user: str, candidates: list[str]) -> str | None:
                 return None
             command = ["runuser", "-u", user, "--", *command]
         try:
-            if subprocess.run(command, cwd="/", capture_output=True, timeout=120).returncode == 0:
+            if subprocess.run(command, cwd="/", capture_output=True, timeout=300).returncode == 0:
                 return python
         except (OSError, subprocess.TimeoutExpired):
             continue
