@@ -130,23 +130,53 @@ SHARED_GROUPS = {
 OWN_GROUP_TESTS = {"grader/tests/test_hostile.py::test_a_representative_subset_holds_as_an_unprivileged_user"}
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under ``--dist loadgroup``: one group per file (a slow file cut in several), the slowest groups first."""
-    if getattr(config.option, "dist", "no") != "loadgroup":
-        return
+def xdist_groups(nodeids: list[str]) -> dict[str, str]:
+    """Test id -> the group it runs in, for the ids in collection order (a slow file's tests dealt round robin)."""
     dealt: dict[str, int] = {}
-    weight: dict[str, float] = {}
-    for item in items:
-        if item.get_closest_marker("xdist_group"):
-            continue
-        path = item.nodeid.split("::")[0]
+    groups = {}
+    for nodeid in nodeids:
+        path = nodeid.split("::")[0]
         path = SHARED_GROUPS.get(path, path)
         parts = SPREAD_FILES.get(path, 1)
         index = dealt.get(path, 0)
         dealt[path] = index + 1
-        group = f"{path}#{index % parts}" if parts > 1 else path
-        if item.nodeid in OWN_GROUP_TESTS:
-            group = item.nodeid
-        item.add_marker(pytest.mark.xdist_group(group))
-        weight[item.nodeid] = SLOW_FILES.get(path, 0) / parts
-    items.sort(key=lambda item: -weight.get(item.nodeid, 0))  # stable: a file keeps its order
+        groups[nodeid] = nodeid if nodeid in OWN_GROUP_TESTS else f"{path}#{index % parts}" if parts > 1 else path
+    return groups
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``--dist loadgroup`` (xdist's workers, which collect, see loadgroup True): the slowest groups first."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+
+    def weight(item: pytest.Item) -> float:
+        path = item.nodeid.split("::")[0]
+        path = SHARED_GROUPS.get(path, path)
+        return SLOW_FILES.get(path, 0) / SPREAD_FILES.get(path, 1)
+
+    items.sort(key=lambda item: -weight(item))  # stable: a file keeps its order
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``--dist loadgroup`` with the groups of :func:`xdist_groups`, handed out in collection order.
+
+    xdist 3.8 marks a group by renaming the test id, which pytest 9 ignores (its ids live elsewhere), so its own
+    loadgroup sends every test alone; this scheduler reads the groups from the ids instead.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileGroupScheduling(LoadScopeScheduling):
+        groups: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self.groups is None and self.collection is not None:
+                self.groups = xdist_groups(list(self.collection))
+            if self.groups is None:
+                return nodeid
+            return self.groups.get(nodeid, nodeid)
+
+    return FileGroupScheduling(config, log)
