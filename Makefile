@@ -10,7 +10,7 @@ NOTEBOOK ?= assignments/ch04_learning.ipynb
 ASSIGNMENTS := $(basename $(notdir $(wildcard rubrics/*.toml)))
 ASSIGNMENT ?= $(or $(filter $(ASSIGNMENTS),$(basename $(notdir $(NOTEBOOK)))),ch04_learning)
 
-.PHONY: grade check publish gradescope test lint bench bench-isolation bench-extraction fuzz mutants setup sandbox-tools clean student-repo
+.PHONY: grade check publish gradescope test lint bench bench-isolation bench-extraction bench-shard fuzz mutants setup sandbox-tools clean student-repo
 
 # A failed setup (Python too old, no venv module, no network) removes the half-made .venv and says what
 # to do, so the next try starts clean instead of failing the same way.
@@ -47,8 +47,12 @@ gradescope: $(STAMP)
 student-repo: $(STAMP)
 	$(PY) -m grader publish --assignment $(ASSIGNMENT) --out student-repo
 
+# The kit's own tests on TEST_PROCESSES pytest processes (pytest-xdist; most tests wait on graders and workers, so
+# more processes than cores pay): each file whole on one process, the slowest cut in parts and started first
+# (grader/tests/conftest.py); prints the 15 slowest tests. TEST_PROCESSES=0 runs them in this one process.
+TEST_PROCESSES ?= 4
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_PROCESSES) --dist loadgroup --no-loadscope-reorder --durations=15
 
 # Grade every mutant (realistic mistake) and correct style of grader/mutants/ and print the table.
 mutants: $(STAMP)
@@ -67,11 +71,18 @@ sandbox-tools:
 clean:
 	rm -rf $(VENV) build *.egg-info
 
-# What the kernel layers (seccomp, uid drop, bubblewrap) cost per submission: medians with and without.
-# Speed and memory against whole-notebook execution (prints medians; asserts nothing).
+# Speed and memory in every supported set-up this machine can host (root with and without bubblewrap, the
+# interpreter in and out of other users' reach, a user BENCH_USER with and without bubblewrap), each in its default
+# auto mode, against whole-notebook execution: prints each set-up, its figures and every target met or missed
+# (asserts nothing), then one table row per set-up. One set-up: $(PY) bench/bench.py.
+BENCH_USER ?= limits
 bench: $(STAMP)
-	$(PY) bench/bench.py
+	$(PY) bench/setups.py --user $(BENCH_USER)
 	$(MAKE) --no-print-directory bench-extraction
+
+# A shard's fixed cost (fresh install, first grading) and rate, and the shard size for 2,000 students in 10 minutes.
+bench-shard: $(STAMP)
+	$(PY) bench/shard.py
 
 # Seconds per MB of extraction for growing cells of several shapes (should stay flat: linear time).
 bench-extraction: $(STAMP)
@@ -81,5 +92,6 @@ bench-extraction: $(STAMP)
 fuzz: $(STAMP)
 	$(PY) bench/fuzz.py
 
+# What the kernel layers (seccomp, uid drop, bubblewrap) cost per submission: medians with and without.
 bench-isolation: $(STAMP)
 	$(PY) bench/isolation.py

@@ -98,3 +98,85 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
                 f"needs {' or '.join(marker.args)}, which this machine does not offer "
                 "(see the isolation line of any report)"
             )
+
+
+# -- running the suite on several processes (make test: pytest-xdist, --dist loadgroup) ------------------------------
+#
+# Each file runs whole on one process, so its module- and session-scoped fixtures (a graded class, the mutant
+# catalogue, a deployment rehearsal's runner user) are built once, as in a plain run; the few files that take
+# minutes on their own are cut into several groups, so that no one file sets the suite's wall time. xdist hands
+# groups out in collection order, one at a time to whichever process is free, so the slowest go first.
+# Rough serial seconds of the slowest files on a quiet 2-core machine; a file not listed here is short and comes
+# after these, in its usual order. Only their order matters: a wrong figure costs minutes, never a check.
+SLOW_FILES = {
+    "grader/tests/classroom/test_deployment.py": 600,
+    "grader/tests/test_hostile.py": 400,
+    "grader/tests/mutants/test_mutants.py": 300,
+    "grader/tests/classroom/test_similarity.py": 120,
+    "grader/tests/test_fuzz.py": 100,
+}
+# Files cut into this many groups (tests dealt round robin): their tests share no state but module fixtures, which
+# each group then builds for itself (a snapshot of the kit, a runner user: seconds against minutes of tests).
+SPREAD_FILES = {
+    "grader/tests/test_hostile.py": 4,
+    "grader/tests/classroom/test_deployment.py": 6,
+}
+# Files that share one expensive session fixture run in one group, so it is built once (the graded class).
+SHARED_GROUPS = {
+    "grader/tests/classroom/test_class_report.py": "grader/tests/classroom/test_similarity.py",
+}
+# Tests that wait long on a process of their own (the hostile subset run as ``nobody``): a group each, so that
+# they wait beside the others instead of in front of a group's remaining tests.
+OWN_GROUP_TESTS = {"grader/tests/test_hostile.py::test_a_representative_subset_holds_as_an_unprivileged_user"}
+
+
+def xdist_groups(nodeids: list[str]) -> dict[str, str]:
+    """Test id -> the group it runs in, for the ids in collection order (a slow file's tests dealt round robin)."""
+    dealt: dict[str, int] = {}
+    groups = {}
+    for nodeid in nodeids:
+        path = nodeid.split("::")[0]
+        path = SHARED_GROUPS.get(path, path)
+        parts = SPREAD_FILES.get(path, 1)
+        index = dealt.get(path, 0)
+        dealt[path] = index + 1
+        groups[nodeid] = nodeid if nodeid in OWN_GROUP_TESTS else f"{path}#{index % parts}" if parts > 1 else path
+    return groups
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``--dist loadgroup`` (xdist's workers, which collect, see loadgroup True): the slowest groups first."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+
+    def weight(item: pytest.Item) -> float:
+        path = item.nodeid.split("::")[0]
+        path = SHARED_GROUPS.get(path, path)
+        return SLOW_FILES.get(path, 0) / SPREAD_FILES.get(path, 1)
+
+    items.sort(key=lambda item: -weight(item))  # stable: a file keeps its order
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``--dist loadgroup`` with the groups of :func:`xdist_groups`, handed out in collection order.
+
+    xdist 3.8 marks a group by renaming the test id, which pytest 9 ignores (its ids live elsewhere), so its own
+    loadgroup sends every test alone; this scheduler reads the groups from the ids instead.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileGroupScheduling(LoadScopeScheduling):
+        groups: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self.groups is None and self.collection is not None:
+                self.groups = xdist_groups(list(self.collection))
+            if self.groups is None:
+                return nodeid
+            return self.groups.get(nodeid, nodeid)
+
+    return FileGroupScheduling(config, log)

@@ -387,9 +387,19 @@ def unprivileged_possible() -> bool:
 
 
 @pytest.fixture(scope="module", autouse=True)
+def start_unprivileged_early(request):
+    """In a plain run, start the ``nobody`` run at once (when its test is selected), so it overlaps the root run's
+    waiting. Under xdist every process collects every test, and only the one that runs the test must start it:
+    there the test starts it itself (make test gives it a group of its own, so it overlaps the others there)."""
+    selected = any(item.name == UNPRIVILEGED_TEST for item in request.session.items)
+    if unprivileged_possible() and selected and "PYTEST_XDIST_WORKER" not in os.environ:
+        request.getfixturevalue("unprivileged_run")
+
+
+@pytest.fixture(scope="module")
 def unprivileged_run(request, tmp_path_factory):
-    """Start the ``nobody`` run at once (when its test is selected), so it overlaps the root run's waiting."""
-    if not unprivileged_possible() or not any(item.name == UNPRIVILEGED_TEST for item in request.session.items):
+    """The ``nobody`` run of the representative subset, started (a separate pytest) and handed to its test."""
+    if not unprivileged_possible():
         yield None
         return
     home = tmp_path_factory.mktemp("nobody-home")
