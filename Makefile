@@ -61,6 +61,7 @@ mutants: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 # Optional kernel layers for the sandbox (root only): bubblewrap namespaces, libseccomp.
 sandbox-tools:

@@ -92,10 +92,10 @@ def findings_in(name: str, tree: ast.Module, errors: set[str]) -> list[Finding]:
                 found.append(Finding(where, f"{called_name(call)} raised without Korean (pass ko=)"))
         elif isinstance(node, ast.Call) and called_name(node) == "Text" and len(node.args) >= 2:
             korean, english = (literal_text(argument) for argument in node.args[:2])
-            if korean and not HANGUL.search(korean):
-                found.append(Finding(where, f"Text's Korean part has no Hangul: {korean[:60]!r}"))
-            if english and not LATIN.search(english):
-                found.append(Finding(where, f"Text's English part has no English: {english[:60]!r}"))
+            if LATIN.search(korean) and not HANGUL.search(korean):
+                found.append(Finding(where, f"Text's Korean part is English: {korean[:60]!r}"))
+            if HANGUL.search(english):
+                found.append(Finding(where, f"Text's English part has Korean: {english[:60]!r}"))
         elif isinstance(node, ast.Call) and called_name(node) == "print":
             to_stderr = any(
                 keyword.arg == "file" and isinstance(keyword.value, ast.Attribute) and keyword.value.attr == "stderr"
@@ -124,8 +124,8 @@ def test_every_message_source_of_the_kit_has_korean():
     [
         ("class E(GraderError): pass\nraise E('no such unit')", "raised without Korean"),
         ("class A(GraderError): pass\nclass B(A): pass\nraise B(f'{x} missing')", "raised without Korean"),
-        ("Text('softmax is wrong', 'softmax is wrong')", "Korean part has no Hangul"),
-        ("Text('소프트맥스가 틀렸습니다', '소프트맥스')", "English part has no English"),
+        ("Text('softmax is wrong', 'softmax is wrong')", "Korean part is English"),
+        ("Text('소프트맥스가 틀렸습니다', '소프트맥스 is wrong')", "English part has Korean"),
         ("import sys\nprint('the notebook could not be graded', file=sys.stderr)", "English only"),
     ],
 )
@@ -140,6 +140,7 @@ def test_the_walk_finds_an_english_only_message(snippet, expected):
         "class E(GraderError): pass\nraise E('no such unit', ko='그런 단위가 없습니다')",
         "class E(GraderError): pass\nraise E('no such unit / 그런 단위가 없습니다')",
         "Text('소프트맥스가 틀렸습니다', 'softmax is wrong')",
+        "Text(sentence.ko + '.', sentence.en + '.')",
         "import sys\nprint('interrupted / 중단됨', file=sys.stderr)\nprint(str(error), file=sys.stderr)",
         "raise ValueError('internal, never shown')",
     ],
