@@ -66,7 +66,8 @@ class Extraction:
     """What a notebook defines, and what could not be read."""
 
     snippets: list[Snippet] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # what could not be read: the notebook's problems
+    notes: list[str] = field(default_factory=list)  # what was read and graded, told for clarity (defined twice)
     cells: dict[int, tuple[int, int | None]] = field(default_factory=dict)  # cell number -> (code position, count)
     # cell number -> (line of its SyntaxError, the names its def and class lines would define): a name missing
     # because its cell does not parse is told so, not sent to a look-alike name
@@ -113,7 +114,7 @@ def extract_definitions(notebook: Notebook) -> Extraction:
     for cell in code_cells(notebook):
         extraction.cells[cell.number] = (cell.position, cell.execution_count)
         _extract_cell(cell, cell.source, 0, extraction)
-    extraction.errors += _defined_again(extraction)
+    extraction.notes += _defined_again(extraction)  # graded in full, as Jupyter would run it: not a problem
     return extraction
 
 

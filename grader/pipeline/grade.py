@@ -271,6 +271,7 @@ def _run_suites(
         session.internal_errors.append(f"{ended.render('both')}: {noise.getvalue()[-2000:]}")
     report = _assemble(assignment, notebook_path, selected, suites, lang, session.results)
     report.errors = extraction.errors + session.load_problems
+    report.notes += extraction.notes
     report.isolation = isolation.layers()
     report.isolation_missing = dict(isolation.missing)
     report.workers = "fork-server" if isolation.fork_server else "exec"
