@@ -29,6 +29,7 @@ TOO_LONG = "\n\n… (보고서가 너무 길어 잘렸습니다 / the report was
 
 NAMES_SHOWN = 3  # test names listed for a group of failing tests
 
+MISSING_LINE_LIMIT = 2000  # a missing unit's one line: its name, the cell that did not parse, the hint, both languages
 _MARK = {"passed": "✓", "failed": "✗", "error": "!", "timeout": "⏱", "missing": "?"}
 
 # Every heading in the language asked for (``Text.render``: ko, en, or "ko / en").
@@ -345,7 +346,9 @@ def unit_view(unit: UnitScore) -> UnitView:
         return UnitView(unit, "not-implemented", detail=where)
     if unit.passed == 0 and all(t.outcome == "missing" for t in failing):
         first = next((t for t in failing if t.suite == "public"), failing[0])
-        return UnitView(unit, "missing", detail=one_line(first.message, 300))
+        # The whole message, hint included: a missing unit has no block of failing tests below its line, so a cut
+        # line was the only place its hint could be read (the realistic class's syntax error lost 288 characters).
+        return UnitView(unit, "missing", detail=one_line(first.message, MISSING_LINE_LIMIT))
     groups: dict[str, MistakeGroup] = {}
     for test in failing:
         key = test.mistake or f"{test.outcome} {test.suite} {test.message.split(chr(10), 1)[0]}"
