@@ -27,7 +27,8 @@ from grader.classroom import ci, exports, gradebook, outputs, publish
 from grader.classroom.github import GitHubError
 from grader.classroom.gradescope_zip import build_autograder_zip
 from grader.classroom.merge import merge_shards
-from grader.classroom.regrade import RegradeError, regrade, regrade_deadline
+from grader.classroom.regrade import regrade, regrade_deadline
+from grader.classroom.roster import RegradeError
 from grader.cli_options import EXIT_MISUSE, build_parser
 from grader.errors import ACCEPT_UNCONFINED_VARIABLE, GraderError
 

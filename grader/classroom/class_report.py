@@ -4,6 +4,10 @@ The page loads nothing: CSS is inline, charts are matplotlib SVGs in ``data:`` U
 script, and a Content-Security-Policy forbids every fetch, so it opens the same from an artifact,
 an e-mail or a laptop offline. Every text a student could influence (ids, notebook problems,
 code) is escaped (HTML) or put in code spans (Markdown).
+
+Over the kit's 400 lines (about 440): the HTML page and the Markdown summary render the same sections from the
+same ``ClassSummary`` and are kept side by side so that they stay in step; what they read is
+:mod:`grader.classroom.class_summary`, what they draw is :mod:`grader.classroom.charts`.
 """
 
 from __future__ import annotations

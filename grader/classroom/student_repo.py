@@ -6,6 +6,9 @@ rubric, a Makefile, a bilingual README and the feedback workflows. It never hold
 ``solutions/``, ``tests_hidden/``, hidden rubric entries or anything derived from
 them: :func:`audit_student_repo` checks that before :func:`publish_repository`
 returns.
+
+Over the kit's 400 lines (about 410): one ordered list of small steps on one ``StudentRepo``, each a few lines,
+and the leak audit that must stay beside the steps it checks.
 """
 
 from __future__ import annotations
