@@ -16,10 +16,10 @@ from typing import Any
 
 from grader.classroom import gradebook
 from grader.errors import GraderError
+from grader.pipeline.outcomes import Ending
 
 # The message of every test of a notebook that could not be read (grader.pipeline.grade): such tests never ran,
 # so they count in no pass rate (the submission is listed as partly graded, with the reason).
-NOT_RUN = "the notebook could not be graded"
 
 
 class ClassReportError(GraderError):
@@ -197,7 +197,7 @@ def _read_tests(summary: ClassSummary, graded: dict[str, dict[str, Any]]) -> Non
             summary.unit_scores[unit][student] = float(function.get("score", 0.0))
             stub = False
             for test in _dicts(function.get("tests")):
-                if str(test.get("message") or "").startswith(NOT_RUN):
+                if test.get("ending") == Ending.NOT_RUN:  # the notebook could not be read: no test ran
                     continue
                 key = (unit, str(test.get("name")), str(test.get("suite")))
                 rate = rates.setdefault(key, PassRate(*key))

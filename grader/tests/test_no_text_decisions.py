@@ -25,12 +25,9 @@ TRACEBACK_CALLS = {"format_exc", "format_exception", "format_exception_only", "f
 STRING_TESTS = {"startswith", "endswith", "find", "rfind", "index", "rindex", "count", "__contains__"}
 REGEX_CALLS = {"match", "search", "fullmatch", "findall", "finditer", "split", "sub", "subn"}
 
-# Decisions on text outside grader/pipeline that their owners are removing (issue 23); (module, function).
-# An entry that no longer matches anything fails test_every_allowance_is_still_needed: delete it then.
-ALLOWED: set[tuple[str, str]] = {
-    # The class report finds never-run tests by their message; the results now carry ending == "not-run".
-    ("grader/classroom/class_summary.py", "_read_tests"),
-}
+# Decisions on text that are allowed, as (module, function): none since issue 23. An entry that no longer
+# matches anything fails test_every_allowance_is_still_needed: delete it then.
+ALLOWED: set[tuple[str, str]] = set()
 
 
 @dataclass(frozen=True)
