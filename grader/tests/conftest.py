@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from grader import sandbox
@@ -76,6 +78,12 @@ def browser_path() -> str | None:
 TOOL_HINTS = {
     "chromium": "apt-get install chromium (.ci/run does, as root) and the dev extra's playwright (make setup)",
 }
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Name a failing test the moment it fails (``-q`` names them only at the end of a 30-minute run)."""
+    if report.failed:
+        sys.stderr.write(f"\nFAILED {report.nodeid} ({report.when})\n")
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
