@@ -67,9 +67,10 @@ class Problem(StrEnum):
 # The only text a guarded test shows about a result: one fixed sentence per Problem, nothing from the worker.
 PROBLEM_TEXT = {
     Problem.NOT_A_NUMBER: Text("결과가 스칼라 하나가 아닙니다.", "the result is not one number (a scalar)."),
+    # One sentence for the result itself and for a value inside it (a dict's scalar b2): true of both.
     Problem.WRONG_TYPE: Text(
-        "결과가 기대한 종류의 값(배열, 딕셔너리, 튜플)이 아닙니다.",
-        "the result is not the kind of value expected (an array, a dict, a tuple).",
+        "결과 또는 그 안의 값이 기대한 종류(배열, 딕셔너리, 튜플, 숫자)가 아닙니다.",
+        "the result, or a value inside it, is not of the kind expected (an array, a dict, a tuple, a number).",
     ),
     Problem.WRONG_KEYS: Text(
         "딕셔너리의 키가 기대한 키와 다릅니다.", "the dict does not have exactly the expected keys."

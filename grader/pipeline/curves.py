@@ -5,7 +5,7 @@ see :func:`courses.ch04_learning.training.curve`); the report shows the two side
 side as ``data:`` URIs, so the Markdown file stays one self-contained file. Each
 chart has two panels: the training loss per iteration (averaged over bins) and
 the train/test accuracy per epoch, as the book plots them. Labels inside the
-charts are English (they render without CJK fonts); the captions are bilingual.
+charts are English (they render without CJK fonts); the captions are in the report's language.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import base64
 import math
 from typing import Any
 
+from grader.pipeline.checks import Text
 from grader.pipeline.scoring import GradeReport, TestResult
 
 WIDTH, HEIGHT = 440, 190
@@ -124,17 +125,34 @@ def _loss_max(*curves: dict[str, Any]) -> float:
     return math.ceil(min(peak, 10.0) * 2) / 2
 
 
-WITHHELD = (
-    "여기서는 보여 주지 않음: 작업 프로세스에 참조 구현이 있었습니다. 노트북의 학습 셀에서 확인하세요 / not shown here: "
-    "your worker held reference code (SECURITY.md, guarded feedback); the training cell of your notebook draws it"
+WITHHELD = Text(
+    "여기서는 보여 주지 않음: 작업 프로세스에 참조 구현이 있었습니다(SECURITY.md, 보호된 피드백). 노트북의 학습 셀에서 "
+    "확인하세요",
+    "not shown here: your worker held reference code (SECURITY.md, guarded feedback); the training cell of your "
+    "notebook draws it",
+)
+NO_RESULT = Text("학습 결과 없음 (위의 실패 참고)", "no training result (see the failing test)")
+TEST_ACC = Text("시험 정확도", "test acc")
+STUDENT, REFERENCE = Text("학생", "student"), Text("기준 풀이", "reference")
+HEADING = Text("학습 곡선 ({suite}, 반복 {iterations}회)", "learning curves ({suite}, {iterations} iterations)")
+SUITES = {"public": Text("공개", "public"), "hidden": Text("숨은 테스트", "hidden")}
+ROWS = (
+    (Text("훈련 손실 (반복)", "train loss (iterations)"), "train_loss"),
+    (Text("훈련 정확도 (에폭)", "train acc (epochs)"), "train_acc"),
+    (Text("시험 정확도 (에폭)", "test acc (epochs)"), "test_acc"),
+)
+LEGEND = Text(
+    "왼쪽: 반복마다의 훈련 손실(구간 평균), 오른쪽: 에폭마다의 정확도(실선 훈련, 점선 시험).",
+    "Left: training loss per iteration (bin means); right: train and test acc per epoch (solid train, dashed test).",
 )
 
 
-def _caption(curve: dict[str, Any] | None, withheld: bool = False) -> str:
+def _caption(curve: dict[str, Any] | None, lang: str, withheld: bool = False) -> str:
     if curve is None:
-        return WITHHELD if withheld else "학습 결과 없음 (위의 실패 참고) / no training result (see the failing test)"
+        return (WITHHELD if withheld else NO_RESULT).render(lang)
     final_acc, seconds = _number(curve.get("final_test_acc")), _number(curve.get("seconds"))
-    text = f"test acc / 시험 정확도 {final_acc:.3f}" if final_acc is not None else "test acc —"
+    label = TEST_ACC.render(lang)
+    text = f"{label} {final_acc:.3f}" if final_acc is not None else f"{label} —"
     return text + (f" · {seconds:.1f} s" if seconds is not None else "")
 
 
@@ -161,26 +179,27 @@ def _text_curve(values: list[Any], low: float, high: float) -> str:
     return f"`{sparkline(values, low, high)}` {finite[0]:.2f} → {finite[-1]:.2f}"
 
 
-def _text_rows(student: dict[str, Any] | None, reference: dict[str, Any], loss_max: float, withheld: bool) -> list[str]:
+def _text_rows(
+    student: dict[str, Any] | None, reference: dict[str, Any], loss_max: float, withheld: bool, lang: str
+) -> list[str]:
     """The curves as a table of text (GitHub strips ``data:`` images from comments and job summaries)."""
-    missing = WITHHELD if withheld else "—"
+    missing = WITHHELD.render(lang) if withheld else "—"
     rows = []
-    for label, key, low, high in (
-        ("훈련 손실 / train loss (iterations)", "train_loss", 0.0, loss_max),
-        ("훈련 정확도 / train acc (epochs)", "train_acc", 0.0, 1.0),
-        ("시험 정확도 / test acc (epochs)", "test_acc", 0.0, 1.0),
-    ):
-        mine = _text_curve(list(student.get(key, [])), low, high) if student else missing
-        rows.append(f"| {label} | {mine} | {_text_curve(list(reference.get(key, [])), low, high)} |")
+    for label, key in ROWS:
+        high = loss_max if key == "train_loss" else 1.0
+        mine = _text_curve(list(student.get(key, [])), 0.0, high) if student else missing
+        rows.append(f"| {label.render(lang)} | {mine} | {_text_curve(list(reference.get(key, [])), 0.0, high)} |")
     return rows
 
 
 def learning_curves_markdown(report: GradeReport, images: bool = True) -> list[str]:
-    """Markdown lines: per unit, the last test's student and reference curves side by side.
+    """Markdown lines: per unit, the last test's student and reference curves side by side, in the report's
+    language.
 
     ``images=False`` draws them as text (block-character curves), for GitHub's comments and job summaries,
     which strip ``data:`` images; files and viewers that show images get the SVG charts.
     """
+    lang = report.lang
     lines: list[str] = []
     for unit in report.units:
         tests: list[TestResult] = [t for t in unit.tests if "reference_curve" in t.details]
@@ -189,35 +208,31 @@ def learning_curves_markdown(report: GradeReport, images: bool = True) -> list[s
         test = tests[-1]
         reference, student = test.details["reference_curve"], test.details.get("student_curve")
         loss_max = _loss_max(reference, *([student] if student else []))
-        cells = (
-            []
-            if not images
-            else [
-                f"![student / 학생]({data_uri(learning_curve_svg(student, loss_max))})" if student else "—",
-                f"![reference / 기준 풀이]({data_uri(learning_curve_svg(reference, loss_max))})",
-            ]
+        suite, iterations = SUITES.get(test.suite, Text(test.suite, test.suite)), reference.get("iters_num")
+        heading = Text(
+            HEADING.ko.format(suite=suite.ko, iterations=iterations),
+            HEADING.en.format(suite=suite.en, iterations=iterations),
         )
-        iterations = reference.get("iters_num")
-        lines += [
-            "",
-            f"### `{unit.name}`: 학습 곡선 / learning curves ({test.suite}, {iterations} iterations)",
-            "",
-        ]
+        lines += ["", f"### `{unit.name}`: {heading.render(lang)}", ""]
+        mine, theirs = _caption(student, lang, test.guarded), _caption(reference, lang)
         if not images:
             lines += [
-                "| | 학생 / student | 기준 풀이 / reference |",
+                f"| | {STUDENT.render(lang)} | {REFERENCE.render(lang)} |",
                 "|---|---|---|",
-                *_text_rows(student, reference, loss_max, test.guarded),
-                f"| | {_caption(student, test.guarded)} | {_caption(reference)} |",
+                *_text_rows(student, reference, loss_max, test.guarded, lang),
+                f"| | {mine} | {theirs} |",
             ]
             continue
+        student_chart = (
+            f"![{STUDENT.render(lang)}]({data_uri(learning_curve_svg(student, loss_max))})" if student else "—"
+        )
+        reference_chart = f"![{REFERENCE.render(lang)}]({data_uri(learning_curve_svg(reference, loss_max))})"
         lines += [
-            "| 학생 / student | 기준 풀이 / reference |",
+            f"| {STUDENT.render(lang)} | {REFERENCE.render(lang)} |",
             "|---|---|",
-            f"| {cells[0]} | {cells[1]} |",
-            f"| {_caption(student, test.guarded)} | {_caption(reference)} |",
+            f"| {student_chart} | {reference_chart} |",
+            f"| {mine} | {theirs} |",
             "",
-            "왼쪽: 반복마다의 훈련 손실(구간 평균), 오른쪽: 에폭마다의 정확도(실선 훈련, 점선 시험). / "
-            "Left: training loss per iteration (bin means); right: train and test acc per epoch (solid train, dashed test).",
+            LEGEND.render(lang),
         ]
     return lines

@@ -66,8 +66,8 @@ class Extraction:
     """What a notebook defines, and what could not be read."""
 
     snippets: list[Snippet] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # what could not be read: the notebook's problems
-    notes: list[str] = field(default_factory=list)  # what was read and graded, told for clarity (defined twice)
+    errors: list[Text] = field(default_factory=list)  # what could not be read: the notebook's problems
+    notes: list[Text] = field(default_factory=list)  # what was read and graded, told for clarity (defined twice)
     cells: dict[int, tuple[int, int | None]] = field(default_factory=dict)  # cell number -> (code position, count)
     # cell number -> (line of its SyntaxError, the names its def and class lines would define): a name missing
     # because its cell does not parse is told so, not sent to a look-alike name
@@ -118,7 +118,7 @@ def extract_definitions(notebook: Notebook) -> Extraction:
     return extraction
 
 
-def _defined_again(extraction: Extraction) -> list[str]:
+def _defined_again(extraction: Extraction) -> list[Text]:
     """A notice per function or class defined in more than one cell: the last is graded, as Jupyter keeps it."""
     cells: dict[str, list[int]] = {}
     for snippet in extraction.snippets:
@@ -126,14 +126,16 @@ def _defined_again(extraction: Extraction) -> list[str]:
             for name in snippet.names:
                 if snippet.cell not in cells.setdefault(name, []):
                     cells[name].append(snippet.cell)
-    notices = []
+    notices: list[Text] = []
     for name, numbers in cells.items():
         if len(numbers) > 1:
             ko = ", ".join(extraction.cell_label(n, "ko") for n in numbers)
             en = ", ".join(extraction.cell_label(n, "en") for n in numbers)
             notices.append(
-                f"{name}이(가) 여러 셀({ko})에 정의되어 있습니다: Jupyter처럼 마지막 정의를 채점합니다. / "
-                f"{name} is defined in more than one cell ({en}): the last one is graded, as in Jupyter."
+                Text(
+                    f"{name}이(가) 여러 셀({ko})에 정의되어 있습니다: Jupyter처럼 마지막 정의를 채점합니다.",
+                    f"{name} is defined in more than one cell ({en}): the last one is graded, as in Jupyter.",
+                )
             )
     return notices
 
@@ -150,7 +152,7 @@ def _extract_cell(cell: CodeCell, source: str, line_offset: int, extraction: Ext
             Text(
                 f"{cell.label('ko')}: 문법 오류 SyntaxError: {message} ({line}번째 줄)",
                 f"{cell.label()}: SyntaxError: {message} (line {line})",
-            ).render("both")
+            )
         )
         extraction.unparsable.setdefault(cell.number, (line, tuple(_DEFINED_BY_TEXT.findall(source))))
         return
@@ -159,7 +161,7 @@ def _extract_cell(cell: CodeCell, source: str, line_offset: int, extraction: Ext
             Text(
                 f"{cell.label('ko')}: 코드가 너무 깊이 중첩되어 읽을 수 없습니다. 중첩을 줄이세요.",
                 f"{cell.label()}: the code is nested too deeply to read; nest it less deeply",
-            ).render("both")
+            )
         )
         return
     except Exception as error:  # noqa: BLE001  IPython's transformer on arbitrary text
@@ -167,7 +169,7 @@ def _extract_cell(cell: CodeCell, source: str, line_offset: int, extraction: Ext
             Text(
                 f"{cell.label('ko')}: IPython 문법(%, !)을 읽을 수 없습니다: {error}",
                 f"{cell.label()}: could not read IPython syntax: {error}",
-            ).render("both")
+            )
         )
         return
     lines = _LINE.findall(python)  # once per cell: ast.get_source_segment would split the cell per statement
@@ -182,7 +184,7 @@ def _extract_cell(cell: CodeCell, source: str, line_offset: int, extraction: Ext
                         "셀 매직 없이 코드를 쓰세요.",
                         f"{cell.label()}: more than {MAX_CELL_MAGIC_DEPTH} nested cell magics (line {line}); "
                         "write the code without them",
-                    ).render("both")
+                    )
                 )
                 continue
             _extract_cell(cell, body, line_offset + statement.lineno, extraction, depth + 1)

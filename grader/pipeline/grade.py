@@ -37,12 +37,12 @@ LANGUAGES = ("ko", "en", "both")
 # Reading and extracting one notebook, in the trusted process before any worker runs. The size bounds of
 # grader.pipeline.notebook keep a real notebook far below this (bench/extraction.py: a few seconds per MiB of code).
 TRUSTED_SECONDS = float(os.environ.get("GRADER_TRUSTED_SECONDS") or 30.0)  # set by the course staff, never a student
-TOO_SLOW = (
+TOO_SLOW = Text(
     "{name} ({size}): 이 노트북을 읽고 코드를 골라내는 데 {seconds:g}초가 넘게 걸려 채점하지 않았습니다. 코드 셀이 "
-    "너무 크거나 복잡합니다(아주 긴 줄, 수많은 ! 또는 % 줄). 과제와 상관없는 코드를 지우고 다시 제출하세요. / Reading "
-    "this notebook ({size}) and selecting its code took over {seconds:g} s, so it was not graded: its code cells are "
+    "너무 크거나 복잡합니다(아주 긴 줄, 수많은 ! 또는 % 줄). 과제와 상관없는 코드를 지우고 다시 제출하세요.",
+    "{name} ({size}): reading this notebook and selecting its code took over {seconds:g} s, so it was not graded: its code cells are "
     "too large or too complex (very long lines, very many ! or % lines). Remove the code that is not part of the "
-    "assignment and submit again."
+    "assignment and submit again.",
 )
 RECORDED_NOTE = Text(
     "이 저장소에는 정답 풀이가 없어 공개 테스트의 기대값은 과제를 배포할 때 기록된 값입니다. 한 단위가 부르는 다른 "
@@ -61,15 +61,17 @@ NOT_RUN = "the notebook could not be graded (see errors) / 노트북을 읽을 �
 
 
 class Unreadable(str):
-    """Why a notebook cannot be graded: the message (a str, as callers print it) and its reason code."""
+    """Why a notebook cannot be graded: the message in both languages (a str, as callers print it), the same
+    message as :class:`Text` for a report in one language, and its reason code."""
 
     reason: str = reasons.UNKNOWN
+    text: Text = Text("", "")
 
     @classmethod
-    def of(cls, message: str, reason: str) -> Unreadable:
+    def of(cls, text: Text, reason: str) -> Unreadable:
         """The message, carrying one of grader.pipeline.reasons' codes."""
-        unreadable = cls(message)
-        unreadable.reason = reason
+        unreadable = cls(text.render("both"))
+        unreadable.reason, unreadable.text = reason, text
         return unreadable
 
 
@@ -110,17 +112,18 @@ def _cannot_guess(name: str, why: str, korean: str) -> NoReturn:
     )
 
 
-def metadata_disagrees(configured: str, notebook: object) -> str | None:
+def metadata_disagrees(configured: str, notebook: object) -> Text | None:
     """A notebook problem when the metadata names another assignment than the one course staff configured."""
     from_metadata = notebook_metadata(notebook, "assignment") if notebook is not None else None
     if from_metadata is None or from_metadata == configured:
         return None
     shown = one_line(repr(from_metadata), 80)
-    return (
+    return Text(
         f"노트북 메타데이터(grader.assignment)는 {shown} 과제라고 하지만 이 채점에 지정된 과제 {configured}(으)로 "
-        f"채점했습니다. 다른 과제의 노트북을 제출했다면 맞는 노트북을 다시 제출하세요. / The notebook's metadata "
+        f"채점했습니다. 다른 과제의 노트북을 제출했다면 맞는 노트북을 다시 제출하세요.",
+        f"The notebook's metadata "
         f"(grader.assignment) says {shown}, but it was graded as {configured}, the assignment this grading is set "
-        "up for. If you submitted another assignment's notebook, submit the right one."
+        "up for. If you submitted another assignment's notebook, submit the right one.",
     )
 
 
@@ -149,7 +152,7 @@ def grade_notebook(
     suites = suites or assignment.available_suites()
     sandbox.require_confinement()  # before anything of the student's is read further, let alone run
     if unreadable is not None:
-        report = _report_without_running(assignment, notebook_path, selected, suites, lang, [unreadable])
+        report = _report_without_running(assignment, notebook_path, selected, suites, lang, [unreadable.text])
         report.ungradable = unreadable.reason
         return report
     assert extraction is not None  # read_and_extract gives an extraction or why there is none
@@ -157,7 +160,9 @@ def grade_notebook(
         report = _run_suites(
             assignment, notebook_path, extraction, selected, suites, lang, limits, grading_seed, reference, progress
         )
-        report.errors[:0] = [disagreement] if disagreement else []  # first: it may explain every other problem
+        report.errors[:0] = (
+            [disagreement.render(lang)] if disagreement else []
+        )  # first: it may explain every other problem
         return report
     except ReferenceFailure as error:  # no reference answers here: never a wrong score, an internal error
         report = _report_without_running(assignment, notebook_path, selected, suites, lang, extraction.errors)
@@ -165,7 +170,7 @@ def grade_notebook(
         return report
     except Exception:  # noqa: BLE001  a bug in the kit: still write a report, marked loudly
         report = _report_without_running(assignment, notebook_path, selected, suites, lang, extraction.errors)
-        report.internal_errors.append(INTERNAL.render("both") + ":\n" + traceback.format_exc(limit=8))
+        report.internal_errors.append(INTERNAL.render(lang) + ":\n" + traceback.format_exc(limit=8))
         return report
 
 
@@ -181,10 +186,11 @@ def read_and_extract(
             notebook = read_notebook(notebook_path)
             return notebook, extract_definitions(notebook), None
     except NotebookError as error:
-        return None, None, Unreadable.of(str(error), error.reason)
+        return None, None, Unreadable.of(Text(error.ko or error.en, error.en), error.reason)
     except deadline.DeadlineExceeded:
         size = f"{notebook_path.stat().st_size / 2**20:.2f} MiB"
-        message = TOO_SLOW.format(name=notebook_path.name, size=size, seconds=seconds)
+        facts = {"name": notebook_path.name, "size": size, "seconds": seconds}
+        message = Text(TOO_SLOW.ko.format(**facts), TOO_SLOW.en.format(**facts))
         return notebook, None, Unreadable.of(message, reasons.TOO_SLOW)
 
 
@@ -270,8 +276,8 @@ def _run_suites(
         ended = Text(f"pytest가 상태 {int(status)}(으)로 끝났습니다", f"pytest ended with status {int(status)}")
         session.internal_errors.append(f"{ended.render('both')}: {noise.getvalue()[-2000:]}")
     report = _assemble(assignment, notebook_path, selected, suites, lang, session.results)
-    report.errors = extraction.errors + session.load_problems
-    report.notes += extraction.notes
+    report.errors = [error.render(lang) for error in extraction.errors] + session.load_problems
+    report.notes += [note.render(lang) for note in extraction.notes]
     report.isolation = isolation.layers()
     report.isolation_missing = dict(isolation.missing)
     report.workers = "fork-server" if isolation.fork_server else "exec"
@@ -337,13 +343,13 @@ def _report_without_running(
     selected: tuple[str, ...],
     suites: tuple[str, ...],
     lang: str,
-    errors: list[str],
+    errors: list[Text],
 ) -> GradeReport:
     report = _assemble(assignment, notebook_path, selected, suites, lang, [])
     for unit_score in report.units:
         for test in unit_score.tests:
             test.outcome, test.message, test.ending = Outcome.ERROR, NOT_RUN, Ending.NOT_RUN
-    report.errors = list(errors)
+    report.errors = [error.render(lang) for error in errors]
     return report
 
 

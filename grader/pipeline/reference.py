@@ -155,7 +155,7 @@ def load_solution_reference(assignment: Assignment) -> Reference:
     extraction = extract_definitions(read_notebook(assignment.solution_notebook))
     if extraction.errors:
         raise ReferenceFailure(
-            f"{assignment.solution_notebook}: {'; '.join(extraction.errors)}",
+            f"{assignment.solution_notebook}: {'; '.join(error.en for error in extraction.errors)}",
             ko=f"{assignment.solution_notebook}: 풀이 노트북을 읽을 수 없습니다(위의 오류). 풀이 노트북을 고치세요.",
         )
     namespace, problems = load_definitions([s.to_data() for s in extraction.snippets])

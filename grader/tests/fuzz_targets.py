@@ -27,6 +27,7 @@ from grader.classroom.ci import CIError, read_untrusted_report, render_comment
 from grader.classroom.gradebook import GradebookError
 from grader.classroom.regrade import RegradeError, read_roster
 from grader.pipeline import reasons
+from grader.pipeline.checks import Text
 from grader.pipeline.extract import Extraction, extract_definitions
 from grader.pipeline.grade import guess_assignment
 from grader.pipeline.ipython_syntax import to_python
@@ -257,7 +258,7 @@ def results_folder(result: bytes, batch: bytes) -> None:
 def check_extraction(extraction: Extraction) -> None:
     """What the worker is sent: statements of a known kind that parse, binding plain names."""
     assert isinstance(extraction, Extraction)
-    assert all(isinstance(error, str) and error for error in extraction.errors)
+    assert all(isinstance(error, Text) and error.ko and error.en for error in extraction.errors)
     for snippet in extraction.snippets:
         assert snippet.kind in SNIPPET_KINDS, snippet
         assert all(isinstance(name, str) and name for name in snippet.names), snippet

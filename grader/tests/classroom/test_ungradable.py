@@ -183,3 +183,26 @@ def test_a_result_from_an_older_kit_is_blank_too(tmp_path):
     text = gradebook.write_gradebook(tmp_path, ["u"]).read_text(encoding="utf-8-sig")
     row = next(csv.DictReader(text.splitlines()))
     assert (row["total"], row["u"], row["status"], row["reason"]) == ("", "", "ungradable", "unknown")
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_a_report_in_one_language_gives_the_reason_in_that_language_only(tmp_path, lang):
+    """The reason an upload cannot be graded, and a cell's syntax error, follow ``--lang`` like every other line."""
+    from grader.pipeline.grade import grade_notebook  # the trusted entry point, as `grade` calls it
+
+    broken = tmp_path / "ch04_learning.ipynb"
+    broken.write_bytes(BROKEN["cut-ascii"][0])
+    report = grade_notebook(broken, assignment_id="ch04_learning", units=["numerical_diff"], lang=lang)
+    syntax = tmp_path / "syntax" / "ch04_learning.ipynb"
+    syntax.parent.mkdir()
+    notebook = json.loads(SOLUTION_BYTES)
+    cell = next(c for c in notebook["cells"] if "def numerical_diff(f, x):" in "".join(c["source"]))
+    cell["source"] = "".join(cell["source"]).replace("def numerical_diff(f, x):", "def numerical_diff(f, x)")
+    syntax.write_text(json.dumps(notebook), encoding="utf-8")
+    syntax_report = grade_notebook(syntax, assignment_id="ch04_learning", units=["numerical_diff"], lang=lang)
+    lines = report.errors + syntax_report.errors
+    assert report.ungradable == reasons.TRUNCATED and len(lines) == 2, lines
+    assert any("SyntaxError" in line for line in syntax_report.errors), syntax_report.errors
+    for line in lines:
+        assert " / " not in line, line  # one language, not "ko / en"
+        assert bool(HANGUL.search(line)) == (lang == "ko"), line

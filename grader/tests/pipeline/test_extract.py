@@ -58,7 +58,7 @@ def test_syntax_error_cell_is_reported_and_the_rest_still_counts():
     extraction = extract_definitions(notebook)
     assert kinds(extraction) == [("def", ("good",))]
     # the second code cell (Jupyter never numbers markdown cells): not "cell 3"
-    korean, english = extraction.errors[0].split(" / ")
+    korean, english = extraction.errors[0].ko, extraction.errors[0].en
     assert len(extraction.errors) == 1 and english.startswith("code cell 2: SyntaxError")
     assert "(line " in english and korean.startswith("코드 셀 2: 문법 오류 SyntaxError") and "번째 줄)" in korean
 
@@ -67,9 +67,8 @@ def test_a_cell_that_was_run_is_named_by_its_execution_count_as_jupyter_shows_it
     notebook = notebook_from_cells([("markdown", "intro"), "x = 1", "def broken(:\n    pass"])
     notebook.cells[2].execution_count = 17
     extraction = extract_definitions(notebook)
-    assert (
-        extraction.errors[0].startswith("셀 [17]: 문법 오류 SyntaxError")
-        and " / cell [17]: SyntaxError" in (extraction.errors[0])
+    assert extraction.errors[0].ko.startswith("셀 [17]: 문법 오류 SyntaxError") and extraction.errors[0].en.startswith(
+        "cell [17]: SyntaxError"
     )
     assert extraction.cell_label(2) == "code cell 1" and extraction.cell_label(3, "ko") == "셀 [17]"
 
@@ -93,9 +92,11 @@ def test_a_function_defined_in_two_cells_is_noted_and_the_last_is_graded():
     notebook.cells[2].execution_count = 9
     extraction = extract_definitions(notebook)
     assert extraction.errors == []  # graded in full: a note, not a problem (the class report lists problems)
-    assert extraction.notes == [
-        "f이(가) 여러 셀(코드 셀 1, 셀 [9])에 정의되어 있습니다: Jupyter처럼 마지막 정의를 채점합니다. / "
-        "f is defined in more than one cell (code cell 1, cell [9]): the last one is graded, as in Jupyter."
+    assert [(note.ko, note.en) for note in extraction.notes] == [
+        (
+            "f이(가) 여러 셀(코드 셀 1, 셀 [9])에 정의되어 있습니다: Jupyter처럼 마지막 정의를 채점합니다.",
+            "f is defined in more than one cell (code cell 1, cell [9]): the last one is graded, as in Jupyter.",
+        )
     ]
     assert [s.cell for s in extraction.snippets if s.names == ("f",)] == [1, 3]  # numbered from 1
 

@@ -135,6 +135,11 @@ def test_solution_trains_and_the_report_shows_the_curves_it_may(grade, monkeypat
     assert all(row.count("`") == 4 and row.count(" → ") == 2 for row in rows), rows
     loss = rows[0].split("`")[1]
     assert len(loss) == curves.SPARK_POINTS and loss[0] > loss[-1]  # the loss falls: a high block, then a low one
+    # In Korean, the whole section is Korean: heading, suite, rows, captions.
+    report.lang = "ko"
+    korean = render_markdown(report, images=False)
+    assert "학습 곡선 (숨은 테스트, 반복 600회)" in korean and "시험 정확도 0." in korean
+    assert not re.search(r"iterations|learning curves|test acc|train loss|student|reference", korean), korean
 
 
 def test_gradient_without_batch_division_fails_with_codes_not_numbers(grade):
