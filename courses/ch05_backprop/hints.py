@@ -93,6 +93,12 @@ NET_PREDICT = Text(
     "must use the very arrays of self.params (Affine(self.params['W1'], self.params['b1'])): with copies, changing "
     "params leaves the layers as they were.",
 )
+NET_INIT = Text(
+    "__init__: params의 W1, W2는 weight_init_std * np.random.randn(...)(표준편차 weight_init_std, 평균 0), b1, b2는 "
+    "np.zeros(...)입니다. 모양은 W1 (input_size, hidden_size), W2 (hidden_size, output_size)입니다.",
+    "__init__: params' W1 and W2 are weight_init_std * np.random.randn(...) (spread weight_init_std around 0), b1 and "
+    "b2 are np.zeros(...); W1 has shape (input_size, hidden_size), W2 (hidden_size, output_size).",
+)
 NET_ACCURACY = Text(
     "accuracy는 행마다 np.argmax(y, axis=1)과 np.argmax(t, axis=1)이 같은 비율입니다.",
     "accuracy is the share of rows where np.argmax(y, axis=1) equals np.argmax(t, axis=1).",

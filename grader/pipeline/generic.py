@@ -175,6 +175,59 @@ def check_steps(
     return got, expected
 
 
+def check_spread(
+    unit: Any,
+    steps: Steps,
+    spreads: dict[str, float],
+    *,
+    rel: float = 0.15,
+    hint: Text | None = None,
+    raised: Text | RaisedHint | None = None,
+    seed: int | None = 0,
+) -> dict[str, Any]:
+    """Random values judged by their statistics, not by the draws: the last observation of ``steps`` (a dict such
+    as ``obj.params``) holds, for each key of ``spreads``, an array of the reference's shape whose standard
+    deviation is within ``rel`` of ``spreads[key]`` and whose mean is within ``rel`` of it from 0; a spread of 0
+    means exactly zeros (biases). How and in which order the learner draws (``randn``, ``normal``) is theirs.
+
+    Use arrays of at least 500 elements: 15 % covers their sampling error (about 3 % per standard error); the
+    draws are seeded (``seed``), so a given submission always gets the same verdict.
+    """
+    call = steps.to_call(seed)
+    expected = unit.expected(call)["result"][-1]
+    got = student_result(unit, call, raised)
+    got = got[-1] if type(got) is list and got else got
+    if type(got) is not dict:
+        raise Mismatch(
+            _text(steps.labels[-1], "이(가) 딕셔너리가 아닙니다.", "is not a dict."), call, got=got, hint=hint,
+            kind=Problem.WRONG_TYPE,
+        )  # fmt: skip
+    for key, spread in spreads.items():
+        what = f"{steps.labels[-1]}['{key}']"
+        if key not in got:
+            raise Mismatch(_text(what, "이(가) 없습니다.", "is missing."), call, hint=hint, kind=Problem.WRONG_KEYS)
+        values = as_array(got[key], np.shape(expected[key]), call, what, hint)
+        if spread == 0:
+            if np.any(values != 0):
+                raise Mismatch(_text(what, "은(는) 0이어야 합니다.", "should be zeros."), call, got=values,
+                               hint=hint, kind=Problem.WRONG_VALUE)  # fmt: skip
+            continue
+        std, mean = float(values.std()), float(values.mean())
+        if not (abs(std - spread) <= rel * spread and abs(mean) <= rel * spread):
+            raise Mismatch(
+                Text(
+                    f"{what}의 표준편차가 {std:.3g}, 평균이 {mean:.3g}입니다 (표준편차 {spread:g}, 평균 0이어야 함).",
+                    f"{what} has standard deviation {std:.3g} and mean {mean:.3g}; expected about {spread:g} and 0.",
+                ),
+                call,
+                expected={"std": spread, "mean": 0.0},
+                got={"std": round(std, 6), "mean": round(mean, 6)},
+                hint=hint,
+                kind=Problem.WRONG_VALUE,
+            )
+    return got
+
+
 # -- comparing ------------------------------------------------------------------------------------
 
 

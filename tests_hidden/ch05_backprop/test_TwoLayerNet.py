@@ -1,8 +1,9 @@
-"""Hidden tests of TwoLayerNet: backprop against the numerical gradient (the gradient check), accuracy on many rows."""
+"""Hidden tests of TwoLayerNet: backprop against the numerical gradient (the gradient check), accuracy on many rows,
+the initial spread asked for."""
 
 from courses.ch05_backprop.checks import SIZES, check_gradcheck, mixed, net_call, net_raised, one_hot, rng_for
-from courses.ch05_backprop.hints import NET_ACCURACY
-from grader.pipeline.generic import check_call
+from courses.ch05_backprop.hints import NET_ACCURACY, NET_INIT
+from grader.pipeline.generic import Steps, check_call, check_spread
 
 
 def test_gradient_matches_numerical(unit, grading_seed):
@@ -22,3 +23,13 @@ def test_accuracy_many_rows(unit, grading_seed):
     rng = rng_for(1508, grading_seed)
     x, t = mixed(rng, (40, SIZES[0])), one_hot(rng, 40, SIZES[2])
     check_call(unit, net_call("accuracy", (x, t), rng, scale=1.5), hint=NET_ACCURACY, raised=net_raised)
+
+
+def test_init_other_spread(unit):
+    """weight_init_std = 0.1: 주어진 표준편차 / the spread asked for
+
+    Real work: weights of spread 0.1 (a hard-coded 0.01 misses) and zero biases on a 60-40-20 net; the grader
+    audit found ``weight_init_std / np.random.randn(...)`` surviving every other test.
+    """
+    steps = Steps("TwoLayerNet", (60, 40, 20), {"weight_init_std": 0.1}, var="net").read("params")
+    check_spread(unit, steps, {"W1": 0.1, "b1": 0.0, "W2": 0.1, "b2": 0.0}, hint=NET_INIT, raised=net_raised)

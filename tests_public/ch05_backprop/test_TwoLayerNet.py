@@ -12,14 +12,25 @@ from courses.ch05_backprop.checks import (
     one_hot,
     rng_for,
 )
-from courses.ch05_backprop.hints import NET_GRADIENT, NET_PREDICT, accuracy_hint, numerical_hint
-from grader.pipeline.generic import check_call
+from courses.ch05_backprop.hints import NET_GRADIENT, NET_INIT, NET_PREDICT, accuracy_hint, numerical_hint
+from grader.pipeline.generic import Steps, check_call, check_spread
 from grader.untrusted.calls import Call
 
 
 def _batch(salt: int, rows: int = 4):
     rng = rng_for(salt)
     return rng, mixed(rng, (rows, SIZES[0])), one_hot(rng, rows, SIZES[2])
+
+
+def test_init(unit):
+    """params: W1 W2는 표준편차 weight_init_std의 난수, b1 b2는 0 / weights of spread weight_init_std, zero biases
+
+    Real work: a 100-50-10 net's weights drawn around 0 with spread 0.01 and zero biases, judged by their
+    statistics (the order and the way of drawing are the learner's); every other test writes its own params.
+    """
+    spreads = {"W1": 0.01, "b1": 0.0, "W2": 0.01, "b2": 0.0}
+    check_spread(unit, Steps("TwoLayerNet", (100, 50, 10), var="net").read("params"), spreads, hint=NET_INIT,
+                 raised=net_raised)  # fmt: skip
 
 
 def test_predict(unit):

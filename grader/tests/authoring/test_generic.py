@@ -13,7 +13,15 @@ import numpy as np
 import pytest
 
 from grader.pipeline.checks import RETURNED_NONE, Mismatch, Problem, Text
-from grader.pipeline.generic import Steps, TrivialExpected, assert_not_trivial, check_call, check_steps, compare
+from grader.pipeline.generic import (
+    Steps,
+    TrivialExpected,
+    assert_not_trivial,
+    check_call,
+    check_spread,
+    check_steps,
+    compare,
+)
 from grader.untrusted import calls, library, steps
 
 REFERENCE = """
@@ -154,3 +162,56 @@ def test_a_test_whose_answer_is_what_doing_nothing_returns_is_the_authors_error(
     check_call(Harness(REFERENCE), calls.Call("double", (np.array([1.0, -3.0]),)))
     with pytest.raises(Mismatch):
         check_call(Harness("def double(x):\n    return x\n"), calls.Call("double", (np.array([1.0, -3.0]),)))
+
+
+NET = """
+import numpy as np
+
+class Net:
+    def __init__(self, n, m, std=0.01):
+        self.params = {{'W': {draw}, 'b': {bias}}}
+"""
+RIGHT_DRAW = "std * np.random.randn(n, m)"
+SPREADS = {"W": 0.01, "b": 0.0}
+
+
+def net_harness(draw: str = RIGHT_DRAW, bias: str = "np.zeros(m)") -> Harness:
+    harness = Harness(NET.format(draw=draw, bias=bias))
+    harness.reference = namespace(NET.format(draw=RIGHT_DRAW, bias="np.zeros(m)"))
+    return harness
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [RIGHT_DRAW, "np.random.normal(0, std, (n, m))", "np.random.randn(m, n).T * std", "0.01 * np.random.randn(n, m)"],
+)
+def test_spread_judges_random_values_by_their_statistics_in_any_style(draw):
+    got = check_spread(net_harness(draw), Steps("Net", (40, 30)).read("params"), SPREADS)
+    assert got["W"].shape == (40, 30) and not np.any(got["b"])
+
+
+@pytest.mark.parametrize(
+    ("draw", "bias", "kind"),
+    [
+        ("std / np.random.randn(n, m)", "np.zeros(m)", Problem.WRONG_VALUE),  # heavy tails: the audit's survivor
+        ("np.random.randn(n, m)", "np.zeros(m)", Problem.WRONG_VALUE),  # no std
+        ("std * np.random.rand(n, m)", "np.zeros(m)", Problem.WRONG_VALUE),  # uniform on [0, std): mean far off 0
+        ("np.zeros((n, m))", "np.zeros(m)", Problem.WRONG_VALUE),  # drawn nothing
+        (RIGHT_DRAW, "np.ones(m)", Problem.WRONG_VALUE),  # biases not zero
+        ("std * np.random.randn(m, n)", "np.zeros(m)", Problem.WRONG_SHAPE),
+        (RIGHT_DRAW, "[0.0] * m", Problem.WRONG_TYPE),
+    ],
+)
+def test_spread_fails_each_wrong_initialisation_with_its_code(draw, bias, kind):
+    hint = Text("초기화", "initialise")
+    with pytest.raises(Mismatch) as failure:
+        check_spread(net_harness(draw, bias), Steps("Net", (40, 30)).read("params"), SPREADS, hint=hint)
+    assert failure.value.kind is kind and failure.value.hint is hint
+
+
+def test_spread_follows_the_arguments_of_the_construction():
+    """The same code with another std asked for: a spread hard-coded to the default misses."""
+    steps = Steps("Net", (40, 30), {"std": 0.1}).read("params")
+    check_spread(net_harness(), steps, {"W": 0.1, "b": 0.0})
+    with pytest.raises(Mismatch):
+        check_spread(net_harness("0.01 * np.random.randn(n, m)"), steps, {"W": 0.1, "b": 0.0})
