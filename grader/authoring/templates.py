@@ -67,7 +67,8 @@ PUBLIC_TEST = """\
 
 Every expected value comes from the reference solution on the same call (``check_call``): write the call, the
 engine compares values, shapes and (if asked) dtypes within tolerances. A class is stepped through with
-``Steps("Cls", init_args).call("forward", x).read("dW")`` and ``check_steps``.
+``Steps("Cls", init_args).call("forward", x).read("dW")`` and ``check_steps``; random initial values by their
+statistics with ``check_spread(unit, Steps("Net", sizes).read("params"), {"W": 0.01, "b": 0.0})``.
 \"\"\"
 
 import numpy as np
