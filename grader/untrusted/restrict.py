@@ -48,25 +48,33 @@ class Restrictions:
         return cls(**data)
 
 
+# Set last, after the uid drop: RLIMIT_NPROC counts the processes of the uid the process has by then (and root
+# would not be held to it); the address-space and data limits because a process forked from a large grader (a
+# pytest or Jupyter process of 1 GB) is already over them, so from then on every new allocation of Python's own
+# fails ("Exception occurred in preexec_fn", seen under pytest-xdist). Lowering a limit needs no privilege, and
+# every value is within this process's hard limits (grader.sandbox.standing), so the drop does not stand in the way.
+LAST = ("RLIMIT_NPROC", "RLIMIT_AS", "RLIMIT_DATA")
+
+
 def apply(restrictions: Restrictions) -> None:
     """Apply every restriction to this process, in the only order that works; raises when one fails."""
+    last = {name: value for name, value in restrictions.rlimits.items() if name in LAST}  # built before the limits
     if restrictions.cgroup_join is not None:  # first: root may still move it, and RLIMIT_NOFILE may leave no fd
         with open(restrictions.cgroup_join, "w") as procs:
             procs.write("0")
     set_priority(restrictions.nice, restrictions.scheduler, restrictions.cpus)  # before RLIMIT_NICE is lowered
-    set_rlimits({name: value for name, value in restrictions.rlimits.items() if name != "RLIMIT_NPROC"})
+    set_rlimits({name: value for name, value in restrictions.rlimits.items() if name not in LAST})
     if restrictions.unshare_ipc:
         unshare_ipc()  # System V IPC and POSIX queues are per namespace
     if restrictions.uid is not None:
         drop_privileges(restrictions.uid)
     elif os.geteuid() == 0:
         drop_capabilities()  # root without a uid drop (accepted explicitly): at least no capabilities
-    # after the drop: it counts the processes of the uid this process now has (and root would not be held to it)
-    set_rlimits({name: value for name, value in restrictions.rlimits.items() if name == "RLIMIT_NPROC"})
     # after the drop: the kernel clears the parent-death signal when the uid changes (a root grader's workers
     # outlived it, unless bubblewrap's --die-with-parent held them)
     prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     prctl(_PR_SET_NO_NEW_PRIVS, 1)
+    set_rlimits(last)  # see LAST
 
 
 def set_rlimits(rlimits: dict[str, list[int]]) -> None:

@@ -133,3 +133,25 @@ def test_replacing_a_changed_fork_server_leaves_its_live_workers_alone(monkeypat
         first.stop()
         second.stop()
     assert old_server.process.poll() is not None, "the retired server outlived its last worker"
+
+
+def test_memory_limits_come_last_so_a_child_of_a_large_grader_can_finish_its_set_up(monkeypatch):
+    """A child forked from a 1 GB grader is over a 400 MB RLIMIT_AS at once: after that limit any new allocation
+    of Python's fails, so the address-space and data limits (and NPROC, after the drop) are the last calls."""
+    from grader.untrusted import restrict
+
+    calls: list[str] = []
+    monkeypatch.setattr(restrict.resource, "setrlimit", lambda number, value: calls.append(f"rlimit {number}"))
+    monkeypatch.setattr(restrict, "set_priority", lambda *args: calls.append("priority"))
+    monkeypatch.setattr(restrict, "unshare_ipc", lambda: calls.append("unshare"))
+    monkeypatch.setattr(restrict, "drop_privileges", lambda uid: calls.append("drop"))
+    monkeypatch.setattr(restrict, "prctl", lambda option, value: calls.append(f"prctl {option}"))
+    rlimits = {name: [1, 1] for name in ("RLIMIT_AS", "RLIMIT_NOFILE", "RLIMIT_DATA", "RLIMIT_NPROC", "RLIMIT_CPU")}
+    restrict.apply(restrict.Restrictions(rlimits, 0, os.SCHED_OTHER, [0], uid=123456, unshare_ipc=True))
+    number = {name: f"rlimit {getattr(resource, name)}" for name in rlimits}
+    last = [number["RLIMIT_DATA"], number["RLIMIT_NPROC"], number["RLIMIT_AS"]]
+    assert calls[-3:] == [call for call in calls if call in last] and sorted(calls[-3:]) == sorted(last), calls
+    assert calls.index("drop") < calls.index(number["RLIMIT_AS"]) and calls.index(
+        number["RLIMIT_NOFILE"]
+    ) < calls.index("drop")
+    assert all(call.startswith("rlimit") for call in calls[-3:]) and calls.count("prctl 38") == 1
