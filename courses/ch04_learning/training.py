@@ -244,11 +244,12 @@ def check_training(unit, record_property, threshold: float, iters_num: int = RUN
             f"(reference solution: {reference_curve['final_test_acc']:.3f}).",
         )
         # The accuracy is computed from what the worker sent: only a public test of a worker without reference
-        # code shows it (in the problem); hidden and guarded tests show the fixed sentence and the hint.
+        # code shows it (in the problem); hidden and guarded tests show the fixed sentence and the hint. No
+        # ``expected``: the loss that did not fall (test_short_training) ends with the same code and hint, and a
+        # guarded test's words may not tell the two apart (the reference's accuracy is in the problem's text).
         raise Mismatch(
             problem,
             call,
-            expected=reference_curve["final_test_acc"],
             got=accuracy,
             hint=TRAIN_GRADIENT,
             kind=Problem.BELOW_THRESHOLD,
