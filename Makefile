@@ -47,10 +47,10 @@ gradescope: $(STAMP)
 student-repo: $(STAMP)
 	$(PY) -m grader publish --assignment $(ASSIGNMENT) --out student-repo
 
-# The kit's own tests; prints the 15 slowest. TEST_PROCESSES=4 runs them on 4 pytest processes (pytest-xdist: each
-# file whole on one process, the slowest cut in parts and started first, grader/tests/conftest.py). One process is
-# the default until a whole parallel run passes: on 2026-12-07 one on 2 cores failed tests bounded by wall time.
-TEST_PROCESSES ?= 0
+# The kit's own tests; prints the 15 slowest. They run on one pytest process per core (pytest-xdist: each file whole
+# on one process, the slowest cut in parts and started first, grader/tests/conftest.py); TEST_PROCESSES=0 runs them
+# in this process alone, as before 2026-12-07 (about 40 min on 2 cores, against about 26 min on two processes).
+TEST_PROCESSES ?= $(shell nproc 2>/dev/null || echo 1)
 test: $(STAMP)
 	$(PY) -m pytest -q -n $(TEST_PROCESSES) --dist loadgroup --no-loadscope-reorder --durations=15
 
