@@ -52,6 +52,7 @@ from courses.ch04_learning.hints import (  # noqa: F401  re-exported for the sui
 )
 from courses.ch04_learning.untrusted import testfuncs
 from grader.pipeline.checks import Mismatch, Problem, Text, as_array, as_dict, as_pair, as_scalar, assert_close
+from grader.pipeline.generic import Steps, check_spread
 from grader.pipeline.student_errors import StudentRaised
 from grader.untrusted.calls import OBSERVE_ARGS, OBSERVE_PARAMS, Call
 from grader.untrusted.protocol import FunctionRef
@@ -351,37 +352,21 @@ def check_init_shapes(unit, sizes: tuple[int, int, int]) -> None:
 
 
 def check_init_scale(unit, sizes: tuple[int, int, int], std: float | None) -> None:
-    """Weights drawn with standard deviation weight_init_std around 0; biases exactly zero."""
+    """Weights drawn with standard deviation weight_init_std around 0; biases exactly zero (the engine's
+    check_spread, with the hint that names the likely mistake)."""
     kwargs = {} if std is None else {"weight_init_std": std}
-    params = initial_params(unit, sizes, **kwargs)
-    call = net_call("", sizes, None, **kwargs)
     wanted = 0.01 if std is None else std
-    for key in ("W1", "W2"):
-        spread, centre = float(params[key].std()), float(params[key].mean())
-        # 15 % covers the sampling error of >= 500 draws (about 3 % per standard error) with room to spare.
-        if not (abs(spread - wanted) <= 0.15 * wanted and abs(centre) <= 0.2 * wanted):
-            raise Mismatch(
-                Text(
-                    f"params['{key}']의 표준편차가 {spread:.3g}, 평균이 {centre:.3g}입니다 "
-                    f"(표준편차 {wanted:g}, 평균 0이어야 함).",
-                    f"params['{key}'] has standard deviation {spread:.3g} and mean {centre:.3g}; "
-                    f"expected about {wanted:g} and 0.",
-                ),
-                call,
-                expected={"std": wanted, "mean": 0.0},
-                got={"std": round(spread, 6), "mean": round(centre, 6)},
-                hint=init_hint(spread, centre, wanted),
-                kind=Problem.WRONG_VALUE,
-            )
-    for key in ("b1", "b2"):
-        if np.any(params[key] != 0):
-            raise Mismatch(
-                Text(f"params['{key}']는 0이어야 합니다.", f"params['{key}'] should be zeros."),
-                call,
-                got=params[key],
-                hint=NET_INIT_BIAS,
-                kind=Problem.WRONG_VALUE,
-            )
+    check_spread(
+        unit,
+        Steps("TwoLayerNet", sizes, kwargs, var="net").read("params"),
+        {"W1": wanted, "W2": wanted, "b1": 0.0, "b2": 0.0},
+        centre=0.2,
+        hint=NET_INIT,
+        spread_hint=lambda _key, spread, centre, wanted: (
+            NET_INIT_BIAS if wanted == 0 else init_hint(spread, centre, wanted)
+        ),
+        raised=lambda error: raised_hint("TwoLayerNet", error.type, error.text, NET_INIT),
+    )
 
 
 def check_net(

@@ -36,6 +36,7 @@ from grader.untrusted.steps import STEP_THROUGH
 RTOL, ATOL = 1e-7, 1e-10
 HintFor = Callable[[object, object], "Text | None"]  # (got, expected) -> the hint for this wrong result
 RaisedHint = Callable[[object], "Text | None"]  # StudentRaised -> the hint for this exception
+SpreadHint = Callable[[str, float, float, float], "Text | None"]  # (key, std, mean, wanted) -> the hint
 
 
 class TrivialExpected(GraderError):
@@ -181,17 +182,22 @@ def check_spread(
     spreads: dict[str, float],
     *,
     rel: float = 0.15,
+    centre: float = 0.25,
     hint: Text | None = None,
+    spread_hint: SpreadHint | None = None,
     raised: Text | RaisedHint | None = None,
     seed: int | None = 0,
 ) -> dict[str, Any]:
     """Random values judged by their statistics, not by the draws: the last observation of ``steps`` (a dict such
     as ``obj.params``) holds, for each key of ``spreads``, an array of the reference's shape whose standard
-    deviation is within ``rel`` of ``spreads[key]`` and whose mean is within ``rel`` of it from 0; a spread of 0
-    means exactly zeros (biases). How and in which order the learner draws (``randn``, ``normal``) is theirs.
+    deviation is within ``rel`` of ``spreads[key]`` and whose mean is within ``centre`` times it from 0; a spread
+    of 0 means exactly zeros (biases). How and in which order the learner draws (``randn``, ``normal``) is theirs.
+    ``hint`` goes with a missing or misshapen array, ``spread_hint(key, std, mean, wanted)`` (else ``hint``) with
+    a wrong spread, centre or non-zero bias.
 
-    Use arrays of at least 500 elements: 15 % covers their sampling error (about 3 % per standard error); the
-    draws are seeded (``seed``), so a given submission always gets the same verdict.
+    Use arrays of at least 1,000 elements: the defaults are then over six standard errors of a correct draw (the
+    spread's is about 2 %, the mean's about 3 % of the spread); the draws are seeded (``seed``), so a given
+    submission always gets the same verdict.
     """
     call = steps.to_call(seed)
     expected = unit.expected(call)["result"][-1]
@@ -207,13 +213,14 @@ def check_spread(
         if key not in got:
             raise Mismatch(_text(what, "이(가) 없습니다.", "is missing."), call, hint=hint, kind=Problem.WRONG_KEYS)
         values = as_array(got[key], np.shape(expected[key]), call, what, hint)
+        std, mean = float(values.std()), float(values.mean())
+        wrong_hint = spread_hint(key, std, mean, spread) if spread_hint is not None else hint
         if spread == 0:
             if np.any(values != 0):
                 raise Mismatch(_text(what, "은(는) 0이어야 합니다.", "should be zeros."), call, got=values,
-                               hint=hint, kind=Problem.WRONG_VALUE)  # fmt: skip
+                               hint=wrong_hint, kind=Problem.WRONG_VALUE)  # fmt: skip
             continue
-        std, mean = float(values.std()), float(values.mean())
-        if not (abs(std - spread) <= rel * spread and abs(mean) <= rel * spread):
+        if not (abs(std - spread) <= rel * spread and abs(mean) <= centre * spread):
             raise Mismatch(
                 Text(
                     f"{what}의 표준편차가 {std:.3g}, 평균이 {mean:.3g}입니다 (표준편차 {spread:g}, 평균 0이어야 함).",
@@ -222,7 +229,7 @@ def check_spread(
                 call,
                 expected={"std": spread, "mean": 0.0},
                 got={"std": round(std, 6), "mean": round(mean, 6)},
-                hint=hint,
+                hint=wrong_hint,
                 kind=Problem.WRONG_VALUE,
             )
     return got

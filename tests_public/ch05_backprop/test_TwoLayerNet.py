@@ -25,11 +25,11 @@ def _batch(salt: int, rows: int = 4):
 def test_init(unit):
     """params: W1 W2는 표준편차 weight_init_std의 난수, b1 b2는 0 / weights of spread weight_init_std, zero biases
 
-    Real work: a 100-50-10 net's weights drawn around 0 with spread 0.01 and zero biases, judged by their
+    Real work: a 100-50-20 net's weights drawn around 0 with spread 0.01 and zero biases, judged by their
     statistics (the order and the way of drawing are the learner's); every other test writes its own params.
     """
     spreads = {"W1": 0.01, "b1": 0.0, "W2": 0.01, "b2": 0.0}
-    check_spread(unit, Steps("TwoLayerNet", (100, 50, 10), var="net").read("params"), spreads, hint=NET_INIT,
+    check_spread(unit, Steps("TwoLayerNet", (100, 50, 20), var="net").read("params"), spreads, hint=NET_INIT,
                  raised=net_raised)  # fmt: skip
 
 

@@ -215,3 +215,23 @@ def test_spread_follows_the_arguments_of_the_construction():
     check_spread(net_harness(), steps, {"W": 0.1, "b": 0.0})
     with pytest.raises(Mismatch):
         check_spread(net_harness("0.01 * np.random.randn(n, m)"), steps, {"W": 0.1, "b": 0.0})
+
+
+def test_a_spread_hint_is_chosen_from_the_statistics_and_the_fixed_hint_goes_with_the_shape():
+    shape, spread, bias = Text("모양", "shape"), Text("퍼짐", "spread"), Text("편향", "bias")
+    seen = []
+
+    def choose(key, std, mean, wanted):
+        seen.append((key, wanted))
+        return bias if wanted == 0 else spread
+
+    steps = Steps("Net", (40, 30)).read("params")
+    for draw, bias_code, want in [
+        ("np.random.randn(n, m)", "np.zeros(m)", spread),
+        (RIGHT_DRAW, "np.ones(m)", bias),
+        ("std * np.random.randn(m, n)", "np.zeros(m)", shape),
+    ]:
+        with pytest.raises(Mismatch) as failure:
+            check_spread(net_harness(draw, bias_code), steps, SPREADS, hint=shape, spread_hint=choose)
+        assert failure.value.hint is want, draw
+    assert seen[0] == ("W", 0.01) and ("b", 0.0) in seen
