@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import traceback
-import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import NoReturn
@@ -15,12 +12,12 @@ from grader import sandbox
 from grader.assignment import Assignment, AssignmentError, known_assignments, load_assignment
 from grader.pipeline import deadline, reasons
 from grader.pipeline.checks import Text
+from grader.pipeline.collected import collected_suites
 from grader.pipeline.extract import Extraction, extract_definitions
 from grader.pipeline.inert import one_line
 from grader.pipeline.ipython_syntax import import_ipython
 from grader.pipeline.notebook import NotebookError, notebook_metadata, read_notebook
 from grader.pipeline.outcomes import Ending, Outcome, Suite
-from grader.pipeline.plugin import GradingPlugin
 from grader.pipeline.reference import (
     RecordedReference,
     Reference,
@@ -32,7 +29,6 @@ from grader.pipeline.reference import (
 from grader.pipeline.scoring import GradeReport, TestResult, UnitScore
 from grader.pipeline.session import GradingSession
 
-TRUSTED_INI = Path(__file__).resolve().parent / "pytest-grading.ini"
 LANGUAGES = ("ko", "en", "both")
 # Reading and extracting one notebook, in the trusted process before any worker runs. The size bounds of
 # grader.pipeline.notebook keep a real notebook far below this (bench/extraction.py: a few seconds per MiB of code).
@@ -220,8 +216,6 @@ def _run_suites(
     reference: Reference | RecordedReference | None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> GradeReport:
-    import pytest
-
     use_course(assignment)  # a reference passed in (batch, mutants) was loaded for the same course
     reference = reference or load_reference(assignment)
     isolation = sandbox.detect_isolation()
@@ -240,41 +234,7 @@ def _run_suites(
     )
     if grading_seed is not None:
         session.grading_seed = grading_seed
-    arguments = [str(assignment.suite_dir(suite)) for suite in suites]
-    # no:unraisableexception/threadexception: their gc.collect() at the end costs ~0.5 s a grade in a big process
-    arguments += [
-        "-c",
-        str(TRUSTED_INI),
-        "--rootdir",
-        str(assignment.root),
-        "--noconftest",
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "pytest_timeout",
-        "-p",
-        "no:terminal",
-        "-p",
-        "no:stepwise",
-        "--import-mode=importlib",
-        "-p",
-        "no:unraisableexception",
-        "-p",
-        "no:threadexception",
-    ]
-    # Plugins a grading run has no use for, each a hook on every test (together 12 % of a warm grading): nothing
-    # trusted prints or logs (student output stays in the worker's file) and warnings are ignored anyway. junitxml
-    # stays: the training tests record their time with record_property.
-    for plugin in ("capture", "logging", "warnings", "faulthandler", "doctest", "pastebin", "legacypath"):
-        arguments += ["-p", f"no:{plugin}"]
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    with contextlib.redirect_stdout(io.StringIO()) as noise, contextlib.redirect_stderr(noise):
-        with warnings.catch_warnings():  # what the warnings plugin did per test (the ini ignores them), once
-            warnings.simplefilter("ignore")
-            status = pytest.main(arguments, plugins=[GradingPlugin(session)])
-    if int(status) not in (0, 1):
-        ended = Text(f"pytest가 상태 {int(status)}(으)로 끝났습니다", f"pytest ended with status {int(status)}")
-        session.internal_errors.append(f"{ended.render('both')}: {noise.getvalue()[-2000:]}")
+    collected_suites(assignment, tuple(suites)).run(session)
     report = _assemble(assignment, notebook_path, selected, suites, lang, session.results)
     report.errors = [error.render(lang) for error in extraction.errors] + session.load_problems
     report.notes += [note.render(lang) for note in extraction.notes]

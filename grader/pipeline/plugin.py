@@ -136,10 +136,21 @@ def trusted_details(properties: list[tuple[str, object]]) -> dict[str, object]:
 
 
 class GradingPlugin:
-    """Registered with ``pytest.main(plugins=[...])`` by :mod:`grader.pipeline.grade`."""
+    """Registered once per collected session (:mod:`grader.pipeline.collected`), told each run's session."""
 
-    def __init__(self, session: GradingSession) -> None:
-        self.session = session
+    def __init__(self, session: GradingSession | None) -> None:
+        self._session = session  # the submission being graded; grader.pipeline.collected sets it for each run
+
+    @property
+    def session(self) -> GradingSession:
+        """The grading session of the submission being graded now."""
+        if self._session is None:
+            raise RuntimeError("the grading plugin ran a test outside a grading run")
+        return self._session
+
+    @session.setter
+    def session(self, session: GradingSession | None) -> None:
+        self._session = session
 
     @pytest.fixture
     def unit(self, request: pytest.FixtureRequest) -> UnitHarness:
@@ -152,14 +163,15 @@ class GradingPlugin:
         """A seed chosen when grading starts: hidden inputs no list of answers can anticipate."""
         return self.session.grading_seed
 
-    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
-        """Keep the selected units' tests; count cases per test function; check the rubric."""
+    def select(self, items: list[pytest.Item]) -> list[pytest.Item]:
+        """The collected items this run grades, in order: the selected units' tests. Counts cases per test
+        function and checks the rubric against the tests (a mismatch is an internal error of this run)."""
         session = self.session
-        selected, deselected = [], []
+        session.cases.clear()
+        selected = []
         for item in items:
             identity = test_identity(item)
             if identity.unit not in session.units:
-                deselected.append(item)
                 continue
             selected.append(item)
             key = (identity.unit, identity.suite, identity.function)
@@ -187,21 +199,11 @@ class GradingPlugin:
         order = {unit: index for index, unit in enumerate(session.units)}
         suites = {Suite.PUBLIC: 0, Suite.HIDDEN: 1}
         selected.sort(key=lambda item: (order[test_identity(item).unit], suites[test_identity(item).suite]))
-        items[:] = selected
         session.total = len(selected)
-        if deselected:
-            config.hook.pytest_deselected(items=deselected)
+        return selected
 
     def _suite_present(self, suite: str) -> bool:
         return suite in (self.session.suites or self.session.assignment.available_suites())
-
-    def pytest_sessionstart(self) -> None:
-        """Start the workers early."""
-        self.session.prestart()
-
-    def pytest_sessionfinish(self) -> None:
-        """Stop every worker, whatever happened."""
-        self.session.stop_workers()
 
     def pytest_timeout_set_timer(self, item: pytest.Item, settings: object) -> bool | None:
         """pytest-timeout's per-test limit, ending the test in a type of its own (see grader/pipeline/timer.py)."""
