@@ -20,7 +20,7 @@ import numpy as np
 from grader.assignment import Assignment
 from grader.audit.mutate import Mutant
 from grader.audit.probes import perturbed, same_answers
-from grader.classroom.processes import harden_pool_process
+from grader.classroom.processes import machine_probes, start_pool_process
 from grader.mutants.run import VariantResult, grade_variant
 from grader.mutants.variants import MUTANT, Catalogue, Define, Variant, build_notebook
 from grader.pipeline.reference import Reference, load_reference
@@ -88,7 +88,8 @@ def grade_all(
                 progress(len(results), len(jobs))
         return results
     # spawn, like make mutants: the caller may be a pytest run with threads and open worker pipes
-    with multiprocessing.get_context("spawn").Pool(processes, harden_pool_process, (os.getpid(),)) as pool:
+    starting = (os.getpid(), machine_probes())  # the machine probed once, here, for every pool process
+    with multiprocessing.get_context("spawn").Pool(processes, start_pool_process, starting) as pool:
         for result in pool.imap(_grade_task, jobs, chunksize=1):
             results.append(result)
             if progress:

@@ -26,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, TextIO
 
+from grader import sandbox
 from grader.assignment import AssignmentError, load_assignment
 from grader.classroom import gradebook, outputs, processes
 from grader.classroom.batch_progress import BatchSummary, ProgressBar
@@ -80,11 +81,17 @@ _REFERENCE: Reference | RecordedReference | None = None
 _IN_FLIGHT: InFlight | None = None
 
 
-def _start_process(assignment_id: str, parent_pid: int | None = None, in_flight: str | None = None) -> None:
-    """Runs once in each grading process: die with the batch, be non-dumpable, load the reference a single time."""
+def _start_process(
+    assignment_id: str,
+    parent_pid: int | None = None,
+    in_flight: str | None = None,
+    probes: sandbox.Probes | None = None,
+) -> None:
+    """Runs once in each grading process: die with the batch, be non-dumpable, take the batch's probes of the
+    machine, load the reference a single time."""
     global _REFERENCE, _IN_FLIGHT
     if parent_pid is not None:
-        processes.harden_pool_process(parent_pid)
+        processes.start_pool_process(parent_pid, probes or {})
     if in_flight is not None:
         _IN_FLIGHT = InFlight(Path(in_flight), scratch_prefix())
         _IN_FLIGHT.begin(IDLE)  # known from its start: a death even while loading the reference is found
@@ -306,7 +313,7 @@ POOL_DIED = (
 
 def _pool(jobs: int, batch: Settings, in_flight: InFlight) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("spawn")  # a clean interpreter: no inherited threads or state
-    initargs = (batch["assignment"], os.getpid(), str(in_flight.folder))
+    initargs = (batch["assignment"], os.getpid(), str(in_flight.folder), processes.machine_probes())
     return ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_process, initargs=initargs)
 
 

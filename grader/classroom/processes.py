@@ -20,6 +20,8 @@ import resource
 import signal
 import sys
 
+from grader import sandbox
+
 PR_SET_PDEATHSIG = 1
 PR_GET_PDEATHSIG = 2
 PR_GET_DUMPABLE = 3
@@ -36,6 +38,18 @@ def _prctl(option: int, value: int = 0) -> int:
     if result < 0:
         raise OSError(ctypes.get_errno(), f"prctl({option}, {value}) failed")
     return result
+
+
+def machine_probes() -> sandbox.Probes:
+    """Probe the machine once in the batch's own process, for every grading process it starts."""
+    sandbox.detect_isolation()
+    return sandbox.probed_here()
+
+
+def start_pool_process(parent_pid: int, probes: sandbox.Probes) -> None:
+    """A grading pool process's first step: harden it, then take the batch's probes (checked once per batch)."""
+    harden_pool_process(parent_pid)
+    sandbox.adopt_probes(probes)
 
 
 def harden_pool_process(parent_pid: int) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 
 from grader.assignment import load_assignment
-from grader.classroom.processes import harden_pool_process
+from grader.classroom.processes import machine_probes, start_pool_process
 from grader.mutants.variants import BREAKS, NOTHING, Catalogue, Variant, build_notebook, load_catalogue
 from grader.pipeline.grade import grade_notebook
 from grader.pipeline.reference import RecordedReference, Reference, load_reference
@@ -239,5 +239,6 @@ def grade_variants(
         return [_grade_in_worker(task) for task in tasks]
     # spawn, not fork: the caller may be a pytest run with threads and open worker pipes
     # each pool process dies with this one and is not dumpable, like a batch's (grader.classroom.processes)
-    with multiprocessing.get_context("spawn").Pool(processes, harden_pool_process, (os.getpid(),)) as pool:
+    starting = (os.getpid(), machine_probes())  # the machine probed once, here, for every pool process
+    with multiprocessing.get_context("spawn").Pool(processes, start_pool_process, starting) as pool:
         return pool.map(_grade_in_worker, tasks, chunksize=1)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass, field, replace
-from functools import cache
 
 from grader.errors import ACCEPT_UNCONFINED_VARIABLE, GraderError, UnconfinedRefused
 from grader.sandbox import bwrap, memory, runtime
@@ -176,8 +175,31 @@ def _without_layers(off: set[str], skip_namespaces: bool) -> Isolation:
     return _with_hidden_files(isolation)
 
 
-@cache
+Probes = dict[frozenset[str], Isolation]  # what this process probed, by the layers it was told to skip
+_probed: Probes = {}
+
+
+def probed_here() -> Probes:
+    """Every probe this process made, for the grading processes it starts (:func:`adopt_probes` there)."""
+    return dict(_probed)
+
+
+def adopt_probes(probes: Probes) -> None:
+    """A grading process started by a batch takes the probes its parent made a moment before on the same machine:
+    bubblewrap's trial runs, and the verified Python copy (the parent holds its in-use lock for the whole batch),
+    checked once per batch instead of once per process. Every worker still reports what the kernel enforces in it
+    before it is sent any student code (:mod:`grader.sandbox.attestation`), so a probe cannot stand in for that."""
+    _probed.update(probes)
+
+
 def _probe_isolation(skip: frozenset[str] = frozenset()) -> Isolation:
+    """The layers that work here, probed once per process (or adopted from the batch that started it)."""
+    if skip not in _probed:
+        _probed[skip] = _probe(skip)
+    return _probed[skip]
+
+
+def _probe(skip: frozenset[str]) -> Isolation:
     missing: dict[str, str] = {}
     seccomp_problem = confine.seccomp_available() if "seccomp" not in skip else "not probed"
     if seccomp_problem and "seccomp" not in skip:

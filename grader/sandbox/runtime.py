@@ -128,12 +128,12 @@ def _content_key(digests: list[tuple[str, str]]) -> str:
     return hashlib.sha256(_manifest(digests).encode()).hexdigest()[:20]
 
 
-def _known_digests(cache: Path, sources: list[tuple[str, Path]]) -> tuple[list[tuple[str, str]], Path]:
+def _known_digests(cache: Path, sources: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], Path]:
     """(path in the copy, SHA-256) of every source, and where that is remembered (per source identity)."""
     identity = "\n".join(
         f"{dest}\0{src}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\0{info.st_dev}"
         for dest, src in sources
-        for info in [src.stat()]
+        for info in [os.stat(src)]
     )
     memo = cache / "keys" / hashlib.sha256(identity.encode()).hexdigest()[:32]
     with contextlib.suppress(OSError, ValueError):
@@ -156,7 +156,7 @@ def _bound_memos(folder: Path, keep: int = 64) -> None:
         stale.unlink(missing_ok=True)
 
 
-def _file_digest(path: Path) -> str:
+def _file_digest(path: str) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as reader:
         while chunk := reader.read(1 << 20):
@@ -176,33 +176,37 @@ def _runtime_in(target: Path) -> Runtime:
     )
 
 
-def _sources() -> list[tuple[str, Path]]:
-    """(path inside the copy, source file) for everything a worker needs."""
+def _sources() -> list[tuple[str, str]]:
+    """(path inside the copy, source file) for everything a worker needs. Plain strings: over 4,000 files are
+    listed for every grading process, and making a Path of each cost more than the listing itself."""
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    files: list[tuple[str, Path]] = [(f"bin/{version}", Path(os.path.realpath(sys.executable)))]
+    files: list[tuple[str, str]] = [(f"bin/{version}", os.path.realpath(sys.executable))]
     base_lib = Path(sys.base_prefix) / "lib"
-    files += [(f"lib/{lib.name}", lib.resolve()) for lib in sorted(base_lib.glob("libpython*.so*"))]
+    files += [(f"lib/{lib.name}", str(lib.resolve())) for lib in sorted(base_lib.glob("libpython*.so*"))]
     stdlib = Path(sysconfig.get_path("stdlib"))
     for entry in sorted(stdlib.iterdir()):
         if entry.name not in _SKIPPED_STDLIB and not entry.name.startswith("config-"):
-            files += _tree(entry, f"lib/{version}/{entry.name}")
+            files += _tree(str(entry), f"lib/{version}/{entry.name}")
     for entry in confine.python_view():
         if entry.parent.name in ("site-packages", "dist-packages"):
-            files += _tree(entry, f"lib/{version}/site-packages/{entry.name}")
-    files += _tree(UNTRUSTED.parent / "__init__.py", "grader/__init__.py")
-    files += _tree(UNTRUSTED, "grader/untrusted")
+            files += _tree(str(entry), f"lib/{version}/site-packages/{entry.name}")
+    files += _tree(str(UNTRUSTED.parent / "__init__.py"), "grader/__init__.py")
+    files += _tree(str(UNTRUSTED), "grader/untrusted")
     return files
 
 
-def _tree(source: Path, dest: str) -> list[tuple[str, Path]]:
-    if source.is_file():
+def _tree(source: str, dest: str) -> list[tuple[str, str]]:
+    """Every file under ``source`` (or ``source`` itself), named by its place under ``dest``; no .pyc of the kit."""
+    if os.path.isfile(source):
         return [(dest, source)]
     out = []
     for folder, _, names in os.walk(source):
+        inside = os.path.relpath(folder, source)
+        prefix = dest if inside == "." else f"{dest}/{inside}"
         for name in sorted(names):
-            path = Path(folder, name)
-            if path.is_file() and not (dest.startswith("grader") and path.suffix == ".pyc"):
-                out.append((f"{dest}/{path.relative_to(source)}", path))
+            path = os.path.join(folder, name)
+            if os.path.isfile(path) and not (dest.startswith("grader") and name.endswith(".pyc")):
+                out.append((f"{prefix}/{name}", path))
     return out
 
 
@@ -217,7 +221,7 @@ def _secure_folder(folder: Path) -> None:
     os.chmod(folder, 0o755)
 
 
-def _build(target: Path, sources: list[tuple[str, Path]], digests: list[tuple[str, str]]) -> None:
+def _build(target: Path, sources: list[tuple[str, str]], digests: list[tuple[str, str]]) -> None:
     """Copy in a private folder, hash what was copied, check it against ``digests``, then rename it into place."""
     building = target.with_name(f".{target.name}.{os.getpid()}")
     shutil.rmtree(building, ignore_errors=True)
@@ -231,7 +235,7 @@ def _build(target: Path, sources: list[tuple[str, Path]], digests: list[tuple[st
                 while chunk := reader.read(1 << 20):
                     digest.update(chunk)
                     writer.write(chunk)
-            executable = source.stat().st_mode & stat.S_IXUSR
+            executable = os.stat(source).st_mode & stat.S_IXUSR
             os.chmod(path, 0o755 if executable else 0o644)
             lines.append((dest, digest.hexdigest()))
         if lines != digests:  # a source changed since it was hashed: this copy is not what its name says
@@ -265,7 +269,7 @@ def _check_owned_by_root(target: Path) -> None:
     """Nobody but root can have changed the copy since it was verified."""
     for folder, dirs, files in os.walk(target):
         for name in [*dirs, *files]:
-            info = os.lstat(Path(folder, name))
+            info = os.lstat(os.path.join(folder, name))
             if info.st_uid != 0 or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
                 raise RuntimeUnavailable(
                     f"{Path(folder, name)} is not root's alone: remove {target} and grade again",

@@ -9,11 +9,13 @@ import resource
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
+from grader import sandbox
 from grader.assignment import KIT_ROOT
 from grader.classroom import batch, processes
 from grader.classroom.gradebook import read_results
@@ -184,3 +186,38 @@ def test_a_grading_process_caps_its_own_memory_and_an_allocation_over_it_fails_o
     assert over == "MemoryError"
     assert fits == f"{256 * 2**20} bytes" and second == first  # the same process goes on grading
     assert resource.getrlimit(resource.RLIMIT_AS) == before  # the cap is the grading process's, not the batch's
+
+
+def _probe_again_refused() -> tuple[list[str], str]:
+    """In a grading process: the isolation it grades with, with probing the machine made impossible."""
+    from grader.sandbox import probe
+
+    def refuse(skip):
+        raise AssertionError("this grading process probed the machine again")
+
+    probe._probe = refuse
+    isolation = sandbox.detect_isolation()
+    return isolation.layers(), str(isolation.runtime.executable)
+
+
+def test_a_batch_probes_the_machine_once_and_its_grading_processes_take_that():
+    """bubblewrap's trial runs and the verified Python copy are checked once per batch, not once per process."""
+    probes = processes.machine_probes()
+    parent = sandbox.detect_isolation()
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(
+        1, mp_context=context, initializer=processes.start_pool_process, initargs=(os.getpid(), probes)
+    ) as pool:
+        layers, executable = pool.submit(_probe_again_refused).result(timeout=120)
+    assert (layers, executable) == (parent.layers(), str(parent.runtime.executable))
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as unadopted:
+        with pytest.raises(AssertionError, match="probed the machine again"):
+            unadopted.submit(_probe_again_refused).result(timeout=120)
+    in_flight = batch.InFlight(Path(tempfile.mkdtemp(prefix="grader-test-inflight-")), "grader-test-")
+    started = batch._pool(1, {"assignment": "ch04_learning"}, in_flight)
+    try:
+        assert started._initializer is batch._start_process
+        assert started._initargs[-1] == probes, "the batch hands its probes to every grading process"
+    finally:
+        started.shutdown()
+        shutil.rmtree(in_flight.folder, ignore_errors=True)
