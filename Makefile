@@ -10,7 +10,7 @@ NOTEBOOK ?= assignments/ch04_learning.ipynb
 ASSIGNMENTS := $(basename $(notdir $(wildcard rubrics/*.toml)))
 ASSIGNMENT ?= $(or $(filter $(ASSIGNMENTS),$(basename $(notdir $(NOTEBOOK)))),ch04_learning)
 
-.PHONY: grade check publish gradescope test lint bench bench-isolation bench-extraction bench-shard fuzz mutants setup sandbox-tools clean student-repo
+.PHONY: grade check publish gradescope test lint bench bench-isolation bench-extraction bench-shard bench-profile fuzz mutants setup sandbox-tools clean student-repo
 
 # A failed setup (Python too old, no venv module, no network) removes the half-made .venv and says what
 # to do, so the next try starts clean instead of failing the same way.
@@ -84,6 +84,10 @@ bench: $(STAMP)
 # A shard's fixed cost (fresh install, first grading) and rate, and the shard size for 2,000 students in 10 minutes.
 bench-shard: $(STAMP)
 	$(PY) bench/shard.py
+
+# Where a warm grading's time goes in this set-up (worker start, student calls, pytest, reference, ...).
+bench-profile: $(STAMP)
+	$(PY) bench/profile.py
 
 # Seconds per MB of extraction for growing cells of several shapes (should stay flat: linear time).
 bench-extraction: $(STAMP)
