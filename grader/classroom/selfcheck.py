@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import json
 import os
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -190,6 +189,8 @@ def _server_sessions() -> list[dict[str, Any]]:
         from jupyter_server.serverapp import list_running_servers  # type: ignore[import-not-found, unused-ignore]
     except ImportError:  # the kernel's environment has no Jupyter server (VS Code, a remote kernel)
         return []
+    import urllib.request  # here: the solution's own `from grader import check` is imported by every grading
+
     sessions = []
     for server in list_running_servers():
         request = urllib.request.Request(

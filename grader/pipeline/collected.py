@@ -90,6 +90,8 @@ class CollectedSuites:
 
     def run(self, grading: GradingSession) -> None:
         """Run the items ``grading`` selects through pytest's run protocol; results land in ``grading.results``."""
+        if self.plugin._session is not None:  # one run at a time: a second would take the first one's fixtures
+            raise RuntimeError("a grading run started inside another one in the same process")
         self.plugin.session = grading
         if self.collection_errors:  # as pytest.main: no test runs when collection failed; every test is missing
             details = "\n".join(self.collection_errors)
