@@ -1,4 +1,4 @@
-"""Guarded feedback says nothing the worker chose: every guarded public test of ch03 and ch04, fuzzed.
+"""Guarded feedback says nothing the worker chose: every guarded public test of ch03, ch04 and ch05, fuzzed.
 
 A unit whose worker holds reference code of other units (gradient_descent, TwoLayerNet, train_neuralnet;
 forward, predict, accuracy) could send that code out through what it returns. Each of their public tests
@@ -60,7 +60,7 @@ SHAPES = (
 def guarded_tests() -> list[tuple[str, str, str]]:
     """(assignment, unit, test function) of every public test whose unit's worker gets reference units."""
     found = []
-    for assignment_id in ("ch03_networks", "ch04_learning"):
+    for assignment_id in ("ch03_networks", "ch04_learning", "ch05_backprop"):
         assignment = load_assignment(assignment_id)
         graded = {unit.name for unit in assignment.units}
         for unit in assignment.units:
@@ -202,11 +202,13 @@ def test_the_guarded_tests_are_the_ones_of_units_holding_reference_code():
         ("ch04_learning", "gradient_descent"),
         ("ch04_learning", "TwoLayerNet"),
         ("ch04_learning", "train_neuralnet"),
+        ("ch05_backprop", "TwoLayerNet"),
+        ("ch05_backprop", "train_neuralnet"),
     }
 
 
 # The training test runs the reference's 600 steps once (memoised) and each filling in milliseconds.
-@pytest.mark.parametrize(("assignment_id", "unit", "function"), GUARDED, ids=["/".join(t[1:]) for t in GUARDED])
+@pytest.mark.parametrize(("assignment_id", "unit", "function"), GUARDED, ids=[f"{t[0]}:{t[1]}/{t[2]}" for t in GUARDED])
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 @given(
     shape=st.sampled_from(SHAPES), size=st.integers(1, 6), seeds=st.tuples(st.integers(0, 10**6), st.integers(0, 10**6))
