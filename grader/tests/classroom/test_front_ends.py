@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from grader import cli
+from grader.assignment import KIT_ROOT
 from grader.classroom.grading import Outputs, write_outputs
+from grader.classroom.publish import PublishError
 from grader.cli_options import build_parser
 from grader.errors import GraderError
 from grader.pipeline.scoring import GradeReport
@@ -90,14 +92,16 @@ def test_gradescope_says_which_assignment_graded_it_in_both_languages(tmp_path):
 
 def test_a_command_that_cannot_do_its_job_exits_1_and_misuse_exits_2(monkeypatch, capsys):
     def fails(options: argparse.Namespace) -> int:
-        raise cli.publish.PublishError("stale", ko="낡음")
+        raise PublishError("stale", ko="낡음")
 
     def misused(options: argparse.Namespace) -> int:
         raise GraderError("bad", ko="잘못")
 
-    monkeypatch.setitem(cli.COMMANDS, "merge", cli.Command(fails, failures=(cli.publish.PublishError,)))
+    monkeypatch.setitem(cli.COMMANDS, "merge", cli.Command(fails, failures=("grader.classroom.publish:PublishError",)))
     assert cli.main(["merge", "a", "--out", "b"]) == cli.EXIT_FAILED
-    monkeypatch.setitem(cli.COMMANDS, "merge", cli.Command(misused, failures=(cli.publish.PublishError,)))
+    monkeypatch.setitem(
+        cli.COMMANDS, "merge", cli.Command(misused, failures=("grader.classroom.publish:PublishError",))
+    )
     assert cli.main(["merge", "a", "--out", "b"]) == cli.EXIT_MISUSE
     assert capsys.readouterr().err.splitlines() == ["error: stale / 낡음", "error: bad / 잘못"]
 
@@ -127,3 +131,21 @@ def test_the_checker_finds_a_raise_without_korean(tmp_path):
 @pytest.mark.parametrize("path", FRONT_ENDS, ids=lambda path: path.name)
 def test_every_kit_error_of_the_front_ends_is_raised_in_korean_too(path):
     assert raises_without_korean(path) == []
+
+
+def test_every_command_names_failure_types_that_exist():
+    named = {name: cli.failure_types(command) for name, command in cli.COMMANDS.items()}
+    assert all(issubclass(kind, GraderError) for kinds in named.values() for kind in kinds)
+    assert len(named["ci regrade"]) == 3 and len(named["publish"]) == 1, named
+
+
+def test_the_grade_command_does_not_import_the_other_commands_modules():
+    """`grade` is what students and every batch process start: the GitHub client, regrades and exports are
+    imported by the commands that use them."""
+    probe = (
+        "import sys; import grader.cli; "
+        "print(sorted(m for m in ('grader.classroom.ci', 'grader.classroom.regrade', 'grader.classroom.exports', "
+        "'urllib.request') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=KIT_ROOT)
+    assert loaded.stdout.strip() == "[]", loaded.stdout
