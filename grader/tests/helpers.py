@@ -53,3 +53,14 @@ def solution_cell_source(name: str) -> str:
 def grader_command(*args: str) -> list[str]:
     """``python -m grader ARGS...`` with this interpreter: how tests and benchmarks run the kit's CLI."""
     return [sys.executable, "-m", "grader", *args]
+
+
+def kit_without_assignments(root: Path) -> Path:
+    """The grader package (without its tests) and an empty courses package under ``root``: a kit with no
+    assignment, in which ``python -m grader new`` makes one."""
+    import shutil
+
+    shutil.copytree(KIT_ROOT / "grader", root / "grader", ignore=shutil.ignore_patterns("__pycache__", "tests"))
+    (root / "courses").mkdir()
+    shutil.copy2(KIT_ROOT / "courses" / "__init__.py", root / "courses")
+    return root

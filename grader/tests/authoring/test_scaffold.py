@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from grader.assignment import KIT_ROOT, load_assignment
+from grader.assignment import load_assignment
 from grader.authoring.scaffold import ScaffoldError, scaffold
+from grader.tests.helpers import kit_without_assignments
 
 ID = "demo_unit"
 
@@ -19,11 +19,7 @@ ID = "demo_unit"
 @pytest.fixture
 def kit(tmp_path: Path) -> Path:
     """The grader package (without its tests) and an empty courses package: a kit with no assignment."""
-    root = tmp_path / "kit"
-    shutil.copytree(KIT_ROOT / "grader", root / "grader", ignore=shutil.ignore_patterns("__pycache__", "tests"))
-    (root / "courses").mkdir()
-    shutil.copy2(KIT_ROOT / "courses" / "__init__.py", root / "courses")
-    return root
+    return kit_without_assignments(tmp_path / "kit")
 
 
 def run(kit: Path, *args: str) -> subprocess.CompletedProcess:

@@ -4,14 +4,13 @@ nothing one submission's run leaves behind (fixtures, recorded properties, a run
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from grader.assignment import KIT_ROOT
+from grader.tests.helpers import kit_without_assignments
 
 ID = "demo_unit"
 
@@ -76,10 +75,7 @@ print(json.dumps(runs))
 @pytest.fixture
 def kit(tmp_path: Path) -> Path:
     """A copy of the grader with one scaffolded assignment whose public suite carries the probes."""
-    root = tmp_path / "kit"
-    shutil.copytree(KIT_ROOT / "grader", root / "grader", ignore=shutil.ignore_patterns("__pycache__", "tests"))
-    (root / "courses").mkdir()
-    shutil.copy2(KIT_ROOT / "courses" / "__init__.py", root / "courses")
+    root = kit_without_assignments(tmp_path / "kit")
     made = subprocess.run([sys.executable, "-m", "grader", "new", ID], cwd=root, capture_output=True, text=True)
     assert made.returncode == 0, made.stderr
     assert subprocess.run([sys.executable, "-m", "grader", "publish", "--assignment", ID], cwd=root).returncode == 0
