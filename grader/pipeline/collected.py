@@ -15,7 +15,7 @@ life, and :meth:`CollectedSuites.run` drives pytest's own run protocol over the 
   submission by :meth:`grader.pipeline.plugin.GradingPlugin.select`.
 
 Test modules are imported once per process, so a module-level value of a suite is shared by every submission that
-process grades: suites keep their inputs in fixtures and constants (``docs/authoring.md``), never in module state a
+process grades: suites keep their inputs in fixtures and constants (README, "A new assignment"), never in module state a
 test changes. pytest has no public API for a session that outlives one call; the two private names used here
 (``_prepareconfig``, ``_setupstate``) are those ``pytest.main`` itself uses, and ``pyproject.toml`` bounds pytest's
 major version for them.
@@ -90,13 +90,13 @@ class CollectedSuites:
 
     def run(self, grading: GradingSession) -> None:
         """Run the items ``grading`` selects through pytest's run protocol; results land in ``grading.results``."""
-        if self.plugin._session is not None:  # one run at a time: a second would take the first one's fixtures
-            raise RuntimeError("a grading run started inside another one in the same process")
-        self.plugin.session = grading
         if self.collection_errors:  # as pytest.main: no test runs when collection failed; every test is missing
             details = "\n".join(self.collection_errors)
             grading.internal_errors.append(f"{COLLECTION_FAILED.render('both')}: {details[-2000:]}")
             return
+        if self.plugin.running:  # one run at a time: a second would take the first one's fixtures
+            raise RuntimeError("a grading run started inside another one in the same process")
+        self.plugin.session = grading
         items = self.plugin.select(self.items)
         grading.prestart()
         finished = False

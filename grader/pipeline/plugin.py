@@ -152,6 +152,11 @@ class GradingPlugin:
     def session(self, session: GradingSession | None) -> None:
         self._session = session
 
+    @property
+    def running(self) -> bool:
+        """True while a grading run is using this plugin."""
+        return self._session is not None
+
     @pytest.fixture
     def unit(self, request: pytest.FixtureRequest) -> UnitHarness:
         """The harness for the unit this test file grades."""

@@ -131,3 +131,20 @@ def test_a_suite_that_cannot_be_collected_is_an_internal_error_and_no_score(kit,
     )
     assert report["score"] == 0.0
     assert {test["outcome"] for unit in report["functions"] for test in unit["tests"]} == {"missing"}
+    # Every grading in one process says the same: the second one too (not "a run inside another one").
+    twice = (
+        "import json; from pathlib import Path; from grader.pipeline.grade import grade_notebook; "
+        "print(json.dumps([grade_notebook(Path('solutions/demo_unit.ipynb'), assignment_id='demo_unit')"
+        ".internal_errors for _ in range(2)]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", twice],
+        cwd=kit,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={"PATH": "/usr/bin:/bin", "IMPORT_LOG": str(tmp_path / "imports.log"), "HOME": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    first, second = json.loads(result.stdout.splitlines()[-1])
+    assert len(first) == len(second) == 1 and all("could not be collected" in e for e in first + second), second
