@@ -123,6 +123,19 @@ def metadata_disagrees(configured: str, notebook: object) -> Text | None:
     )
 
 
+def _worker_start(isolation: sandbox.Isolation, run: sandbox.RunState) -> str:
+    """How this submission's workers were started: "fork-server", "fork-in-sandbox" or "exec".
+
+    Under bubblewrap a submission whose sandbox could not be started (or whose server died) had its workers
+    exec'd, each in a sandbox of its own; the report says so rather than what the machine would normally do.
+    """
+    if not isolation.fork_server:
+        return "exec"
+    if not isolation.namespaces:
+        return "fork-server"
+    return "exec" if run.sandbox_unavailable else "fork-in-sandbox"
+
+
 def grade_notebook(
     notebook_path: Path,
     *,
@@ -240,7 +253,7 @@ def _run_suites(
     report.notes += [note.render(lang) for note in extraction.notes]
     report.isolation = isolation.layers()
     report.isolation_missing = dict(isolation.missing)
-    report.workers = "fork-server" if isolation.fork_server else "exec"
+    report.workers = _worker_start(isolation, session.run_state)
     for gap in sandbox.unprotected(isolation):  # only reached when accepted (--accept-unconfined)
         report.isolation_missing.setdefault("confinement", f"{gap} (accepted with --accept-unconfined)")
     report.internal_errors = session.internal_errors

@@ -197,6 +197,8 @@ def _notes(report: GradeReport) -> list[str]:
 
 WORKER_STARTS = {
     "fork-server": "forked from a warm server, restricted and checked like every worker (GRADER_WORKER_POOL=off: exec)",
+    "fork-in-sandbox": "forked from a warm server inside the submission's own bubblewrap sandbox, restricted and "
+    "checked like every worker (GRADER_WORKER_POOL=off: exec)",
     "exec": "a new interpreter each (under bubblewrap when it is in use)",
 }
 

@@ -3,7 +3,7 @@
 The pool decides only which worker processes live; what a worker is asked and what its replies mean is
 :mod:`grader.pipeline.session`'s. Two rules shape it: the live workers' memory limits add up to the
 submission's budget (:func:`grader.sandbox.memory_plan`), and a worker holding reference code of other
-units never lives beside another worker with student code.
+units never lives beside another worker with student code, nor in the submission's shared sandbox.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ class WorkerPool:
     def worker(self, unit: str) -> sandbox.Worker:
         """The worker for ``unit``; a new one after a crash or timeout."""
         if unit not in self._workers:
-            self._workers[unit] = self.make_worker()
+            made = self._workers[unit] = self.make_worker()
+            made.shares_sandbox = not self.holds_reference(unit)  # reference code never enters the shared sandbox
         worker = self._workers[unit]
         self._recent = [name for name in self._recent if name != unit] + [unit]
         self._separate_reference_holders(unit)

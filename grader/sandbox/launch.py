@@ -24,6 +24,7 @@ from grader.sandbox.scratch import server_environment
 from grader.untrusted import restrict
 
 SANDBOX_NPROC = 16  # processes a dropped uid may have inside bubblewrap (bwrap itself needs two)
+SHARED_SANDBOX_NPROC = 64  # a submission's shared sandbox: bubblewrap's two, the server, each unit's worker
 
 
 def worker_arguments(isolation: Isolation, hidden: list[Path]) -> list[str]:
@@ -41,10 +42,12 @@ def worker_arguments(isolation: Isolation, hidden: list[Path]) -> list[str]:
     return arguments
 
 
-def expected_nproc(isolation: Isolation, uid: int | None) -> int | None:
-    """RLIMIT_NPROC for a worker running as ``uid`` (None: not set)."""
+def expected_nproc(isolation: Isolation, uid: int | None, shared: bool = False) -> int | None:
+    """RLIMIT_NPROC for a worker running as ``uid`` (None: not set); ``shared``: in its submission's sandbox."""
     if uid is None:
         return None  # the limit would count every process of the grader's own user
+    if shared:
+        return SHARED_SANDBOX_NPROC  # the uid is the submission's: its server and sibling workers count too
     return SANDBOX_NPROC if isolation.namespaces else 0
 
 

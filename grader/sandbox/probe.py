@@ -19,7 +19,7 @@ from grader.sandbox.paths import KIT_ROOT, default_hidden, first_closed_to_other
 from grader.untrusted import confine, landlock
 
 DISABLE_VARIABLE = "GRADER_UNSAFE_DISABLE_LAYERS"  # benchmarks only: "kernel" or e.g. "seccomp,namespaces"
-POOL_VARIABLE = "GRADER_WORKER_POOL"  # auto (default): warm fork server without bubblewrap; on: always; off: never
+POOL_VARIABLE = "GRADER_WORKER_POOL"  # auto (default): warm fork servers where safe; on: beside the grader; off: exec
 POOL_MODES = ("auto", "on", "off")
 KERNEL_LAYERS = ("seccomp", "uid-drop", "namespaces", "landlock")
 SWITCHABLE_LAYERS = (
@@ -44,6 +44,7 @@ class Isolation:
     memory_cgroup: bool = False  # a submission's workers share one memory cgroup (else fewer live workers)
     hidden_files: bool = False  # solutions, hidden tests, rubrics and .git are out of the worker's reach
     fork_server: bool = False  # workers are forked from a warm server (grader.sandbox.pool), not exec'd
+    # with namespaces too: from a server inside each submission's own sandbox (grader.sandbox.sandboxed)
 
     def layers(self) -> list[str]:
         """Names of the active layers, for reports."""
@@ -134,9 +135,11 @@ def pool_mode() -> str:
 def detect_isolation() -> Isolation:
     """The layers that work here (probed once per process), minus any turned off; and how workers start.
 
-    Workers fork from a warm server (:mod:`grader.sandbox.pool`) unless bubblewrap is in use, which starts
-    every sandbox by exec. ``GRADER_WORKER_POOL=on`` forks them even where bubblewrap works, without its
-    namespaces and private filesystem (said in every report); ``off`` always execs, for comparison.
+    Workers fork from a warm server (:mod:`grader.sandbox.pool`). Under bubblewrap the server is inside
+    each submission's own sandbox (:mod:`grader.sandbox.sandboxed`), where a submission's workers share
+    it: only where seccomp and Landlock keep them apart, else every worker is exec'd in a sandbox of its
+    own. ``GRADER_WORKER_POOL=on`` forks them from a server beside the grader even where bubblewrap works,
+    without its namespaces and private filesystem (said in every report); ``off`` always execs, for comparison.
     """
     mode = pool_mode()
     isolation = _without_layers(disabled_layers(), skip_namespaces=mode == "on")
@@ -147,7 +150,13 @@ def detect_isolation() -> Isolation:
             **isolation.missing,  # a layer turned off by GRADER_UNSAFE_DISABLE_LAYERS says so instead
         }
         return replace(isolation, fork_server=True, missing=missing)
-    return replace(isolation, fork_server=mode == "auto" and not isolation.namespaces)
+    return replace(isolation, fork_server=mode == "auto" and (not isolation.namespaces or shares_safely(isolation)))
+
+
+def shares_safely(isolation: Isolation) -> bool:
+    """Can a submission's workers share one bubblewrap sandbox? Only where seccomp keeps them from reaching each
+    other's processes and sockets and Landlock from each other's files, and (root) they are not root."""
+    return isolation.seccomp and isolation.landlock and (isolation.uid_drop or os.geteuid() != 0)
 
 
 def _without_layers(off: set[str], skip_namespaces: bool) -> Isolation:

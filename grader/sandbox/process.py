@@ -33,7 +33,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from grader.sandbox import attestation, cpu_clock, launch, loader, pool, standing, uids
+from grader.sandbox import attestation, cpu_clock, launch, loader, pool, sandboxed, standing, uids
 from grader.sandbox.channel import Channel, ChannelEnded, Stretch, decode
 from grader.sandbox.failures import (
     LOADING_COURSE,
@@ -122,6 +122,12 @@ class Worker:
         self._start_failure: IsolationFailure | None = None
         self._cgroup_join: str | None = None
         self._standing: Standing | None = None  # the limits, priority and CPU mask this worker was started with
+        # May this worker be forked in its submission's shared sandbox (under bubblewrap)? Never for one that
+        # holds reference code of other units (grader.pipeline.workers.WorkerPool decides).
+        self.shares_sandbox = False
+        self._owns_uid = True  # False in the shared sandbox, whose uid is the submission's
+        self._folder: str | None = None  # its folder in the shared sandbox
+        self._sandbox: sandboxed.SubmissionSandbox | None = None  # the shared sandbox it was forked in, if any
 
     @property
     def skipped(self) -> dict[str, str]:
@@ -144,8 +150,34 @@ class Worker:
             self._start_failure = failure
 
     def _spawn(self) -> None:
-        scratch = self.scratch = Path(tempfile.mkdtemp(prefix=scratch_prefix()))
-        self.uid = self._allocate_uid() if self.isolation.uid_drop else None
+        sandbox = self._shared_sandbox()
+        self._folder = sandbox.take_folder() if sandbox is not None else None
+        if self._folder is None:
+            sandbox = None  # every folder of the sandbox is in use: this worker is exec'd
+        try:
+            self._spawn_in(sandbox)
+        except IsolationFailure:
+            if sandbox is None or not sandbox.broken:
+                raise
+            self.run.sandbox_unavailable = True  # said in the report: its workers were not all forked
+            self.stop()  # the sandbox's server died (not the student's doing): this worker is exec'd instead
+            self._folder = None
+            self._spawn_in(None)
+
+    def _shared_sandbox(self) -> sandboxed.SubmissionSandbox | None:
+        """The submission's sandbox to fork this worker in, or None to exec it (or fork it beside the grader)."""
+        if not (self.shares_sandbox and self.isolation.fork_server and self.isolation.namespaces):
+            return None
+        return self.run.sandbox(self.isolation, self.limits, self.hidden)
+
+    def _spawn_in(self, sandbox: sandboxed.SubmissionSandbox | None) -> None:
+        scratch = self.scratch = Path(tempfile.mkdtemp(prefix=scratch_prefix()))  # in a sandbox: its output only
+        self._owns_uid = sandbox is None
+        self._sandbox = sandbox
+        if sandbox is not None:
+            self.uid = sandbox.uid
+        else:
+            self.uid = self._allocate_uid() if self.isolation.uid_drop else None
         if self.uid is not None:
             os.chown(scratch, self.uid, self.uid)
         output = self.output = OutputFile(scratch, self.uid)
@@ -162,9 +194,12 @@ class Worker:
         self.channel = Channel(request_write, response_read)
         descriptors = (request_read, response_write, output.write_fd)
         try:
-            self.process = (
-                self._fork(scratch, descriptors) if self.isolation.fork_server else self._exec(scratch, descriptors)
-            )
+            if sandbox is not None:
+                self.process = self._fork_in(sandbox, descriptors)
+            elif self.isolation.fork_server and not self.isolation.namespaces:
+                self.process = self._fork(scratch, descriptors)
+            else:
+                self.process = self._exec(scratch, descriptors)
         finally:
             output.handed_over()
             for fd in (request_read, response_write):
@@ -183,6 +218,15 @@ class Worker:
         return launch.fork_worker(
             self.isolation, restricted, self._environment(), scratch, arguments, descriptors, self.limits.load_seconds
         )
+
+    def _fork_in(self, sandbox: sandboxed.SubmissionSandbox, descriptors: tuple[int, int, int]) -> pool.ForkedProcess:
+        """A fork of the submission's sandboxed server: already its uid and in its cgroup, restricted as the rest."""
+        self._standing = standing.for_worker(self.limits, launch.expected_nproc(self.isolation, self.uid, shared=True))
+        restricted = launch.restrictions(self.isolation, self._standing, None, None)
+        folder = str(self._folder)
+        environment = worker_environment(self.isolation.runtime, folder)
+        arguments = self._worker_arguments()
+        return sandbox.fork(restricted, environment, folder, arguments, descriptors, self.limits.load_seconds)
 
     def _restrictions(self) -> restrict.Restrictions:
         """What the kernel enforces in the worker from its first instruction on (and is checked against)."""
@@ -205,17 +249,20 @@ class Worker:
     def stop(self) -> None:
         """Kill the worker's whole process group (and its uid's processes and files) and remove its scratch folder."""
         process, self.process = self.process, None
+        folder, self._folder = self._folder, None
         if process is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=5)
+                if folder is not None and self.run.shared_sandbox is not None:
+                    self.run.shared_sandbox.give_back(folder)  # reaped, so emptied by its server
         channel, self.channel = self.channel, None
         if channel is not None:
             channel.close()
-        if self.uid is not None:
+        if self.uid is not None and self._owns_uid:
             uids.POOL.release(self.uid)
-            self.uid = None
+        self.uid = None
         output, self.output = self.output, None
         if output is not None:
             self._leftover = output.take()  # what a dying worker printed last, for the test that killed it
@@ -260,7 +307,7 @@ class Worker:
             failure, self._start_failure = self._start_failure, None
             raise failure
         if not self._ready:
-            self._await_ready()
+            self._await_ready_or_exec()
         if self._unsolicited(what):
             self.stop()
             raise WorkerFailure(Wording.UNASKED, what=what)
@@ -292,6 +339,32 @@ class Worker:
         body = self._read_body(deadline, what, stretch)
         with self._on_channel(what):
             return decode(body, what)
+
+    def _await_ready_or_exec(self) -> None:
+        """:meth:`_await_ready`; a worker whose shared sandbox ended before it was ready is exec'd instead."""
+        try:
+            self._await_ready()
+        except IsolationFailure:
+            if not self._lost_its_sandbox():
+                raise
+            self.start()  # the run's sandbox is unavailable now: exec'd, in a sandbox of its own
+            if self.process is None and self._start_failure is None:
+                raise BudgetExhausted(self.run.budget) from None
+            if self._start_failure is not None:
+                failure, self._start_failure = self._start_failure, None
+                raise failure from None
+            self._await_ready()
+
+    def _lost_its_sandbox(self) -> bool:
+        """True when this worker was forked in its submission's sandbox and that sandbox's server has ended.
+
+        Not the student's doing (seccomp keeps workers from signalling it; the memory cgroup's OOM killer picks the
+        largest process, a worker): the submission's later workers are exec'd, and the report says so.
+        """
+        if self._sandbox is None or self._sandbox.usable():
+            return False
+        self.run.sandbox_unavailable = True
+        return True
 
     def _await_ready(self) -> None:
         """Read the worker's report of what is in force, and refuse it if that is less than claimed."""
@@ -384,6 +457,11 @@ class Worker:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 status = self.process.wait(timeout=2)
         self.stop()
+        if self._lost_its_sandbox():  # killed with its sandbox, not by what it ran
+            raise IsolationFailure(
+                "the submission's sandbox ended while this worker ran (its server was killed from outside)",
+                problem_ko="이 워커가 실행되는 동안 제출물의 샌드박스가 끝났습니다(서버가 외부에서 종료됨)",
+            )
         if status is None:
             return WorkerDied(Wording.STOPPED_ANSWERING, what=what, hidden=Wording.ENDED)
         if (
@@ -406,7 +484,7 @@ class Worker:
 
 def warm_up(isolation: Isolation) -> None:
     """Start this process's fork server now, so its imports overlap with reading and collecting."""
-    if isolation.fork_server:
+    if isolation.fork_server and not isolation.namespaces:  # under bubblewrap each submission has its own
         with contextlib.suppress(pool.ForkServerFailure):  # the first worker then says what went wrong
             pool.server_for(isolation.runtime, server_environment(isolation.runtime))
 

@@ -235,9 +235,21 @@ def check_outputs(fixture: Fixture, places: Places, data: dict, outputs: dict[st
     assert [token for token in fixture.markdown_inert if places.fill(token) in prose] == []
 
 
-@pytest.fixture(params=["off", "on"], ids=["exec", "pool"])
+def _forks_in_sandbox() -> bool:
+    """Does the default (auto) fork workers inside each submission's bubblewrap sandbox here?"""
+    isolation = sandbox.detect_isolation()
+    return isolation.fork_server and isolation.namespaces
+
+
+@pytest.fixture(params=["off", "on", "auto"], ids=["exec", "pool", "sandboxed-pool"])
 def worker_start(request, monkeypatch):
-    """Every attack twice: workers exec'd (under bubblewrap where it works), and forked from the warm server."""
+    """Every attack in every way workers start here: exec'd (under bubblewrap where it works), forked from the warm
+    server beside the grader, and forked inside the submission's own sandbox (where auto does that)."""
+    if request.param == "auto":
+        monkeypatch.delenv(sandbox.POOL_VARIABLE, raising=False)
+        if not _forks_in_sandbox():
+            pytest.skip("auto forks no worker inside a sandbox here (no bubblewrap, seccomp or Landlock)")
+        return "fork-in-sandbox"
     monkeypatch.setenv(sandbox.POOL_VARIABLE, request.param)
     return "fork-server" if request.param == "on" else "exec"
 

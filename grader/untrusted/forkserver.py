@@ -6,11 +6,15 @@ never receives student code and never runs any: it only answers the grader on it
 
 - ``fork`` (with the worker's three descriptors attached): fork a child, which takes those
   descriptors as 3 (requests), 4 (answers), 1 and 2 (its output), closes every other one, starts a
-  new session in its scratch folder, applies :mod:`grader.untrusted.restrict` exactly as an exec'd
-  worker does between fork and exec, and then runs :func:`grader.untrusted.worker.main`, which
-  confines itself and reports what is in force before it receives anything. Answer: its pid.
+  new session in its scratch folder (inside a submission's bubblewrap sandbox, :mod:`grader.sandbox.sandboxed`,
+  one of the sandbox's own sized folders, emptied when the child is reaped: ``empty_cwd``), applies
+  :mod:`grader.untrusted.restrict` exactly as an exec'd worker does between fork and exec, and then runs
+  :func:`grader.untrusted.worker.main`, which confines itself and reports what is in force before it
+  receives anything. The child answers, with its own pid: the kernel attaches its credentials, so the
+  grader reads the pid it has in the grader's own pid namespace, whatever namespace this server is in.
 - ``wait``: the exit status of a child (the server is its parent), which is reaped only then, so
-  its pid cannot be reused while the grader may still signal its process group.
+  its pid cannot be reused while the grader may still signal its process group; the folder of an
+  ``empty_cwd`` child is emptied then, before the grader hands it to another worker.
 - ``exit``, or the control socket closing: stop (children die with it: PR_SET_PDEATHSIG).
 
 Before each fork the server compares its own limits, priority and CPU mask with what it had at its
@@ -23,10 +27,12 @@ die with it, until the grader stops it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import fcntl
 import json
 import os
+import shutil
 import socket
 import sys
 import time
@@ -80,7 +86,8 @@ def serve(control: socket.socket, started_with: Mapping[str, object]) -> None:
             if changed:  # every child would inherit it: fork none, and let the grader start a fresh server
                 answer = {"tampered": changed}
             elif op == "fork":
-                answer = {"pid": fork_worker(control, request, fds)}
+                fork_worker(control, request, fds)
+                continue  # the child answered (finally: the descriptors are closed)
             elif op == "wait":
                 answer = {"status": wait_for(int(request["pid"]), float(request["seconds"]))}
             else:
@@ -97,15 +104,21 @@ def reply(control: socket.socket, answer: Mapping[str, object]) -> None:
     control.sendall(json.dumps(answer).encode())
 
 
-def fork_worker(control: socket.socket, request: dict[str, Any], fds: list[int]) -> int:
-    """Fork one worker; in the child this never returns."""
+_folders_to_empty: dict[int, str] = {}  # child pid -> its folder, emptied when it is reaped
+
+
+def fork_worker(control: socket.socket, request: dict[str, Any], fds: list[int]) -> None:
+    """Fork one worker, which answers the grader itself; in the child this never returns."""
     if len(fds) != 3:
         raise ValueError(f"a fork needs 3 descriptors, got {len(fds)}")
     pid = os.fork()
     if pid:
-        return pid
+        if request.get("empty_cwd"):
+            _folders_to_empty[pid] = request["cwd"]
+        return
     status = worker.CONFINEMENT_FAILED
     try:
+        reply(control, {"pid": os.getpid()})  # first: the grader waits for it, and nothing else can fail before
         become_worker(control, request, fds)
         status = 0
     except SystemExit as stop:  # e.g. argparse, which said why on the worker's output
@@ -147,10 +160,24 @@ def wait_for(pid: int, seconds: float) -> int | None:
         except ChildProcessError:
             return None  # not ours, or reaped already
         if done:
+            folder = _folders_to_empty.pop(pid, None)
+            if folder is not None:
+                empty(folder)
             return os.waitstatus_to_exitcode(status)
         if time.monotonic() >= deadline:
             return None
         time.sleep(0.002)
+
+
+def empty(folder: str) -> None:
+    """Remove everything in ``folder`` (a worker's, now ended), keeping the folder: it is a mount point."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
 
 if __name__ == "__main__":
