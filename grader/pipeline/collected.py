@@ -70,6 +70,10 @@ class CollectedSuites:
         self.broken = False  # a run ended outside pytest's protocol: this session is not used again
         arguments = [str(assignment.suite_dir(suite)) for suite in suites]
         arguments += ["-c", str(TRUSTED_INI), "--rootdir", str(assignment.root), "--noconftest"]
+        # pytest collects every folder from --confcutdir (by default the ini's, which is the kit's, not the course's)
+        # down to the suites: a course outside the kit had / and /tmp scanned, and a file there this user may not
+        # stat (a stranger's symlink in /tmp) failed collection
+        arguments += ["--confcutdir", str(assignment.root)]
         arguments += ["--import-mode=importlib", "-p", "pytest_timeout"]
         for plugin in UNUSED_PLUGINS:
             arguments += ["-p", f"no:{plugin}"]

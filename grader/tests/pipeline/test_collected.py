@@ -148,3 +148,21 @@ def test_a_suite_that_cannot_be_collected_is_an_internal_error_and_no_score(kit,
     assert result.returncode == 0, result.stderr[-3000:]
     first, second = json.loads(result.stdout.splitlines()[-1])
     assert len(first) == len(second) == 1 and all("could not be collected" in e for e in first + second), second
+
+
+def test_collection_walks_no_folder_outside_the_course(tmp_path):
+    """pytest collects every folder from its confcutdir down to the suites; left at the kit's ini folder, a course
+    elsewhere had / and /tmp walked, and a file there the grader's user may not stat (a stranger's symlink in /tmp)
+    failed the collection of every submission. Every collector must be inside the course's root."""
+    from grader.assignment import load_assignment
+    from grader.pipeline.collected import CollectedSuites
+    from grader.tests.hostile import make_kit_snapshot
+
+    assignment = load_assignment("ch04_learning", make_kit_snapshot(tmp_path / "course"))  # not where the kit is
+    suites = CollectedSuites(assignment, assignment.available_suites())
+    try:
+        assert suites.items and suites.collection_errors == []
+        walked = {Path(node.path) for item in suites.items for node in item.listchain()[1:]}
+        assert {path for path in walked if not path.is_relative_to(assignment.root)} == set()
+    finally:
+        suites.close()
