@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from grader.assignment import load_assignment  # noqa: E402
 from grader.pipeline.grade import grade_notebook  # noqa: E402
 from grader.pipeline.reference import load_reference  # noqa: E402
-from grader.sandbox import detect_isolation  # noqa: E402
+from grader.sandbox import Isolation, detect_isolation  # noqa: E402
 from grader.tests.helpers import grader_command  # noqa: E402
 
 SOLUTION = ROOT / "solutions" / "ch04_learning.ipynb"
@@ -201,6 +201,14 @@ for _name, _call in [
 """
 
 
+def _worker_start(isolation: Isolation) -> str:
+    if not isolation.fork_server:
+        return "exec'd, one new interpreter each"
+    if isolation.namespaces:
+        return "forked inside each submission's own bubblewrap sandbox"
+    return "forked from the warm server"
+
+
 def describe_setup(pool: str) -> dict[str, str]:
     """The set-up these figures belong to, as the kit itself sees it (what `auto` does here)."""
     environment = pool_environment(pool)  # read before clearing: it is this environment less the pool variable
@@ -225,7 +233,7 @@ def describe_setup(pool: str) -> dict[str, str]:
         "bubblewrap": (f"installed ({bwrap}), in use" if isolation.namespaces else f"installed ({bwrap}), not in use")
         if bwrap
         else "not installed (or not on PATH)",
-        "workers": ("forked from the warm server" if isolation.fork_server else "exec'd, one new interpreter each")
+        "workers": _worker_start(isolation)
         + (f" (GRADER_WORKER_POOL={pool}: forced, not the default)" if pool != "auto" else " (auto, the default)"),
         "interpreter": f"{sys.executable} (Python {platform.python_version()}); {reach}",
         "layers": ", ".join(isolation.layers()),

@@ -2,7 +2,8 @@
 
 The kit runs in five set-ups that differ in what `auto` does (issue 26):
 
-- root with bubblewrap: workers exec'd inside bubblewrap, a uid of their own each;
+- root with bubblewrap: workers forked inside each submission's own bubblewrap sandbox (the submission's uid), or
+  exec'd inside bubblewrap, a uid of their own each, where seccomp or Landlock is missing;
 - root without bubblewrap, the interpreter under a folder other users cannot reach (pyenv under ``/root``): workers
   forked from the warm server, running a verified copy of Python;
 - root without bubblewrap, an interpreter other users can reach: workers forked from the warm server, directly;

@@ -111,8 +111,8 @@ class ForkServer:
     def _await_start(self) -> None:
         if not self._started:
             ready, sender = self._receive(START_SECONDS, "starting")
-            said = ready.get("ready")  # its pid where it lives; in a sandbox that is not the pid we see
-            if type(said) is not int or sender is None or said != (said if self.sandboxed else self.process.pid):
+            said = ready.get("ready")  # its pid where it lives: in a sandbox, not the pid we see (bubblewrap's)
+            if type(said) is not int or sender is None or (not self.sandboxed and said != self.process.pid):
                 raise ForkServerFailure(f"the fork server did not start: {self._tail()}")
             unlike = observed.differences(self.standing, ready.get("standing"))
             if unlike:
