@@ -26,7 +26,7 @@ class FailureReason(StrEnum):
     SIGNAL = "signal"  # the worker was killed by a signal (isolate: SG)
     EXIT = "exit"  # the worker ended by itself while it was answering (isolate: RE)
     PROTOCOL = "protocol"  # the worker answered out of turn, or with something that does not decode
-    ISOLATION = "isolation"  # a layer the grader claims is not in force: no student code ran (isolate: XX)
+    ISOLATION = "isolation"  # a layer the grader claims is not in force, or the sandbox ended under it (isolate: XX)
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,7 @@ class Wording(StrEnum):
     UNASKED = "unasked"
     UNREADABLE = "unreadable"
     WORKER_REFUSED = "worker-refused"
+    SANDBOX_ENDED = "sandbox-ended"  # the submission's shared sandbox was ended from outside (grader.sandbox.sandboxed)
 
 
 REASON_OF: dict[Wording, FailureReason] = {
@@ -88,6 +89,7 @@ REASON_OF: dict[Wording, FailureReason] = {
     Wording.UNASKED: FailureReason.PROTOCOL,
     Wording.UNREADABLE: FailureReason.PROTOCOL,
     Wording.WORKER_REFUSED: FailureReason.ISOLATION,
+    Wording.SANDBOX_ENDED: FailureReason.ISOLATION,
 }
 
 # wording -> (Korean, English), formatted with the failure's facts: {what}, {seconds}, {budget}, {signal},
@@ -146,6 +148,12 @@ TEXTS: dict[Wording, tuple[str, str]] = {
         "실행되지 않았습니다",
         "internal error in the grader, not your fault; tell your instructor: {bound}; "
         "no student code ran in that worker",
+    ),
+    Wording.SANDBOX_ENDED: (
+        "채점기 내부 오류입니다(학생 잘못이 아님). 교수자에게 알리세요: {what} 실행 중 이 제출물의 샌드박스가 "
+        "밖에서 끝났습니다",
+        "internal error in the grader, not your fault; tell your instructor: the submission's sandbox was ended "
+        "from outside while running {what}",
     ),
 }
 
@@ -281,6 +289,20 @@ class IsolationFailure(WorkerFailure):
         if problem_ko is not None:
             korean = TEXTS[Wording.WORKER_REFUSED][0].format(bound=problem_ko)
             self.ko = self.hidden_ko = korean
+
+
+class SandboxEnded(WorkerFailure):
+    """The submission's shared sandbox ended while a worker in it ran: not the student's doing, so not graded.
+
+    Its server was killed from outside (seccomp keeps workers from signalling it); the worker, which ran student
+    code, died with it. The test is an internal error; the submission's later workers are exec'd.
+    """
+
+    internal = True
+    reason = FailureReason.ISOLATION
+
+    def __init__(self, what: What) -> None:
+        super().__init__(Wording.SANDBOX_ENDED, what=what)
 
 
 class BudgetExhausted(WorkerTimeout):

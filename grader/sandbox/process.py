@@ -12,8 +12,10 @@ the test is an internal error. The rest of a worker's work is done elsewhere, ea
 - :mod:`grader.sandbox.failures`: how a call failed, as a reason with its facts and its texts;
 - :mod:`grader.sandbox.cpu_clock`: how much later a starved call's deadline may be.
 
-At 412 lines this module is a little over the kit's 400: what is left is one class, the life cycle, whose
-methods share its state; splitting it further would pass that state around instead.
+At about 490 lines this module is over the kit's 400: what is left is one class, the life cycle, whose methods
+share its state (a worker forked in its submission's shared sandbox, :mod:`grader.sandbox.sandboxed`, added the
+choice of where it starts and what happens when that sandbox ends); splitting it further would pass that state
+around instead.
 
 A failure on the channel stops the worker here (its process group is killed and reaped) before it is
 raised; the next request starts a fresh one.
@@ -41,6 +43,7 @@ from grader.sandbox.failures import (
     BudgetExhausted,
     IsolationFailure,
     ReplyOverBound,
+    SandboxEnded,
     What,
     Wording,
     WorkerDied,
@@ -458,10 +461,7 @@ class Worker:
                 status = self.process.wait(timeout=2)
         self.stop()
         if self._lost_its_sandbox():  # killed with its sandbox, not by what it ran
-            raise IsolationFailure(
-                "the submission's sandbox ended while this worker ran (its server was killed from outside)",
-                problem_ko="이 워커가 실행되는 동안 제출물의 샌드박스가 끝났습니다(서버가 외부에서 종료됨)",
-            )
+            raise SandboxEnded(what)
         if status is None:
             return WorkerDied(Wording.STOPPED_ANSWERING, what=what, hidden=Wording.ENDED)
         if (

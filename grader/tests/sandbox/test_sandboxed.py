@@ -205,3 +205,25 @@ def _running(entry: Path) -> bool:
         return (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
     except OSError:
         return False
+
+
+def test_a_running_worker_killed_with_its_sandbox_is_an_internal_error_not_the_students(isolation):
+    """Its test must not read as the student's crash ("killed by SIGKILL: CPU time or memory limit"), which would be a
+    wrong diagnosis; the run's next worker is exec'd."""
+    from grader.sandbox.failures import SandboxEnded
+
+    run = sandbox.RunState()
+    worker = sandboxed_worker(isolation, run)
+    try:
+        server = run.shared_sandbox._server.process
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+        with pytest.raises(SandboxEnded) as ended:
+            worker.call({"function": "numerical_diff", "args": [], "kwargs": {}}, "numerical_diff", 5)
+        assert ended.value.internal and "not your fault" in str(ended.value) and "SIGKILL" not in str(ended.value)
+        after = sandboxed_worker(isolation, run)
+        assert not isinstance(after.process, pool.ForkedProcess) and run.sandbox_unavailable
+        after.stop()
+    finally:
+        worker.stop()
+        run.close()
