@@ -13,8 +13,10 @@ nested part counts for that part only), so the parts add up to the wall time of 
 - pytest's run protocol with the checks (comparisons, hints) and the plugin's recording;
 - stopping workers and removing their scratch folders; the rest (report assembly).
 
-It also prints this process's CPU seconds per grading (the trusted side's own work). Not a test: nothing is
-asserted; `make bench` has the targets.
+It also prints where the CPU goes, per grading: this process's (the trusted side's own work) and the whole
+machine's (``/proc/stat``; the rest is the submission's sandbox and workers, and the kernel's work for them, so run
+it on a quiet machine). The machine's CPU per grading bounds a class's rate: on N cores no batch grades faster than
+N / that figure. Not a test: nothing is asserted; `make bench` has the targets.
 
     python bench/profile.py [--class-size 20] [--units core|all] [--pool auto|on|off]
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import statistics
 import sys
 import tempfile
@@ -83,6 +86,13 @@ class Clock:
         return totals
 
 
+def machine_cpu_seconds() -> float:
+    """CPU seconds every core of this machine has been busy since boot (``/proc/stat``, all but idle and iowait)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    busy = sum(fields[:8]) - fields[3] - fields[4]  # user nice system idle iowait irq softirq steal
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--class-size", type=int, default=20)
@@ -101,12 +111,13 @@ def main() -> None:
         notebooks = class_notebooks(Path(folder), options.class_size)
         grade.grade_notebook(notebooks[0], assignment_id="ch04_learning", units=units, reference=reference)
         clock.take()
-        walls, cpus, parts = [], [], defaultdict(list)
+        walls, cpus, machine_cpus, parts = [], [], [], defaultdict(list)
         for notebook in notebooks:
-            wall, cpu = time.perf_counter(), time.process_time()
+            wall, cpu, machine = time.perf_counter(), time.process_time(), machine_cpu_seconds()
             grade.grade_notebook(notebook, assignment_id="ch04_learning", units=units, reference=reference)
             walls.append(time.perf_counter() - wall)
             cpus.append(time.process_time() - cpu)
+            machine_cpus.append(machine_cpu_seconds() - machine)
             taken = clock.take()
             taken[REST] = walls[-1] - sum(taken.values())
             for part in [*PARTS.values(), REST]:
@@ -114,7 +125,14 @@ def main() -> None:
     wall = statistics.mean(walls)
     print(
         f"\n{len(notebooks)} gradings ({options.units} units), warm, one process: mean {wall:.3f} s wall, "
-        f"median {statistics.median(walls):.3f} s; this process's CPU {statistics.mean(cpus):.3f} s per grading"
+        f"median {statistics.median(walls):.3f} s"
+    )
+    machine_cpu, own_cpu = statistics.mean(machine_cpus), statistics.mean(cpus)
+    cores = os.cpu_count() or 1
+    print(
+        f"CPU per grading: the whole machine {machine_cpu:.3f} s, of which this process {own_cpu:.3f} s and the "
+        f"rest (sandbox, workers, the kernel's work for them) {machine_cpu - own_cpu:.3f} s; so no batch grades more "
+        f"than {cores / machine_cpu:.1f} submissions/s on this machine's {cores} cores"
     )
     print("\n| part | ms per grading (mean) | share |\n|---|---:|---:|")
     for part, values in sorted(parts.items(), key=lambda item: -statistics.mean(item[1])):
