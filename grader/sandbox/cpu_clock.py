@@ -38,7 +38,36 @@ def _stat_fields(pid: int) -> list[str] | None:
 
 
 def descendants(root: int) -> list[int]:
-    """``root`` and every process below it (bubblewrap's processes and the worker under them)."""
+    """``root`` and every process below it (bubblewrap's processes and the worker under them).
+
+    Read from each process's ``/proc/<pid>/task/<tid>/children`` (a few files: 0.1 ms), or, on a kernel without
+    them, from every process's stat line (all of ``/proc``: about 5 ms on a quiet machine, once per worker).
+    """
+    found = _descendants_from_children_files(root)
+    return found if found is not None else _descendants_from_every_process(root)
+
+
+def _descendants_from_children_files(root: int) -> list[int] | None:
+    """The tree below ``root`` read from its processes' children files; None where the kernel has none."""
+    if not Path(f"/proc/{root}/task/{root}/children").exists():
+        return None
+    found, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue  # gone since its parent listed it
+        for task in tasks:
+            try:
+                stack.extend(int(child) for child in Path(f"/proc/{pid}/task/{task}/children").read_text().split())
+            except OSError:
+                continue
+    return found
+
+
+def _descendants_from_every_process(root: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -20,18 +22,20 @@ def spin(seconds: float) -> None:
 
 @pytest.fixture
 def child():
-    """A child process running the code given, killed afterwards."""
+    """A child process running the code given, killed afterwards with every process it started (a forked child
+    left spinning would take a core from the rest of the suite for its 60 s)."""
     started = []
 
     def start(code: str) -> subprocess.Popen:
-        process = subprocess.Popen([sys.executable, "-c", code])
+        process = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
         started.append(process)
         time.sleep(0.3)
         return process
 
     yield start
     for process in started:
-        process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
 
@@ -111,3 +115,24 @@ def test_a_process_name_with_parentheses_and_spaces_is_read_right(child, tmp_pat
     finally:
         process.kill()
         process.wait()
+
+
+def test_the_tree_read_from_children_files_is_the_tree_read_from_every_process(child):
+    """Both ways of finding a worker's processes agree, grandchildren and a thread's children included."""
+    process = child(
+        "import os, subprocess, threading, time\n"
+        "subprocess.Popen(['sh', '-c', 'sleep 60 & sleep 60; wait'])\n"
+        "threading.Thread(target=lambda: subprocess.run(['sleep', '60'])).start()\n"
+        "time.sleep(60)\n"
+    )
+    deadline = time.monotonic() + 30
+    from_every_process = cpu_clock._descendants_from_every_process(process.pid)
+    while len(from_every_process) < 5 and time.monotonic() < deadline:  # python, sh, two sleeps, the thread's sleep
+        time.sleep(0.1)
+        from_every_process = cpu_clock._descendants_from_every_process(process.pid)
+    assert len(from_every_process) == 5, from_every_process
+    from_children = cpu_clock._descendants_from_children_files(process.pid)
+    if from_children is None:
+        pytest.skip("this kernel has no /proc/<pid>/task/<tid>/children (CONFIG_PROC_CHILDREN)")
+    assert sorted(from_children) == sorted(from_every_process)
+    assert sorted(cpu_clock.descendants(process.pid)) == sorted(from_every_process)
