@@ -49,8 +49,8 @@ student-repo: $(STAMP)
 
 # The kit's own tests; prints the 15 slowest. They run on one pytest process per core and one more (pytest-xdist:
 # each file whole on one process, the slowest cut in parts and started first, grader/tests/conftest.py): many tests
-# wait on graders, sudo and pip, so one process per core left the cores idle (2 cores: 23 min 15 s on two processes,
-# 16 min 19 s on three with the cores 99 % busy). TEST_PROCESSES=0 runs them in this process alone (about 40 min).
+# wait on graders, sudo and pip, so one process per core left the cores idle (2 cores, fresh clones: 22-24 min on two
+# processes, 21-22.5 min on three with the cores 97 % busy; README). TEST_PROCESSES=0: in this process (about 40 min).
 TEST_PROCESSES ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 test: $(STAMP)
 	$(PY) -m pytest -q -n $(TEST_PROCESSES) --dist loadgroup --no-loadscope-reorder --durations=15
