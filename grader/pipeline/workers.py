@@ -3,7 +3,7 @@
 The pool decides only which worker processes live; what a worker is asked and what its replies mean is
 :mod:`grader.pipeline.session`'s. Two rules shape it: the live workers' memory limits add up to the
 submission's budget (:func:`grader.sandbox.memory_plan`), and a worker holding reference code of other
-units never lives beside another worker with student code, nor in the submission's shared sandbox.
+units never lives beside another worker with student code, nor in the sandbox of the submission's other workers.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ class WorkerPool:
         """The worker for ``unit``; a new one after a crash or timeout."""
         if unit not in self._workers:
             made = self._workers[unit] = self.make_worker()
-            made.shares_sandbox = not self.holds_reference(unit)  # reference code never enters the shared sandbox
+            made.shares_sandbox = True  # forked in one of the submission's sandboxes, under bubblewrap
+            made.holds_reference = self.holds_reference(unit)  # in the one of the workers holding reference code
         worker = self._workers[unit]
         self._recent = [name for name in self._recent if name != unit] + [unit]
         self._separate_reference_holders(unit)

@@ -125,12 +125,13 @@ class Worker:
         self._start_failure: IsolationFailure | None = None
         self._cgroup_join: str | None = None
         self._standing: Standing | None = None  # the limits, priority and CPU mask this worker was started with
-        # May this worker be forked in its submission's shared sandbox (under bubblewrap)? Never for one that
-        # holds reference code of other units (grader.pipeline.workers.WorkerPool decides).
+        # May this worker be forked in one of its submission's sandboxes (under bubblewrap)? In which: one that
+        # holds reference code of other units never joins the students' (grader.pipeline.workers.WorkerPool decides).
         self.shares_sandbox = False
+        self.holds_reference = False
         self._owns_uid = True  # False in the shared sandbox, whose uid is the submission's
         self._folder: str | None = None  # its folder in the shared sandbox
-        self._sandbox: sandboxed.SubmissionSandbox | None = None  # the shared sandbox it was forked in, if any
+        self._sandbox: sandboxed.SubmissionSandbox | None = None  # the submission's sandbox it was forked in, if any
 
     @property
     def skipped(self) -> dict[str, str]:
@@ -171,7 +172,7 @@ class Worker:
         """The submission's sandbox to fork this worker in, or None to exec it (or fork it beside the grader)."""
         if not (self.shares_sandbox and self.isolation.fork_server and self.isolation.namespaces):
             return None
-        return self.run.sandbox(self.isolation, self.limits, self.hidden)
+        return self.run.sandbox(self.isolation, self.limits, self.hidden, holding_reference=self.holds_reference)
 
     def _spawn_in(self, sandbox: sandboxed.SubmissionSandbox | None) -> None:
         scratch = self.scratch = Path(tempfile.mkdtemp(prefix=scratch_prefix()))  # in a sandbox: its output only
@@ -258,8 +259,8 @@ class Worker:
                 os.killpg(process.pid, signal.SIGKILL)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=5)
-                if folder is not None and self.run.shared_sandbox is not None:
-                    self.run.shared_sandbox.give_back(folder)  # reaped, so emptied by its server
+                if folder is not None and self._sandbox is not None:
+                    self._sandbox.give_back(folder)  # reaped, so emptied by its server
         channel, self.channel = self.channel, None
         if channel is not None:
             channel.close()

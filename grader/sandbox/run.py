@@ -1,5 +1,6 @@
-"""What the workers of one grading run share: the submission's time budget, its memory cgroup, its
-bubblewrap sandbox when workers are forked inside one (:mod:`grader.sandbox.sandboxed`), and the
+"""What the workers of one grading run share: the submission's time budget, its memory cgroup, its two
+bubblewrap sandboxes when workers are forked inside them (:mod:`grader.sandbox.sandboxed`: one for the
+workers with only student code, one for those holding reference code of other units), and the
 definitions known to end or hang a worker (skipped by every later worker of the run).
 
 One :class:`RunState` lives as long as one submission's grading; its clock starts at the first worker, so
@@ -35,7 +36,8 @@ class RunState:
     skipped: dict[str, str] = field(default_factory=dict)  # snippet key -> why it was skipped
     cgroup: memory.SubmissionCgroup | None = None  # the memory cgroup all of this run's workers join
     shared_sandbox: SubmissionSandbox | None = None  # where this run's workers are forked, under bubblewrap
-    sandbox_unavailable: bool = False  # it could not be started, or its server died: later workers are exec'd
+    reference_sandbox: SubmissionSandbox | None = None  # where its workers holding reference code are forked
+    sandbox_unavailable: bool = False  # one could not be started, or its server died: later workers are exec'd
 
     def begin(self, seconds: float, limits: Limits | None = None, isolation: Isolation | None = None) -> None:
         """Start the clock (and make the memory cgroup) at the first worker of the run."""
@@ -46,24 +48,34 @@ class RunState:
             if isolation is not None and isolation.memory_cgroup and plan.parent is not None:
                 self.cgroup = memory.SubmissionCgroup(plan)
 
-    def sandbox(self, isolation: Isolation, limits: Limits, hidden: list[Path]) -> SubmissionSandbox | None:
-        """The run's shared sandbox (started on first use), or None once it failed: workers are exec'd then."""
-        if self.shared_sandbox is None and not self.sandbox_unavailable:
+    def sandbox(
+        self, isolation: Isolation, limits: Limits, hidden: list[Path], *, holding_reference: bool = False
+    ) -> SubmissionSandbox | None:
+        """The run's sandbox for workers with student code only, or for those ``holding_reference`` code of other
+        units (each started on first use); None once either failed: workers are exec'd then."""
+        current = self.reference_sandbox if holding_reference else self.shared_sandbox
+        if current is None and not self.sandbox_unavailable:
             try:
                 join = self.cgroup.join_file() if self.cgroup is not None else None
-                self.shared_sandbox = SubmissionSandbox(isolation, limits, hidden, join)
+                current = SubmissionSandbox(isolation, limits, hidden, join)
             except (IsolationFailure, OSError):
                 self.sandbox_unavailable = True  # each exec'd worker then says what fails, if anything does
-        if self.shared_sandbox is not None and not self.shared_sandbox.usable():
+                return None
+            if holding_reference:
+                self.reference_sandbox = current
+            else:
+                self.shared_sandbox = current
+        if current is not None and not current.usable():
             self.sandbox_unavailable = True
             return None
-        return self.shared_sandbox
+        return current
 
     def close(self) -> None:
-        """Release what the run holds beyond its workers (its sandbox, the memory cgroup); workers are stopped first."""
-        if self.shared_sandbox is not None:
-            self.shared_sandbox.close()
-            self.shared_sandbox = None
+        """Release what the run holds beyond its workers (its sandboxes, the memory cgroup); workers are stopped first."""
+        for started in (self.shared_sandbox, self.reference_sandbox):
+            if started is not None:
+                started.close()
+        self.shared_sandbox = self.reference_sandbox = None
         if self.cgroup is not None:
             self.cgroup.close()
 

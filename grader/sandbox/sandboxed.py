@@ -1,9 +1,10 @@
-"""One bubblewrap sandbox per submission, holding a warm fork server: forked workers under bubblewrap.
+"""Bubblewrap sandboxes per submission, each holding a warm fork server: forked workers under bubblewrap.
 
 bubblewrap starts a sandbox by exec, so under it every worker used to be a new interpreter (a new
-sandbox, Python and numpy: about half of a grading). Here one sandbox is started per submission, with
-the fork server (:mod:`grader.untrusted.forkserver`) inside it as the submission's uid, and each of the
-submission's workers is forked there, restricted and checked exactly like an exec'd one.
+sandbox, Python and numpy: about half of a grading). Here one sandbox is started per submission (and a
+second for its workers holding reference code, below), with the fork server
+(:mod:`grader.untrusted.forkserver`) inside it as the submission's uid, and each of the submission's
+workers is forked there, restricted and checked exactly like an exec'd one.
 
 The workers of one submission then share what the sandbox has: its uid, its pid, network and IPC
 namespaces, its ``/tmp`` and ``/dev/shm``. That is only safe with the layers that keep them apart
@@ -15,8 +16,11 @@ anyway, so :mod:`grader.sandbox.probe` uses it only where seccomp and Landlock b
   ``/tmp``, ``/dev/shm``, ``/proc`` or a sibling's folder. Each folder is a tmpfs of its own, of the
   worker's scratch size (bubblewrap mounts ``FOLDERS`` of them), emptied by the server when its worker
   is reaped and only then given to another; a worker finding none free is exec'd;
-- a worker holding reference code of other units never joins the sandbox (it is exec'd in one of its
-  own, :class:`grader.pipeline.workers.WorkerPool`), so what the shared sandbox holds is one student's.
+- a worker holding reference code of other units never joins the sandbox of the submission's other
+  workers: each submission has a second sandbox for those (its own uid, namespaces and folders, a
+  server of its own), where only they are forked, one at a time (:class:`grader.pipeline.workers.WorkerPool`
+  never lets one live beside another worker with student code). So what the students' sandbox holds is
+  one student's code, and the reference sandbox's workers can leave nothing there.
 
 The sandbox ends with its submission (:meth:`grader.sandbox.run.RunState.close`): the server and every
 process in it are killed, the uid's processes and files swept, the folder removed. A server that dies

@@ -2,7 +2,7 @@
 
 What only the shared sandbox could get wrong: which pid the grader signals (the server lives in another pid
 namespace), each worker's folder (a tmpfs of its own, emptied before another worker gets it), a server that
-dies in the middle of a submission, a worker holding reference code (never inside), and what is left when
+dies in the middle of a submission, a worker holding reference code (in a second sandbox), and what is left when
 the submission ends. The hostile suite runs every attack this way too (test_hostile's ``worker_start``).
 """
 
@@ -34,11 +34,14 @@ def isolation(monkeypatch):
     return sandbox.detect_isolation()
 
 
-def sandboxed_worker(isolation, run: sandbox.RunState, first_load: list | None = None) -> sandbox.Worker:
+def sandboxed_worker(
+    isolation, run: sandbox.RunState, first_load: list | None = None, *, holding_reference: bool = False
+) -> sandbox.Worker:
     """A started, ready worker (it reported what confines it, and the grader accepted that); only a worker's first
     load reports its definitions' problems, so a test that needs them passes ``first_load``."""
     worker = sandbox.Worker(sandbox.Limits(), isolation, [], run)
     worker.shares_sandbox = True
+    worker.holds_reference = holding_reference
     worker.start()
     worker.problems = worker.load(first_load or [], "", [])["problems"]
     return worker
@@ -156,21 +159,48 @@ def test_a_server_that_dies_mid_submission_costs_nothing_the_rest_is_execd(tmp_p
     assert clean.workers == "fork-in-sandbox" and clean.score == clean.max_score
 
 
-def test_a_worker_holding_reference_code_never_enters_the_sandbox(isolation):
+def test_a_worker_holding_reference_code_is_forked_in_a_sandbox_of_its_own_never_the_students(isolation):
+    """gradient_descent's and TwoLayerNet's workers get the reference numerical_gradient: they are forked in the
+    submission's second sandbox (another server, pid and mount namespace and, as root, another uid), and no worker
+    with only student code ever is; the two holders share it, one at a time."""
     run = sandbox.RunState()
+    holders = {"gradient_descent", "TwoLayerNet"}
     workers = WorkerPool(
         sandbox.Limits(),
         isolation,
         make_worker=lambda: sandbox.Worker(sandbox.Limits(), isolation, [], run),
-        holds_reference=lambda unit: unit == "TwoLayerNet",
+        holds_reference=lambda unit: unit in holders,
     )
     try:
-        student, holder = workers.worker("numerical_diff"), workers.worker("TwoLayerNet")
-        student.load([], "", []), holder.load([], "", [])
-        assert student.shares_sandbox and isinstance(student.process, pool.ForkedProcess)
-        assert student.process.server is run.shared_sandbox._server
-        assert not holder.shares_sandbox and not isinstance(holder.process, pool.ForkedProcess)  # exec'd
-        assert holder.process.pid not in run.shared_sandbox._server.children
+        student = workers.worker("numerical_diff")
+        student.load([], "", [])
+        workers.loaded.add("numerical_diff")
+        student_pid = student.process.pid
+        kinds = ("pid", "mnt", "ipc", "net")
+        students_namespaces = [namespace(student_pid, kind) for kind in kinds]
+        holder = workers.worker("TwoLayerNet")
+        holder.load([], "", [])
+        workers.loaded.add("TwoLayerNet")
+        assert student.process is None, "a holder lived beside a worker with student code"
+        students, references = run.shared_sandbox, run.reference_sandbox
+        assert students is not None and references is not None and students is not references
+        assert isinstance(holder.process, pool.ForkedProcess) and holder.process.server is references._server
+        assert student_pid not in references._server.children
+        assert holder.process.pid not in students._server.children
+        holders_namespaces = [namespace(holder.process.pid, kind) for kind in kinds]
+        graders = [namespace(os.getpid(), kind) for kind in kinds]
+        for theirs, ours, grader in zip(holders_namespaces, students_namespaces, graders, strict=True):
+            assert theirs not in (ours, grader), theirs
+        if isolation.uid_drop:
+            assert os.stat(f"/proc/{holder.process.pid}").st_uid == references.uid not in (students.uid, 0)
+        other = workers.worker("gradient_descent")
+        other.load([], "", [])
+        workers.loaded.add("gradient_descent")
+        assert holder.process is None and other.process.server is references._server  # one at a time, same sandbox
+        assert [namespace(other.process.pid, kind) for kind in kinds] == holders_namespaces
+        again = workers.worker("numerical_gradient")
+        again.load([], "", [])
+        assert other.process is None and again.process.server is students._server
     finally:
         workers.stop_all()
         run.close()
@@ -179,15 +209,18 @@ def test_a_worker_holding_reference_code_never_enters_the_sandbox(isolation):
 def test_nothing_of_the_sandbox_outlives_its_submission(isolation):
     run = sandbox.RunState()
     worker = sandboxed_worker(isolation, run)
-    shared = run.shared_sandbox
-    root, server, uid = shared.root, shared._server.process.pid, shared.uid
-    pid = worker.process.pid
+    holder = sandboxed_worker(isolation, run, holding_reference=True)
+    started = (run.shared_sandbox, run.reference_sandbox)
+    pids = [worker.process.pid, holder.process.pid, *(shared._server.process.pid for shared in started)]
     worker.stop()
+    holder.stop()
     run.close()
-    assert not root.exists()
-    for gone in (server, pid):
+    assert run.shared_sandbox is None and run.reference_sandbox is None
+    for shared in started:
+        assert not shared.root.exists()
+    for gone in pids:
         assert not _running(Path(f"/proc/{gone}"))
-    if uid is not None:
+    for uid in {shared.uid for shared in started} - {None}:
         owned = [entry for entry in Path("/proc").iterdir() if entry.name.isdigit() and _owner(entry) == uid]
         assert [entry for entry in owned if _running(entry)] == [], f"processes of the sandbox's uid {uid} remain"
 
