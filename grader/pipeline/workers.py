@@ -28,11 +28,7 @@ class WorkerPool:
 
     def worker(self, unit: str) -> sandbox.Worker:
         """The worker for ``unit``; a new one after a crash or timeout."""
-        if unit not in self._workers:
-            made = self._workers[unit] = self.make_worker()
-            made.shares_sandbox = True  # forked in one of the submission's sandboxes, under bubblewrap
-            made.holds_reference = self.holds_reference(unit)  # in the one of the workers holding reference code
-        worker = self._workers[unit]
+        worker = self._made(unit)
         self._recent = [name for name in self._recent if name != unit] + [unit]
         self._separate_reference_holders(unit)
         if worker.process is None:
@@ -40,6 +36,14 @@ class WorkerPool:
             self.loaded.discard(unit)
             worker.start()
         return worker
+
+    def _made(self, unit: str) -> sandbox.Worker:
+        """The unit's worker object, made (not started) on first use."""
+        if unit not in self._workers:
+            made = self._workers[unit] = self.make_worker()
+            made.shares_sandbox = True  # forked in one of the submission's sandboxes, under bubblewrap
+            made.holds_reference = self.holds_reference(unit)  # in the one of the workers holding reference code
+        return self._workers[unit]
 
     def existing(self, unit: str) -> sandbox.Worker | None:
         """The unit's worker if one was made, without starting anything."""
@@ -78,7 +82,10 @@ class WorkerPool:
     def prestart(self, units: tuple[str, ...]) -> None:
         """Start the first units' workers at once so their start-up overlaps (as many as memory allows)."""
         room = sandbox.memory_plan(self.limits).live_workers
-        for unit in reversed(units[:room]):  # the first unit last: the most recently used
+        first = units[:room]
+        for unit in first:  # the sandboxes they are forked in: under bubblewrap both servers start side by side
+            self._made(unit).prepare()
+        for unit in reversed(first):  # the first unit last: the most recently used
             self.worker(unit)
 
     def stop_all(self) -> None:
