@@ -129,8 +129,8 @@ class Worker:
         # holds reference code of other units never joins the students' (grader.pipeline.workers.WorkerPool decides).
         self.shares_sandbox = False
         self.holds_reference = False
-        self._owns_uid = True  # False in the shared sandbox, whose uid is the submission's
-        self._folder: str | None = None  # its folder in the shared sandbox
+        self._owns_uid = True  # False in a submission's sandbox, whose uid is that sandbox's
+        self._folder: str | None = None  # its folder in that sandbox
         self._sandbox: sandboxed.SubmissionSandbox | None = None  # the submission's sandbox it was forked in, if any
 
     @property
