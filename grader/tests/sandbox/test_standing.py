@@ -108,7 +108,8 @@ def test_a_fork_server_whose_limits_changed_is_replaced(notebook, monkeypatch):
         resource.prlimit(server.process.pid, resource.RLIMIT_DATA, (16 * 1024**2, hard))
         os.setpriority(os.PRIO_PROCESS, server.process.pid, 5)
     second = grade_notebook(notebook, units=["numerical_diff"], grading_seed=3)
-    assert second.score == second.max_score and second.internal_errors == []
+    # it failed once in a loaded make test (9 of 10, one test "no student code ran in that worker"): say which, and why
+    assert second.score == second.max_score and second.internal_errors == [], second.internal_errors
     assert all(server.process.poll() is not None for server in servers), "the changed server still runs"
 
 
