@@ -119,12 +119,20 @@ def fork_worker(
     descriptors: tuple[int, int, int],
     seconds: float,
 ) -> pool.ForkedProcess:
-    """A fork of this process's warm server, restricted in the child exactly as :func:`exec_worker` does."""
+    """A fork of this process's warm server, restricted in the child exactly as :func:`exec_worker` does.
+
+    A server that stopped serving while asked (its standing changed from outside, or it ended or missed its answer:
+    a limit lowered from outside can make it fail to read a request) is replaced once, and the fresh one forks this
+    worker; a server that answered that it could not fork, or a fresh one that fails too, is an internal error.
+    """
+    server = None
     try:
         try:
             server = pool.server_for(isolation.runtime, server_environment(isolation.runtime))
             return server.fork(restricted, environment, str(scratch), arguments, descriptors, seconds)
-        except pool.ForkServerTampered:  # that server stopped; a fresh one, started now, forks this worker
+        except pool.ForkServerFailure:
+            if server is None or server.alive():
+                raise
             server = pool.server_for(isolation.runtime, server_environment(isolation.runtime))
             return server.fork(restricted, environment, str(scratch), arguments, descriptors, seconds)
     except pool.ForkServerFailure as error:

@@ -228,6 +228,24 @@ def test_a_fork_server_that_stops_answering_is_stopped_and_replaced(tmp_path, mo
     assert report.score == report.max_score and report.internal_errors == []
 
 
+def test_a_fork_server_that_stops_answering_a_fork_is_replaced_for_that_worker(tmp_path, monkeypatch):
+    """A server that misses its answer to a fork (stopped here; a data limit lowered from outside can make it fail to
+    read the request) is replaced at once and the fresh one forks the same worker: the grading is whole, no test
+    is an internal error."""
+    monkeypatch.setenv(sandbox.POOL_VARIABLE, "on")
+    notebook = tmp_path / "solution.ipynb"
+    write(solution_with([]), notebook)
+    limits = sandbox.Limits(load_seconds=3)
+    assert grade_notebook(notebook, units=["numerical_diff"], grading_seed=3, limits=limits).internal_errors == []
+    servers = [server for key, server in pool._servers.items() if key[0] == os.getpid() and server.alive()]
+    assert servers
+    for server in servers:
+        os.kill(server.process.pid, signal.SIGSTOP)
+    report = grade_notebook(notebook, units=["numerical_diff"], grading_seed=3, limits=limits)
+    assert report.internal_errors == [] and report.score == report.max_score, report.internal_errors
+    assert all(server.process.poll() is not None for server in servers), "the stopped server still runs"
+
+
 # Runs as the definitions load, in every worker of the submission: the worker's parent is the fork server (pool on)
 # or the grading process (pool off, without bubblewrap; with it the parent is bubblewrap's, in a PID namespace).
 SABOTAGE_PARENT = """
